@@ -1,0 +1,42 @@
+"""Fail a CI leg whose JUnit report shows no test run, a failure, or a skipped test."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import xml.etree.ElementTree as ET  # noqa: S405 - our own report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("report")
+    parser.add_argument("--require-marker", help="a test file path fragment that must have run")
+    args = parser.parse_args()
+    root = ET.parse(args.report).getroot()  # noqa: S314
+    cases = root.iter("testcase")
+    total = skipped = failed = 0
+    required_seen = 0
+    for case in cases:
+        total += 1
+        if case.find("skipped") is not None:
+            skipped += 1
+            message = case.find("skipped").get("message", "")
+            print(f"SKIPPED: {case.get('classname')}.{case.get('name')}: {message}")
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed += 1
+        if args.require_marker and args.require_marker in (case.get("classname") or ""):
+            required_seen += 1
+    print(f"{args.report}: {total} tests, {failed} failed, {skipped} skipped")
+    if total == 0:
+        print("no test ran")
+        return 1
+    if failed or skipped:
+        return 1
+    if args.require_marker and required_seen == 0:
+        print(f"no test from '{args.require_marker}' ran")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+# coachapp: `make run` serves the demo on http://127.0.0.1:5000, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export FLASK_APP := coachapp
+
+.PHONY: run test lint install install-dev demo-large clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## The app on an embedded SQLite database under instance/, with the small demo program.
+run: install
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo-data --scale small --if-empty
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## The whole suite on SQLite (browser tests skip with a message when Chromium is missing).
+test: install-dev
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+## The large demo program (200 coaches, 20,000 clients, ~1,000,000 sessions) into DATABASE_URL.
+demo-large: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo-data --scale large
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .ci-reports

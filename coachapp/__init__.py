@@ -1,0 +1,147 @@
+"""coachapp: caseload management for peer recovery coaching programs."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+
+from flask import Flask, g, request, session
+from flask_login import current_user, logout_user
+
+from coachapp import access
+from coachapp.extensions import csrf, db, limiter, login_manager, migrate
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(config_class: type | None = None) -> Flask:
+    """Build the app for ``config_class`` (default: ``config.Config``, from the environment)."""
+    if config_class is None:
+        from config import Config
+
+        config_class = Config
+    if hasattr(config_class, "check"):
+        config_class.check()
+
+    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app.config.from_object(config_class)
+
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    level = getattr(logging, str(app.config.get("LOG_LEVEL", "INFO")).upper(), logging.INFO)
+    logging.getLogger("coachapp").setLevel(level)
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from coachapp.models import User
+
+    @login_manager.user_loader
+    def load_user(user_key: str) -> User | None:
+        # The cookie carries "id:session_version"; a bumped version (logout, password change)
+        # signs out every browser of that user.
+        user_id, _, version = user_key.partition(":")
+        if not user_id.isdigit() or not version.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
+
+
+def register_blueprints(app: Flask) -> None:
+    from coachapp.auth import bp as auth_bp
+    from coachapp.clients import bp as clients_bp
+    from coachapp.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(clients_bp)
+    # Static files are public; declared like every other route.
+    app.view_functions["static"] = access.public(app.view_functions["static"])
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from coachapp.main.errors import register
+
+    register(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    idle = timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"])
+    lifetime = timedelta(hours=app.config["SESSION_MAX_HOURS"])
+    app.permanent_session_lifetime = idle
+
+    @app.before_request
+    def enforce_session_limits() -> None:
+        g.now = datetime.now(timezone.utc)
+        if request.endpoint == "static" or not current_user.is_authenticated:
+            return
+        now_ts = g.now.timestamp()
+        started = session.get("auth_at", now_ts)
+        last_seen = session.get("seen_at", now_ts)
+        if now_ts - last_seen > idle.total_seconds() or now_ts - started > lifetime.total_seconds():
+            logout_user()
+            session.clear()
+            session["expired"] = True
+            return
+        session.permanent = True
+        session["seen_at"] = now_ts
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "no-referrer"
+        headers["X-Frame-Options"] = "DENY"
+        if app.config.get("SEND_HSTS"):
+            headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if g.get("client_data") or current_user.is_authenticated:
+            # Pages for a signed-in user may carry client data: never keep them in a cache.
+            headers["Cache-Control"] = "no-store"
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    from coachapp.commands import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from coachapp.models.enums import Role
+
+    @app.context_processor
+    def inject() -> dict:
+        return {"Role": Role, "access": access}
+
+    @app.template_filter("label")
+    def label(value: object) -> str:
+        """``no_show`` -> ``No show``: enumeration values as people read them."""
+        if value is None:
+            return ""
+        text = str(value).replace("_", " ")
+        return text[:1].upper() + text[1:]

@@ -1,0 +1,164 @@
+"""The ``flask`` command line: users, tokens, programs and the synthetic demo program."""
+
+from __future__ import annotations
+
+import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from coachapp.extensions import db
+from coachapp.models import Program, User
+from coachapp.models.enums import Role
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(tokens)
+    app.cli.add_command(programs)
+    app.cli.add_command(demo_data)
+
+
+def _find_program(value: str) -> Program | None:
+    if value.isdigit():
+        program = db.session.get(Program, int(value))
+        if program is not None:
+            return program
+    return db.session.scalar(select(Program).where(Program.name == value))
+
+
+@click.group()
+def programs() -> None:
+    """Manage programs."""
+
+
+@programs.command("create")
+@click.argument("name")
+@click.option("--timezone", "tz", default="UTC", show_default=True, help="IANA time zone.")
+def programs_create(name: str, tz: str) -> None:
+    """Create a program NAME."""
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise click.BadParameter(f"unknown time zone {tz!r}", param_hint="--timezone") from exc
+    if _find_program(name) is not None:
+        raise click.ClickException(f"a program named {name!r} exists already")
+    program = Program(name=name, timezone=tz)
+    db.session.add(program)
+    db.session.commit()
+    click.echo(f"program {program.id} created")
+
+
+@click.group()
+def users() -> None:
+    """Manage staff accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--name", default=None, help="Full name (default: the part before @).")
+@click.option("--program", "program_ref", default=None, help="Program name or id.")
+@click.option("--supervisor", "supervisor_email", default=None, help="The coach's supervisor.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Asked for when not given.",
+)
+def users_create(
+    email: str,
+    role: str,
+    name: str | None,
+    program_ref: str | None,
+    supervisor_email: str | None,
+    password: str,
+) -> None:
+    """Create a user; asks for the password when --password is not given."""
+    from coachapp.auth.passwords import hash_password, password_problem
+
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise click.BadParameter("not an email address", param_hint="--email")
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
+        raise click.ClickException(f"a user with email {email} exists already")
+    problem = password_problem(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
+    program = None
+    if program_ref:
+        program = _find_program(program_ref)
+        if program is None:
+            raise click.BadParameter(f"no program {program_ref!r}", param_hint="--program")
+    elif role != Role.ADMIN:
+        raise click.BadParameter("staff other than admins need a program", param_hint="--program")
+    supervisor = None
+    if supervisor_email:
+        supervisor = db.session.scalar(
+            select(User).where(func.lower(User.email) == supervisor_email.strip().lower())
+        )
+        if supervisor is None or supervisor.role != Role.SUPERVISOR:
+            raise click.BadParameter("no supervisor with that email", param_hint="--supervisor")
+        if role != Role.COACH:
+            raise click.BadParameter("only coaches have a supervisor", param_hint="--supervisor")
+    user = User(
+        email=email,
+        name=(name or email.split("@")[0]).strip()[:200],
+        role=role,
+        password_hash=hash_password(password),
+        program_id=program.id if program else None,
+        supervisor_id=supervisor.id if supervisor else None,
+    )
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"user {user.id} created ({role})")
+
+
+@click.group()
+def tokens() -> None:
+    """Manage API tokens."""
+
+
+@tokens.command("create")
+@click.argument("email")
+@click.option("--name", default="command line", show_default=True)
+def tokens_create(email: str, name: str) -> None:
+    """Create an API token for EMAIL and print it once (only its hash is kept)."""
+    from coachapp.auth.tokens import create_token
+
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None or not user.active:
+        raise click.ClickException("no active user with that email")
+    token, _row = create_token(user, name)
+    db.session.commit()
+    click.echo(token)
+
+
+@click.command("demo-data")
+@click.option(
+    "--scale", type=click.Choice(["small", "medium", "large"]), default="small", show_default=True
+)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has data already.")
+def demo_data(scale: str, seed: int, if_empty: bool) -> None:
+    """Load a synthetic demo program (deterministic for a seed) into an empty database."""
+    from coachapp.demo import DEMO_PASSWORD, DEMO_USERS, DemoError, build_demo
+
+    has_data = db.session.scalar(select(func.count(Program.id))) > 0
+    if has_data and if_empty:
+        click.echo("database has data already: demo not loaded")
+    else:
+        started = time.perf_counter()
+        try:
+            summary = build_demo(scale, seed)
+        except DemoError as exc:
+            raise click.ClickException(str(exc)) from exc
+        elapsed = time.perf_counter() - started
+        counts = ", ".join(f"{table} {n}" for table, n in summary.counts.items())
+        click.echo(f"demo program ({scale}, seed {seed}) built in {elapsed:.1f} s: {counts}")
+    click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
+    for role, email in DEMO_USERS:
+        click.echo(f"  {role:<16} {email}")

@@ -1,0 +1,54 @@
+"""All models, one module per aggregate; import from here."""
+
+from coachapp.models.appointments import Appointment
+from coachapp.models.assessments import Assessment
+from coachapp.models.assignments import BreakGlassAccess, CoveringAssignment
+from coachapp.models.audit import AuditEvent
+from coachapp.models.base import Base
+from coachapp.models.clients import (
+    Client,
+    ClientMerge,
+    ConsentRecord,
+    Enrollment,
+    MutualAidAttendance,
+)
+from coachapp.models.goals import Goal
+from coachapp.models.programs import Program, Team
+from coachapp.models.referrals import Referral, ReferralStatusChange
+from coachapp.models.resources import Organization, Resource
+from coachapp.models.sessions import CoachingSession, session_goals
+from coachapp.models.supervision import (
+    SupervisionNote,
+    SupervisionNoteCoach,
+    supervision_note_clients,
+)
+from coachapp.models.users import ApiToken, TrainingRecord, User
+
+__all__ = [
+    "ApiToken",
+    "Appointment",
+    "Assessment",
+    "AuditEvent",
+    "Base",
+    "BreakGlassAccess",
+    "Client",
+    "ClientMerge",
+    "CoachingSession",
+    "ConsentRecord",
+    "CoveringAssignment",
+    "Enrollment",
+    "Goal",
+    "MutualAidAttendance",
+    "Organization",
+    "Program",
+    "Referral",
+    "ReferralStatusChange",
+    "Resource",
+    "SupervisionNote",
+    "SupervisionNoteCoach",
+    "Team",
+    "TrainingRecord",
+    "User",
+    "session_goals",
+    "supervision_note_clients",
+]

@@ -1,0 +1,41 @@
+"""Programs (the unit of reporting, with their time zone) and the teams inside them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coachapp.models.base import Base, utcnow
+
+
+class Program(Base):
+    __tablename__ = "programs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    # IANA zone name; an appointment's reporting date is its local date in this zone.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Last client number handed out; client codes are C-00001, C-00002, ... per program.
+    client_seq: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    teams: Mapped[list[Team]] = relationship(back_populates="program", order_by="Team.name")
+
+    def __repr__(self) -> str:
+        return f"<Program {self.id}>"
+
+
+class Team(Base):
+    """A supervisor's group of coaches inside a program."""
+
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("program_id", "name", name="program_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    program: Mapped[Program] = relationship(back_populates="teams")

@@ -1,0 +1,115 @@
+"""coachapp settings, read from the environment.
+
+Every setting an operator may change is an environment variable, listed here with its default:
+
+- ``SECRET_KEY``: signs session cookies and CSRF tokens. Production refuses to start without a
+  real one (at least 32 characters, not the development default).
+- ``DATABASE_URL``: SQLAlchemy URL. Default: SQLite file ``instance/coachapp.sqlite3``.
+  PostgreSQL: ``postgresql+psycopg://USER@HOST:5432/NAME``.
+- ``DB_POOL_SIZE`` / ``DB_MAX_OVERFLOW``: PostgreSQL connections kept / allowed on top, per
+  worker process (default 5 / 5). Connections are pre-pinged, so a restarted database is
+  survived without restarting the app.
+- ``RATELIMIT_STORAGE_URI``: where rate-limit counters live. ``memory://`` (default) counts per
+  process; ``redis://127.0.0.1:6379/0`` shares them between processes and machines.
+  ``REDIS_URL``, when set, is used as the default for it.
+- ``IDLE_TIMEOUT_MINUTES``: a signed-in browser session ends after this much inactivity
+  (default 30). ``SESSION_MAX_HOURS``: absolute lifetime of a session (default 12).
+- ``ARGON2_TIME_COST`` / ``ARGON2_MEMORY_KIB``: password hashing cost (defaults 3 / 65536).
+- ``LOG_LEVEL``: default ``INFO``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused by ProductionConfig
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Heroku-style URLs name the driver "postgres"; SQLAlchemy wants psycopg 3 spelled out.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://") :]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        return url
+    return f"sqlite:///{BASE_DIR / 'instance' / 'coachapp.sqlite3'}"
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("postgresql"):
+        return {
+            "pool_pre_ping": True,
+            "pool_size": _int("DB_POOL_SIZE", 5),
+            "max_overflow": _int("DB_MAX_OVERFLOW", 5),
+            "pool_recycle": 1800,
+        }
+    return {}
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI)
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = 0
+    IDLE_TIMEOUT_MINUTES = _int("IDLE_TIMEOUT_MINUTES", 30)
+    SESSION_MAX_HOURS = _int("SESSION_MAX_HOURS", 12)
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own limits
+
+    RATELIMIT_STORAGE_URI = os.environ.get(
+        "RATELIMIT_STORAGE_URI", os.environ.get("REDIS_URL", "memory://")
+    )
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "20 per minute"
+
+    ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_KIB = _int("ARGON2_MEMORY_KIB", 65536)
+
+    SEND_HSTS = False
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_KIB = 1024
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    LOGIN_RATE_LIMIT = "1000 per minute"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    SEND_HSTS = True
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start with settings that would be unsafe in production."""
+        key = os.environ.get("SECRET_KEY", "")
+        if not key or key == DEV_SECRET_KEY or len(key) < 32:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production"
+            )

@@ -1,0 +1,61 @@
+"""A coach signs in, opens their caseload and a client, is refused another coach's client, and
+signs out: at desktop and phone size, with no horizontal scrolling and no console errors."""
+
+from __future__ import annotations
+
+from tests import factories
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
+def sign_in(page, site, email, password=factories.PASSWORD):
+    page.goto(site.url + "/auth/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def open_menu_if_collapsed(page):
+    toggler = page.get_by_role("button", name="Open the menu")
+    if toggler.is_visible():
+        toggler.click()
+
+
+def test_coach_journey(page, site):
+    sign_in(page, site, "coach@example.org")
+    assert page.get_by_role("heading", name="Hello, Casey Coach").is_visible()
+    assert no_horizontal_scroll(page)
+
+    page.get_by_role("link", name="Open my caseload").click()
+    assert page.get_by_role("heading", name="My caseload").is_visible()
+    assert no_horizontal_scroll(page)
+    assert page.get_by_role("link", name="José Ñúñez").is_visible()
+    assert page.get_by_text("Zoë").count() == 0
+
+    page.get_by_label("Search by name or code").fill("jose nunez")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="José Ñúñez").click()
+    assert page.get_by_role("heading", name="José Ñúñez").is_visible()
+    assert no_horizontal_scroll(page)
+
+    response = page.goto(f"{site.url}/clients/{site.theirs.id}")
+    assert response.status == 404
+    assert page.get_by_role("heading", name="Not found").is_visible()
+
+    page.goto(site.url + "/home")
+    open_menu_if_collapsed(page)
+    page.get_by_role("button", name="Sign out").click()
+    assert page.get_by_role("heading", name="Sign in").is_visible()
+    page.goto(f"{site.url}/clients/{site.mine.id}")
+    assert page.get_by_role("heading", name="Sign in").is_visible()
+
+
+def test_wrong_password_keeps_the_email_and_says_why(page, site):
+    sign_in(page, site, "coach@example.org", "not the right password")
+    assert page.get_by_text("Email or password is not right").is_visible()
+    assert page.get_by_label("Email").input_value() == "coach@example.org"
+    assert no_horizontal_scroll(page)

@@ -1,0 +1,167 @@
+"""Test fixtures: one database per run (SQLite in memory, or a fresh PostgreSQL database when
+TEST_DATABASE_URL names a server), emptied after every test; role fixtures; logged-in clients.
+
+``TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres`` runs the suite on
+PostgreSQL: a database ``coachapp_test_<random>`` is created for the run and dropped after it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import pytest
+from flask_login import FlaskLoginClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from coachapp import create_app
+from coachapp.extensions import db as _db
+from coachapp.extensions import limiter
+from config import TestConfig
+from tests import factories
+
+SERVER_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def on_postgres() -> bool:
+    return SERVER_URL.startswith("postgresql")
+
+
+def create_scratch_database(prefix: str = "coachapp_test") -> str:
+    """Create an empty PostgreSQL database on the test server; return its URL."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_scratch_database(url: str) -> None:
+    name = make_url(url).database
+    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": name},
+        )
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+class TestClient(FlaskLoginClient):
+    """Each request gets its own app context (its own ``g`` and database session), as in
+    production, even though the test itself runs inside one."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def make_test_config(url: str) -> type:
+    return type("RunTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url})
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    if on_postgres():
+        url = create_scratch_database()
+        yield url
+        drop_scratch_database(url)
+    else:
+        yield "sqlite://"
+
+
+@pytest.fixture(scope="session")
+def _app(database_url):
+    app = create_app(make_test_config(database_url))
+    app.test_client_class = TestClient
+    with app.app_context():
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = list(reversed(_db.metadata.sorted_tables))
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(_app):
+    """The app with its context pushed and an empty database; emptied again afterwards."""
+    with _app.app_context():
+        limiter.reset()
+        yield _app
+        _db.session.remove()
+        _empty_all_tables()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def anon(app):
+    """A browser that is not signed in."""
+    return app.test_client()
+
+
+@pytest.fixture
+def program(db):
+    return factories.program()
+
+
+@pytest.fixture
+def supervisor(program):
+    return factories.user("supervisor", program=program, name="Sam Supervisor")
+
+
+@pytest.fixture
+def coach(program, supervisor):
+    return factories.user("coach", program=program, supervisor=supervisor, name="Casey Coach")
+
+
+@pytest.fixture
+def other_supervisor(program):
+    return factories.user("supervisor", program=program, name="Olive Othersup")
+
+
+@pytest.fixture
+def other_coach(program, other_supervisor):
+    return factories.user(
+        "coach", program=program, supervisor=other_supervisor, name="Oscar Othercoach"
+    )
+
+
+@pytest.fixture
+def program_manager(program):
+    return factories.user("program_manager", program=program, name="Pat Manager")
+
+
+@pytest.fixture
+def admin(program):
+    return factories.user("admin", program=program, name="Ada Admin")
+
+
+@pytest.fixture
+def login(app):
+    """``login(user)`` -> a test client signed in as ``user`` (fast, no password round trip)."""
+
+    def _login(user):
+        return app.test_client(user=user)
+
+    return _login

@@ -1,0 +1,163 @@
+"""Sign-in and sign-out through the real form (CSRF on), password hashing and session limits."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from sqlalchemy import select
+
+from coachapp.auth.passwords import hash_password, password_problem, verify_password
+from coachapp.models import AuditEvent
+from tests import factories
+
+
+@pytest.fixture
+def csrf_app(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield app
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def sign_in(browser, email, password, next_url=None):
+    page = browser.get("/auth/login").get_data(as_text=True)
+    url = "/auth/login" + (f"?next={next_url}" if next_url else "")
+    return browser.post(
+        url, data={"email": email, "password": password, "csrf_token": csrf_token(page)}
+    )
+
+
+def test_argon2id_hashes(app):
+    stored = hash_password("a long enough passphrase")
+    assert stored.startswith("$argon2id$")
+    assert verify_password(stored, "a long enough passphrase")
+    assert not verify_password(stored, "a long enough passphrasE")
+    assert not verify_password("not a hash", "anything")
+
+
+def test_password_policy(app):
+    assert password_problem("short") == "Use at least 12 characters."
+    assert password_problem("x" * 129) == "Use at most 128 characters."
+    assert password_problem("a perfectly fine passphrase") is None
+    # 12 characters, but among the 10,000 most common passwords (any case).
+    assert password_problem("q1w2e3r4t5y6") == "This password is too common; choose another."
+    assert password_problem("1QAZ2WSX3EDC") == "This password is too common; choose another."
+
+
+def test_sign_in_and_out(csrf_app, db, coach):
+    browser = csrf_app.test_client()
+    response = sign_in(browser, coach.email, factories.PASSWORD)
+    assert response.status_code == 302 and response.location.endswith("/home")
+    home = browser.get("/home")
+    assert home.status_code == 200 and coach.name in home.get_data(as_text=True)
+
+    token = csrf_token(home.get_data(as_text=True))
+    assert browser.post("/auth/logout", data={"csrf_token": token}).status_code == 302
+    assert browser.get("/home").status_code == 302  # back to sign-in
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["login", "logout"]
+
+
+def test_email_is_case_insensitive(csrf_app, coach):
+    browser = csrf_app.test_client()
+    assert sign_in(browser, coach.email.upper(), factories.PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("case", ["wrong_password", "unknown_email", "deactivated"])
+def test_failed_sign_in_says_the_same_thing_every_time(csrf_app, db, coach, case):
+    browser = csrf_app.test_client()
+    email, password = coach.email, factories.PASSWORD
+    if case == "wrong_password":
+        password = "not the password at all"
+    elif case == "unknown_email":
+        email = "nobody@example.org"
+    else:
+        coach.active = False
+        db.session.commit()
+    response = sign_in(browser, email, password)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Email or password is not right, or the account is off." in page
+    assert email not in page.replace(f'value="{email}"', "")  # only echoed back in the field
+    assert browser.get("/home").status_code == 302
+    assert db.session.scalar(select(AuditEvent.action)) == "login_failed"
+
+
+def test_form_without_csrf_token_is_refused(csrf_app, coach):
+    browser = csrf_app.test_client()
+    response = browser.post(
+        "/auth/login", data={"email": coach.email, "password": factories.PASSWORD}
+    )
+    assert response.status_code == 400
+    assert browser.get("/home").status_code == 302
+
+
+def test_logout_needs_post_with_csrf(csrf_app, coach):
+    browser = csrf_app.test_client()
+    sign_in(browser, coach.email, factories.PASSWORD)
+    assert browser.get("/auth/logout").status_code == 405
+    assert browser.post("/auth/logout").status_code == 400
+    assert browser.get("/home").status_code == 200  # still signed in
+
+
+def test_logout_ends_every_session_of_that_user(csrf_app, coach):
+    laptop, phone = csrf_app.test_client(), csrf_app.test_client()
+    sign_in(laptop, coach.email, factories.PASSWORD)
+    sign_in(phone, coach.email, factories.PASSWORD)
+    token = csrf_token(laptop.get("/home").get_data(as_text=True))
+    laptop.post("/auth/logout", data={"csrf_token": token})
+    assert phone.get("/home").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("/clients/", "/clients/"),
+        ("https://evil.example/", "/home"),
+        ("//evil.example/", "/home"),
+        ("/\\evil.example", "/home"),
+        ("javascript:alert(1)", "/home"),
+    ],
+)
+def test_next_redirects_only_to_local_paths(csrf_app, coach, next_url, expected):
+    browser = csrf_app.test_client()
+    response = sign_in(browser, coach.email, factories.PASSWORD, next_url=next_url)
+    assert response.location == expected
+
+
+def test_idle_session_expires(csrf_app, coach):
+    browser = csrf_app.test_client()
+    sign_in(browser, coach.email, factories.PASSWORD)
+    with browser.session_transaction() as session:
+        session["seen_at"] = time.time() - 31 * 60
+    assert browser.get("/home").status_code == 302
+    page = browser.get("/auth/login").get_data(as_text=True)
+    assert "inactivity" in page
+
+
+def test_absolute_session_lifetime(csrf_app, coach):
+    browser = csrf_app.test_client()
+    sign_in(browser, coach.email, factories.PASSWORD)
+    with browser.session_transaction() as session:
+        session["auth_at"] = time.time() - 13 * 3600
+    assert browser.get("/home").status_code == 302
+
+
+def test_anonymous_is_sent_to_sign_in(anon):
+    response = anon.get("/clients/1")
+    assert response.status_code == 302
+    assert "/auth/login?next=" in response.location
+
+
+def test_login_is_rate_limited(csrf_app, coach):
+    csrf_app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    browser = csrf_app.test_client()
+    statuses = [sign_in(browser, coach.email, "wrong password here").status_code for _ in range(4)]
+    assert statuses[:3] == [200, 200, 200]
+    assert statuses[3] == 429

@@ -1,0 +1,87 @@
+"""Home pages per role, error pages, security headers and the production guard."""
+
+from __future__ import annotations
+
+import pytest
+
+from coachapp import create_app
+from tests import factories
+
+
+@pytest.mark.parametrize(
+    ("role", "phrase"),
+    [
+        ("coach", "Your caseload"),
+        ("supervisor", "Your team"),
+        ("program_manager", "Your program"),
+        ("admin", "Administration"),
+    ],
+)
+def test_home_page_per_role(request, login, role, phrase):
+    user = request.getfixturevalue(role)
+    page = login(user).get("/home")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert phrase in text and user.name in text
+
+
+def test_coach_home_counts_own_caseload(login, coach, other_coach):
+    factories.client(coach)
+    factories.client(coach, status="discharged")
+    factories.client(other_coach)
+    text = login(coach).get("/home").get_data(as_text=True)
+    assert '<div class="stat">1</div><div class="small">Active</div>' in text
+    assert '<div class="stat">1</div><div class="small">Discharged</div>' in text
+
+
+def test_security_headers_on_every_response(anon):
+    response = anon.get("/auth/login")
+    headers = response.headers
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert "Strict-Transport-Security" not in headers  # development/test
+
+
+def test_session_cookie_flags(app, coach):
+    from tests.test_auth import sign_in
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    browser = app.test_client()
+    response = sign_in(browser, coach.email, factories.PASSWORD)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_no_inline_script_or_style_in_pages(login, coach):
+    factories.client(coach)
+    for url in ("/home", "/clients/", "/auth/login"):
+        html = login(coach).get(url).get_data(as_text=True)
+        assert "<script>" not in html and "style=" not in html, url
+
+
+def test_not_found_page(anon):
+    response = anon.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Not found" in response.get_data(as_text=True)
+
+
+def test_assets_are_served_locally(anon):
+    html = anon.get("/auth/login").get_data(as_text=True)
+    assert "/static/vendor/bootstrap/bootstrap.min.css" in html
+    assert "http://" not in html and "https://" not in html
+    assert anon.get("/static/vendor/bootstrap/bootstrap.min.css").status_code == 200
+
+
+def test_production_refuses_a_missing_or_default_secret_key(monkeypatch):
+    from config import DEV_SECRET_KEY, ProductionConfig
+
+    for value in ("", DEV_SECRET_KEY, "short"):
+        monkeypatch.setenv("SECRET_KEY", value)
+        with pytest.raises(RuntimeError, match="SECRET_KEY"):
+            create_app(ProductionConfig)
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    assert create_app(ProductionConfig).config["SESSION_COOKIE_SECURE"] is True
