@@ -95,6 +95,8 @@ class TestConfig(Config):
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 1024
+    # Form tests post without tokens; tests/test_auth.py turns CSRF back on to test it.
+    WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = "1000 per minute"

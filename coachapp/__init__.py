@@ -72,13 +72,30 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from coachapp.auth import bp as auth_bp
-    from coachapp.clients import bp as clients_bp
-    from coachapp.main import bp as main_bp
+    from coachapp import (
+        appointments,
+        assessments,
+        auth,
+        clients,
+        goals,
+        main,
+        referrals,
+        resources,
+        sessions,
+    )
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(clients_bp)
+    for feature in (
+        main,
+        auth,
+        clients,
+        sessions,
+        goals,
+        appointments,
+        referrals,
+        resources,
+        assessments,
+    ):
+        app.register_blueprint(feature.bp)
     # Static files are public; declared like every other route.
     app.view_functions["static"] = access.public(app.view_functions["static"])
 

@@ -13,8 +13,8 @@ report and API collection of client-linked rows is built on it, and child record
 goals, ...) are reached through ``client_child_select``. Anything outside answers 404.
 
 Every route declares its rule with one of the decorators at the bottom (``public``,
-``signed_in``, ``roles``, ``client_route``); ``tests/test_route_rules.py`` fails for a route that
-declares none.
+``signed_in``, ``roles``, ``client_route``, ``record_route``); ``tests/test_route_rules.py``
+fails for a route that declares none.
 """
 
 from __future__ import annotations
@@ -171,6 +171,25 @@ def roles(*allowed: str) -> Callable[[F], F]:
 
         wrapped = login_required(wrapper)
         _declare(wrapped, "roles:" + ",".join(allowed))
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def record_route(model: type, param: str) -> Callable[[F], F]:
+    """A page about one client-linked record (a session, a goal, ...): URL parameter ``param``
+    becomes ``record``, loaded through its client's scope (``get_child_or_404``); the view also
+    gets ``client``. Outside the rule, or archived: 404."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            record = get_child_or_404(model, kwargs.pop(param), current_user)
+            client = get_client_or_404(record.client_id, current_user)
+            return view(*args, record=record, client=client, **kwargs)
+
+        wrapped = login_required(wrapper)
+        _declare(wrapped, f"record:{model.__name__}:{param}")
         return wrapped  # type: ignore[return-value]
 
     return decorator

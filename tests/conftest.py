@@ -102,11 +102,14 @@ def _empty_all_tables() -> None:
 @pytest.fixture
 def app(_app):
     """The app with its context pushed and an empty database; emptied again afterwards."""
+    saved_config = dict(_app.config)
     with _app.app_context():
         limiter.reset()
         yield _app
         _db.session.remove()
         _empty_all_tables()
+    _app.config.clear()
+    _app.config.update(saved_config)
 
 
 @pytest.fixture

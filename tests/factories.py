@@ -80,3 +80,140 @@ def client(
     db.session.add(Enrollment(client_id=row.id, intake_date=intake_date))
     db.session.commit()
     return row
+
+
+def session(
+    client: Client,
+    *,
+    on: date = date(2026, 3, 1),
+    minutes: int = 45,
+    outcome: str = "completed",
+    modality: str = "in_person",
+    kind: str = "coaching",
+    coach: User | None = None,
+    **fields,
+):
+    from coachapp.models import CoachingSession
+
+    row = CoachingSession(
+        client_id=client.id,
+        coach_id=(coach or client.coach).id,
+        date=on,
+        duration_minutes=minutes,
+        outcome=outcome,
+        modality=modality,
+        kind=kind,
+        **fields,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def goal(
+    client: Client,
+    *,
+    domain: str = "housing",
+    description: str = "Find stable housing",
+    opened_on: date = date(2026, 1, 15),
+    status: str = "active",
+    **fields,
+):
+    from coachapp.models import Goal
+
+    row = Goal(
+        client_id=client.id,
+        domain=domain,
+        description=description,
+        opened_on=opened_on,
+        status=status,
+        **fields,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def appointment(
+    client: Client,
+    *,
+    at=None,
+    kind: str = "medical",
+    outcome: str = "scheduled",
+    accompaniment_planned: bool = False,
+    **fields,
+):
+    from datetime import datetime
+
+    from coachapp.models import Appointment
+
+    row = Appointment(
+        client_id=client.id,
+        coach_id=client.coach_id,
+        scheduled_at=at or datetime(2026, 3, 3, 10, 0),
+        kind=kind,
+        outcome=outcome,
+        accompaniment_planned=accompaniment_planned,
+        **fields,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def resource(*, name: str | None = None, category: str = "housing", **fields):
+    from coachapp.models import Resource
+
+    row = Resource(name=name or f"Resource {next(_counter)}", category=category, **fields)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def referral(
+    client: Client,
+    res=None,
+    *,
+    referred_on: date = date(2026, 3, 2),
+    status: str = "referred",
+    **fields,
+):
+    from coachapp.models import Referral, ReferralStatusChange
+
+    res = res or resource()
+    row = Referral(
+        client_id=client.id,
+        coach_id=client.coach_id,
+        resource_id=res.id,
+        category=res.category,
+        referred_on=referred_on,
+        status=status,
+        **fields,
+    )
+    db.session.add(row)
+    db.session.flush()
+    db.session.add(
+        ReferralStatusChange(referral_id=row.id, status="referred", changed_on=referred_on)
+    )
+    if status != "referred":
+        on = fields.get("connected_on") or fields.get("closed_on") or referred_on
+        db.session.add(ReferralStatusChange(referral_id=row.id, status=status, changed_on=on))
+    db.session.commit()
+    return row
+
+
+def assessment(client: Client, *, on: date = date(2026, 3, 3), items=(4,) * 10, **fields):
+    from coachapp.models import Assessment
+
+    values = {f"item{n}": v for n, v in enumerate(items, start=1)}
+    row = Assessment(
+        client_id=client.id,
+        coach_id=client.coach_id,
+        administered_on=on,
+        total=sum(items),
+        **values,
+        **fields,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row

@@ -12,7 +12,9 @@ def test_every_route_declares_an_access_rule(app):
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
         declared = getattr(view, "access_rule", None)
-        if declared is None or not (declared in KNOWN_RULES or declared.startswith("roles:")):
+        if declared is None or not (
+            declared in KNOWN_RULES or declared.startswith(("roles:", "record:"))
+        ):
             undeclared.append(f"{rule.rule} ({rule.endpoint})")
     assert undeclared == [], "routes without an access rule: " + ", ".join(undeclared)
 
@@ -46,3 +48,11 @@ def test_client_routes_take_a_client_id(app):
     for rule in app.url_map.iter_rules():
         if getattr(app.view_functions[rule.endpoint], "access_rule", None) == "client":
             assert "client_id" in rule.arguments, rule.rule
+
+
+def test_record_routes_take_their_record_id(app):
+    for rule in app.url_map.iter_rules():
+        declared = getattr(app.view_functions[rule.endpoint], "access_rule", "") or ""
+        if declared.startswith("record:"):
+            param = declared.split(":")[2]
+            assert param in rule.arguments, rule.rule

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from coachapp import access, audit
 from coachapp.clients import bp
+from coachapp.clients.panels import build_panels
 from coachapp.clients.queries import caseload
 from coachapp.extensions import db
 from coachapp.models import Client
@@ -39,4 +40,6 @@ def detail(client: Client):
     )
     db.session.commit()
     g.client_data = True
-    return render_template("clients/detail.html", client=client)
+    return render_template(
+        "clients/detail.html", client=client, panels=build_panels(client, current_user)
+    )

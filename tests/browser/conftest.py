@@ -51,6 +51,7 @@ def site(tmp_path_factory):
     """The app served on 127.0.0.1 with a small team: two coaches and a client each."""
     path = tmp_path_factory.mktemp("site") / "browser.sqlite3"
     app = create_app(make_test_config(f"sqlite:///{path}"))
+    app.config["WTF_CSRF_ENABLED"] = True  # the browser does it for real
     with app.app_context():
         db.create_all()
         program = factories.program("Browser Program")

@@ -1,0 +1,112 @@
+"""Form pieces every feature shares: strict dates, enumeration selects, the version field.
+
+Every form keeps what the user typed when it fails, shows the message beside the field (the
+``render_field`` macro), and refuses values the database would refuse, so a bad post is a
+message and never a 500.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, timedelta
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+
+EARLIEST_DATE = date(1900, 1, 1)
+MAX_TEXT = 10_000  # narrative fields
+MAX_LINE = 200
+
+
+def strip_filter(value):
+    """Trim whitespace; whitespace-only input becomes empty (so DataRequired catches it)."""
+    if isinstance(value, str):
+        value = value.strip()
+    return value
+
+
+def none_if_empty(value):
+    return value or None
+
+
+def enum_choices(enum_cls: type[enum.Enum], *, blank: str | None = None) -> list[tuple[str, str]]:
+    choices = [(m.value, m.value.replace("_", " ").capitalize()) for m in enum_cls]
+    return ([("", blank)] if blank is not None else []) + choices
+
+
+class EnumSelectField(SelectField):
+    """A select over an enumeration's exact values; anything else is a field error."""
+
+    def __init__(self, label=None, validators=None, *, enum_cls, blank=None, **kwargs):
+        super().__init__(label, validators, choices=enum_choices(enum_cls, blank=blank), **kwargs)
+
+
+class NotInFuture:
+    """For things that have happened: a date after ``today`` (the program's) is refused."""
+
+    def __init__(self, today_func, message: str = "This date is in the future."):
+        self.today_func = today_func
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data and field.data > self.today_func():
+            raise ValidationError(self.message)
+
+
+class DateRange:
+    """Refuse impossible dates: before 1900 or more than ``years_ahead`` years ahead."""
+
+    def __init__(self, years_ahead: int = 2):
+        self.years_ahead = years_ahead
+
+    def __call__(self, form, field):
+        if field.data is None:
+            return
+        if field.data < EARLIEST_DATE:
+            raise ValidationError("This date is too far in the past.")
+        if field.data > date.today() + timedelta(days=366 * self.years_ahead):
+            raise ValidationError("This date is too far in the future.")
+
+
+class VersionForm(FlaskForm):
+    """Base for edit forms: carries the record's version for optimistic locking."""
+
+    version = HiddenField()
+
+    def version_value(self) -> int | None:
+        try:
+            return int(self.version.data) if self.version.data not in (None, "") else None
+        except (TypeError, ValueError):
+            return -1  # tampered: never matches, so the edit is refused as stale
+
+
+class ArchiveForm(FlaskForm):
+    """Archive instead of delete: a reason is required."""
+
+    reason = TextAreaField(
+        "Why archive this record?",
+        filters=[strip_filter],
+        validators=[DataRequired(message="Give a reason."), Length(max=2000)],
+    )
+
+
+__all__ = [
+    "ArchiveForm",
+    "DataRequired",
+    "DateField",
+    "DateRange",
+    "EnumSelectField",
+    "InputRequired",
+    "IntegerField",
+    "Length",
+    "MAX_LINE",
+    "MAX_TEXT",
+    "NotInFuture",
+    "NumberRange",
+    "StringField",
+    "TextAreaField",
+    "VersionForm",
+    "none_if_empty",
+    "strip_filter",
+]
