@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 EARLIEST_DATE = date(1900, 1, 1)
@@ -30,9 +31,14 @@ def none_if_empty(value):
     return value or None
 
 
-def enum_choices(enum_cls: type[enum.Enum], *, blank: str | None = None) -> list[tuple[str, str]]:
-    choices = [(m.value, m.value.replace("_", " ").capitalize()) for m in enum_cls]
-    return ([("", blank)] if blank is not None else []) + choices
+def select_choices(pairs) -> list[SelectChoice]:
+    """``[(value, label), ...]`` as wtforms 3.3+ wants choices given to a field's constructor."""
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
+def enum_choices(enum_cls: type[enum.Enum], *, blank: str | None = None) -> list[SelectChoice]:
+    pairs = [(m.value, m.value.replace("_", " ").capitalize()) for m in enum_cls]
+    return select_choices(([("", blank)] if blank is not None else []) + pairs)
 
 
 class EnumSelectField(SelectField):
@@ -108,5 +114,6 @@ __all__ = [
     "TextAreaField",
     "VersionForm",
     "none_if_empty",
+    "select_choices",
     "strip_filter",
 ]

@@ -54,7 +54,7 @@ def test_sign_in_and_out(csrf_app, db, coach):
     browser = csrf_app.test_client()
     response = sign_in(browser, coach.email, factories.PASSWORD)
     assert response.status_code == 302 and response.location.endswith("/home")
-    home = browser.get("/home")
+    home = browser.get("/home", follow_redirects=True)  # a coach's home is their caseload
     assert home.status_code == 200 and coach.name in home.get_data(as_text=True)
 
     token = csrf_token(home.get_data(as_text=True))
@@ -103,14 +103,14 @@ def test_logout_needs_post_with_csrf(csrf_app, coach):
     sign_in(browser, coach.email, factories.PASSWORD)
     assert browser.get("/auth/logout").status_code == 405
     assert browser.post("/auth/logout").status_code == 400
-    assert browser.get("/home").status_code == 200  # still signed in
+    assert browser.get("/clients/").status_code == 200  # still signed in
 
 
 def test_logout_ends_every_session_of_that_user(csrf_app, coach):
     laptop, phone = csrf_app.test_client(), csrf_app.test_client()
     sign_in(laptop, coach.email, factories.PASSWORD)
     sign_in(phone, coach.email, factories.PASSWORD)
-    token = csrf_token(laptop.get("/home").get_data(as_text=True))
+    token = csrf_token(laptop.get("/clients/").get_data(as_text=True))
     laptop.post("/auth/logout", data={"csrf_token": token})
     assert phone.get("/home").status_code == 302
 

@@ -1,31 +1,121 @@
 from __future__ import annotations
 
-from flask import g, render_template, request
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 
-from coachapp import access, audit
-from coachapp.clients import bp
-from coachapp.clients.panels import build_panels
-from coachapp.clients.queries import caseload
+from coachapp import access, audit, records, timeutil
+from coachapp.clients import bp, services
+from coachapp.clients.alerts import ALERT_LABELS, AlertContext, alert_counts
+from coachapp.clients.forms import (
+    DischargeForm,
+    EditClientForm,
+    IntakeForm,
+    ReenrollForm,
+)
+from coachapp.clients.panels import PANELS, build_panels
+from coachapp.clients.queries import SORTS, caseload_page
 from coachapp.extensions import db
-from coachapp.models import Client
+from coachapp.forms import ArchiveForm
+from coachapp.models import Client, User
 from coachapp.models.enums import AuditAction, ClientStatus, Role
 
 STATUS_CHOICES = [s.value for s in ClientStatus]
 
 
+def alert_context() -> AlertContext:
+    program = current_user.program
+    return AlertContext(today=timeutil.local_today(program), now=timeutil.local_now(program))
+
+
+def _details(form) -> dict:
+    return {key: getattr(form, key).data for key in services.DETAIL_FIELDS}
+
+
 @bp.route("/")
 @access.roles(Role.COACH, Role.SUPERVISOR, Role.ADMIN)
 def index():
+    """The caseload: a coach's home; a supervisor's team; an admin's break-the-glass list."""
     q = request.args.get("q", "", type=str)[:100]
-    status = request.args.get("status", "", type=str)
+    status = request.args.get("status", ClientStatus.ACTIVE.value, type=str)
     if status not in STATUS_CHOICES:
         status = ""
-    clients = db.paginate(caseload(current_user, q=q, status=status or None), per_page=50)
+    sort = request.args.get("sort", "name", type=str)
+    if sort not in SORTS:
+        sort = "name"
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    ctx = alert_context()
+    rows, total = caseload_page(current_user, ctx, q=q, status=status or None, sort=sort, page=page)
+    counts = alert_counts(access.visible_clients(current_user), ctx)
     g.client_data = True
     return render_template(
-        "clients/index.html", clients=clients, q=q, status=status, statuses=STATUS_CHOICES
+        "clients/index.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // 50)),
+        q=q,
+        status=status,
+        statuses=STATUS_CHOICES,
+        sort=sort,
+        sorts=SORTS,
+        alert_counts=counts,
+        alert_labels=ALERT_LABELS,
     )
+
+
+def _coach_choices() -> list[tuple[int, str]]:
+    return [(u.id, u.name) for u in db.session.scalars(access.assignable_coaches(current_user))]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access.roles(Role.COACH, Role.SUPERVISOR)
+def new():
+    """Intake: a coach opens clients on their own caseload, a supervisor on their coaches'."""
+    program = current_user.program
+    form = IntakeForm(today_func=lambda: timeutil.local_today(program))
+    form.coach_id.choices = _coach_choices()
+    if request.method == "GET":
+        form.intake_date.data = timeutil.local_today(program)
+        if current_user.role == Role.COACH:
+            form.coach_id.data = current_user.id
+    duplicates: list[Client] = []
+    hidden_duplicates = 0
+    if form.validate_on_submit():
+        if not form.coach_id.choices:
+            form.coach_id.errors.append("No coach can take this client.")
+        else:
+            coach = db.session.get(User, form.coach_id.data)
+            ids = services.likely_duplicates(
+                coach.program_id,
+                form.first_name.data,
+                form.last_name.data,
+                form.date_of_birth.data,
+            )
+            if ids and not form.confirm_duplicate.data:
+                duplicates = list(
+                    db.session.scalars(
+                        access.visible_clients(current_user).where(Client.id.in_(ids))
+                    )
+                )
+                hidden_duplicates = len(ids) - len(duplicates)
+            else:
+                client = services.create_client(
+                    _details(form),
+                    coach=coach,
+                    intake_date=form.intake_date.data,
+                    actor=current_user,
+                )
+                db.session.commit()
+                flash(f"{client.display_name} ({client.code}) added.", "success")
+                return redirect(url_for("clients.detail", client_id=client.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "clients/new.html",
+        form=form,
+        duplicates=duplicates,
+        hidden_duplicates=hidden_duplicates,
+    ), status
 
 
 @bp.route("/<int:client_id>")
@@ -40,6 +130,125 @@ def detail(client: Client):
     )
     db.session.commit()
     g.client_data = True
+    ctx = alert_context()
     return render_template(
-        "clients/detail.html", client=client, panels=build_panels(client, current_user)
+        "clients/detail.html",
+        client=client,
+        episodes=client.enrollments,
+        panels=build_panels(client, current_user),
+        panel_names=[name for name, _ in PANELS],
+        alerts=[
+            ALERT_LABELS[name]
+            for name, n in alert_counts(
+                access.visible_clients(current_user).where(Client.id == client.id), ctx
+            ).items()
+            if n
+        ],
+        archive_form=ArchiveForm(),
     )
+
+
+def _stale(form, exc: Exception | None = None) -> None:
+    db.session.rollback()
+    form.form_errors.append(records.StaleRecordError.message)
+
+
+@bp.route("/<int:client_id>/edit", methods=["GET", "POST"])
+@access.client_route
+def edit(client: Client):
+    program = client.program
+    form = EditClientForm(obj=client, today_func=lambda: timeutil.local_today(program))
+    if client.status == ClientStatus.DISCHARGED:
+        form.status.choices = [(ClientStatus.DISCHARGED.value, "Discharged")]
+    if request.method == "GET":
+        form.version.data = client.version
+    if form.validate_on_submit():
+        details = _details(form) | {"status": form.status.data}
+        try:
+            services.update_client(
+                client, details, version=form.version_value(), actor=current_user
+            )
+            db.session.commit()
+        except (records.StaleRecordError, StaleDataError) as exc:
+            _stale(form, exc)
+        else:
+            flash("Client details saved.", "success")
+            return redirect(url_for("clients.detail", client_id=client.id))
+    g.client_data = True
+    status = 422 if request.method == "POST" else 200
+    return render_template("clients/edit.html", form=form, client=client), status
+
+
+@bp.route("/<int:client_id>/discharge", methods=["GET", "POST"])
+@access.client_route
+def discharge(client: Client):
+    program = client.program
+    form = DischargeForm()
+    if request.method == "GET":
+        form.version.data = client.version
+        form.discharge_date.data = timeutil.local_today(program)
+    if form.validate_on_submit():
+        if form.discharge_date.data > timeutil.local_today(program):
+            form.discharge_date.errors.append("This date is in the future.")
+        else:
+            try:
+                services.discharge(
+                    client,
+                    on=form.discharge_date.data,
+                    reason=form.discharge_reason.data,
+                    note=form.discharge_note.data,
+                    version=form.version_value(),
+                    actor=current_user,
+                )
+                db.session.commit()
+            except services.ClientRuleError as exc:
+                db.session.rollback()
+                getattr(form, exc.field).errors.append(exc.message)
+            except (records.StaleRecordError, StaleDataError) as exc:
+                _stale(form, exc)
+            else:
+                flash(f"{client.display_name} discharged.", "success")
+                return redirect(url_for("clients.detail", client_id=client.id))
+    g.client_data = True
+    status = 422 if request.method == "POST" else 200
+    return render_template("clients/discharge.html", form=form, client=client), status
+
+
+@bp.route("/<int:client_id>/reenroll", methods=["GET", "POST"])
+@access.client_route
+def reenroll(client: Client):
+    program = client.program
+    form = ReenrollForm()
+    if request.method == "GET":
+        form.version.data = client.version
+        form.intake_date.data = timeutil.local_today(program)
+    if form.validate_on_submit():
+        try:
+            services.reenroll(
+                client, on=form.intake_date.data, version=form.version_value(), actor=current_user
+            )
+            db.session.commit()
+        except services.ClientRuleError as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(exc.message)
+        except (records.StaleRecordError, StaleDataError) as exc:
+            _stale(form, exc)
+        else:
+            flash(f"{client.display_name} re-enrolled: a new episode has begun.", "success")
+            return redirect(url_for("clients.detail", client_id=client.id))
+    g.client_data = True
+    status = 422 if request.method == "POST" else 200
+    return render_template("clients/reenroll.html", form=form, client=client), status
+
+
+@bp.route("/<int:client_id>/archive", methods=["POST"])
+@access.client_route
+def archive(client: Client):
+    form = ArchiveForm()
+    if not form.validate_on_submit():
+        flash("Give a reason to archive this client.", "error")
+        return redirect(url_for("clients.detail", client_id=client.id))
+    records.archive(client, actor=current_user, reason=form.reason.data, client_id=client.id)
+    db.session.commit()
+    flash(f"{client.code} archived. An admin can restore it.", "success")
+    return redirect(url_for("clients.index"))

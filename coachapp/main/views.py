@@ -24,6 +24,8 @@ def index():
 def home():
     """Who you are and what you can do, per role; numbers come from the access rule's scope."""
     user = current_user
+    if user.role == Role.COACH:
+        return redirect(url_for("clients.index"))  # a coach's home is their caseload
     context: dict = {}
     if user.role in (Role.COACH, Role.SUPERVISOR):
         visible = access.visible_clients(user).subquery()

@@ -27,10 +27,6 @@ def open_menu_if_collapsed(page):
 
 def test_coach_journey(page, site):
     sign_in(page, site, "coach@example.org")
-    assert page.get_by_role("heading", name="Hello, Casey Coach").is_visible()
-    assert no_horizontal_scroll(page)
-
-    page.get_by_role("link", name="Open my caseload").click()
     assert page.get_by_role("heading", name="My caseload").is_visible()
     assert no_horizontal_scroll(page)
     assert page.get_by_role("link", name="José Ñúñez").is_visible()

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from coachapp.forms import (
+    MAX_TEXT,
+    DateRange,
+    EnumSelectField,
+    NotInFuture,
+    VersionForm,
+    none_if_empty,
+    select_choices,
+    strip_filter,
+)
+from coachapp.models.enums import ClientStatus, DischargeReason
+
+
+class ClientDetailsForm(VersionForm):
+    """The person: names, birth date, contact and consent. Shared by intake and edit."""
+
+    first_name = StringField(
+        "First name", filters=[strip_filter], validators=[DataRequired(), Length(max=100)]
+    )
+    last_name = StringField(
+        "Last name", filters=[strip_filter], validators=[DataRequired(), Length(max=100)]
+    )
+    preferred_name = StringField(
+        "Preferred name", filters=[strip_filter, none_if_empty], validators=[Length(max=100)]
+    )
+    date_of_birth = DateField("Date of birth", validators=[Optional(), DateRange(years_ahead=0)])
+    phone = StringField("Phone", filters=[strip_filter, none_if_empty], validators=[Length(max=40)])
+    okay_to_call = BooleanField("Okay to call")
+    okay_to_text = BooleanField("Okay to text")
+    email = EmailField(
+        "Email",
+        filters=[strip_filter, none_if_empty],
+        validators=[Optional(), Length(max=254), Email(check_deliverability=False)],
+    )
+    address = TextAreaField(
+        "Address", filters=[strip_filter, none_if_empty], validators=[Length(max=500)]
+    )
+    consent_on_file = BooleanField("42 CFR Part 2 consent on file")
+    consent_date = DateField("Consent signed on", validators=[Optional(), DateRange(years_ahead=0)])
+    notes = TextAreaField(
+        "Notes", filters=[strip_filter, none_if_empty], validators=[Length(max=MAX_TEXT)]
+    )
+
+    def __init__(self, *args, today_func=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if today_func is not None:
+            self.date_of_birth.validators = [
+                *self.date_of_birth.validators,
+                NotInFuture(today_func),
+            ]
+            self.consent_date.validators = [*self.consent_date.validators, NotInFuture(today_func)]
+
+    def validate_consent_date(self, field) -> None:
+        if field.data and not self.consent_on_file.data:
+            self.consent_on_file.data = True  # a signed date means it is on file
+
+
+class IntakeForm(ClientDetailsForm):
+    intake_date = DateField("Intake date", validators=[InputRequired(), DateRange()])
+    coach_id = SelectField("Coach", coerce=int, validate_choice=True)
+    confirm_duplicate = BooleanField("This is a different person: add them anyway")
+
+
+class EditClientForm(ClientDetailsForm):
+    status = SelectField(
+        "Status",
+        choices=select_choices(
+            [(ClientStatus.ACTIVE.value, "Active"), (ClientStatus.INACTIVE.value, "Inactive")]
+        ),
+        description="Discharge has its own form.",
+    )
+
+
+class DischargeForm(VersionForm):
+    discharge_date = DateField("Discharge date", validators=[InputRequired(), DateRange()])
+    discharge_reason = EnumSelectField(
+        "Reason", enum_cls=DischargeReason, blank="Choose a reason", validators=[DataRequired()]
+    )
+    discharge_note = TextAreaField(
+        "Note", filters=[strip_filter, none_if_empty], validators=[Length(max=2000)]
+    )
+
+
+class ReenrollForm(VersionForm):
+    intake_date = DateField("New intake date", validators=[InputRequired(), DateRange()])
+
+
+class ConfirmForm(FlaskForm):
+    """CSRF only."""
