@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 
-from flask import Flask, g, request, session
+from flask import Flask, abort, g, request, session
 from flask_login import current_user, logout_user
 
 from coachapp import access
@@ -110,6 +110,15 @@ def register_request_hooks(app: Flask) -> None:
     idle = timedelta(minutes=app.config["IDLE_TIMEOUT_MINUTES"])
     lifetime = timedelta(hours=app.config["SESSION_MAX_HOURS"])
     app.permanent_session_lifetime = idle
+
+    @app.before_request
+    def refuse_unstorable_characters() -> None:
+        # NUL cannot be stored in PostgreSQL text and is never typed by a person: refuse the
+        # request whole (400) rather than fail half-way through a save.
+        for values in (request.args, request.form):
+            for value in values.values():
+                if "\x00" in value:
+                    abort(400, "The request contains a character that cannot be stored.")
 
     @app.before_request
     def enforce_session_limits() -> None:
