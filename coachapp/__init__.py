@@ -73,6 +73,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from coachapp import (
+        admin,
         appointments,
         assessments,
         auth,
@@ -82,6 +83,8 @@ def register_blueprints(app: Flask) -> None:
         referrals,
         resources,
         sessions,
+        supervision,
+        team,
     )
 
     for feature in (
@@ -94,6 +97,9 @@ def register_blueprints(app: Flask) -> None:
         referrals,
         resources,
         assessments,
+        supervision,
+        team,
+        admin,
     ):
         app.register_blueprint(feature.bp)
     # Static files are public; declared like every other route.

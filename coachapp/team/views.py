@@ -1,0 +1,1 @@
+"""Views of this feature; every route declares its access rule (coachapp.access)."""
