@@ -62,7 +62,7 @@ value = st.one_of(
 
 
 @pytest.fixture
-def world(db, coach):
+def world(db, coach, supervisor, admin, program_manager):
     """One record of every kind on the coach's caseload, for the URL parameters."""
     client = factories.client(coach)
     discharged = factories.client(coach, status="discharged")
@@ -73,12 +73,34 @@ def world(db, coach):
     referral = factories.referral(client, resource)
     assessment = factories.assessment(client)
     from coachapp.extensions import db as _db
-    from coachapp.models import MutualAidAttendance
+    from coachapp.models import (
+        CoveringAssignment,
+        MutualAidAttendance,
+        SupervisionNote,
+        SupervisionNoteCoach,
+    )
 
     attendance = MutualAidAttendance(client_id=client.id, model="aa", resource_id=resource.id)
-    _db.session.add(attendance)
+    cover = CoveringAssignment(
+        covering_user_id=supervisor.id,
+        coach_id=coach.id,
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2030, 1, 1),
+    )
+    note = SupervisionNote(
+        supervisor_id=supervisor.id, date=date(2026, 3, 4), duration_minutes=60, format="individual"
+    )
+    _db.session.add_all([attendance, cover, note])
+    _db.session.flush()
+    _db.session.add(SupervisionNoteCoach(note_id=note.id, coach_id=coach.id))
     _db.session.commit()
     return {
+        "coach_id": [coach.id],
+        "user_id": [coach.id],
+        "program_id": [coach.program_id],
+        "team_id": [],
+        "cover_id": [cover.id],
+        "note_id": [note.id],
         "client_id": [client.id, discharged.id],
         "goal_id": [goal.id],
         "session_id": [session.id],
@@ -100,7 +122,7 @@ def post_targets(app, world) -> list[str]:
         values = {}
         for arg in rule.arguments:
             assert arg in world, f"add an id for <{arg}> to tests/test_hostile_forms.py world"
-            values[arg] = world[arg][0]
+            values[arg] = world[arg][0] if world[arg] else 1
         urls.append(rule.build(values)[1] if rule.arguments else rule.rule)
         if "client_id" in rule.arguments:
             values["client_id"] = world["client_id"][1]
@@ -114,23 +136,30 @@ def field_names(browser, url) -> list[str]:
     return sorted(set(names) - {"csrf_token", "q"} | set(COMMON_FIELDS))
 
 
+ROLES = ("coach", "supervisor", "admin", "program_manager")
+
+
 @pytest.fixture
-def catalog(app, login, coach, world) -> dict[str, list[str]]:
-    """Every POST target with its field names, read once before anything is posted, so what
-    hypothesis draws does not depend on what earlier examples changed."""
-    browser = login(coach)
-    return {url: field_names(browser, url) for url in post_targets(app, world)}
+def catalog(request, app, login, world) -> dict[str, list[str]]:
+    """Every POST target with its field names (as any role sees the page), read once before
+    anything is posted, so what hypothesis draws does not depend on earlier examples."""
+    browsers = [login(request.getfixturevalue(role)) for role in ROLES]
+    return {
+        url: sorted(set().union(*(field_names(b, url) for b in browsers)))
+        for url in post_targets(app, world)
+    }
 
 
 @settings(
-    max_examples=40,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
-def test_no_form_answers_500(login, coach, catalog, data):
-    browser = login(coach)
+def test_no_form_answers_500(request, login, catalog, data):
     assert catalog, "no POST route found"
+    role = data.draw(st.sampled_from(ROLES), label="role")
+    browser = login(request.getfixturevalue(role))
     url = data.draw(st.sampled_from(sorted(catalog)), label="url")
     names = catalog[url]
     chosen = data.draw(st.lists(st.sampled_from(names), unique=True, max_size=len(names)))
@@ -140,9 +169,11 @@ def test_no_form_answers_500(login, coach, catalog, data):
     assert response.status_code in (200, 302, 400, 403, 404, 405, 409, 422), (url, form)
 
 
-def test_every_post_route_is_posted_with_plausible_junk(login, coach, catalog):
-    """Deterministic sweep: each POST route, once with every field set to each hostile value."""
-    browser = login(coach)
+@pytest.mark.parametrize("role", ROLES)
+def test_every_post_route_is_posted_with_plausible_junk(request, login, catalog, role):
+    """Deterministic sweep: each POST route, as each role, with every field set to each
+    hostile value in turn."""
+    browser = login(request.getfixturevalue(role))
     for url, names in catalog.items():
         for junk in HOSTILE:
             response = browser.post(url, data={name: junk for name in names})

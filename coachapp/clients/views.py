@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from coachapp import access, audit, records, timeutil
@@ -17,7 +18,7 @@ from coachapp.clients.panels import PANELS, build_panels
 from coachapp.clients.queries import SORTS, caseload_page
 from coachapp.extensions import db
 from coachapp.forms import ArchiveForm
-from coachapp.models import Client, User
+from coachapp.models import Client, CoachingSession, User
 from coachapp.models.enums import AuditAction, ClientStatus, Role
 
 STATUS_CHOICES = [s.value for s in ClientStatus]
@@ -47,6 +48,17 @@ def index():
     ctx = alert_context()
     rows, total = caseload_page(current_user, ctx, q=q, status=status or None, sort=sort, page=page)
     counts = alert_counts(access.visible_clients(current_user), ctx)
+    comments = []
+    if current_user.role == Role.COACH:
+        from datetime import timedelta
+
+        from coachapp.team.queries import recent_review_comments
+
+        comments = db.session.scalars(
+            recent_review_comments(current_user, ctx.today - timedelta(days=30)).options(
+                selectinload(CoachingSession.client), selectinload(CoachingSession.reviewed_by)
+            )
+        ).all()
     g.client_data = True
     return render_template(
         "clients/index.html",
@@ -61,6 +73,7 @@ def index():
         sorts=SORTS,
         alert_counts=counts,
         alert_labels=ALERT_LABELS,
+        comments=comments,
     )
 
 

@@ -71,4 +71,5 @@ class CoachingSession(ArchiveMixin, VersionMixin, TimestampMixin, Base):
 
     client: Mapped[Client] = relationship()
     coach: Mapped[User] = relationship(foreign_keys=[coach_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     goals: Mapped[list[Goal]] = relationship(secondary=session_goals)

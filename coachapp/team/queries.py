@@ -1,0 +1,185 @@
+"""The supervisor's view of their team: one aggregate query per figure, grouped by coach.
+
+Figures follow metrics.md's scope: a client counts for their *currently assigned* coach, and
+the no-show rate is ``no_show / (attended + no_show)`` over appointments dated in the month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import Select, and_, func, select
+
+from coachapp import access
+from coachapp.clients.alerts import AlertContext, alert_columns
+from coachapp.extensions import db
+from coachapp.models import Appointment, Client, CoachingSession, Referral, User
+from coachapp.models.enums import AppointmentOutcome, ClientStatus, ReferralStatus, SessionOutcome
+
+REFERRAL_WAIT_DAYS = 14
+
+
+def team_coaches(supervisor: User) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.supervisor_id == supervisor.id, User.role == "coach")
+            .order_by(User.active.desc(), User.name)
+        )
+    )
+
+
+def month_bounds(today: date) -> tuple[date, date]:
+    start = today.replace(day=1)
+    next_month = (start + timedelta(days=32)).replace(day=1)
+    return start, next_month - timedelta(days=1)
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+@dataclass
+class CoachRow:
+    coach: User
+    active: int = 0
+    quiet: int = 0
+    sessions_completed: int = 0
+    sessions_attempted: int = 0
+    attended: int = 0
+    no_show: int = 0
+    referrals_waiting: int = 0
+    notes_to_review: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def no_show_rate(self) -> float | None:
+        return rate(self.no_show, self.attended + self.no_show)
+
+
+def _team_clients(supervisor: User) -> Select:
+    """The supervisor's visible clients whose coach is on their team (not covered ones)."""
+    return access.visible_clients(supervisor).where(
+        Client.coach_id.in_(select(User.id).where(User.supervisor_id == supervisor.id))
+    )
+
+
+def dashboard(supervisor: User, ctx: AlertContext) -> tuple[list[CoachRow], date, date]:
+    """One row per coach of the team; six queries whatever the team's size."""
+    coaches = team_coaches(supervisor)
+    rows = {c.id: CoachRow(coach=c) for c in coaches}
+    start, end = month_bounds(ctx.today)
+    scope = _team_clients(supervisor).subquery()
+    in_scope = Client.id.in_(select(scope.c.id))
+
+    quiet = alert_columns(ctx)["quiet"]
+    for coach_id, active, quiet_n in db.session.execute(
+        select(
+            Client.coach_id,
+            func.count().filter(Client.status == ClientStatus.ACTIVE),
+            func.count().filter(quiet),
+        )
+        .where(in_scope)
+        .group_by(Client.coach_id)
+    ):
+        rows[coach_id].active, rows[coach_id].quiet = active, quiet_n
+
+    for coach_id, completed, attempted in db.session.execute(
+        select(
+            Client.coach_id,
+            func.count().filter(CoachingSession.outcome == SessionOutcome.COMPLETED),
+            func.count().filter(CoachingSession.outcome == SessionOutcome.ATTEMPTED),
+        )
+        .join(Client, Client.id == CoachingSession.client_id)
+        .where(
+            in_scope,
+            CoachingSession.archived_at.is_(None),
+            CoachingSession.date.between(start, end),
+        )
+        .group_by(Client.coach_id)
+    ):
+        rows[coach_id].sessions_completed = completed
+        rows[coach_id].sessions_attempted = attempted
+
+    for coach_id, attended, no_show in db.session.execute(
+        select(
+            Client.coach_id,
+            func.count().filter(Appointment.outcome == AppointmentOutcome.ATTENDED),
+            func.count().filter(Appointment.outcome == AppointmentOutcome.NO_SHOW),
+        )
+        .join(Client, Client.id == Appointment.client_id)
+        .where(
+            in_scope,
+            Appointment.archived_at.is_(None),
+            Appointment.scheduled_at >= datetime.combine(start, time.min),
+            Appointment.scheduled_at < datetime.combine(end + timedelta(days=1), time.min),
+        )
+        .group_by(Client.coach_id)
+    ):
+        rows[coach_id].attended, rows[coach_id].no_show = attended, no_show
+
+    for coach_id, waiting in db.session.execute(
+        select(Client.coach_id, func.count(Referral.id))
+        .join(Client, Client.id == Referral.client_id)
+        .where(in_scope, waiting_referral(ctx.today))
+        .group_by(Client.coach_id)
+    ):
+        rows[coach_id].referrals_waiting = waiting
+
+    for coach_id, notes in db.session.execute(
+        select(Client.coach_id, func.count(CoachingSession.id))
+        .join(Client, Client.id == CoachingSession.client_id)
+        .where(in_scope, note_awaiting_review())
+        .group_by(Client.coach_id)
+    ):
+        rows[coach_id].notes_to_review = notes
+
+    return [rows[c.id] for c in coaches], start, end
+
+
+def waiting_referral(today: date):
+    return and_(
+        Referral.status == ReferralStatus.REFERRED,
+        Referral.archived_at.is_(None),
+        Referral.referred_on < today - timedelta(days=REFERRAL_WAIT_DAYS),
+    )
+
+
+def note_awaiting_review():
+    return and_(
+        CoachingSession.archived_at.is_(None),
+        CoachingSession.note.is_not(None),
+        CoachingSession.note != "",
+        CoachingSession.reviewed_at.is_(None),
+    )
+
+
+def review_queue(supervisor: User, coach_id: int | None = None) -> Select:
+    """Session notes of the team's clients not yet signed off, oldest first."""
+    query = (
+        select(CoachingSession)
+        .join(Client, Client.id == CoachingSession.client_id)
+        .where(
+            Client.id.in_(select(_team_clients(supervisor).subquery().c.id)),
+            note_awaiting_review(),
+        )
+        .order_by(CoachingSession.date, CoachingSession.id)
+    )
+    if coach_id is not None:
+        query = query.where(Client.coach_id == coach_id)
+    return query
+
+
+def recent_review_comments(coach: User, since: date) -> Select:
+    """Sign-offs with a comment on this coach's sessions, newest first (their home page)."""
+    return (
+        access.client_child_select(CoachingSession, coach)
+        .where(
+            CoachingSession.coach_id == coach.id,
+            CoachingSession.review_comment.is_not(None),
+            CoachingSession.reviewed_at >= datetime.combine(since, time.min, tzinfo=timezone.utc),
+        )
+        .order_by(CoachingSession.reviewed_at.desc())
+        .limit(10)
+    )

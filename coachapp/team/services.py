@@ -1,0 +1,106 @@
+"""Supervisor actions: note sign-off, reassignment and covering assignments. Audited; no HTTP."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from coachapp import audit
+from coachapp.extensions import db
+from coachapp.models import Client, CoachingSession, CoveringAssignment, User
+from coachapp.models.enums import AuditAction, Role
+
+
+class TeamRuleError(ValueError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def sign_off(session: CoachingSession, *, comment: str | None, actor: User) -> None:
+    """Mark a session note reviewed (who, when), with an optional comment back to the coach."""
+    session.reviewed_by_id = actor.id
+    session.reviewed_at = datetime.now(timezone.utc)
+    session.review_comment = comment or None
+    audit.record(
+        AuditAction.UPDATE,
+        actor=actor,
+        entity_type="session",
+        entity_id=session.id,
+        client_id=session.client_id,
+        fields=["reviewed_at", "reviewed_by_id"] + (["review_comment"] if comment else []),
+    )
+
+
+def reassign(client: Client, new_coach: User, *, actor: User) -> bool:
+    """Put ``client`` on ``new_coach``'s caseload; False when it is there already."""
+    if new_coach.role != Role.COACH or not new_coach.active:
+        raise TeamRuleError("coach_id", "Choose an active coach.")
+    if new_coach.program_id != client.program_id:
+        raise TeamRuleError("coach_id", "That coach works in another program.")
+    if client.coach_id == new_coach.id:
+        return False
+    client.coach_id = new_coach.id
+    audit.record(
+        AuditAction.UPDATE,
+        actor=actor,
+        entity_type="client",
+        entity_id=client.id,
+        client_id=client.id,
+        fields=["coach_id"],
+        detail="reassigned",
+    )
+    return True
+
+
+def create_cover(
+    *,
+    covering_user: User,
+    coach: User,
+    client: Client | None,
+    starts_on: date,
+    ends_on: date,
+    reason: str | None,
+    actor: User,
+) -> CoveringAssignment:
+    """Give ``covering_user`` access to ``client`` (or all of ``coach``'s caseload) for a range
+    of dates; it ends by itself after ``ends_on``."""
+    if ends_on < starts_on:
+        raise TeamRuleError("ends_on", "The cover cannot end before it starts.")
+    if covering_user.id == coach.id:
+        raise TeamRuleError("covering_user_id", "A coach cannot cover for themself.")
+    if client is not None and client.coach_id != coach.id:
+        raise TeamRuleError("client_id", "That client is not on this coach's caseload.")
+    cover = CoveringAssignment(
+        covering_user_id=covering_user.id,
+        coach_id=coach.id,
+        client_id=client.id if client else None,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reason=reason,
+        created_by_id=actor.id,
+    )
+    db.session.add(cover)
+    db.session.flush()
+    audit.record(
+        AuditAction.CREATE,
+        actor=actor,
+        entity_type="covering_assignment",
+        entity_id=cover.id,
+        client_id=client.id if client else None,
+        fields=["covering_user_id", "coach_id", "starts_on", "ends_on"]
+        + (["client_id"] if client else []),
+    )
+    return cover
+
+
+def end_cover(cover: CoveringAssignment, *, actor: User) -> None:
+    cover.ended_at = datetime.now(timezone.utc)
+    audit.record(
+        AuditAction.UPDATE,
+        actor=actor,
+        entity_type="covering_assignment",
+        entity_id=cover.id,
+        client_id=cover.client_id,
+        fields=["ended_at"],
+    )
