@@ -14,8 +14,9 @@ from sqlalchemy import Select, and_, func, select
 from coachapp import access
 from coachapp.clients.alerts import AlertContext, alert_columns
 from coachapp.extensions import db
-from coachapp.models import Appointment, Client, CoachingSession, Referral, User
-from coachapp.models.enums import AppointmentOutcome, ClientStatus, ReferralStatus, SessionOutcome
+from coachapp.models import Client, CoachingSession, Referral, User
+from coachapp.models.enums import ClientStatus, ReferralStatus, SessionOutcome
+from coachapp.reports import metrics
 
 REFERRAL_WAIT_DAYS = 14
 
@@ -36,10 +37,6 @@ def month_bounds(today: date) -> tuple[date, date]:
     return start, next_month - timedelta(days=1)
 
 
-def rate(numerator: int, denominator: int) -> float | None:
-    return round(numerator / denominator, 4) if denominator else None
-
-
 @dataclass
 class CoachRow:
     coach: User
@@ -55,7 +52,7 @@ class CoachRow:
 
     @property
     def no_show_rate(self) -> float | None:
-        return rate(self.no_show, self.attended + self.no_show)
+        return metrics.rate(self.no_show, self.attended + self.no_show)
 
 
 def _team_clients(supervisor: User) -> Select:
@@ -102,22 +99,13 @@ def dashboard(supervisor: User, ctx: AlertContext) -> tuple[list[CoachRow], date
         rows[coach_id].sessions_completed = completed
         rows[coach_id].sessions_attempted = attempted
 
-    for coach_id, attended, no_show in db.session.execute(
-        select(
-            Client.coach_id,
-            func.count().filter(Appointment.outcome == AppointmentOutcome.ATTENDED),
-            func.count().filter(Appointment.outcome == AppointmentOutcome.NO_SHOW),
-        )
-        .join(Client, Client.id == Appointment.client_id)
-        .where(
-            in_scope,
-            Appointment.archived_at.is_(None),
-            Appointment.scheduled_at >= datetime.combine(start, time.min),
-            Appointment.scheduled_at < datetime.combine(end + timedelta(days=1), time.min),
-        )
-        .group_by(Client.coach_id)
-    ):
-        rows[coach_id].attended, rows[coach_id].no_show = attended, no_show
+    # The no-show rate is metrics.md's, from the one metrics module.
+    month = metrics.Period(start, end)
+    team_scope = metrics.Scope(program_id=supervisor.program_id, supervisor_id=supervisor.id)
+    for coach_id, figures in metrics.appointment_figures(team_scope, month, by_coach=True).items():
+        if coach_id in rows:
+            rows[coach_id].attended = figures["attended"]
+            rows[coach_id].no_show = figures["no_show"]
 
     for coach_id, waiting in db.session.execute(
         select(Client.coach_id, func.count(Referral.id))
