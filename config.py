@@ -12,6 +12,9 @@ Every setting an operator may change is an environment variable, listed here wit
 - ``RATELIMIT_STORAGE_URI``: where rate-limit counters live. ``memory://`` (default) counts per
   process; ``redis://127.0.0.1:6379/0`` shares them between processes and machines.
   ``REDIS_URL``, when set, is used as the default for it.
+- ``LOGIN_LOCKOUT_FAILURES`` / ``LOGIN_LOCKOUT_MINUTES``: after this many failed sign-ins for
+  one email the account is locked for this long (default 10 / 15); counted in the rate-limit
+  storage, so shared between processes when it is Redis.
 - ``IDLE_TIMEOUT_MINUTES``: a signed-in browser session ends after this much inactivity
   (default 30). ``SESSION_MAX_HOURS``: absolute lifetime of a session (default 12).
 - ``ARGON2_TIME_COST`` / ``ARGON2_MEMORY_KIB``: password hashing cost (defaults 3 / 65536).
@@ -74,7 +77,9 @@ class Config:
         "RATELIMIT_STORAGE_URI", os.environ.get("REDIS_URL", "memory://")
     )
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "20 per minute"
+    LOGIN_RATE_LIMIT = "20 per minute"  # per IP address
+    LOGIN_LOCKOUT_FAILURES = _int("LOGIN_LOCKOUT_FAILURES", 10)  # per email ...
+    LOGIN_LOCKOUT_MINUTES = _int("LOGIN_LOCKOUT_MINUTES", 15)  # ... locked for this long
 
     ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
     ARGON2_MEMORY_KIB = _int("ARGON2_MEMORY_KIB", 65536)

@@ -161,3 +161,45 @@ def test_login_is_rate_limited(csrf_app, coach):
     statuses = [sign_in(browser, coach.email, "wrong password here").status_code for _ in range(4)]
     assert statuses[:3] == [200, 200, 200]
     assert statuses[3] == 429
+
+
+def test_account_locks_after_repeated_failures_whatever_the_password(csrf_app, coach):
+    from coachapp.extensions import limiter
+
+    csrf_app.config["LOGIN_LOCKOUT_FAILURES"] = 3
+    browser = csrf_app.test_client()
+    for _ in range(3):
+        sign_in(browser, coach.email, "wrong password number")
+    response = sign_in(browser, coach.email, factories.PASSWORD)
+    assert response.status_code == 200
+    assert "Too many failed attempts with this email" in response.get_data(as_text=True)
+    assert browser.get("/clients/").status_code == 302
+    # Another browser (another IP in real life) is locked out of that account too.
+    assert "Too many failed" in sign_in(
+        csrf_app.test_client(), coach.email, factories.PASSWORD
+    ).get_data(as_text=True)
+    limiter.reset()  # the lock's time runs out
+    assert sign_in(browser, coach.email, factories.PASSWORD).status_code == 302
+
+
+def test_unknown_email_locks_the_same_way(csrf_app):
+    csrf_app.config["LOGIN_LOCKOUT_FAILURES"] = 2
+    browser = csrf_app.test_client()
+    first = [
+        sign_in(browser, "ghost@example.org", "whatever it is").get_data(as_text=True)
+        for _ in range(3)
+    ]
+    assert "Email or password is not right" in first[0]
+    assert "Too many failed attempts with this email" in first[2]
+
+
+def test_success_clears_the_failure_count(csrf_app, coach):
+    csrf_app.config["LOGIN_LOCKOUT_FAILURES"] = 3
+    browser = csrf_app.test_client()
+    sign_in(browser, coach.email, "wrong password number")
+    sign_in(browser, coach.email, "wrong password number")
+    assert sign_in(browser, coach.email, factories.PASSWORD).status_code == 302
+    other = csrf_app.test_client()
+    sign_in(other, coach.email, "wrong password number")
+    sign_in(other, coach.email, "wrong password number")
+    assert sign_in(other, coach.email, factories.PASSWORD).status_code == 302

@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from coachapp import access
 from coachapp.auth import bp
 from coachapp.auth.forms import EmptyForm, LoginForm
-from coachapp.auth.services import authenticate, sign_out_everywhere
+from coachapp.auth.services import AccountLocked, authenticate, sign_out_everywhere
 from coachapp.extensions import db, limiter
 
 
@@ -39,10 +39,20 @@ def login():
     if session.pop("expired", False):
         flash("Your session ended after a period of inactivity. Please sign in again.", "info")
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        try:
+            user = authenticate(form.email.data, form.password.data)
+        except AccountLocked:
+            user = None
+            minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
+            form.password.errors.append(
+                f"Too many failed attempts with this email. Wait {minutes} minutes and try again."
+            )
         db.session.commit()
         if user is None:
-            form.password.errors.append("Email or password is not right, or the account is off.")
+            if not form.password.errors:
+                form.password.errors.append(
+                    "Email or password is not right, or the account is off."
+                )
         else:
             session.clear()
             login_user(user)
