@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
         clients,
         goals,
         main,
+        oversight,
         referrals,
         resources,
         sessions,
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
         supervision,
         team,
         admin,
+        oversight,
     ):
         app.register_blueprint(feature.bp)
     # Static files are public; declared like every other route.
@@ -169,6 +171,10 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject() -> dict:
         return {"Role": Role, "access": access}
+
+    @app.template_filter("combine_page")
+    def combine_page(args: dict, page: int) -> dict:
+        return {**args, "page": page}
 
     @app.template_filter("label")
     def label(value: object) -> str:

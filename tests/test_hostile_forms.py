@@ -90,7 +90,17 @@ def world(db, coach, supervisor, admin, program_manager):
     note = SupervisionNote(
         supervisor_id=supervisor.id, date=date(2026, 3, 4), duration_minutes=60, format="individual"
     )
-    _db.session.add_all([attendance, cover, note])
+    from datetime import timedelta
+
+    from coachapp.models import BreakGlassAccess
+
+    grant = BreakGlassAccess(
+        user_id=admin.id,
+        client_id=client.id,
+        reason="crisis, coach away",
+        expires_at=datetime.now() + timedelta(hours=1),
+    )
+    _db.session.add_all([attendance, cover, note, grant])
     _db.session.flush()
     _db.session.add(SupervisionNoteCoach(note_id=note.id, coach_id=coach.id))
     _db.session.commit()
@@ -100,6 +110,7 @@ def world(db, coach, supervisor, admin, program_manager):
         "program_id": [coach.program_id],
         "team_id": [],
         "cover_id": [cover.id],
+        "grant_id": [grant.id],
         "note_id": [note.id],
         "client_id": [client.id, discharged.id],
         "goal_id": [goal.id],

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from coachapp.forms import strip_filter
+
+
+class BreakGlassForm(FlaskForm):
+    program_id = SelectField("Program", coerce=int, validators=[DataRequired()])
+    code = StringField(
+        "Client code", filters=[strip_filter], validators=[DataRequired(), Length(max=20)]
+    )
+    reason = TextAreaField(
+        "Why do you need this record now?",
+        filters=[strip_filter],
+        validators=[
+            DataRequired(),
+            Length(min=15, max=500, message="Give a reason of 15 to 500 characters."),
+        ],
+        description="Reviewed by the program manager. No clinical details, please.",
+    )
