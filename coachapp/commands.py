@@ -19,6 +19,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(tokens)
     app.cli.add_command(programs)
     app.cli.add_command(demo_data)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def _find_program(value: str) -> Program | None:
@@ -162,3 +164,37 @@ def demo_data(scale: str, seed: int, if_empty: bool) -> None:
     click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
     for role, email in DEMO_USERS:
         click.echo(f"  {role:<16} {email}")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path: str) -> None:
+    """Write a consistent snapshot of the database to PATH (safe while the app serves)."""
+    from pathlib import Path
+
+    from coachapp.backup import BackupError, backup
+
+    try:
+        written = backup(db.engine, Path(path))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"backup written to {written} ({written.stat().st_size} bytes)")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(path: str, yes: bool) -> None:
+    """Replace the database's contents with the snapshot at PATH."""
+    from pathlib import Path
+
+    from coachapp.backup import BackupError, restore
+
+    if not yes:
+        click.confirm("This replaces every record in the database. Continue?", abort=True)
+    db.session.remove()
+    try:
+        restore(db.engine, Path(path))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("restored")
