@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
         assessments,
         auth,
         clients,
+        consents,
         goals,
         main,
         oversight,
@@ -102,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
         team,
         admin,
         oversight,
+        consents,
     ):
         app.register_blueprint(feature.bp)
     # Static files are public; declared like every other route.

@@ -100,7 +100,16 @@ def world(db, coach, supervisor, admin, program_manager):
         reason="crisis, coach away",
         expires_at=datetime.now() + timedelta(hours=1),
     )
-    _db.session.add_all([attendance, cover, note, grant])
+    from coachapp.models import ConsentRecord
+
+    consent = ConsentRecord(
+        client_id=client.id,
+        recipient="Clinic",
+        purpose="Care",
+        information_disclosed="All",
+        signed_on=date(2026, 1, 1),
+    )
+    _db.session.add_all([attendance, cover, note, grant, consent])
     _db.session.flush()
     _db.session.add(SupervisionNoteCoach(note_id=note.id, coach_id=coach.id))
     _db.session.commit()
@@ -111,6 +120,7 @@ def world(db, coach, supervisor, admin, program_manager):
         "team_id": [],
         "cover_id": [cover.id],
         "grant_id": [grant.id],
+        "consent_id": [consent.id],
         "note_id": [note.id],
         "client_id": [client.id, discharged.id],
         "goal_id": [goal.id],
