@@ -167,12 +167,41 @@ def register_commands(app: Flask) -> None:
     register(app)
 
 
+# The main menu per role: (endpoint, label). Endpoints a build lacks are left out.
+NAV = {
+    "coach": [("clients.index", "My caseload")],
+    "supervisor": [
+        ("main.home", "Home"),
+        ("team.dashboard", "Team"),
+        ("clients.index", "Clients"),
+        ("team.reviews", "Reviews"),
+    ],
+    "program_manager": [
+        ("main.home", "Home"),
+        ("oversight.audit_log", "Audit trail"),
+        ("oversight.break_glass_review", "Break-the-glass"),
+    ],
+    "admin": [
+        ("main.home", "Home"),
+        ("oversight.audit_log", "Audit trail"),
+        ("oversight.break_glass", "Break the glass"),
+    ],
+}
+
+
+def nav_links(user) -> list[tuple[str, str]]:
+    from flask import current_app
+
+    endpoints = current_app.view_functions
+    return [(e, label) for e, label in NAV.get(user.role, []) if e in endpoints]
+
+
 def register_template_helpers(app: Flask) -> None:
     from coachapp.models.enums import Role
 
     @app.context_processor
     def inject() -> dict:
-        return {"Role": Role, "access": access}
+        return {"Role": Role, "access": access, "nav_links": nav_links}
 
     @app.template_filter("combine_page")
     def combine_page(args: dict, page: int) -> dict:
