@@ -18,7 +18,10 @@ Every setting an operator may change is an environment variable, listed here wit
 - ``IDLE_TIMEOUT_MINUTES``: a signed-in browser session ends after this much inactivity
   (default 30). ``SESSION_MAX_HOURS``: absolute lifetime of a session (default 12).
 - ``ARGON2_TIME_COST`` / ``ARGON2_MEMORY_KIB``: password hashing cost (defaults 3 / 65536).
-- ``LOG_LEVEL``: default ``INFO``.
+- ``LOG_LEVEL``: default ``INFO``. ``LOG_JSON=1``: one JSON line per request on stderr
+  (always on in production).
+- ``SESSION_COOKIE_SECURE=0``: production only, for a deployment reached over plain HTTP on a
+  private network (tests behind a local load balancer); never on the internet.
 """
 
 from __future__ import annotations
@@ -86,6 +89,7 @@ class Config:
 
     SEND_HSTS = False
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    LOG_JSON = os.environ.get("LOG_JSON", "") == "1"
 
 
 class DevelopmentConfig(Config):
@@ -109,8 +113,9 @@ class TestConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
-    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") != "0"
     SEND_HSTS = True
+    LOG_JSON = True
 
     @classmethod
     def check(cls) -> None:

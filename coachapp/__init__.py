@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta, timezone
 
 from flask import Flask, abort, g, request, session
@@ -41,8 +40,9 @@ def create_app(config_class: type | None = None) -> Flask:
 
 
 def configure_logging(app: Flask) -> None:
-    level = getattr(logging, str(app.config.get("LOG_LEVEL", "INFO")).upper(), logging.INFO)
-    logging.getLogger("coachapp").setLevel(level)
+    from coachapp import logs
+
+    logs.configure(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-from coachapp.main import views  # noqa: E402,F401
+from coachapp.main import health, views  # noqa: E402,F401
