@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := coachapp
 
-.PHONY: run test lint install install-dev demo-large clean
+.PHONY: run serve test lint install install-dev demo-large clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo-data --scale small --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## Production server: gunicorn with settings from the environment (gunicorn.conf.py, config.py).
+serve: install
+	$(BIN)/flask db upgrade
+	COACHAPP_CONFIG=production $(BIN)/gunicorn -c gunicorn.conf.py 'coachapp:create_app()'
 
 ## The whole suite on SQLite (browser tests skip with a message when Chromium is missing).
 test: install-dev

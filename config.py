@@ -2,6 +2,9 @@
 
 Every setting an operator may change is an environment variable, listed here with its default:
 
+- ``COACHAPP_CONFIG=production``: production settings (secure cookies, HSTS, JSON logs) and the
+  refusal to start without real secrets. ``make serve`` sets it.
+
 - ``SECRET_KEY``: signs session cookies and CSRF tokens. Production refuses to start without a
   real one (at least 32 characters, not the development default).
 - ``DATABASE_URL``: SQLAlchemy URL. Default: SQLite file ``instance/coachapp.sqlite3``.

@@ -18,11 +18,15 @@ CSP = (
 
 
 def create_app(config_class: type | None = None) -> Flask:
-    """Build the app for ``config_class`` (default: ``config.Config``, from the environment)."""
+    """Build the app for ``config_class``; by default ``config.Config``, or
+    ``config.ProductionConfig`` when ``COACHAPP_CONFIG=production``."""
     if config_class is None:
-        from config import Config
+        import os
 
-        config_class = Config
+        from config import Config, ProductionConfig
+
+        production = os.environ.get("COACHAPP_CONFIG", "").lower() == "production"
+        config_class = ProductionConfig if production else Config
     if hasattr(config_class, "check"):
         config_class.check()
 
