@@ -93,3 +93,25 @@ def sign_out_everywhere(user: User) -> None:
     """End every session of this user (all browsers): the cookies' version no longer matches."""
     user.session_version += 1
     audit.record(AuditAction.LOGOUT, actor=user, entity_type="user", entity_id=user.id)
+
+
+def change_password(user: User, current: str, new: str) -> str | None:
+    """Change ``user``'s password; returns a problem (for the form) or None. Every other session
+    of the user ends (the session version moves on)."""
+    from coachapp.auth.passwords import password_problem
+
+    if not verify_password(user.password_hash, current):
+        return "current_password:This is not your current password."
+    problem = password_problem(new)
+    if problem:
+        return f"new_password:{problem}"
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    audit.record(
+        AuditAction.UPDATE,
+        actor=user,
+        entity_type="user",
+        entity_id=user.id,
+        fields=["password_hash"],
+    )
+    return None

@@ -43,3 +43,24 @@ def user_for_token(token: str) -> User | None:
         return None
     row.last_used_at = datetime.now(timezone.utc)
     return row.user
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    return list(
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
+        )
+    )
+
+
+def revoke_token(token: ApiToken, *, actor: User) -> None:
+    """Stop a token at once (its row stays, for the record)."""
+    if token.revoked_at is None:
+        token.revoked_at = datetime.now(timezone.utc)
+        audit.record(
+            AuditAction.UPDATE,
+            actor=actor,
+            entity_type="api_token",
+            entity_id=token.id,
+            fields=["revoked_at"],
+        )

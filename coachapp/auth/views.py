@@ -3,13 +3,19 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from coachapp import access
 from coachapp.auth import bp
-from coachapp.auth.forms import EmptyForm, LoginForm
-from coachapp.auth.services import AccountLocked, authenticate, sign_out_everywhere
+from coachapp.auth.forms import ChangePasswordForm, EmptyForm, LoginForm, TokenForm
+from coachapp.auth.services import (
+    AccountLocked,
+    authenticate,
+    change_password,
+    sign_out_everywhere,
+)
+from coachapp.auth.tokens import create_token, revoke_token, tokens_of
 from coachapp.extensions import db, limiter
 
 
@@ -75,3 +81,57 @@ def logout():
         session.clear()
         flash("You are signed out.", "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@access.signed_in
+def profile():
+    """Who I am, my password, and my API tokens (shown once when created)."""
+    user = current_user._get_current_object()
+    password_form = ChangePasswordForm(prefix="pw")
+    token_form = TokenForm(prefix="tok")
+    new_token = None
+    status = 200
+    if password_form.submit.data and password_form.validate_on_submit():
+        problem = change_password(
+            user, password_form.current_password.data, password_form.new_password.data
+        )
+        if problem:
+            field, _, message = problem.partition(":")
+            getattr(password_form, field).errors.append(message)
+            status = 422
+        else:
+            db.session.commit()
+            # Every other browser is signed out; this one carries on with the new version.
+            login_user(user)
+            flash("Password changed. You are signed out everywhere else.", "success")
+            return redirect(url_for("auth.profile"))
+    elif token_form.submit.data and token_form.validate_on_submit():
+        new_token, _row = create_token(user, token_form.name.data)
+        db.session.commit()
+        token_form = TokenForm(prefix="tok", formdata=None)
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "auth/profile.html",
+        password_form=password_form,
+        token_form=token_form,
+        tokens=tokens_of(user),
+        new_token=new_token,
+        revoke_form=EmptyForm(),
+    ), status
+
+
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+@access.signed_in
+def revoke(token_id: int):
+    from coachapp.models import ApiToken
+
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        revoke_token(token, actor=current_user)
+        db.session.commit()
+        flash(f"Token {token.prefix}… revoked.", "success")
+    return redirect(url_for("auth.profile"))
