@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import subprocess  # noqa: S404 - fixed argument lists, no shell
+import subprocess  # noqa: S404  # nosec B404
 from pathlib import Path
 
 from sqlalchemy.engine import Engine, make_url
@@ -52,7 +52,7 @@ def backup(engine: Engine, path: Path) -> Path:
             f"--file={path}",
             _libpq_url(engine),
         ]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603  # nosec B603
         if result.returncode != 0:
             raise BackupError(result.stderr.strip() or "pg_dump failed")
     else:
@@ -86,7 +86,7 @@ def restore(engine: Engine, path: Path) -> None:
             f"--dbname={_libpq_url(engine)}",
             str(path),
         ]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603  # nosec B603
         if result.returncode != 0:
             raise BackupError(result.stderr.strip() or "pg_restore failed")
     else:

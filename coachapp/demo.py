@@ -109,7 +109,7 @@ SCALES: dict[str, DemoScale] = {
     "large": DemoScale(coaches=200, clients=20_000, sessions=1_000_000),
 }
 
-DEMO_PASSWORD = "recovery-demo-2026"  # noqa: S105 - published: every demo user's password
+DEMO_PASSWORD = "recovery-demo-2026"  # noqa: S105  # nosec B105
 DEMO_USERS: list[tuple[str, str]] = [
     (Role.ADMIN.value, "admin@demo.coachapp.example"),
     (Role.PROGRAM_MANAGER.value, "manager@demo.coachapp.example"),
@@ -631,7 +631,7 @@ class _Builder:
 
     def __init__(self, scale: DemoScale, seed: int, today: date) -> None:
         self.scale = scale
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # nosec B311
         self.rnd = self.rng.random
         self.today = today
         self.t = HISTORY_DAYS  # today's day index

@@ -13,7 +13,7 @@ from coachapp.extensions import db
 from coachapp.models import ApiToken, User
 from coachapp.models.enums import AuditAction
 
-TOKEN_PREFIX = "ca_"  # noqa: S105 - a visible prefix, not a secret
+TOKEN_PREFIX = "ca_"  # noqa: S105  # nosec B105
 
 
 def hash_token(token: str) -> str:
