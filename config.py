@@ -7,6 +7,10 @@ Every setting an operator may change is an environment variable, listed here wit
 
 - ``SECRET_KEY``: signs session cookies and CSRF tokens. Production refuses to start without a
   real one (at least 32 characters, not the development default).
+- ``ENCRYPTION_KEYS``: comma-separated Fernet keys (newest first) that encrypt narrative text at
+  rest (session, supervision, client and referral notes). Make one with ``flask keys generate``;
+  to rotate, put the new key first and run ``flask keys rotate``. Required in production;
+  elsewhere a key is derived from ``SECRET_KEY``.
 - ``DATABASE_URL``: SQLAlchemy URL. Default: SQLite file ``instance/coachapp.sqlite3``.
   PostgreSQL: ``postgresql+psycopg://USER@HOST:5432/NAME``.
 - ``DB_POOL_SIZE`` / ``DB_MAX_OVERFLOW``: PostgreSQL connections kept / allowed on top, per
@@ -90,6 +94,7 @@ class Config:
     ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
     ARGON2_MEMORY_KIB = _int("ARGON2_MEMORY_KIB", 65536)
 
+    ENCRYPTION_KEYS = os.environ.get("ENCRYPTION_KEYS", "")
     SEND_HSTS = False
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     LOG_JSON = os.environ.get("LOG_JSON", "") == "1"
@@ -127,4 +132,8 @@ class ProductionConfig(Config):
         if not key or key == DEV_SECRET_KEY or len(key) < 32:
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production"
+            )
+        if not os.environ.get("ENCRYPTION_KEYS", "").strip():
+            raise RuntimeError(
+                "ENCRYPTION_KEYS must be set in production (make one with `flask keys generate`)"
             )

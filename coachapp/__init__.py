@@ -34,6 +34,7 @@ def create_app(config_class: type | None = None) -> Flask:
     app.config.from_object(config_class)
 
     configure_logging(app)
+    configure_encryption(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -47,6 +48,13 @@ def configure_logging(app: Flask) -> None:
     from coachapp import logs
 
     logs.configure(app)
+
+
+def configure_encryption(app: Flask) -> None:
+    from coachapp import crypto
+
+    keys = crypto.parse_keys(app.config.get("ENCRYPTION_KEYS") or "")
+    crypto.configure(app, keys or [crypto.derived_key(app.config["SECRET_KEY"])])
 
 
 def register_extensions(app: Flask) -> None:

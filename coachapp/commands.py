@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_data)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(keys)
 
 
 def _find_program(value: str) -> Program | None:
@@ -198,3 +199,28 @@ def restore_command(path: str, yes: bool) -> None:
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo("restored")
+
+
+@click.group()
+def keys() -> None:
+    """Encryption keys for narrative text at rest."""
+
+
+@keys.command("generate")
+def keys_generate() -> None:
+    """Print a new random key (put it first in ENCRYPTION_KEYS)."""
+    from cryptography.fernet import Fernet
+
+    click.echo(Fernet.generate_key().decode("ascii"))
+
+
+@keys.command("rotate")
+@click.option("--batch", default=1000, show_default=True, help="Rows per transaction.")
+def keys_rotate(batch: int) -> None:
+    """Re-encrypt every encrypted value with the first key of ENCRYPTION_KEYS."""
+    from coachapp.crypto import rotate_all
+
+    counts = rotate_all(batch=batch)
+    total = sum(counts.values())
+    detail = ", ".join(f"{name} {n}" for name, n in counts.items())
+    click.echo(f"re-encrypted {total} values ({detail})")

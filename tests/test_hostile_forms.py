@@ -109,6 +109,9 @@ def world(db, coach, supervisor, admin, program_manager):
         information_disclosed="All",
         signed_on=date(2026, 1, 1),
     )
+    from coachapp.auth.tokens import create_token
+
+    _secret, token = create_token(coach, "hostile")
     _db.session.add_all([attendance, cover, note, grant, consent])
     _db.session.flush()
     _db.session.add(SupervisionNoteCoach(note_id=note.id, coach_id=coach.id))
@@ -121,6 +124,7 @@ def world(db, coach, supervisor, admin, program_manager):
         "cover_id": [cover.id],
         "grant_id": [grant.id],
         "consent_id": [consent.id],
+        "token_id": [token.id],
         "note_id": [note.id],
         "client_id": [client.id, discharged.id],
         "goal_id": [goal.id],

@@ -73,10 +73,17 @@ def test_assets_are_served_locally(anon):
 def test_production_refuses_a_missing_or_default_secret_key(monkeypatch):
     from config import DEV_SECRET_KEY, ProductionConfig
 
+    from cryptography.fernet import Fernet
+
+    monkeypatch.setenv("ENCRYPTION_KEYS", Fernet.generate_key().decode())
     for value in ("", DEV_SECRET_KEY, "short"):
         monkeypatch.setenv("SECRET_KEY", value)
         with pytest.raises(RuntimeError, match="SECRET_KEY"):
             create_app(ProductionConfig)
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("ENCRYPTION_KEYS", "")
+    with pytest.raises(RuntimeError, match="ENCRYPTION_KEYS"):
+        create_app(ProductionConfig)
+    monkeypatch.setenv("ENCRYPTION_KEYS", Fernet.generate_key().decode())
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     assert create_app(ProductionConfig).config["SESSION_COOKIE_SECURE"] is True
