@@ -88,6 +88,7 @@ class Config:
     )
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "20 per minute"  # per IP address
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")  # per API token
     LOGIN_LOCKOUT_FAILURES = _int("LOGIN_LOCKOUT_FAILURES", 10)  # per email ...
     LOGIN_LOCKOUT_MINUTES = _int("LOGIN_LOCKOUT_MINUTES", 15)  # ... locked for this long
 

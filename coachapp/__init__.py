@@ -118,6 +118,9 @@ def register_blueprints(app: Flask) -> None:
         consents,
     ):
         app.register_blueprint(feature.bp)
+    from coachapp.api import register_api
+
+    register_api(app)
     # Static files are public; declared like every other route.
     app.view_functions["static"] = access.public(app.view_functions["static"])
 

@@ -13,7 +13,7 @@ def test_every_route_declares_an_access_rule(app):
         view = app.view_functions[rule.endpoint]
         declared = getattr(view, "access_rule", None)
         if declared is None or not (
-            declared in KNOWN_RULES or declared.startswith(("roles:", "record:"))
+            declared in KNOWN_RULES or declared.startswith(("roles:", "record:", "api:"))
         ):
             undeclared.append(f"{rule.rule} ({rule.endpoint})")
     assert undeclared == [], "routes without an access rule: " + ", ".join(undeclared)

@@ -27,11 +27,54 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _render(status: int, message: str | None = None):
-    message = message or MESSAGES.get(status, "The request could not be completed.")
+API_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+}
+API_MESSAGES = {
+    401: "A valid bearer token is needed.",
+    409: "Someone else changed this record since you read it; read it again.",
+    422: "Some fields are not valid.",
+}
+
+
+def _field_errors(error: HTTPException | None) -> dict | None:
+    """Field messages from webargs (``data.messages``, by location) or ``abort(422, {...})``."""
+    if error is None:
+        return None
+    messages = (getattr(error, "data", None) or {}).get("messages")
+    if isinstance(messages, dict):
+        flat: dict = {}
+        for value in messages.values():  # {"json": {...}, "query": {...}}
+            if isinstance(value, dict):
+                flat.update(value)
+        return {k: v if isinstance(v, list) else [str(v)] for k, v in flat.items()} or None
+    if isinstance(error.description, dict):
+        return dict(error.description)
+    return None
+
+
+def _render(status: int, message: str | None = None, error: HTTPException | None = None):
     if wants_json():
-        body = {"error": {"code": str(status), "message": message}}
-        return jsonify(body), status
+        body = {
+            "code": API_CODES.get(status, "error"),
+            "message": API_MESSAGES.get(status) or MESSAGES.get(status, "Request failed."),
+        }
+        fields = _field_errors(error)
+        if fields:
+            body["fields"] = fields
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+        return jsonify({"error": body}), status, headers
+    message = message or MESSAGES.get(status, "The request could not be completed.")
     return render_template("errors/error.html", status=status, message=message), status
 
 
@@ -44,13 +87,12 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         db.session.rollback()
-        response = _render(error.code or 500)
-        if error.code == 429 and error.response is not None:
-            retry = error.response.headers.get("Retry-After")
-            if retry:
-                body, status = response
-                return body, status, {"Retry-After": retry}
-        return response
+        body, status, *rest = _render(error.code or 500, error=error)
+        headers = dict(rest[0]) if rest else {}
+        if error.code == 429:
+            retry = error.response.headers.get("Retry-After") if error.response else None
+            headers["Retry-After"] = retry or "60"
+        return body, status, headers
 
     @app.errorhandler(Exception)
     def unhandled(error: Exception):

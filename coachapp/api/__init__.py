@@ -1,0 +1,56 @@
+"""JSON API v1 (../shared/spec/api.md): bearer tokens, the same services and access rule as
+the pages, and an OpenAPI 3 document at /api/v1/openapi.json generated from the schemas."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_smorest import Api
+from flask_smorest import Blueprint as ApiBlueprint
+
+from coachapp import access
+from coachapp.api.auth import rate_limit_key
+from coachapp.extensions import limiter
+
+blp = ApiBlueprint("api", __name__, url_prefix="/api/v1", description="coachapp JSON API v1")
+# Per token (or per address without one); storage shared through Redis when configured.
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(blp)
+
+
+class CoachappApi(Api):
+    """flask-smorest, but errors stay with coachapp's one handler (api.md's error shape for
+    /api, HTML pages elsewhere)."""
+
+    def _register_error_handlers(self):
+        return None
+
+
+def register_api(app: Flask) -> None:
+    from coachapp.api import clients, me  # noqa: F401 - routes
+    from coachapp.extensions import csrf
+
+    app.config.setdefault("API_TITLE", "coachapp")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    api = CoachappApi(
+        app,
+        spec_kwargs={
+            "components": {
+                "securitySchemes": {
+                    "bearer": {"type": "http", "scheme": "bearer", "description": "Personal token"}
+                }
+            },
+            "security": [{"bearer": []}],
+        },
+    )
+    csrf.exempt(blp)  # bearer tokens only; the session cookie is never accepted
+    api.register_blueprint(blp)
+    name = "api-docs.openapi_json"
+    serve_document = app.view_functions[name]
+
+    @access.public
+    def openapi_json():
+        return serve_document()
+
+    app.view_functions[name] = openapi_json

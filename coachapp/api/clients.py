@@ -1,0 +1,209 @@
+"""Clients and their enrollment episodes, by the access rule (api.md)."""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from coachapp import access, records, timeutil
+from coachapp.api import blp
+from coachapp.api.auth import api_user, token_required
+from coachapp.api.pagination import paginate
+from coachapp.api.schemas import (
+    ClientPage,
+    ClientPatchSchema,
+    ClientQueryArgs,
+    ClientSchema,
+    DischargeSchema,
+    EnrollmentList,
+    ReenrollSchema,
+)
+from coachapp.clients import queries as client_queries
+from coachapp.clients import services
+from coachapp.extensions import db
+from coachapp.models import Client, Enrollment, User
+from coachapp.models.enums import Role
+
+CLIENT_ROLES = (Role.COACH, Role.SUPERVISOR, Role.ADMIN, Role.PROGRAM_MANAGER)
+
+
+def client_out(client: Client) -> dict:
+    """The client object of api.md; intake/status/discharge are the latest episode's."""
+    episode = client.latest_enrollment
+    data = {column: getattr(client, column) for column in services.DETAIL_FIELDS}
+    data.update(
+        id=client.id,
+        code=client.code,
+        status=client.status,
+        coach_id=client.coach_id,
+        program_id=client.program_id,
+        version=client.version,
+        intake_date=episode.intake_date if episode else None,
+        discharge_date=episode.discharge_date if episode else None,
+        discharge_reason=episode.discharge_reason if episode else None,
+    )
+    return data
+
+
+def _client(client_id: int) -> Client:
+    return access.get_client_or_404(client_id, api_user())
+
+
+def _refuse_future(data: dict, keys: tuple[str, ...], program) -> None:
+    today = timeutil.local_today(program)
+    errors = {k: ["This date is in the future."] for k in keys if data.get(k) and data[k] > today}
+    if errors:
+        abort(422, description=errors)
+
+
+@blp.route("/clients", methods=["GET"])
+@token_required()
+@blp.arguments(ClientQueryArgs, location="query")
+@blp.response(200, ClientPage)
+def list_clients(args):
+    """Clients the token's user may see, by code; ``q`` searches names and codes."""
+    query = client_queries.caseload(api_user(), q=args.get("q"), status=args.get("status"))
+    if args.get("coach_id"):
+        query = query.where(Client.coach_id == args["coach_id"])
+    page = paginate(
+        query.order_by(Client.code, Client.id), args, options=[selectinload(Client.enrollments)]
+    )
+    page["items"] = [client_out(c) for c in page["items"]]
+    return page
+
+
+@blp.route("/clients", methods=["POST"])
+@token_required()
+@blp.arguments(ClientSchema)
+@blp.response(201, ClientSchema)
+def create_client(data):
+    """Open a client: a coach on their own caseload, a supervisor on one of their coaches'."""
+    user = api_user()
+    if not access.can_open_clients(user):
+        abort(403)
+    coach_id = data.get("coach_id", user.id if user.role == Role.COACH else None)
+    if coach_id is None:
+        abort(422, description={"coach_id": ["Missing data for required field."]})
+    coach = db.session.scalar(access.assignable_coaches(user).where(User.id == coach_id))
+    if coach is None:
+        abort(422, description={"coach_id": ["Not a coach you may assign."]})
+    data.setdefault("intake_date", timeutil.local_today(coach.program))
+    _refuse_future(data, ("intake_date", "date_of_birth", "consent_date"), coach.program)
+    details = {key: data.get(key) for key in services.DETAIL_FIELDS}
+    details["okay_to_call"] = bool(details["okay_to_call"])
+    details["okay_to_text"] = bool(details["okay_to_text"])
+    details["consent_on_file"] = bool(details["consent_on_file"] or details["consent_date"])
+    client = services.create_client(
+        details, coach=coach, intake_date=data["intake_date"], actor=user
+    )
+    db.session.commit()
+    return client_out(client)
+
+
+@blp.route("/clients/<int:client_id>", methods=["GET"])
+@token_required()
+@blp.response(200, ClientSchema)
+def get_client(client_id: int):
+    """One client (404 outside the access rule, exactly like a missing one). Audited."""
+    from coachapp import audit
+    from coachapp.models.enums import AuditAction
+
+    client = _client(client_id)
+    audit.record(
+        AuditAction.VIEW,
+        actor=api_user(),
+        entity_type="client",
+        entity_id=client.id,
+        client_id=client.id,
+    )
+    db.session.commit()
+    return client_out(client)
+
+
+@blp.route("/clients/<int:client_id>", methods=["PATCH"])
+@token_required()
+@blp.arguments(ClientPatchSchema)
+@blp.response(200, ClientSchema)
+def patch_client(data, client_id: int):
+    """Change a client's details; with ``version``, a stale one answers 409."""
+    client = _client(client_id)
+    _refuse_future(data, ("date_of_birth", "consent_date"), client.program)
+    version = data.pop("version", None)
+    details = {key: getattr(client, key) for key in services.DETAIL_FIELDS}
+    details.update({k: v for k, v in data.items() if k in services.DETAIL_FIELDS})
+    if "status" in data:
+        details["status"] = data["status"]
+    try:
+        services.update_client(client, details, version=version, actor=api_user())
+        db.session.commit()
+    except (records.StaleRecordError, StaleDataError):
+        db.session.rollback()
+        abort(409)
+    return client_out(client)
+
+
+@blp.route("/clients/<int:client_id>/enrollments", methods=["GET"])
+@token_required()
+@blp.response(200, EnrollmentList)
+def list_enrollments(client_id: int):
+    """The client's episodes, oldest first."""
+    client = _client(client_id)
+    episodes = db.session.scalars(
+        select(Enrollment)
+        .where(Enrollment.client_id == client.id)
+        .order_by(Enrollment.intake_date, Enrollment.id)
+    ).all()
+    return {"items": episodes}
+
+
+@blp.route("/clients/<int:client_id>/discharge", methods=["POST"])
+@token_required()
+@blp.arguments(DischargeSchema)
+@blp.response(200, ClientSchema)
+def discharge_client(data, client_id: int):
+    """Close the open episode with a date and a reason."""
+    client = _client(client_id)
+    _refuse_future(data, ("discharge_date",), client.program)
+    try:
+        services.discharge(
+            client,
+            on=data["discharge_date"],
+            reason=data["discharge_reason"],
+            note=None,
+            version=data.get("version"),
+            actor=api_user(),
+        )
+        db.session.commit()
+    except services.ClientRuleError as exc:
+        db.session.rollback()
+        abort(422, description={exc.field: [exc.message]})
+    except (records.StaleRecordError, StaleDataError):
+        db.session.rollback()
+        abort(409)
+    db.session.refresh(client)
+    return client_out(client)
+
+
+@blp.route("/clients/<int:client_id>/reenroll", methods=["POST"])
+@token_required()
+@blp.arguments(ReenrollSchema)
+@blp.response(200, ClientSchema)
+def reenroll_client(data, client_id: int):
+    """A discharged client comes back: a new episode."""
+    client = _client(client_id)
+    _refuse_future(data, ("intake_date",), client.program)
+    try:
+        services.reenroll(
+            client, on=data["intake_date"], version=data.get("version"), actor=api_user()
+        )
+        db.session.commit()
+    except services.ClientRuleError as exc:
+        db.session.rollback()
+        abort(422, description={exc.field: [exc.message]})
+    except (records.StaleRecordError, StaleDataError):
+        db.session.rollback()
+        abort(409)
+    db.session.refresh(client)
+    return client_out(client)

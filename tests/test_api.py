@@ -1,0 +1,311 @@
+"""JSON API v1: tokens, error shapes, clients and enrollments by the access rule, pagination,
+optimistic locking and the OpenAPI document."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from coachapp.auth.tokens import create_token
+from coachapp.models import Client, Enrollment
+from tests import factories
+
+
+@pytest.fixture
+def bearer(db):
+    """``bearer(user)`` -> headers with a fresh token of that user."""
+
+    def _bearer(user):
+        token, _row = create_token(user, "test")
+        db.session.commit()
+        return {"Authorization": f"Bearer {token}"}
+
+    return _bearer
+
+
+def error_of(response) -> dict:
+    body = response.get_json()
+    assert set(body) == {"error"}, body
+    assert {"code", "message"} <= set(body["error"])
+    return body["error"]
+
+
+# --- Authentication -----------------------------------------------------------------------------
+
+
+def test_me_with_a_token(anon, bearer, coach):
+    response = anon.get("/api/v1/me", headers=bearer(coach))
+    assert response.status_code == 200
+    assert response.get_json()["email"] == coach.email
+    assert response.get_json()["role"] == "coach"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}, {"Authorization": ""}],
+)
+def test_no_or_bad_token_is_401_in_the_error_shape(anon, headers):
+    response = anon.get("/api/v1/clients", headers=headers)
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "unauthorized"
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_session_cookie_is_never_accepted(login, coach):
+    assert login(coach).get("/api/v1/me").status_code == 401
+
+
+def test_revoked_and_deactivated_tokens_stop_at_once(db, anon, coach):
+    from coachapp.auth.tokens import revoke_token
+
+    token, row = create_token(coach, "t")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert anon.get("/api/v1/me", headers=headers).status_code == 200
+    revoke_token(row, actor=coach)
+    db.session.commit()
+    assert anon.get("/api/v1/me", headers=headers).status_code == 401
+    token2, _ = create_token(coach, "t2")
+    coach.active = False
+    db.session.commit()
+    assert anon.get("/api/v1/me", headers={"Authorization": f"Bearer {token2}"}).status_code == 401
+
+
+def test_token_never_appears_in_logs(caplog, anon, db, coach):
+    import logging
+
+    token, _ = create_token(coach, "t")
+    db.session.commit()
+    with caplog.at_level(logging.DEBUG):
+        anon.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        anon.get(f"/api/v1/clients?q={token}", headers={"Authorization": f"Bearer {token}"})
+    assert token not in caplog.text
+    assert all(token not in str(getattr(r, "fields", "")) for r in caplog.records)
+
+
+def test_rate_limit_answers_429_with_retry_after(app, anon, bearer, coach):
+    app.config["API_RATE_LIMIT"] = "3 per minute"
+    headers = bearer(coach)
+    statuses = [anon.get("/api/v1/me", headers=headers).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    response = anon.get("/api/v1/me", headers=headers)
+    assert error_of(response)["code"] == "rate_limited"
+    assert int(response.headers["Retry-After"]) > 0
+
+
+# --- Programs (admin) --------------------------------------------------------------------------
+
+
+def test_programs_are_for_admins(anon, bearer, admin, coach):
+    assert anon.get("/api/v1/programs", headers=bearer(coach)).status_code == 403
+    response = anon.post(
+        "/api/v1/programs",
+        headers=bearer(admin),
+        json={"name": "Lakeside", "timezone": "America/Denver"},
+    )
+    assert response.status_code == 201
+    assert response.get_json()["timezone"] == "America/Denver"
+    listing = anon.get("/api/v1/programs", headers=bearer(admin)).get_json()
+    assert "Lakeside" in [p["name"] for p in listing["items"]]
+    bad = anon.post(
+        "/api/v1/programs", headers=bearer(admin), json={"name": "X", "timezone": "Mars/Olympus"}
+    )
+    assert bad.status_code == 422 and "timezone" in error_of(bad)["fields"]
+
+
+# --- Clients -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def caseloads(coach, other_coach):
+    return factories.client(coach, first_name="José"), factories.client(other_coach)
+
+
+def test_list_shows_only_the_scope_with_honest_totals(anon, bearer, caseloads, coach):
+    mine, theirs = caseloads
+    body = anon.get("/api/v1/clients", headers=bearer(coach)).get_json()
+    assert [c["id"] for c in body["items"]] == [mine.id]
+    assert body["total"] == 1 and body["page"] == 1 and body["per_page"] == 50
+    assert body["items"][0]["first_name"] == "José"
+    assert body["items"][0]["intake_date"] == "2026-01-05"
+    assert body["items"][0]["status"] == "active"
+
+
+@pytest.mark.parametrize("role", ["other_coach", "other_supervisor", "program_manager", "admin"])
+def test_client_outside_the_rule_is_404(request, anon, bearer, caseloads, role):
+    mine, _ = caseloads
+    headers = bearer(request.getfixturevalue(role))
+    for method, url, body in [
+        ("get", f"/api/v1/clients/{mine.id}", None),
+        ("patch", f"/api/v1/clients/{mine.id}", {"phone": "1"}),
+        ("get", f"/api/v1/clients/{mine.id}/enrollments", None),
+        (
+            "post",
+            f"/api/v1/clients/{mine.id}/discharge",
+            {"discharge_date": "2026-03-01", "discharge_reason": "moved"},
+        ),
+    ]:
+        response = getattr(anon, method)(url, headers=headers, json=body)
+        assert response.status_code == 404, (role, url)
+        assert error_of(response)["code"] == "not_found"
+
+
+def test_supervisor_reads_team_client(anon, bearer, caseloads, supervisor):
+    mine, _ = caseloads
+    assert anon.get(f"/api/v1/clients/{mine.id}", headers=bearer(supervisor)).status_code == 200
+
+
+def test_create_client_as_coach(db, anon, bearer, coach, other_coach):
+    headers = bearer(coach)
+    response = anon.post(
+        "/api/v1/clients",
+        headers=headers,
+        json={
+            "first_name": "Zoë",
+            "last_name": "Brontë",
+            "date_of_birth": "1990-02-03",
+            "intake_date": "2026-02-01",
+        },
+    )
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["code"] == "C-00001" and body["coach_id"] == coach.id and body["version"] == 1
+    assert body["intake_date"] == "2026-02-01"
+    refused = anon.post(
+        "/api/v1/clients",
+        headers=headers,
+        json={"first_name": "A", "last_name": "B", "coach_id": other_coach.id},
+    )
+    assert refused.status_code == 422 and "coach_id" in error_of(refused)["fields"]
+
+
+@pytest.mark.parametrize("role", ["program_manager", "admin"])
+def test_create_client_forbidden_for_role(request, anon, bearer, role):
+    response = anon.post(
+        "/api/v1/clients",
+        headers=bearer(request.getfixturevalue(role)),
+        json={"first_name": "A", "last_name": "B"},
+    )
+    assert response.status_code == 403 and error_of(response)["code"] == "forbidden"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"first_name": "", "last_name": "B"}, "first_name"),
+        ({"first_name": "   ", "last_name": "B"}, "first_name"),
+        ({"first_name": "A"}, "last_name"),
+        ({"first_name": "A", "last_name": "B", "date_of_birth": "1990-02-30"}, "date_of_birth"),
+        ({"first_name": "A", "last_name": "B", "date_of_birth": "1800-01-01"}, "date_of_birth"),
+        ({"first_name": "A", "last_name": "B", "intake_date": "2999-01-01"}, "intake_date"),
+        ({"first_name": "A", "last_name": "B", "email": "nope"}, "email"),
+        ({"first_name": "x" * 101, "last_name": "B"}, "first_name"),
+        ({"first_name": 12, "last_name": "B"}, "first_name"),
+        ({"first_name": "A", "last_name": "B", "unknown": 1}, "unknown"),
+    ],
+)
+def test_create_client_validation(db, anon, bearer, coach, body, field):
+    response = anon.post("/api/v1/clients", headers=bearer(coach), json=body)
+    assert response.status_code == 422, response.get_json()
+    assert field in error_of(response)["fields"]
+    assert db.session.scalar(select(Client)) is None
+
+
+def test_malformed_json_is_400(anon, bearer, coach):
+    response = anon.post(
+        "/api/v1/clients",
+        headers=bearer(coach) | {"Content-Type": "application/json"},
+        data="{not json",
+    )
+    assert response.status_code == 400 and error_of(response)["code"] == "bad_request"
+
+
+@pytest.mark.parametrize(
+    "query", ["per_page=201", "per_page=0", "page=0", "page=abc", "status=lost", "coach_id=x"]
+)
+def test_bad_query_parameters(anon, bearer, coach, query):
+    response = anon.get(f"/api/v1/clients?{query}", headers=bearer(coach))
+    assert response.status_code in (400, 422)
+    error_of(response)
+
+
+def test_pagination(anon, bearer, coach):
+    for n in range(5):
+        factories.client(coach, last_name=f"P{n}")
+    body = anon.get("/api/v1/clients?per_page=2&page=3", headers=bearer(coach)).get_json()
+    assert body["total"] == 5 and len(body["items"]) == 1 and body["page"] == 3
+
+
+def test_patch_with_stale_version_is_409_and_changes_nothing(db, anon, bearer, coach, supervisor):
+    client = factories.client(coach)
+    first = anon.patch(
+        f"/api/v1/clients/{client.id}",
+        headers=bearer(supervisor),
+        json={"phone": "555-1111", "version": 1},
+    )
+    assert first.status_code == 200 and first.get_json()["version"] == 2
+    stale = anon.patch(
+        f"/api/v1/clients/{client.id}",
+        headers=bearer(coach),
+        json={"phone": "555-0000", "version": 1},
+    )
+    assert stale.status_code == 409 and error_of(stale)["code"] == "conflict"
+    db.session.expire_all()
+    assert db.session.get(Client, client.id).phone == "555-1111"
+
+
+def test_discharge_and_reenroll(db, anon, bearer, coach):
+    client = factories.client(coach, intake_date=date(2026, 1, 5))
+    headers = bearer(coach)
+    response = anon.post(
+        f"/api/v1/clients/{client.id}/discharge",
+        headers=headers,
+        json={"discharge_date": "2026-02-15", "discharge_reason": "moved"},
+    )
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["status"], body["discharge_date"], body["discharge_reason"]) == (
+        "discharged",
+        "2026-02-15",
+        "moved",
+    )
+    again = anon.post(
+        f"/api/v1/clients/{client.id}/discharge",
+        headers=headers,
+        json={"discharge_date": "2026-02-16", "discharge_reason": "moved"},
+    )
+    assert again.status_code == 422
+    back = anon.post(
+        f"/api/v1/clients/{client.id}/reenroll", headers=headers, json={"intake_date": "2026-03-20"}
+    )
+    assert back.status_code == 200
+    assert (back.get_json()["status"], back.get_json()["intake_date"]) == ("active", "2026-03-20")
+    assert back.get_json()["discharge_date"] is None
+    episodes = anon.get(f"/api/v1/clients/{client.id}/enrollments", headers=headers).get_json()
+    assert [e["intake_date"] for e in episodes["items"]] == ["2026-01-05", "2026-03-20"]
+    assert db.session.scalar(select(Enrollment).where(Enrollment.discharge_reason == "moved"))
+
+
+def test_unknown_api_path_is_json_404(anon):
+    response = anon.get("/api/v1/nothing/here")
+    assert response.status_code == 404 and error_of(response)["code"] == "not_found"
+
+
+# --- OpenAPI ------------------------------------------------------------------------------------
+
+
+def test_openapi_document_describes_every_api_route(app, anon):
+    response = anon.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = response.get_json()
+    assert document["openapi"].startswith("3.")
+    paths = set(document["paths"])
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/") and rule.endpoint.startswith("api."):
+            path = rule.rule.replace("<int:", "{").replace(">", "}")
+            assert path in paths, path
+    from openapi_spec_validator import validate
+
+    validate(document)
