@@ -6,9 +6,21 @@ from datetime import datetime, timedelta, timezone
 
 from flask import Flask, abort, g, request, session
 from flask_login import current_user, logout_user
+from werkzeug.routing import IntegerConverter
 
 from coachapp import access
 from coachapp.extensions import csrf, db, limiter, login_manager, migrate
+
+
+class RecordIdConverter(IntegerConverter):
+    """``<int:...>`` in every route: ids are 1 .. 2**31 - 1 (the columns' range); anything
+    bigger is simply not found, instead of overflowing the database driver."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -32,6 +44,7 @@ def create_app(config_class: type | None = None) -> Flask:
 
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
     app.config.from_object(config_class)
+    app.url_map.converters["int"] = RecordIdConverter
 
     configure_logging(app)
     configure_encryption(app)

@@ -202,3 +202,8 @@ def test_pages_with_client_data_are_not_cached(login, caseloads, coach):
 
 def test_program_manager_cannot_open_the_client_list(login, program_manager):
     assert login(program_manager).get("/clients/").status_code == 403
+
+
+@pytest.mark.parametrize("client_id", ["0", "99999999999999999999999", "2147483648"])
+def test_out_of_range_ids_are_not_found(login, coach, client_id):
+    assert login(coach).get(f"/clients/{client_id}").status_code == 404

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 
 from coachapp import access
 from coachapp.api.auth import rate_limit_key
+from coachapp.api.schemas import ErrorSchema
 from coachapp.extensions import limiter
 
 blp = ApiBlueprint("api", __name__, url_prefix="/api/v1", description="coachapp JSON API v1")
@@ -22,6 +23,8 @@ class CoachappApi(Api):
 
     def _register_error_handlers(self):
         return None
+
+    ERROR_SCHEMA = ErrorSchema  # api.md's {"error": {code, message, fields}}
 
 
 def register_api(app: Flask) -> None:

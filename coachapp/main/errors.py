@@ -89,6 +89,10 @@ def register(app: Flask) -> None:
         db.session.rollback()
         body, status, *rest = _render(error.code or 500, error=error)
         headers = dict(rest[0]) if rest else {}
+        # Keep what the exception says about itself (405's Allow, for one); not its body's type.
+        for name, value in error.get_headers():
+            if name.lower() not in ("content-type", "content-length"):
+                headers.setdefault(name, value)
         if error.code == 429:
             retry = error.response.headers.get("Retry-After") if error.response else None
             headers["Retry-After"] = retry or "60"
