@@ -120,8 +120,8 @@ def test_sign_off_with_comment_reaches_the_coach(db, login, supervisor, coach, t
     browser = login(supervisor)
     queue = browser.get("/team/reviews").get_data(as_text=True)
     assert "Talked about housing." in queue and "Second&#39;s note" in queue
-    note = db.session.scalar(
-        select(CoachingSession).where(CoachingSession.note == "Talked about housing.")
+    note = next(
+        s for s in db.session.scalars(select(CoachingSession)) if s.note == "Talked about housing."
     )
     response = browser.post(f"/team/reviews/{note.id}", data={"comment": "Good follow-up."})
     assert response.status_code == 302

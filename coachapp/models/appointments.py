@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coachapp.crypto import EncryptedText
 from coachapp.models.base import ArchiveMixin, Base, TimestampMixin, VersionMixin, enum_check
 from coachapp.models.enums import AppointmentKind, AppointmentOutcome
 
@@ -40,7 +41,7 @@ class Appointment(ArchiveMixin, VersionMixin, TimestampMixin, Base):
     outcome: Mapped[str] = mapped_column(String(20), default=AppointmentOutcome.SCHEDULED)
     outcome_recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     coach_accompanied: Mapped[bool | None] = mapped_column(Boolean)
-    notes: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(EncryptedText)
 
     client: Mapped[Client] = relationship()
     coach: Mapped[User] = relationship(foreign_keys=[coach_id])

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coachapp.crypto import EncryptedText
 from coachapp.models.base import (
     ArchiveMixin,
     Base,
@@ -62,7 +63,7 @@ class Client(ArchiveMixin, VersionMixin, TimestampMixin, Base):
     coach_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     consent_on_file: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_date: Mapped[date | None] = mapped_column(Date)
-    notes: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(EncryptedText)
     support_person: Mapped[str | None] = mapped_column(String(20))  # sponsor or mentor
     support_person_since: Mapped[date | None] = mapped_column(Date)
     # Set when this record was merged into another; the merge can be undone.
@@ -106,7 +107,7 @@ class Enrollment(TimestampMixin, Base):
     intake_date: Mapped[date] = mapped_column(Date)
     discharge_date: Mapped[date | None] = mapped_column(Date)
     discharge_reason: Mapped[str | None] = mapped_column(String(20))
-    discharge_note: Mapped[str | None] = mapped_column(Text)
+    discharge_note: Mapped[str | None] = mapped_column(EncryptedText)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     discharged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coachapp.crypto import EncryptedText
 from coachapp.models.base import ArchiveMixin, Base, TimestampMixin, VersionMixin, enum_check
 from coachapp.models.enums import GoalDomain, GoalStatus
 
@@ -27,7 +28,7 @@ class Goal(ArchiveMixin, VersionMixin, TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
     domain: Mapped[str] = mapped_column(String(30))
-    description: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(EncryptedText)
     target_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default=GoalStatus.ACTIVE)
     opened_on: Mapped[date] = mapped_column(Date)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coachapp.crypto import EncryptedText
 from coachapp.models.base import (
     ArchiveMixin,
     Base,
@@ -45,7 +46,7 @@ class Referral(ArchiveMixin, VersionMixin, TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(20), default=ReferralStatus.REFERRED)
     connected_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
-    notes: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(EncryptedText)
 
     client: Mapped[Client] = relationship()
     coach: Mapped[User] = relationship(foreign_keys=[coach_id])

@@ -15,10 +15,10 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
-    Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coachapp.crypto import EncryptedText
 from coachapp.models.base import (
     ArchiveMixin,
     Base,
@@ -63,11 +63,11 @@ class CoachingSession(ArchiveMixin, VersionMixin, TimestampMixin, Base):
     modality: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str] = mapped_column(String(20))
     outcome: Mapped[str] = mapped_column(String(20))
-    note: Mapped[str | None] = mapped_column(Text)
-    next_steps: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(EncryptedText)
+    next_steps: Mapped[str | None] = mapped_column(EncryptedText)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    review_comment: Mapped[str | None] = mapped_column(Text)
+    review_comment: Mapped[str | None] = mapped_column(EncryptedText)
 
     client: Mapped[Client] = relationship()
     coach: Mapped[User] = relationship(foreign_keys=[coach_id])

@@ -15,10 +15,10 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
-    Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coachapp.crypto import EncryptedText
 from coachapp.models.base import (
     ArchiveMixin,
     Base,
@@ -53,9 +53,9 @@ class SupervisionNote(ArchiveMixin, VersionMixin, TimestampMixin, Base):
     date: Mapped[dt.date] = mapped_column(Date)
     duration_minutes: Mapped[int] = mapped_column(Integer)
     format: Mapped[str] = mapped_column(String(20))
-    topics: Mapped[str | None] = mapped_column(Text)
-    note: Mapped[str | None] = mapped_column(Text)
-    action_items: Mapped[str | None] = mapped_column(Text)
+    topics: Mapped[str | None] = mapped_column(EncryptedText)
+    note: Mapped[str | None] = mapped_column(EncryptedText)
+    action_items: Mapped[str | None] = mapped_column(EncryptedText)
 
     supervisor: Mapped[User] = relationship(foreign_keys=[supervisor_id])
     coach_links: Mapped[list[SupervisionNoteCoach]] = relationship(back_populates="note")

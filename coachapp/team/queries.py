@@ -137,8 +137,7 @@ def waiting_referral(today: date):
 def note_awaiting_review():
     return and_(
         CoachingSession.archived_at.is_(None),
-        CoachingSession.note.is_not(None),
-        CoachingSession.note != "",
+        CoachingSession.note.is_not(None),  # encrypted: only NULL is testable in SQL
         CoachingSession.reviewed_at.is_(None),
     )
 
