@@ -197,20 +197,38 @@ def register_commands(app: Flask) -> None:
 
 # The main menu per role: (endpoint, label). Endpoints a build lacks are left out.
 NAV = {
-    "coach": [("clients.index", "My caseload")],
+    "coach": [
+        ("clients.index", "My caseload"),
+        ("appointments.today", "Appointments"),
+        ("referrals.follow_ups", "Follow-ups"),
+        ("resources.index", "Resources"),
+        ("supervision.notes", "Supervision"),
+        ("supervision.progress_index", "My credential"),
+    ],
     "supervisor": [
-        ("main.home", "Home"),
         ("team.dashboard", "Team"),
         ("clients.index", "Clients"),
         ("team.reviews", "Reviews"),
+        ("appointments.today", "Appointments"),
+        ("referrals.follow_ups", "Follow-ups"),
+        ("resources.index", "Resources"),
+        ("supervision.notes", "Supervision"),
+        ("reports.index", "Reports"),
     ],
     "program_manager": [
         ("main.home", "Home"),
+        ("reports.index", "Reports"),
+        ("admin.staff", "Staff"),
+        ("resources.index", "Resources"),
         ("oversight.audit_log", "Audit trail"),
         ("oversight.break_glass_review", "Break-the-glass"),
     ],
     "admin": [
         ("main.home", "Home"),
+        ("admin.users", "Users"),
+        ("admin.programs", "Programs"),
+        ("resources.index", "Resources"),
+        ("reports.index", "Reports"),
         ("oversight.audit_log", "Audit trail"),
         ("oversight.break_glass", "Break the glass"),
     ],

@@ -49,7 +49,11 @@ def index():
     rows, total = caseload_page(current_user, ctx, q=q, status=status or None, sort=sort, page=page)
     counts = alert_counts(access.visible_clients(current_user), ctx)
     comments = []
+    to_acknowledge = 0
     if current_user.role == Role.COACH:
+        from coachapp.supervision.queries import unacknowledged_count
+
+        to_acknowledge = unacknowledged_count(current_user)
         from datetime import timedelta
 
         from coachapp.team.queries import recent_review_comments
@@ -74,6 +78,7 @@ def index():
         alert_counts=counts,
         alert_labels=ALERT_LABELS,
         comments=comments,
+        to_acknowledge=to_acknowledge,
     )
 
 
