@@ -18,9 +18,13 @@ def main() -> int:
     required_seen = 0
     for case in cases:
         total += 1
-        if case.find("skipped") is not None:
+        skip = case.find("skipped")
+        if skip is not None and skip.get("type") == "pytest.xfail":
+            # A strict xfail: a known, documented weakness that fails the run once it is fixed.
+            print(f"KNOWN (xfail): {case.get('classname')}.{case.get('name')}")
+        elif skip is not None:
             skipped += 1
-            message = case.find("skipped").get("message", "")
+            message = skip.get("message", "")
             print(f"SKIPPED: {case.get('classname')}.{case.get('name')}: {message}")
         if case.find("failure") is not None or case.find("error") is not None:
             failed += 1

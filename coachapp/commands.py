@@ -22,6 +22,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(keys)
+    from coachapp.resources.commands import resources
+
+    app.cli.add_command(resources)
 
 
 def _find_program(value: str) -> Program | None:

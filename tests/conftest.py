@@ -168,3 +168,22 @@ def login(app):
         return app.test_client(user=user)
 
     return _login
+
+
+# Tests that can only mean something on one database are deselected (not skipped) on the other;
+# each CI leg runs its own half.
+POSTGRES_ONLY_FIXTURES = {"seeded_postgres"}
+SQLITE_ONLY_FIXTURES = {"sqlite_demo"}
+
+
+def pytest_collection_modifyitems(config, items):
+    keep, dropped = [], []
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        wrong_db = (names & POSTGRES_ONLY_FIXTURES and not on_postgres()) or (
+            names & SQLITE_ONLY_FIXTURES and on_postgres()
+        )
+        (dropped if wrong_db else keep).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep

@@ -1,1 +1,396 @@
-"""Views of this feature; every route declares its access rule (coachapp.access)."""
+"""Admin pages: users, programs, teams; and the staff list of a program (program managers too).
+
+Every page here is about staff: clients appear only as counts, never by name, and nothing here
+opens a client record (admins reach one only through break-the-glass).
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from coachapp import access, records
+from coachapp.admin import bp, queries, services
+from coachapp.admin.forms import (
+    ActionForm,
+    EditUserForm,
+    NewTeamForm,
+    NewUserForm,
+    PasswordResetForm,
+    ProgramForm,
+    TeamNameForm,
+    program_choices,
+    timezone_names,
+)
+from coachapp.extensions import db
+from coachapp.models import Program, Team, User
+from coachapp.models.enums import Role
+
+ROLE_CHOICES = [r.value for r in Role]
+ACTIVE_CHOICES = {"active": "Active", "inactive": "Deactivated"}
+REASSIGN_HINT = "Reassign their caseload on the Team → Reassign page (/team/reassign)."
+
+
+MAX_ID = 2**31 - 1  # an INTEGER column holds no more; larger ids would fail in the driver
+
+
+def _id_arg(name: str) -> int | None:
+    """An id from the query string; junk or out of range reads as "none"."""
+    value = request.args.get(name, None, type=int)
+    return value if value is not None and 0 < value <= MAX_ID else None
+
+
+def _get_or_404(model, record_id: int):
+    if not 0 < record_id <= MAX_ID:
+        abort(404)
+    return db.get_or_404(model, record_id)
+
+
+def _page_number() -> int:
+    return max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
+
+
+def _put_errors(form, errors: dict[str, str]) -> None:
+    """Show a service's messages beside their fields (or above the form)."""
+    for name, message in errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+
+
+def _actor() -> User:
+    return current_user._get_current_object()
+
+
+# --- Users -----------------------------------------------------------------------------------
+
+
+@bp.route("/admin/users")
+@access.roles(Role.ADMIN)
+def users():
+    """Every account, filtered by role, program and active flag, searched by name or email."""
+    role = request.args.get("role", "", type=str)
+    active = request.args.get("active", "", type=str)
+    filters = queries.UserFilters(
+        q=request.args.get("q", "", type=str).strip()[:100],
+        role=role if role in ROLE_CHOICES else "",
+        program_id=_id_arg("program_id"),
+        active=active if active in ACTIVE_CHOICES else "",
+    )
+    page = _page_number()
+    rows, total = queries.users_page(filters, page)
+    return render_template(
+        "admin/users.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // queries.PER_PAGE)),
+        filters=filters,
+        roles=ROLE_CHOICES,
+        active_choices=ACTIVE_CHOICES,
+        programs=queries.all_programs(),
+    )
+
+
+def _user_form_choices(form, user: User | None = None) -> None:
+    form.set_choices(*queries.user_form_choices(user.supervisor_id if user else None))
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@access.roles(Role.ADMIN)
+def new_user():
+    form = NewUserForm()
+    _user_form_choices(form)
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                form.details(),
+                email=form.email.data,
+                password=form.password.data,
+                actor=_actor(),
+            )
+            db.session.commit()
+        except services.AdminRuleError as exc:
+            db.session.rollback()
+            _put_errors(form, exc.errors)
+        except IntegrityError:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors, "Another account already uses this email."]
+        else:
+            flash(f"Account for {user.name} created.", "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/user_new.html", form=form), status
+
+
+def _edit_page(user: User, form: EditUserForm, password_form: PasswordResetForm, status: int):
+    return render_template(
+        "admin/user_edit.html",
+        user=user,
+        form=form,
+        password_form=password_form,
+        action_form=ActionForm(),
+        active_clients=queries.active_client_count(user) if user.role == Role.COACH else None,
+        reporting_coaches=(
+            queries.reporting_coach_count(user) if user.role == Role.SUPERVISOR else None
+        ),
+        is_self=user.id == current_user.id,
+    ), status
+
+
+@bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
+@access.roles(Role.ADMIN)
+def edit_user(user_id: int):
+    user = _get_or_404(User, user_id)
+    form = EditUserForm(obj=user)
+    _user_form_choices(form, user)
+    if request.method == "GET":
+        form.stamp.data = services.user_stamp(user)
+    if form.validate_on_submit():
+        try:
+            changed = services.update_user(
+                user, form.details(), stamp=form.stamp.data or "", actor=_actor()
+            )
+            db.session.commit()
+        except services.AdminRuleError as exc:
+            db.session.rollback()
+            _put_errors(form, exc.errors)
+        except (records.StaleRecordError, StaleDataError):
+            db.session.rollback()
+            form.form_errors.append(records.StaleRecordError.message)
+        else:
+            flash("Saved." if changed else "Nothing changed.", "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    status = 422 if request.method == "POST" else 200
+    # After a rollback the row is reloaded: the page shows what is stored, the form what was typed.
+    return _edit_page(user, form, PasswordResetForm(formdata=None), status)
+
+
+@bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
+@access.roles(Role.ADMIN)
+def reset_password(user_id: int):
+    user = _get_or_404(User, user_id)
+    password_form = PasswordResetForm()
+    if password_form.validate_on_submit():
+        try:
+            services.reset_password(user, password_form.new_password.data, actor=_actor())
+            db.session.commit()
+        except services.AdminRuleError as exc:
+            db.session.rollback()
+            _put_errors(password_form, exc.errors)
+        else:
+            flash(
+                f"New password set for {user.name}. Every session of theirs has ended.", "success"
+            )
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    form = EditUserForm(formdata=None, obj=user)
+    _user_form_choices(form, user)
+    form.stamp.data = services.user_stamp(user)
+    return _edit_page(user, form, password_form, 422)
+
+
+@bp.route("/admin/users/<int:user_id>/deactivate", methods=["POST"])
+@access.roles(Role.ADMIN)
+def deactivate_user(user_id: int):
+    user = _get_or_404(User, user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.deactivate_user(user, actor=_actor())
+        db.session.commit()
+    except services.AdminRuleError as exc:
+        db.session.rollback()
+        for message in exc.errors.values():
+            flash(message, "error")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    flash(
+        f"{user.name} is deactivated: signed out everywhere, unable to sign in, "
+        "API tokens revoked.",
+        "success",
+    )
+    if user.role == Role.COACH:
+        n = queries.active_client_count(user)
+        if n:
+            flash(
+                f"{user.name} still has {n} active client{'s' if n != 1 else ''}. " + REASSIGN_HINT,
+                "warning",
+            )
+    elif user.role == Role.SUPERVISOR:
+        n = queries.reporting_coach_count(user)
+        if n:
+            flash(
+                f"{n} active coach{'es' if n != 1 else ''} still report{'' if n != 1 else 's'} "
+                f"to {user.name}: give them another supervisor.",
+                "warning",
+            )
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/admin/users/<int:user_id>/reactivate", methods=["POST"])
+@access.roles(Role.ADMIN)
+def reactivate_user(user_id: int):
+    user = _get_or_404(User, user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.reactivate_user(user, actor=_actor())
+    db.session.commit()
+    flash(f"{user.name} can sign in again.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+# --- Programs --------------------------------------------------------------------------------
+
+
+@bp.route("/admin/programs")
+@access.roles(Role.ADMIN)
+def programs():
+    return render_template("admin/programs.html", rows=queries.programs_overview())
+
+
+def _program_form_page(form: ProgramForm, program: Program | None, status: int):
+    return render_template(
+        "admin/program_form.html", form=form, program=program, timezones=timezone_names()
+    ), status
+
+
+@bp.route("/admin/programs/new", methods=["GET", "POST"])
+@access.roles(Role.ADMIN)
+def new_program():
+    form = ProgramForm()
+    if request.method == "GET":
+        form.timezone.data = "America/New_York"
+    if form.validate_on_submit():
+        try:
+            program = services.create_program(form.name.data, form.timezone.data, actor=_actor())
+            db.session.commit()
+        except services.AdminRuleError as exc:
+            db.session.rollback()
+            _put_errors(form, exc.errors)
+        except IntegrityError:
+            db.session.rollback()
+            form.name.errors = [*form.name.errors, "Another program has this name."]
+        else:
+            flash(f"Program {program.name} created.", "success")
+            return redirect(url_for("admin.programs"))
+    return _program_form_page(form, None, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/admin/programs/<int:program_id>/edit", methods=["GET", "POST"])
+@access.roles(Role.ADMIN)
+def edit_program(program_id: int):
+    program = _get_or_404(Program, program_id)
+    form = ProgramForm(obj=program)
+    if form.validate_on_submit():
+        try:
+            services.update_program(program, form.name.data, form.timezone.data, actor=_actor())
+            db.session.commit()
+        except services.AdminRuleError as exc:
+            db.session.rollback()
+            _put_errors(form, exc.errors)
+        except IntegrityError:
+            db.session.rollback()
+            form.name.errors = [*form.name.errors, "Another program has this name."]
+        else:
+            flash("Program saved.", "success")
+            return redirect(url_for("admin.programs"))
+    return _program_form_page(form, program, 422 if request.method == "POST" else 200)
+
+
+# --- Teams -----------------------------------------------------------------------------------
+
+
+@bp.route("/admin/teams")
+@access.roles(Role.ADMIN)
+def teams():
+    program_id = _id_arg("program_id")
+    return render_template(
+        "admin/teams.html",
+        rows=queries.teams_overview(program_id),
+        programs=queries.all_programs(),
+        program_id=program_id,
+    )
+
+
+@bp.route("/admin/teams/new", methods=["GET", "POST"])
+@access.roles(Role.ADMIN)
+def new_team():
+    form = NewTeamForm()
+    form.program_id.choices = program_choices(queries.all_programs(), blank="Choose a program")
+    if request.method == "GET":
+        form.program_id.data = _id_arg("program_id")
+    if form.validate_on_submit():
+        program = db.session.get(Program, form.program_id.data)
+        try:
+            team = services.create_team(program, form.name.data, actor=_actor())
+            db.session.commit()
+        except services.AdminRuleError as exc:
+            db.session.rollback()
+            _put_errors(form, exc.errors)
+        except IntegrityError:
+            db.session.rollback()
+            form.name.errors = [*form.name.errors, "This program already has this team."]
+        else:
+            flash(f"Team {team.name} created.", "success")
+            return redirect(url_for("admin.teams", program_id=team.program_id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/team_form.html", form=form, team=None), status
+
+
+@bp.route("/admin/teams/<int:team_id>/edit", methods=["GET", "POST"])
+@access.roles(Role.ADMIN)
+def edit_team(team_id: int):
+    team = _get_or_404(Team, team_id)
+    form = TeamNameForm(obj=team)
+    if form.validate_on_submit():
+        try:
+            services.rename_team(team, form.name.data, actor=_actor())
+            db.session.commit()
+        except services.AdminRuleError as exc:
+            db.session.rollback()
+            _put_errors(form, exc.errors)
+        except IntegrityError:
+            db.session.rollback()
+            form.name.errors = [*form.name.errors, "This program already has this team."]
+        else:
+            flash("Team renamed.", "success")
+            return redirect(url_for("admin.teams", program_id=team.program_id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/team_form.html", form=form, team=team), status
+
+
+# --- Staff list ------------------------------------------------------------------------------
+
+
+@bp.route("/admin/staff")
+@access.roles(Role.PROGRAM_MANAGER, Role.ADMIN)
+def staff():
+    """A program's staff with caseload sizes (counts only). Program managers see their own
+    program whatever the URL says; admins choose one."""
+    user = _actor()
+    programs: list[Program] = []
+    if user.role == Role.PROGRAM_MANAGER:
+        program = user.program
+    else:
+        programs = queries.all_programs()
+        wanted = _id_arg("program_id")
+        if wanted is not None:
+            program = next((p for p in programs if p.id == wanted), None)
+            if program is None:
+                abort(404)
+        else:
+            own = next((p for p in programs if p.id == user.program_id), None)
+            program = own or (programs[0] if programs else None)
+    rows = queries.staff_of_program(program.id) if program is not None else []
+    coaches = [row for row in rows if row.active_clients is not None]
+    return render_template(
+        "admin/staff.html",
+        program=program,
+        programs=programs,
+        rows=rows,
+        total_active=sum(row.active_clients or 0 for row in coaches if row.user.active),
+        coach_count=sum(1 for row in coaches if row.user.active),
+    )

@@ -28,7 +28,19 @@ class CoachappApi(Api):
 
 
 def register_api(app: Flask) -> None:
-    from coachapp.api import clients, me  # noqa: F401 - routes
+    from coachapp.api import (  # noqa: F401 - routes
+        appointments,
+        assessments,
+        clients,
+        goals,
+        me,
+        referrals,
+        reports,
+        resources,
+        sessions,
+        supervision,
+        users,
+    )
     from coachapp.extensions import csrf
 
     app.config.setdefault("API_TITLE", "coachapp")

@@ -1,1 +1,295 @@
-"""Views of this feature; every route declares its access rule (coachapp.access)."""
+"""Appointments: schedule one from the client's page, edit or archive it, record its outcome in
+one tap, the "today" and "this week" lists and the calendar feed. Every route declares its
+access rule (coachapp.access)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+
+from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from icalendar import Calendar, Event
+from sqlalchemy.orm.exc import StaleDataError
+
+from coachapp import access, audit, records, timeutil
+from coachapp.appointments import bp, queries, services
+from coachapp.appointments.forms import BEFORE_THE_TIME, AppointmentForm, OutcomeForm, parse_id
+from coachapp.extensions import db
+from coachapp.forms import ArchiveForm
+from coachapp.models import Appointment, Client
+from coachapp.models.enums import AppointmentOutcome, AuditAction, Role
+
+# Where a form sends the user back to: the client page unless ``?back=`` names a list.
+BACK_TARGETS = {"today": "appointments.today", "week": "appointments.week"}
+# Calendars draw a zero-length event badly; appointments carry no end, so show an hour.
+FEED_EVENT_LENGTH = timedelta(hours=1)
+
+
+def _back(client: Client):
+    endpoint = BACK_TARGETS.get(request.args.get("back", "", type=str))
+    if endpoint:
+        return redirect(url_for(endpoint))
+    return redirect(url_for("clients.detail", client_id=client.id))
+
+
+def _back_arg() -> str | None:
+    back = request.args.get("back", "", type=str)
+    return back if back in BACK_TARGETS else None
+
+
+def _form_error(form, field: str, message: str) -> None:
+    db.session.rollback()
+    target = getattr(form, field, None)
+    if target is not None and hasattr(target, "errors"):
+        target.errors = [*target.errors, message]
+    else:
+        form.form_errors.append(message)
+
+
+def _stale(form) -> None:
+    db.session.rollback()
+    form.form_errors.append(records.StaleRecordError.message)
+
+
+def _appointment_form(client: Client, *, keep_id: int | None = None, **kwargs) -> AppointmentForm:
+    return AppointmentForm(
+        resources=queries.resource_options(client.program_id, keep_id=keep_id),
+        lookup=lambda rid: queries.usable_resource(client.program_id, rid, keep_id=keep_id),
+        **kwargs,
+    )
+
+
+def _initial(appointment: Appointment) -> dict:
+    return {
+        "date": appointment.scheduled_at.date(),
+        "time": appointment.scheduled_at.time(),
+        "kind": appointment.kind,
+        "location": appointment.location,
+        "resource_id": str(appointment.resource_id) if appointment.resource_id else "",
+        "accompaniment_planned": appointment.accompaniment_planned,
+        "notes": appointment.notes,
+    }
+
+
+@bp.route("/clients/<int:client_id>/appointments/new", methods=["GET", "POST"])
+@access.client_route
+def new(client: Client):
+    """Schedule an appointment. ``?from=<id>`` (after "rescheduled") copies kind, where,
+    resource and accompaniment from one of this client's appointments."""
+    form = _appointment_form(client)
+    if request.method == "GET":
+        form.date.data = timeutil.local_today(client.program)
+        source_id = parse_id(request.args.get("from"))
+        if source_id is not None:
+            source = db.session.scalar(
+                access.client_child_select(Appointment, current_user).where(
+                    Appointment.id == source_id, Appointment.client_id == client.id
+                )
+            )
+            if source is not None:
+                initial = _initial(source)
+                for key in ("kind", "location", "resource_id", "accompaniment_planned"):
+                    getattr(form, key).data = initial[key]
+    if form.validate_on_submit():
+        try:
+            services.create_appointment(client, form.data_dict(), actor=current_user)
+            db.session.commit()
+        except services.AppointmentRuleError as exc:
+            _form_error(form, exc.field, exc.message)
+        else:
+            flash("Appointment scheduled.", "success")
+            return _back(client)
+    g.client_data = True
+    status = 422 if request.method == "POST" else 200
+    return render_template("appointments/new.html", form=form, client=client), status
+
+
+@bp.route("/appointments/<int:appointment_id>/edit", methods=["GET", "POST"])
+@access.record_route(Appointment, "appointment_id")
+def edit(record: Appointment, client: Client):
+    """Change when, kind, where, resource, accompaniment planned and notes (optimistic
+    locking); the outcome has its own page."""
+    form = _appointment_form(client, keep_id=record.resource_id)
+    if request.method == "GET":
+        form.process(data=_initial(record) | {"version": record.version})
+    if form.validate_on_submit():
+        try:
+            services.update_appointment(
+                record, form.data_dict(), version=form.version_value(), actor=current_user
+            )
+            db.session.commit()
+        except services.AppointmentRuleError as exc:
+            _form_error(form, exc.field, exc.message)
+        except (records.StaleRecordError, StaleDataError):
+            _stale(form)
+        else:
+            flash("Appointment saved.", "success")
+            return _back(client)
+    return _edit_page(form, record, client, ArchiveForm(formdata=None))
+
+
+def _edit_page(form, record: Appointment, client: Client, archive_form):
+    g.client_data = True
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "appointments/edit.html",
+        form=form,
+        appointment=record,
+        client=client,
+        archive_form=archive_form,
+        back=_back_arg(),
+        now_local=timeutil.local_now(client.program),
+    ), status
+
+
+@bp.route("/appointments/<int:appointment_id>/archive", methods=["POST"])
+@access.record_route(Appointment, "appointment_id")
+def archive(record: Appointment, client: Client):
+    """Archive an appointment entered by mistake (a reason is required)."""
+    form = ArchiveForm()
+    if not form.validate_on_submit():
+        edit_form = _appointment_form(client, keep_id=record.resource_id, formdata=None)
+        edit_form.process(data=_initial(record) | {"version": record.version})
+        return _edit_page(edit_form, record, client, form)
+    services.archive_appointment(record, reason=form.reason.data, actor=current_user)
+    db.session.commit()
+    flash("Appointment archived.", "success")
+    return _back(client)
+
+
+@bp.route("/appointments/<int:appointment_id>/outcome", methods=["GET", "POST"])
+@access.record_route(Appointment, "appointment_id")
+def outcome(record: Appointment, client: Client):
+    """Record what happened, one tap per answer (optimistic locking). Attended and no-show
+    only once the appointment's time has come (program-local)."""
+    form = OutcomeForm()
+    if request.method == "GET":
+        form.version.data = record.version
+    if form.validate_on_submit():
+        try:
+            services.record_outcome(
+                record,
+                outcome=form.outcome.data,
+                coach_accompanied=form.accompanied_value(),
+                version=form.version_value(),
+                actor=current_user,
+            )
+            db.session.commit()
+        except services.AppointmentRuleError as exc:
+            _form_error(form, exc.field, exc.message)
+        except (records.StaleRecordError, StaleDataError):
+            _stale(form)
+        else:
+            if form.outcome.data == AppointmentOutcome.RESCHEDULED:
+                flash("Marked rescheduled. Schedule the new date here.", "success")
+                return redirect(
+                    url_for("appointments.new", client_id=client.id, **{"from": record.id})
+                )
+            flash(f"Outcome recorded: {form.outcome.data.replace('_', ' ')}.", "success")
+            return _back(client)
+    g.client_data = True
+    status = 422 if request.method == "POST" else 200
+    # Hidden-field errors have no place beside an input: show them above the buttons.
+    errors = [*form.form_errors, *form.outcome.errors, *form.coach_accompanied.errors]
+    now_local = timeutil.local_now(client.program)
+    return render_template(
+        "appointments/outcome.html",
+        form=form,
+        errors=errors,
+        appointment=record,
+        client=client,
+        now_local=now_local,
+        in_future=record.scheduled_at > now_local,
+        before_the_time=BEFORE_THE_TIME,
+        back=_back_arg(),
+    ), status
+
+
+# --- Lists -------------------------------------------------------------------------------------
+
+
+@bp.route("/appointments/today")
+@access.roles(Role.COACH, Role.SUPERVISOR)
+def today():
+    """Today's appointments (program-local) of the user's visible clients, and earlier ones
+    whose outcome is still missing."""
+    program = current_user.program
+    day = timeutil.local_today(program)
+    rows = queries.days(current_user, day, 1)
+    missing = queries.overdue(current_user, queries.day_start(day))
+    g.client_data = True
+    return render_template(
+        "appointments/today.html",
+        day=day,
+        rows=rows,
+        missing=missing,
+        missing_limit=queries.OVERDUE_LIMIT,
+        now_local=timeutil.local_now(program),
+        show_coach=current_user.role != Role.COACH,
+    )
+
+
+@bp.route("/appointments/week")
+@access.roles(Role.COACH, Role.SUPERVISOR)
+def week():
+    """The next seven program-local days, today first, of the user's visible clients."""
+    program = current_user.program
+    first = timeutil.local_today(program)
+    by_day: dict = defaultdict(list)
+    for row in queries.days(current_user, first, 7):
+        by_day[row.scheduled_at.date()].append(row)
+    g.client_data = True
+    return render_template(
+        "appointments/week.html",
+        days=[(first + timedelta(days=n), by_day[first + timedelta(days=n)]) for n in range(7)],
+        first=first,
+        now_local=timeutil.local_now(program),
+        show_coach=current_user.role != Role.COACH,
+    )
+
+
+def _summary(appointment: Appointment) -> str:
+    """Initials and kind only: a calendar is seen by people and services a client never
+    consented to, so no name and no note ever goes into it."""
+    return f"{appointment.client.initials} · {appointment.kind.replace('_', ' ')}"
+
+
+@bp.route("/appointments/upcoming.ics")
+@access.roles(Role.COACH, Role.SUPERVISOR)
+def feed():
+    """iCalendar file of the user's still-scheduled appointments for the next 90 days
+    (visible clients only; initials and kind, never names or notes). Audited as an export."""
+    day = timeutil.local_today(current_user.program)
+    rows = queries.feed(current_user, day)
+    calendar = Calendar()
+    calendar.add("prodid", "-//coachapp//appointments//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", "coachapp appointments")
+    stamp = datetime.now(timezone.utc)
+    for row in rows:
+        event = Event()
+        event.add("uid", f"appointment-{row.id}@coachapp")
+        event.add("dtstamp", stamp)
+        event.add("sequence", row.version)
+        event.add("summary", _summary(row))
+        event.add("dtstart", row.scheduled_at.replace(tzinfo=timeutil.zone(row.client.program)))
+        event.add("duration", FEED_EVENT_LENGTH)
+        where = row.location or (row.resource.name if row.resource is not None else None)
+        if where:
+            event.add("location", where)
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    audit.record(
+        AuditAction.EXPORT,
+        actor=current_user,
+        entity_type="appointment",
+        detail=f"calendar feed, {len(rows)} appointments",
+    )
+    db.session.commit()
+    return Response(
+        calendar.to_ical(),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="appointments.ics"'},
+    )

@@ -1,1 +1,84 @@
-"""Views of this feature; every route declares its access rule (coachapp.access)."""
+"""BARC-10 assessments: record one from the client's page, read it, archive it. Every route
+declares its access rule (coachapp.access)."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from coachapp import access, timeutil
+from coachapp.assessments import bp, services
+from coachapp.assessments.forms import AssessmentForm
+from coachapp.extensions import db
+from coachapp.forms import ArchiveForm
+from coachapp.models import Assessment, Client
+from coachapp.models.assessments import (
+    BARC10_ANSWERS,
+    BARC10_REMISSION_LINE,
+    BARC10_STATEMENTS,
+)
+
+
+def _client_page(client: Client):
+    return redirect(url_for("clients.detail", client_id=client.id))
+
+
+@bp.route("/clients/<int:client_id>/assessments/new", methods=["GET", "POST"])
+@access.client_route
+def new(client: Client):
+    """The BARC-10: ten statements answered 1–6; the total is computed when saved."""
+    program = client.program
+    form = AssessmentForm(today_func=lambda: timeutil.local_today(program))
+    if request.method == "GET":
+        form.administered_on.data = timeutil.local_today(program)
+    if form.validate_on_submit():
+        data = {"administered_on": form.administered_on.data, "items": form.items()}
+        try:
+            assessment = services.create_assessment(client, data, actor=current_user)
+            db.session.commit()
+        except services.AssessmentRuleError as exc:
+            db.session.rollback()
+            field = getattr(form, exc.field, None)
+            if field is not None:
+                field.errors = [*field.errors, exc.message]
+            else:
+                form.form_errors.append(exc.message)
+        else:
+            flash(f"BARC-10 recorded: total {assessment.total} of 60.", "success")
+            return _client_page(client)
+    g.client_data = True
+    status = 422 if request.method == "POST" else 200
+    return render_template("assessments/new.html", form=form, client=client), status
+
+
+def _detail_page(record: Assessment, client: Client, archive_form, status: int):
+    g.client_data = True
+    return render_template(
+        "assessments/detail.html",
+        assessment=record,
+        client=client,
+        answers=dict(BARC10_ANSWERS),
+        statements=BARC10_STATEMENTS,
+        line=BARC10_REMISSION_LINE,
+        archive_form=archive_form,
+    ), status
+
+
+@bp.route("/assessments/<int:assessment_id>")
+@access.record_route(Assessment, "assessment_id")
+def detail(record: Assessment, client: Client):
+    """One BARC-10: the answer to each statement and the total."""
+    return _detail_page(record, client, ArchiveForm(formdata=None), 200)
+
+
+@bp.route("/assessments/<int:assessment_id>/archive", methods=["POST"])
+@access.record_route(Assessment, "assessment_id")
+def archive(record: Assessment, client: Client):
+    """Archive an assessment entered by mistake (a reason is required)."""
+    form = ArchiveForm()
+    if not form.validate_on_submit():
+        return _detail_page(record, client, form, 422)
+    services.archive_assessment(record, reason=form.reason.data, actor=current_user)
+    db.session.commit()
+    flash("BARC-10 archived.", "success")
+    return _client_page(client)

@@ -14,6 +14,7 @@ from coachapp.appointments.queries import client_panel as appointments_panel
 from coachapp.assessments.queries import client_panel as assessments_panel
 from coachapp.consents.queries import client_panel as consents_panel
 from coachapp.goals.queries import client_panel as goals_panel
+from coachapp.mutual_aid.queries import client_panel as mutual_aid_panel
 from coachapp.referrals.queries import client_panel as referrals_panel
 from coachapp.sessions.queries import client_panel as sessions_panel
 
@@ -23,6 +24,7 @@ PANELS: list[tuple[str, Callable]] = [
     ("goals", goals_panel),
     ("appointments", appointments_panel),
     ("referrals", referrals_panel),
+    ("mutual_aid", mutual_aid_panel),
     ("assessments", assessments_panel),
     ("consents", consents_panel),
 ]

@@ -1,1 +1,139 @@
-"""Views of this feature; every route declares its access rule (coachapp.access)."""
+"""Recovery goals: set one from the client's page, edit it, change its status, archive it.
+Every route declares its access rule (coachapp.access)."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from coachapp import access, records, timeutil
+from coachapp.extensions import db
+from coachapp.forms import ArchiveForm
+from coachapp.goals import bp, services
+from coachapp.goals.forms import GoalForm, GoalStatusForm
+from coachapp.models import Client, Goal
+from coachapp.models.enums import GoalStatus
+
+
+def _client_page(client: Client):
+    return redirect(url_for("clients.detail", client_id=client.id))
+
+
+def _rule_error(form, exc: services.GoalRuleError) -> None:
+    db.session.rollback()
+    field = getattr(form, exc.field, None)
+    if field is not None:
+        field.errors = [*field.errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+def _stale(form) -> None:
+    db.session.rollback()
+    form.form_errors.append(records.StaleRecordError.message)
+
+
+@bp.route("/clients/<int:client_id>/goals/new", methods=["GET", "POST"])
+@access.client_route
+def new(client: Client):
+    """Set a recovery goal with the client; it opens today unless told otherwise."""
+    program = client.program
+    form = GoalForm(today_func=lambda: timeutil.local_today(program))
+    if request.method == "GET":
+        form.opened_on.data = timeutil.local_today(program)
+    if form.validate_on_submit():
+        try:
+            services.create_goal(client, form.goal_data(), actor=current_user)
+            db.session.commit()
+        except services.GoalRuleError as exc:
+            _rule_error(form, exc)
+        else:
+            flash("Goal added.", "success")
+            return _client_page(client)
+    g.client_data = True
+    status = 422 if request.method == "POST" else 200
+    return render_template("goals/new.html", form=form, client=client), status
+
+
+def _edit_page(form, record: Goal, client: Client, archive_form, status: int):
+    g.client_data = True
+    return render_template(
+        "goals/edit.html", form=form, goal=record, client=client, archive_form=archive_form
+    ), status
+
+
+@bp.route("/goals/<int:goal_id>/edit", methods=["GET", "POST"])
+@access.record_route(Goal, "goal_id")
+def edit(record: Goal, client: Client):
+    """Edit a goal's domain, description and dates (optimistic locking)."""
+    program = client.program
+    form = GoalForm(obj=record, today_func=lambda: timeutil.local_today(program))
+    if request.method == "GET":
+        form.version.data = record.version
+    if form.validate_on_submit():
+        try:
+            services.update_goal(
+                record, form.goal_data(), version=form.version_value(), actor=current_user
+            )
+            db.session.commit()
+        except services.GoalRuleError as exc:
+            _rule_error(form, exc)
+        except (records.StaleRecordError, StaleDataError):
+            _stale(form)
+        else:
+            flash("Goal saved.", "success")
+            return _client_page(client)
+    status = 422 if request.method == "POST" else 200
+    return _edit_page(form, record, client, ArchiveForm(formdata=None), status)
+
+
+@bp.route("/goals/<int:goal_id>/status", methods=["GET", "POST"])
+@access.record_route(Goal, "goal_id")
+def status(record: Goal, client: Client):
+    """Achieved or discontinued on a day (today by default), or active again."""
+    program = client.program
+    form = GoalStatusForm(today_func=lambda: timeutil.local_today(program))
+    if request.method == "GET":
+        form.version.data = record.version
+        form.status.data = (
+            GoalStatus.ACHIEVED.value
+            if record.status == GoalStatus.ACTIVE
+            else GoalStatus.ACTIVE.value
+        )
+        form.closed_on.data = record.closed_on or timeutil.local_today(program)
+    if form.validate_on_submit():
+        try:
+            services.change_status(
+                record,
+                status=form.status.data,
+                closed_on=form.closed_on.data,
+                version=form.version_value(),
+                actor=current_user,
+            )
+            db.session.commit()
+        except services.GoalRuleError as exc:
+            _rule_error(form, exc)
+        except (records.StaleRecordError, StaleDataError):
+            _stale(form)
+        else:
+            flash(f"Goal marked {form.status.data}.", "success")
+            return _client_page(client)
+    g.client_data = True
+    status_code = 422 if request.method == "POST" else 200
+    return render_template("goals/status.html", form=form, goal=record, client=client), status_code
+
+
+@bp.route("/goals/<int:goal_id>/archive", methods=["POST"])
+@access.record_route(Goal, "goal_id")
+def archive(record: Goal, client: Client):
+    """Archive a goal entered by mistake (a reason is required)."""
+    form = ArchiveForm()
+    if not form.validate_on_submit():
+        goal_form = GoalForm(obj=record, formdata=None)
+        goal_form.version.data = record.version
+        return _edit_page(goal_form, record, client, form, 422)
+    services.archive_goal(record, reason=form.reason.data, actor=current_user)
+    db.session.commit()
+    flash("Goal archived.", "success")
+    return _client_page(client)

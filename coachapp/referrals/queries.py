@@ -1,8 +1,52 @@
-"""Read queries of this feature, built on the access rule."""
+"""Read queries of referrals, built on the access rule."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 
-def client_panel(client, user) -> dict:
-    """Context of templates/referrals/_client_panel.html (see coachapp.clients.panels)."""
-    return {}
+from sqlalchemy import Select
+from sqlalchemy.orm import selectinload
+
+from coachapp import access, timeutil
+from coachapp.extensions import db
+from coachapp.models import Client, Referral, User
+from coachapp.models.enums import ReferralStatus
+
+FOLLOW_UP_DAYS = 14
+
+
+def follow_up_cutoff(today: date) -> date:
+    """A referral made before this day has waited more than 14 days."""
+    return today - timedelta(days=FOLLOW_UP_DAYS)
+
+
+def follow_ups(user: User, today: date) -> Select:
+    """Referrals of the user's visible clients still ``referred`` more than 14 days after they
+    were made, oldest first."""
+    return (
+        access.client_child_select(Referral, user)
+        .where(
+            Referral.status == ReferralStatus.REFERRED,
+            Referral.referred_on < follow_up_cutoff(today),
+        )
+        .options(selectinload(Referral.client), selectinload(Referral.resource))
+        .order_by(Referral.referred_on, Referral.id)
+    )
+
+
+def client_panel(client: Client, user: User) -> dict:
+    """Context of templates/referrals/_client_panel.html (see coachapp.clients.panels): the
+    client's referrals, newest first, with resource and dated history. Three queries, whatever
+    the number of referrals (referrals, their resources, their histories)."""
+    referrals = db.session.scalars(
+        access.client_child_select(Referral, user)
+        .where(Referral.client_id == client.id)
+        .options(selectinload(Referral.resource), selectinload(Referral.history))
+        .order_by(Referral.referred_on.desc(), Referral.id.desc())
+    ).all()
+    today = timeutil.local_today(client.program)
+    return {
+        "referrals": referrals,
+        "waiting_before": follow_up_cutoff(today),
+        "follow_up_days": FOLLOW_UP_DAYS,
+    }

@@ -1,1 +1,198 @@
-"""Views of this feature; every route declares its access rule (coachapp.access)."""
+"""Referrals: refer a client from their page, move a referral through its statuses, edit its
+notes or archive it, and the follow-ups list. Every route declares its access rule."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from coachapp import access, records, timeutil
+from coachapp.extensions import db
+from coachapp.forms import ArchiveForm
+from coachapp.models import Client, Referral, Resource
+from coachapp.models.enums import ResourceCategory, Role
+from coachapp.referrals import bp, queries, services
+from coachapp.referrals.forms import NotesForm, ReferralForm, StatusForm
+from coachapp.resources import queries as directory
+from coachapp.resources.queries import parse_id
+
+FOLLOW_UPS_PER_PAGE = 50
+MAX_OPTIONS = 500
+
+
+def _client_page(client: Client):
+    return redirect(url_for("clients.detail", client_id=client.id))
+
+
+def _rule_error(form, exc: services.ReferralRuleError) -> None:
+    db.session.rollback()
+    field = getattr(form, exc.field, None)
+    if field is not None:
+        field.errors = [*field.errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+def _stale(form) -> None:
+    db.session.rollback()
+    form.form_errors.append(records.StaleRecordError.message)
+
+
+@bp.route("/clients/<int:client_id>/referrals/new", methods=["GET", "POST"])
+@access.client_route
+def new(client: Client):
+    """Refer the client to a directory resource. ``?category=`` and ``?q=`` narrow the list."""
+    program = client.program
+    category = request.args.get("category", "", type=str)
+    category = category if category in set(ResourceCategory) else ""
+    q = request.args.get("q", "", type=str)[:100]
+    options = list(
+        db.session.scalars(
+            directory.referable_resources(client.program_id, category=category, q=q)
+            .options(selectinload(Resource.organization))
+            .limit(MAX_OPTIONS)
+        )
+    )
+    form = ReferralForm(
+        resources=options,
+        today_func=lambda: timeutil.local_today(program),
+        lookup=lambda rid: directory.referable_resource(client.program_id, rid),
+    )
+    if request.method == "GET":
+        form.referred_on.data = timeutil.local_today(program)
+        preselected = parse_id(request.args.get("resource_id"))
+        if preselected is not None:
+            form.resource_id.data = str(preselected)
+    if form.validate_on_submit():
+        data = {
+            "resource": form.resource,
+            "referred_on": form.referred_on.data,
+            "status": form.status.data,
+            "connected_on": form.connected_on.data,
+            "closed_on": form.closed_on.data,
+            "notes": form.notes.data,
+        }
+        try:
+            services.create_referral(client, data, actor=current_user)
+            db.session.commit()
+        except services.ReferralRuleError as exc:
+            _rule_error(form, exc)
+        else:
+            flash(f"Referral to {form.resource.name} recorded.", "success")
+            return _client_page(client)
+    g.client_data = True
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "referrals/new.html",
+        form=form,
+        client=client,
+        category=category,
+        q=q,
+        categories=list(ResourceCategory),
+        truncated=len(options) >= MAX_OPTIONS,
+    ), status
+
+
+@bp.route("/referrals/<int:referral_id>/status", methods=["GET", "POST"])
+@access.record_route(Referral, "referral_id")
+def status(record: Referral, client: Client):
+    """Move a referral to a new status with its date; the change joins its history."""
+    program = client.program
+    form = StatusForm(today_func=lambda: timeutil.local_today(program))
+    if request.method == "GET":
+        form.version.data = record.version
+        form.changed_on.data = timeutil.local_today(program)
+    if form.validate_on_submit():
+        try:
+            services.change_status(
+                record,
+                status=form.status.data,
+                on=form.changed_on.data,
+                version=form.version_value(),
+                actor=current_user,
+            )
+            db.session.commit()
+        except services.ReferralRuleError as exc:
+            _rule_error(form, exc)
+        except (records.StaleRecordError, StaleDataError):
+            _stale(form)
+        else:
+            flash(f"Referral marked {form.status.data.replace('_', ' ')}.", "success")
+            return _client_page(client)
+    g.client_data = True
+    status_code = 422 if request.method == "POST" else 200
+    return render_template(
+        "referrals/status.html", form=form, referral=record, client=client
+    ), status_code
+
+
+@bp.route("/referrals/<int:referral_id>/edit", methods=["GET", "POST"])
+@access.record_route(Referral, "referral_id")
+def edit(record: Referral, client: Client):
+    """Edit a referral's notes (its status has its own form)."""
+    form = NotesForm(obj=record)
+    if request.method == "GET":
+        form.version.data = record.version
+    if form.validate_on_submit():
+        try:
+            services.update_notes(
+                record, form.notes.data, version=form.version_value(), actor=current_user
+            )
+            db.session.commit()
+        except (records.StaleRecordError, StaleDataError):
+            _stale(form)
+        else:
+            flash("Referral notes saved.", "success")
+            return _client_page(client)
+    g.client_data = True
+    status_code = 422 if request.method == "POST" else 200
+    return render_template(
+        "referrals/edit.html",
+        form=form,
+        referral=record,
+        client=client,
+        archive_form=ArchiveForm(formdata=None),
+    ), status_code
+
+
+@bp.route("/referrals/<int:referral_id>/archive", methods=["POST"])
+@access.record_route(Referral, "referral_id")
+def archive(record: Referral, client: Client):
+    """Archive a referral entered by mistake (a reason is required)."""
+    form = ArchiveForm()
+    if not form.validate_on_submit():
+        g.client_data = True
+        return render_template(
+            "referrals/edit.html",
+            form=NotesForm(obj=record, formdata=None, version=record.version),
+            referral=record,
+            client=client,
+            archive_form=form,
+        ), 422
+    services.archive_referral(record, reason=form.reason.data, actor=current_user)
+    db.session.commit()
+    flash("Referral archived.", "success")
+    return _client_page(client)
+
+
+@bp.route("/referrals/follow-ups")
+@access.roles(Role.COACH, Role.SUPERVISOR)
+def follow_ups():
+    """Referrals still ``referred`` more than 14 days after they were made, oldest first."""
+    today = timeutil.local_today(current_user.program)
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    pagination = db.paginate(
+        queries.follow_ups(current_user, today),
+        page=page,
+        per_page=FOLLOW_UPS_PER_PAGE,
+        error_out=False,
+    )
+    g.client_data = True
+    return render_template(
+        "referrals/follow_ups.html",
+        pagination=pagination,
+        today=today,
+        days=queries.FOLLOW_UP_DAYS,
+    )

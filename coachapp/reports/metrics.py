@@ -1,9 +1,9 @@
 """Every figure of metrics.md, as SQL aggregates over a report's scope and period.
 
-This module is the single definition: the report page, the API, the exports and the
-supervisor dashboard all call it. Each figure group is one or two queries (GROUP BY, FILTER,
-window functions); nothing here loops over clients, coaches or records in Python. With
-``by_coach`` the same queries group by the client's currently assigned coach.
+This module is the single definition: the report page, the API, the exports, the drill-down
+lists and the supervisor dashboard all call it. Each figure group is one or two queries
+(GROUP BY, FILTER, window functions); nothing here loops over clients, coaches or records in
+Python. With ``by_coach`` the same queries group by the client's currently assigned coach.
 
 Keys and meanings follow ../shared/spec/metrics.md word for word:
 
@@ -13,22 +13,34 @@ Keys and meanings follow ../shared/spec/metrics.md word for word:
   (``discharge_date`` empty or ``>= start``);
 - rates are ``round(numerator / denominator, 4)`` or ``None`` for a zero denominator; medians
   of an even count are the mean of the two middle values.
+
+How one definition serves both the counts and the rows behind them: each group of figures has a
+*row source* (``RowSource``): the in-scope clients joined to the records the group counts,
+restricted to what all its figures share, plus one SQL condition per count. A count is
+``count(*) FILTER (WHERE condition)`` over the source; the rows behind it (drill-down lists) are
+``source.base.where(condition)``. Both are built by the same function from the same expression,
+so a list can never disagree with its number. ``ROWSET`` names every such set of rows (every
+count figure of metrics.md, and the numerators and denominators of rates that are not figures
+themselves); ``RATES`` and ``VALUE_ROWS`` say which rows stand behind each rate, sum, mean and
+median.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Select,
     and_,
     case,
     exists,
     func,
     literal,
-    null,
     or_,
     select,
 )
@@ -59,6 +71,7 @@ from coachapp.reports.sqlfuncs import add_days, days_between
 RETENTION_DAYS = (30, 60, 90)
 RETENTION_WINDOW = 29  # the window is [intake + N - 29, intake + N]
 ALL = "__all__"  # the group key of whole-scope figures
+CATEGORIES = tuple(c.value for c in ResourceCategory)
 
 
 @dataclass(frozen=True)
@@ -110,14 +123,19 @@ def round2(value) -> float | None:
 # --- Scope -------------------------------------------------------------------------------------
 
 
-def coach_ids_in_scope(scope: Scope) -> Select:
-    """Active users with role coach in scope (metrics.md ``supervision.coaches``)."""
-    query = select(User.id).where(User.role == Role.COACH, User.active.is_(True))
+def coach_in_scope(scope: Scope) -> ColumnElement[bool]:
+    """Active users with role coach in scope (metrics.md ``supervision.coaches``), on ``User``."""
+    condition = and_(User.role == Role.COACH, User.active.is_(True))
     if scope.coach_id is not None:
-        return query.where(User.id == scope.coach_id)
+        return and_(condition, User.id == scope.coach_id)
     if scope.supervisor_id is not None:
-        return query.where(User.supervisor_id == scope.supervisor_id)
-    return query.where(User.program_id == scope.program_id)
+        return and_(condition, User.supervisor_id == scope.supervisor_id)
+    return and_(condition, User.program_id == scope.program_id)
+
+
+def coach_ids_in_scope(scope: Scope) -> Select:
+    """``SELECT users.id`` of the coaches in scope (see ``coach_in_scope``)."""
+    return select(User.id).where(coach_in_scope(scope))
 
 
 def scope_clients(scope: Scope):
@@ -136,14 +154,6 @@ def scope_clients(scope: Scope):
     return query.subquery("scope_clients")
 
 
-def _group(sc, by_coach: bool):
-    return sc.c.coach_id if by_coach else literal(ALL)
-
-
-def _rows(query) -> dict:
-    return {row[0]: row[1:] for row in db.session.execute(query)}
-
-
 def _day_bounds(period: Period) -> tuple[datetime, datetime]:
     """Appointments are wall-clock datetimes in the program's zone: its date is the date part."""
     return (
@@ -152,92 +162,81 @@ def _day_bounds(period: Period) -> tuple[datetime, datetime]:
     )
 
 
-def _median_by(values) -> dict:
-    """``{group: median}`` over a subquery with columns ``g`` and ``x``, in one query."""
-    ranked = select(
-        values.c.g.label("g"),
-        values.c.x.label("x"),
-        func.row_number().over(partition_by=values.c.g, order_by=values.c.x).label("rn"),
-        func.count().over(partition_by=values.c.g).label("n"),
-    ).subquery()
-    query = (
-        select(ranked.c.g, func.avg(ranked.c.x * 1.0))
-        .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
-        .group_by(ranked.c.g)
-    )
-    return {g: float(m) for g, m in db.session.execute(query)}
+# --- Row sources: one definition for each count and the rows behind it -------------------------
 
 
-# --- Figure groups -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RowSource:
+    """The rows one group of figures counts.
+
+    ``base`` is a SELECT without columns over the in-scope clients joined to the records,
+    restricted to what every figure of the group shares (not archived, dated in the period...).
+    Each key of ``conditions`` is a set of rows: ``count(*) FILTER (WHERE condition)`` over
+    ``base`` is its count (``None``: every row of ``base``) and ``base.where(condition)`` its
+    rows. ``row_id`` identifies a listed row, ``client_id`` its client (``None`` for staff and
+    supervision notes), ``group`` is the client's current coach (for ``by_coach``), ``values``
+    the per-row numbers the group's sums, means and medians are taken over.
+    """
+
+    name: str
+    base: Select
+    row_id: ColumnElement
+    client_id: ColumnElement | None
+    group: ColumnElement | None
+    conditions: dict[str, ColumnElement[bool] | None]
+    values: dict[str, ColumnElement] = field(default_factory=dict)
+
+    def where(self, key: str) -> Select:
+        """``base`` restricted to the rows of ``key`` (no columns yet: add the ones to list)."""
+        condition = self.conditions[key]
+        return self.base if condition is None else self.base.where(condition)
+
+    def count(self, key: str) -> ColumnElement:
+        condition = self.conditions[key]
+        return func.count() if condition is None else func.count().filter(condition)
 
 
-def client_figures(scope: Scope, period: Period, *, by_coach: bool = False) -> dict:
-    """``clients.enrolled``, ``new_intakes``, ``engaged``, ``engagement_rate``."""
-    sc = scope_clients(scope)
-    g = _group(sc, by_coach)
-    enrolled = exists().where(
-        Enrollment.client_id == sc.c.id,
+def enrolled_in_period(client_id: ColumnElement, period: Period) -> ColumnElement[bool]:
+    """The client has an episode with ``intake_date <= end`` and (no discharge or
+    ``discharge_date >= start``)."""
+    return exists().where(
+        Enrollment.client_id == client_id,
         Enrollment.intake_date <= period.end,
         or_(Enrollment.discharge_date.is_(None), Enrollment.discharge_date >= period.start),
     )
-    engaged = exists().where(
-        CoachingSession.client_id == sc.c.id,
+
+
+def completed_session_in_period(client_id: ColumnElement, period: Period) -> ColumnElement[bool]:
+    """The client has a completed (not archived) session dated in the period."""
+    return exists().where(
+        CoachingSession.client_id == client_id,
         CoachingSession.outcome == SessionOutcome.COMPLETED,
         CoachingSession.archived_at.is_(None),
         CoachingSession.date.between(period.start, period.end),
     )
-    counts = _rows(
-        select(g, func.count().filter(enrolled), func.count().filter(and_(enrolled, engaged)))
-        .select_from(sc)
-        .group_by(g)
-    )
-    intakes = _rows(
-        select(g, func.count(Enrollment.id))
-        .select_from(sc)
-        .join(Enrollment, Enrollment.client_id == sc.c.id)
-        .where(Enrollment.intake_date.between(period.start, period.end))
-        .group_by(g)
-    )
-    result = {}
-    for key in set(counts) | set(intakes) | ({ALL} if not by_coach else set()):
-        n_enrolled, n_engaged = counts.get(key, (0, 0))
-        result[key] = {
-            "enrolled": n_enrolled,
-            "new_intakes": intakes.get(key, (0,))[0],
-            "engaged": n_engaged,
-            "engagement_rate": rate(n_engaged, n_enrolled),
-        }
-    return result
 
 
-def session_figures(scope: Scope, period: Period, enrolled: int) -> dict:
-    """``sessions.completed``, ``attempted``, ``minutes``, ``per_enrolled_client``."""
+def client_source(scope: Scope, period: Period) -> RowSource:
+    """In-scope clients enrolled in the period: ``clients.enrolled``, ``clients.engaged``."""
     sc = scope_clients(scope)
-    completed = CoachingSession.outcome == SessionOutcome.COMPLETED
-    row = db.session.execute(
-        select(
-            func.count().filter(completed),
-            func.count().filter(CoachingSession.outcome == SessionOutcome.ATTEMPTED),
-            func.coalesce(func.sum(case((completed, CoachingSession.duration_minutes))), 0),
-        )
-        .select_from(sc)
-        .join(CoachingSession, CoachingSession.client_id == sc.c.id)
-        .where(
-            CoachingSession.archived_at.is_(None),
-            CoachingSession.date.between(period.start, period.end),
-        )
-    ).one()
-    return {
-        "completed": row[0],
-        "attempted": row[1],
-        "minutes": int(row[2]),
-        "per_enrolled_client": rate(row[0], enrolled),
-    }
+    return RowSource(
+        name="clients",
+        # Both figures are about enrolled clients: as a WHERE, the database turns that EXISTS
+        # into one semi-join instead of probing it per client for each figure.
+        base=select().select_from(sc).where(enrolled_in_period(sc.c.id, period)),
+        row_id=sc.c.id,
+        client_id=sc.c.id,
+        group=sc.c.coach_id,
+        conditions={
+            "clients.enrolled": None,
+            "clients.engaged": completed_session_in_period(sc.c.id, period),
+        },
+    )
 
 
-def time_to_first_contact(scope: Scope, period: Period) -> dict:
-    """Median days from intake to the episode's first completed session, over episodes with
-    intake in the period whose first completed session is dated ``<= end``."""
+def episode_source(scope: Scope, period: Period) -> RowSource:
+    """Episodes of in-scope clients with ``intake_date`` in the period: ``clients.new_intakes``,
+    time to first contact and retention."""
     sc = scope_clients(scope)
     first_contact = (
         select(func.min(CoachingSession.date))
@@ -254,129 +253,12 @@ def time_to_first_contact(scope: Scope, period: Period) -> dict:
         .correlate(Enrollment)
         .scalar_subquery()
     )
-    episodes = (
-        select(Enrollment.intake_date.label("intake"), first_contact.label("first"))
-        .join(sc, sc.c.id == Enrollment.client_id)
-        .where(Enrollment.intake_date.between(period.start, period.end))
-        .subquery()
-    )
-    values = (
-        select(
-            literal(ALL).label("g"), days_between(episodes.c.first, episodes.c.intake).label("x")
-        )
-        .where(episodes.c.first.is_not(None), episodes.c.first <= period.end)
-        .subquery()
-    )
-    n = db.session.scalar(select(func.count()).select_from(values))
-    return {"median": _median_by(values).get(ALL), "n": n}
-
-
-def appointment_figures(scope: Scope, period: Period, *, by_coach: bool = False) -> dict:
-    """Appointments dated in the period by outcome, no-show rates, accompanied count."""
-    sc = scope_clients(scope)
-    g = _group(sc, by_coach)
-    low, high = _day_bounds(period)
-    outcome = Appointment.outcome
-    planned = Appointment.accompaniment_planned.is_(True)
-    unplanned = Appointment.accompaniment_planned.is_(False)
-    attended = outcome == AppointmentOutcome.ATTENDED
-    no_show = outcome == AppointmentOutcome.NO_SHOW
-    rows = _rows(
-        select(
-            g,
-            func.count(),
-            func.count().filter(attended),
-            func.count().filter(no_show),
-            func.count().filter(outcome == AppointmentOutcome.CANCELLED),
-            func.count().filter(outcome == AppointmentOutcome.RESCHEDULED),
-            func.count().filter(outcome == AppointmentOutcome.SCHEDULED),
-            func.count().filter(and_(attended, planned)),
-            func.count().filter(and_(no_show, planned)),
-            func.count().filter(and_(attended, unplanned)),
-            func.count().filter(and_(no_show, unplanned)),
-            func.count().filter(and_(attended, Appointment.coach_accompanied.is_(True))),
-        )
-        .select_from(sc)
-        .join(Appointment, Appointment.client_id == sc.c.id)
-        .where(
-            Appointment.archived_at.is_(None),
-            Appointment.scheduled_at >= low,
-            Appointment.scheduled_at < high,
-        )
-        .group_by(g)
-    )
-    result = {}
-    for key in set(rows) | ({ALL} if not by_coach else set()):
-        total, att, ns, canc, resch, pend, att_p, ns_p, att_u, ns_u, acc = rows.get(key, (0,) * 11)
-        result[key] = {
-            "total": total,
-            "attended": att,
-            "no_show": ns,
-            "cancelled": canc,
-            "rescheduled": resch,
-            "pending": pend,
-            "no_show_rate": rate(ns, att + ns),
-            "no_show_rate_accompanied": rate(ns_p, att_p + ns_p),
-            "no_show_rate_unaccompanied": rate(ns_u, att_u + ns_u),
-            "accompanied": acc,
-        }
-    return result
-
-
-def referral_figures(
-    scope: Scope, period: Period, *, by_coach: bool = False, by_category: bool = True
-) -> dict:
-    """Referrals made in the period, linked (connected by ``end``), rate, median days, and
-    the same per resource category."""
-    sc = scope_clients(scope)
-    g = _group(sc, by_coach)
-    linked = and_(
-        Referral.status == ReferralStatus.CONNECTED,
-        Referral.connected_on.is_not(None),
-        Referral.connected_on <= period.end,
-    )
-    made = and_(
-        Referral.archived_at.is_(None),
-        Referral.referred_on.between(period.start, period.end),
-    )
-    base = select().select_from(sc).join(Referral, Referral.client_id == sc.c.id).where(made)
-    rows = _rows(base.add_columns(g, func.count(), func.count().filter(linked)).group_by(g))
-    days = base.add_columns(
-        g.label("g"), days_between(Referral.connected_on, Referral.referred_on).label("x")
-    ).where(linked)
-    medians = _median_by(days.subquery())
-    result = {}
-    for key in set(rows) | ({ALL} if not by_coach else set()):
-        n_made, n_linked = rows.get(key, (0, 0))
-        result[key] = {
-            "made": n_made,
-            "linked": n_linked,
-            "linkage_rate": rate(n_linked, n_made),
-            "median_days_to_link": medians.get(key),
-        }
-    if by_category and not by_coach:
-        per_category = _rows(
-            base.add_columns(Referral.category, func.count(), func.count().filter(linked)).group_by(
-                Referral.category
-            )
-        )
-        by_cat = {}
-        for category in ResourceCategory:
-            n_made, n_linked = per_category.get(category.value, (0, 0))
-            by_cat[category.value] = {
-                "made": n_made,
-                "linked": n_linked,
-                "linkage_rate": rate(n_linked, n_made),
-            }
-        result[ALL]["by_category"] = by_cat
-    return result
-
-
-def retention_figures(scope: Scope, period: Period) -> dict:
-    """For N in 30/60/90: episodes with intake in the period and ``intake + N <= end``, and of
-    those the ones with a completed session in ``[intake + N - 29, intake + N]``."""
-    sc = scope_clients(scope)
-    columns = []
+    conditions: dict[str, ColumnElement[bool] | None] = {
+        "clients.new_intakes": None,
+        "time_to_first_contact_days.n": and_(
+            first_contact.is_not(None), first_contact <= period.end
+        ),
+    }
     for n in RETENTION_DAYS:
         day_n = add_days(Enrollment.intake_date, n)
         eligible = day_n <= period.end
@@ -387,56 +269,155 @@ def retention_figures(scope: Scope, period: Period) -> dict:
             CoachingSession.date >= add_days(Enrollment.intake_date, n - RETENTION_WINDOW),
             CoachingSession.date <= day_n,
         )
-        columns += [func.count().filter(eligible), func.count().filter(and_(eligible, retained))]
-    row = db.session.execute(
-        select(*columns)
+        conditions[f"retention.{n}.eligible"] = eligible
+        conditions[f"retention.{n}.retained"] = and_(eligible, retained)
+    return RowSource(
+        name="episodes",
+        base=select()
         .select_from(sc)
         .join(Enrollment, Enrollment.client_id == sc.c.id)
-        .where(Enrollment.intake_date.between(period.start, period.end))
-    ).one()
-    return {
-        str(n): {
-            "eligible": row[2 * i],
-            "retained": row[2 * i + 1],
-            "rate": rate(row[2 * i + 1], row[2 * i]),
-        }
-        for i, n in enumerate(RETENTION_DAYS)
-    }
+        .where(Enrollment.intake_date.between(period.start, period.end)),
+        row_id=Enrollment.id,
+        client_id=sc.c.id,
+        group=sc.c.coach_id,
+        conditions=conditions,
+        values={
+            "first_contact": first_contact,
+            "days_to_first_contact": days_between(first_contact, Enrollment.intake_date),
+        },
+    )
 
 
-def goal_figures(scope: Scope, period: Period) -> dict:
+def session_source(scope: Scope, period: Period) -> RowSource:
+    """In-scope sessions dated in the period, by outcome."""
     sc = scope_clients(scope)
-    in_period = lambda column: column.between(period.start, period.end)  # noqa: E731
-    row = db.session.execute(
-        select(
-            func.count().filter(in_period(Goal.opened_on)),
-            func.count().filter(
-                and_(Goal.status == GoalStatus.ACHIEVED, in_period(Goal.closed_on))
-            ),
-            func.count().filter(
-                and_(Goal.status == GoalStatus.DISCONTINUED, in_period(Goal.closed_on))
-            ),
+    return RowSource(
+        name="sessions",
+        base=select()
+        .select_from(sc)
+        .join(CoachingSession, CoachingSession.client_id == sc.c.id)
+        .where(
+            CoachingSession.archived_at.is_(None),
+            CoachingSession.date.between(period.start, period.end),
+        ),
+        row_id=CoachingSession.id,
+        client_id=sc.c.id,
+        group=sc.c.coach_id,
+        conditions={
+            "sessions.completed": CoachingSession.outcome == SessionOutcome.COMPLETED,
+            "sessions.attempted": CoachingSession.outcome == SessionOutcome.ATTEMPTED,
+        },
+        values={"minutes": CoachingSession.duration_minutes},
+    )
+
+
+def appointment_source(scope: Scope, period: Period) -> RowSource:
+    """In-scope appointments dated in the period (program-local date), by outcome, and the
+    numerators and denominators of the three no-show rates."""
+    sc = scope_clients(scope)
+    low, high = _day_bounds(period)
+    outcome = Appointment.outcome
+    planned = Appointment.accompaniment_planned.is_(True)
+    unplanned = Appointment.accompaniment_planned.is_(False)
+    attended = outcome == AppointmentOutcome.ATTENDED
+    no_show = outcome == AppointmentOutcome.NO_SHOW
+    rated = outcome.in_([AppointmentOutcome.ATTENDED, AppointmentOutcome.NO_SHOW])
+    return RowSource(
+        name="appointments",
+        base=select()
+        .select_from(sc)
+        .join(Appointment, Appointment.client_id == sc.c.id)
+        .where(
+            Appointment.archived_at.is_(None),
+            Appointment.scheduled_at >= low,
+            Appointment.scheduled_at < high,
+        ),
+        row_id=Appointment.id,
+        client_id=sc.c.id,
+        group=sc.c.coach_id,
+        conditions={
+            "appointments.total": None,
+            "appointments.attended": attended,
+            "appointments.no_show": no_show,
+            "appointments.cancelled": outcome == AppointmentOutcome.CANCELLED,
+            "appointments.rescheduled": outcome == AppointmentOutcome.RESCHEDULED,
+            "appointments.pending": outcome == AppointmentOutcome.SCHEDULED,
+            "appointments.accompanied": and_(attended, Appointment.coach_accompanied.is_(True)),
+            "appointments.no_show_rate.denominator": rated,
+            "appointments.no_show_rate_accompanied.numerator": and_(no_show, planned),
+            "appointments.no_show_rate_accompanied.denominator": and_(rated, planned),
+            "appointments.no_show_rate_unaccompanied.numerator": and_(no_show, unplanned),
+            "appointments.no_show_rate_unaccompanied.denominator": and_(rated, unplanned),
+        },
+    )
+
+
+def referral_source(scope: Scope, period: Period) -> RowSource:
+    """In-scope referrals made in the period: linked (connected by ``end``), per category."""
+    sc = scope_clients(scope)
+    linked = and_(
+        Referral.status == ReferralStatus.CONNECTED,
+        Referral.connected_on.is_not(None),
+        Referral.connected_on <= period.end,
+    )
+    conditions: dict[str, ColumnElement[bool] | None] = {
+        "referrals.made": None,
+        "referrals.linked": linked,
+    }
+    for category in CATEGORIES:
+        conditions[f"referrals.by_category.{category}.made"] = Referral.category == category
+        conditions[f"referrals.by_category.{category}.linked"] = and_(
+            Referral.category == category, linked
         )
+    return RowSource(
+        name="referrals",
+        base=select()
+        .select_from(sc)
+        .join(Referral, Referral.client_id == sc.c.id)
+        .where(
+            Referral.archived_at.is_(None),
+            Referral.referred_on.between(period.start, period.end),
+        ),
+        row_id=Referral.id,
+        client_id=sc.c.id,
+        group=sc.c.coach_id,
+        conditions=conditions,
+        values={"days_to_link": days_between(Referral.connected_on, Referral.referred_on)},
+    )
+
+
+def goal_source(scope: Scope, period: Period) -> RowSource:
+    """In-scope goals: opened in the period, achieved or discontinued (closed) in it."""
+    sc = scope_clients(scope)
+    closed_in_period = Goal.closed_on.between(period.start, period.end)
+    return RowSource(
+        name="goals",
+        base=select()
         .select_from(sc)
         .join(Goal, Goal.client_id == sc.c.id)
-        .where(Goal.archived_at.is_(None))
-    ).one()
-    opened, achieved, discontinued = row
-    return {
-        "opened": opened,
-        "achieved": achieved,
-        "discontinued": discontinued,
-        "achievement_rate": rate(achieved, achieved + discontinued),
-    }
+        .where(Goal.archived_at.is_(None)),
+        row_id=Goal.id,
+        client_id=sc.c.id,
+        group=sc.c.coach_id,
+        conditions={
+            "goals.opened": Goal.opened_on.between(period.start, period.end),
+            "goals.achieved": and_(Goal.status == GoalStatus.ACHIEVED, closed_in_period),
+            "goals.discontinued": and_(Goal.status == GoalStatus.DISCONTINUED, closed_in_period),
+            "goals.achievement_rate.denominator": and_(
+                Goal.status.in_([GoalStatus.ACHIEVED, GoalStatus.DISCONTINUED]), closed_in_period
+            ),
+        },
+    )
 
 
-def recovery_capital_figures(scope: Scope, period: Period) -> dict:
-    """BARC-10: clients with two or more assessments by ``end``, mean change first → latest,
-    how many improved, and the mean latest total."""
+def barc_per_client(scope: Scope, period: Period):
+    """Subquery ``(client_id, coach_id, n, first, latest)``: per in-scope client with a BARC-10
+    dated ``<= end``, how many, the first total and the latest total (ties: the later id)."""
     sc = scope_clients(scope)
     ranked = (
         select(
             Assessment.client_id.label("client_id"),
+            sc.c.coach_id.label("coach_id"),
             Assessment.total.label("total"),
             func.row_number()
             .over(
@@ -456,81 +437,511 @@ def recovery_capital_figures(scope: Scope, period: Period) -> dict:
         .where(Assessment.archived_at.is_(None), Assessment.administered_on <= period.end)
         .subquery()
     )
-    per_client = (
+    return (
         select(
             ranked.c.client_id,
+            func.max(ranked.c.coach_id).label("coach_id"),
             func.max(ranked.c.n).label("n"),
             func.max(case((ranked.c.first_rank == 1, ranked.c.total))).label("first"),
             func.max(case((ranked.c.last_rank == 1, ranked.c.total))).label("latest"),
         )
         .group_by(ranked.c.client_id)
-        .subquery()
+        .subquery("barc_per_client")
     )
+
+
+def recovery_capital_source(scope: Scope, period: Period) -> RowSource:
+    """In-scope clients with a BARC-10 by ``end``, with their first and latest totals."""
+    per_client = barc_per_client(scope, period)
     two_or_more = per_client.c.n >= 2
     change = per_client.c.latest - per_client.c.first
-    row = db.session.execute(
-        select(
-            func.count().filter(two_or_more),
-            func.avg(case((two_or_more, change * 1.0), else_=null())),
-            func.count().filter(and_(two_or_more, change > 0)),
-            func.avg(per_client.c.latest * 1.0),
-        )
-    ).one()
+    return RowSource(
+        name="recovery_capital",
+        base=select().select_from(per_client),
+        row_id=per_client.c.client_id,
+        client_id=per_client.c.client_id,
+        group=per_client.c.coach_id,
+        conditions={
+            "recovery_capital.clients_with_two_or_more": two_or_more,
+            "recovery_capital.improved": and_(two_or_more, change > 0),
+            "recovery_capital.with_an_assessment": None,
+        },
+        values={
+            "n": per_client.c.n,
+            "first": per_client.c.first,
+            "latest": per_client.c.latest,
+            "change": change,
+        },
+    )
+
+
+def _notes_in_period(period: Period) -> ColumnElement[bool]:
+    return and_(
+        SupervisionNote.archived_at.is_(None),
+        SupervisionNote.date.between(period.start, period.end),
+    )
+
+
+def supervision_coach_source(scope: Scope, period: Period) -> RowSource:
+    """Active coaches in scope; those named on a supervision note dated in the period."""
+    supervised = exists().where(
+        SupervisionNoteCoach.coach_id == User.id,
+        SupervisionNote.id == SupervisionNoteCoach.note_id,
+        _notes_in_period(period),
+    )
+    return RowSource(
+        name="coaches",
+        base=select().select_from(User).where(coach_in_scope(scope)),
+        row_id=User.id,
+        client_id=None,
+        group=None,
+        conditions={"supervision.coaches": None, "supervision.coaches_supervised": supervised},
+    )
+
+
+def supervision_note_source(scope: Scope, period: Period) -> RowSource:
+    """Supervision notes dated in the period naming at least one coach in scope (each once)."""
+    names_a_coach = exists().where(
+        SupervisionNoteCoach.note_id == SupervisionNote.id,
+        SupervisionNoteCoach.coach_id.in_(coach_ids_in_scope(scope)),
+    )
+    return RowSource(
+        name="supervision_notes",
+        base=select().select_from(SupervisionNote).where(_notes_in_period(period), names_a_coach),
+        row_id=SupervisionNote.id,
+        client_id=None,
+        group=None,
+        conditions={"supervision.notes": None},
+        values={"minutes": SupervisionNote.duration_minutes},
+    )
+
+
+SOURCES: dict[str, Callable[[Scope, Period], RowSource]] = {
+    "clients": client_source,
+    "episodes": episode_source,
+    "sessions": session_source,
+    "appointments": appointment_source,
+    "referrals": referral_source,
+    "goals": goal_source,
+    "recovery_capital": recovery_capital_source,
+    "coaches": supervision_coach_source,
+    "supervision_notes": supervision_note_source,
+}
+
+
+@functools.cache
+def rowsets() -> dict[str, str]:
+    """``{rowset key: source name}`` for every set of rows a figure counts or stands on.
+
+    Read off the sources themselves (building SQL expressions touches no database), so the
+    list of drill-down keys cannot drift from the conditions.
+    """
+    probe_scope, probe_period = Scope(0), Period(date(2000, 1, 1), date(2000, 1, 1))
     return {
-        "clients_with_two_or_more": row[0],
-        "mean_change": round2(row[1]),
-        "improved": row[2],
-        "mean_latest": round2(row[3]),
+        key: name
+        for name, build in SOURCES.items()
+        for key in build(probe_scope, probe_period).conditions
+    }
+
+
+def source_for(key: str, scope: Scope, period: Period) -> RowSource:
+    """The row source holding rowset ``key`` (``KeyError`` for an unknown key)."""
+    return SOURCES[rowsets()[key]](scope, period)
+
+
+def _rates() -> dict[str, tuple[str, str]]:
+    rates = {
+        "clients.engagement_rate": ("clients.engaged", "clients.enrolled"),
+        "sessions.per_enrolled_client": ("sessions.completed", "clients.enrolled"),
+        "appointments.no_show_rate": (
+            "appointments.no_show",
+            "appointments.no_show_rate.denominator",
+        ),
+        "referrals.linkage_rate": ("referrals.linked", "referrals.made"),
+        "goals.achievement_rate": ("goals.achieved", "goals.achievement_rate.denominator"),
+        "supervision.coverage": ("supervision.coaches_supervised", "supervision.coaches"),
+    }
+    for which in ("accompanied", "unaccompanied"):
+        key = f"appointments.no_show_rate_{which}"
+        rates[key] = (f"{key}.numerator", f"{key}.denominator")
+    for category in CATEGORIES:
+        prefix = f"referrals.by_category.{category}"
+        rates[f"{prefix}.linkage_rate"] = (f"{prefix}.linked", f"{prefix}.made")
+    for n in RETENTION_DAYS:
+        rates[f"retention.{n}.rate"] = (f"retention.{n}.retained", f"retention.{n}.eligible")
+    return rates
+
+
+# Every rate: (numerator rowset, denominator rowset).
+RATES: dict[str, tuple[str, str]] = _rates()
+
+# Sums, means and medians: the rows they are taken over.
+VALUE_ROWS: dict[str, str] = {
+    "sessions.minutes": "sessions.completed",
+    "time_to_first_contact_days.median": "time_to_first_contact_days.n",
+    "referrals.median_days_to_link": "referrals.linked",
+    "recovery_capital.mean_change": "recovery_capital.clients_with_two_or_more",
+    "recovery_capital.mean_latest": "recovery_capital.with_an_assessment",
+    "supervision.minutes": "supervision.notes",
+}
+
+
+# --- Aggregating a source ----------------------------------------------------------------------
+
+
+def _grouping(source: RowSource, by_coach: bool) -> ColumnElement:
+    if by_coach and source.group is not None:
+        return source.group
+    return literal(ALL)
+
+
+def count_rows(
+    source: RowSource,
+    keys: Iterable[str] | None = None,
+    *,
+    by_coach: bool = False,
+    extra: Iterable[ColumnElement] = (),
+) -> dict[Any, list]:
+    """``{group: [count of each key..., each extra aggregate...]}`` in one query; whole-scope
+    figures come under ``ALL`` (always present, zeros when no row matched)."""
+    keys = list(source.conditions if keys is None else keys)
+    extra = list(extra)
+    g = _grouping(source, by_coach)
+    query = source.base.add_columns(g, *(source.count(key) for key in keys), *extra).group_by(g)
+    result = {row[0]: list(row[1:]) for row in db.session.execute(query)}
+    if not by_coach and ALL not in result:
+        result[ALL] = [0] * len(keys) + [None] * len(extra)
+    return result
+
+
+def _median_by(values) -> dict:
+    """``{group: median}`` over a subquery with columns ``g`` and ``x``, in one query."""
+    ranked = select(
+        values.c.g.label("g"),
+        values.c.x.label("x"),
+        func.row_number().over(partition_by=values.c.g, order_by=values.c.x).label("rn"),
+        func.count().over(partition_by=values.c.g).label("n"),
+    ).subquery()
+    query = (
+        select(ranked.c.g, func.avg(ranked.c.x * 1.0))
+        .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
+        .group_by(ranked.c.g)
+    )
+    return {g: float(m) for g, m in db.session.execute(query)}
+
+
+def median_of(source: RowSource, key: str, value: str, *, by_coach: bool = False) -> dict:
+    """``{group: median of values[value]}`` over the rows of ``key``."""
+    g = _grouping(source, by_coach)
+    values = source.where(key).add_columns(g.label("g"), source.values[value].label("x"))
+    return _median_by(values.subquery())
+
+
+def _keyed(keys: list[str], row: list) -> dict[str, int]:
+    return dict(zip(keys, row[: len(keys)], strict=False))
+
+
+# --- Figure groups -----------------------------------------------------------------------------
+
+
+def _client_counts(scope: Scope, period: Period, *, by_coach: bool = False) -> dict:
+    """``{group: {rowset: n}}`` for clients and new intakes, two queries."""
+    clients = client_source(scope, period)
+    episodes = episode_source(scope, period)
+    keys = ["clients.enrolled", "clients.engaged"]
+    counts = {
+        g: _keyed(keys, row) for g, row in count_rows(clients, keys, by_coach=by_coach).items()
+    }
+    intakes = count_rows(episodes, ["clients.new_intakes"], by_coach=by_coach)
+    for g, row in intakes.items():
+        counts.setdefault(g, {"clients.enrolled": 0, "clients.engaged": 0})
+        counts[g]["clients.new_intakes"] = row[0]
+    for g in counts:
+        counts[g].setdefault("clients.new_intakes", 0)
+    return counts
+
+
+def _client_dict(counts: dict) -> dict:
+    return {
+        "enrolled": counts["clients.enrolled"],
+        "new_intakes": counts["clients.new_intakes"],
+        "engaged": counts["clients.engaged"],
+        "engagement_rate": rate(counts["clients.engaged"], counts["clients.enrolled"]),
+    }
+
+
+def client_figures(scope: Scope, period: Period, *, by_coach: bool = False) -> dict:
+    """``clients.enrolled``, ``new_intakes``, ``engaged``, ``engagement_rate``."""
+    return {g: _client_dict(c) for g, c in _client_counts(scope, period, by_coach=by_coach).items()}
+
+
+def _session_counts(scope: Scope, period: Period) -> tuple[dict, int]:
+    source = session_source(scope, period)
+    keys = list(source.conditions)
+    minutes = func.coalesce(
+        func.sum(source.values["minutes"]).filter(source.conditions["sessions.completed"]), 0
+    )
+    row = count_rows(source, keys, extra=[minutes])[ALL]
+    return _keyed(keys, row), int(row[-1] or 0)
+
+
+def session_figures(scope: Scope, period: Period, enrolled: int) -> dict:
+    """``sessions.completed``, ``attempted``, ``minutes``, ``per_enrolled_client``."""
+    counts, minutes = _session_counts(scope, period)
+    return _session_dict(counts, minutes, enrolled)
+
+
+def _session_dict(counts: dict, minutes: int, enrolled: int) -> dict:
+    return {
+        "completed": counts["sessions.completed"],
+        "attempted": counts["sessions.attempted"],
+        "minutes": minutes,
+        "per_enrolled_client": rate(counts["sessions.completed"], enrolled),
+    }
+
+
+def _episode_counts(scope: Scope, period: Period) -> tuple[dict, float | None]:
+    """Time to first contact and retention: one count query and one median query."""
+    source = episode_source(scope, period)
+    keys = list(source.conditions)
+    counts = _keyed(keys, count_rows(source, keys)[ALL])
+    median = median_of(source, "time_to_first_contact_days.n", "days_to_first_contact").get(ALL)
+    return counts, median
+
+
+def time_to_first_contact(scope: Scope, period: Period) -> dict:
+    """Median days from intake to the episode's first completed session, over episodes with
+    intake in the period whose first completed session is dated ``<= end``."""
+    counts, median = _episode_counts(scope, period)
+    return {"median": median, "n": counts["time_to_first_contact_days.n"]}
+
+
+def _retention_dict(counts: dict) -> dict:
+    return {
+        str(n): {
+            "eligible": counts[f"retention.{n}.eligible"],
+            "retained": counts[f"retention.{n}.retained"],
+            "rate": rate(counts[f"retention.{n}.retained"], counts[f"retention.{n}.eligible"]),
+        }
+        for n in RETENTION_DAYS
+    }
+
+
+def retention_figures(scope: Scope, period: Period) -> dict:
+    """For N in 30/60/90: episodes with intake in the period and ``intake + N <= end``, and of
+    those the ones with a completed session in ``[intake + N - 29, intake + N]``."""
+    return _retention_dict(_episode_counts(scope, period)[0])
+
+
+def _appointment_dict(c: dict) -> dict:
+    def appt_rate(numerator: str, denominator: str) -> float | None:
+        return rate(c[numerator], c[denominator])
+
+    return {
+        "total": c["appointments.total"],
+        "attended": c["appointments.attended"],
+        "no_show": c["appointments.no_show"],
+        "cancelled": c["appointments.cancelled"],
+        "rescheduled": c["appointments.rescheduled"],
+        "pending": c["appointments.pending"],
+        "no_show_rate": appt_rate(*RATES["appointments.no_show_rate"]),
+        "no_show_rate_accompanied": appt_rate(*RATES["appointments.no_show_rate_accompanied"]),
+        "no_show_rate_unaccompanied": appt_rate(*RATES["appointments.no_show_rate_unaccompanied"]),
+        "accompanied": c["appointments.accompanied"],
+    }
+
+
+def _appointment_counts(scope: Scope, period: Period, *, by_coach: bool = False) -> dict:
+    source = appointment_source(scope, period)
+    keys = list(source.conditions)
+    return {g: _keyed(keys, row) for g, row in count_rows(source, keys, by_coach=by_coach).items()}
+
+
+def appointment_figures(scope: Scope, period: Period, *, by_coach: bool = False) -> dict:
+    """Appointments dated in the period by outcome, no-show rates, accompanied count."""
+    counts = _appointment_counts(scope, period, by_coach=by_coach)
+    return {g: _appointment_dict(c) for g, c in counts.items()}
+
+
+def _referral_counts(
+    scope: Scope, period: Period, *, by_coach: bool = False, by_category: bool = True
+) -> tuple[dict, dict]:
+    """``({group: {rowset: n}}, {group: median days to link})``: two queries."""
+    source = referral_source(scope, period)
+    keys = list(source.conditions) if by_category else ["referrals.made", "referrals.linked"]
+    counts = {
+        g: _keyed(keys, row) for g, row in count_rows(source, keys, by_coach=by_coach).items()
+    }
+    medians = median_of(source, "referrals.linked", "days_to_link", by_coach=by_coach)
+    return counts, medians
+
+
+def _referral_dict(c: dict, median: float | None, *, by_category: bool) -> dict:
+    result = {
+        "made": c["referrals.made"],
+        "linked": c["referrals.linked"],
+        "linkage_rate": rate(c["referrals.linked"], c["referrals.made"]),
+        "median_days_to_link": median,
+    }
+    if by_category:
+        result["by_category"] = {}
+        for category in CATEGORIES:
+            prefix = f"referrals.by_category.{category}"
+            made, linked = c[f"{prefix}.made"], c[f"{prefix}.linked"]
+            result["by_category"][category] = {
+                "made": made,
+                "linked": linked,
+                "linkage_rate": rate(linked, made),
+            }
+    return result
+
+
+def referral_figures(
+    scope: Scope, period: Period, *, by_coach: bool = False, by_category: bool = True
+) -> dict:
+    """Referrals made in the period, linked (connected by ``end``), rate, median days, and
+    the same per resource category."""
+    by_category = by_category and not by_coach
+    counts, medians = _referral_counts(scope, period, by_coach=by_coach, by_category=by_category)
+    return {
+        g: _referral_dict(c, medians.get(g), by_category=by_category) for g, c in counts.items()
+    }
+
+
+def _goal_counts(scope: Scope, period: Period) -> dict:
+    source = goal_source(scope, period)
+    keys = list(source.conditions)
+    return _keyed(keys, count_rows(source, keys)[ALL])
+
+
+def _goal_dict(c: dict) -> dict:
+    return {
+        "opened": c["goals.opened"],
+        "achieved": c["goals.achieved"],
+        "discontinued": c["goals.discontinued"],
+        "achievement_rate": rate(*(c[k] for k in RATES["goals.achievement_rate"])),
+    }
+
+
+def goal_figures(scope: Scope, period: Period) -> dict:
+    return _goal_dict(_goal_counts(scope, period))
+
+
+def _recovery_capital(scope: Scope, period: Period) -> tuple[dict, dict]:
+    """``(counts, means)`` in one query: means of the change, the latest total, and the first
+    and latest totals of the clients with two or more."""
+    source = recovery_capital_source(scope, period)
+    keys = list(source.conditions)
+    two = source.conditions["recovery_capital.clients_with_two_or_more"]
+    v = source.values
+    extra = [
+        func.avg(v["change"] * 1.0).filter(two),
+        func.avg(v["latest"] * 1.0),
+        func.avg(v["first"] * 1.0).filter(two),
+        func.avg(v["latest"] * 1.0).filter(two),
+    ]
+    row = count_rows(source, keys, extra=extra)[ALL]
+    mean_change, mean_latest, first_of_two, latest_of_two = row[len(keys) :]
+    means = {
+        "mean_change": round2(mean_change),
+        "mean_latest": round2(mean_latest),
+        "mean_first_of_two_or_more": round2(first_of_two),
+        "mean_latest_of_two_or_more": round2(latest_of_two),
+    }
+    return _keyed(keys, row), means
+
+
+def _recovery_capital_dict(c: dict, means: dict) -> dict:
+    return {
+        "clients_with_two_or_more": c["recovery_capital.clients_with_two_or_more"],
+        "mean_change": means["mean_change"],
+        "improved": c["recovery_capital.improved"],
+        "mean_latest": means["mean_latest"],
+    }
+
+
+def recovery_capital_figures(scope: Scope, period: Period) -> dict:
+    """BARC-10: clients with two or more assessments by ``end``, mean change first → latest,
+    how many improved, and the mean latest total."""
+    return _recovery_capital_dict(*_recovery_capital(scope, period))
+
+
+def _supervision_counts(scope: Scope, period: Period) -> tuple[dict, int]:
+    coaches = supervision_coach_source(scope, period)
+    keys = list(coaches.conditions)
+    counts = _keyed(keys, count_rows(coaches, keys)[ALL])
+    notes = supervision_note_source(scope, period)
+    row = count_rows(
+        notes,
+        ["supervision.notes"],
+        extra=[func.coalesce(func.sum(notes.values["minutes"]), 0)],
+    )[ALL]
+    counts["supervision.notes"] = row[0]
+    return counts, int(row[1] or 0)
+
+
+def _supervision_dict(c: dict, minutes: int) -> dict:
+    return {
+        "coaches": c["supervision.coaches"],
+        "coaches_supervised": c["supervision.coaches_supervised"],
+        "coverage": rate(c["supervision.coaches_supervised"], c["supervision.coaches"]),
+        "minutes": minutes,
     }
 
 
 def supervision_figures(scope: Scope, period: Period) -> dict:
-    coaches = coach_ids_in_scope(scope).subquery()
-    notes_in_period = and_(
-        SupervisionNote.archived_at.is_(None),
-        SupervisionNote.date.between(period.start, period.end),
-    )
-    n_coaches = db.session.scalar(select(func.count()).select_from(coaches))
-    supervised = db.session.scalar(
-        select(func.count(func.distinct(SupervisionNoteCoach.coach_id)))
-        .join(SupervisionNote, SupervisionNote.id == SupervisionNoteCoach.note_id)
-        .where(notes_in_period, SupervisionNoteCoach.coach_id.in_(select(coaches.c.id)))
-    )
-    minutes = db.session.scalar(
-        select(func.coalesce(func.sum(SupervisionNote.duration_minutes), 0)).where(
-            notes_in_period,
-            exists().where(
-                SupervisionNoteCoach.note_id == SupervisionNote.id,
-                SupervisionNoteCoach.coach_id.in_(select(coaches.c.id)),
-            ),
-        )
-    )
-    return {
-        "coaches": n_coaches,
-        "coaches_supervised": supervised,
-        "coverage": rate(supervised, n_coaches),
-        "minutes": int(minutes),
-    }
+    return _supervision_dict(*_supervision_counts(scope, period))
 
 
 # --- The report --------------------------------------------------------------------------------
 
 
+def headline_with_counts(scope: Scope, period: Period) -> tuple[dict, dict, dict]:
+    """``(headline, counts, barc10)``: every figure, the count of every rowset behind them
+    (numerators and denominators included) and the BARC-10 first/latest means; 12 queries."""
+    counts: dict[str, int] = {}
+    client_rows = client_source(scope, period)
+    counts.update(_keyed(list(client_rows.conditions), count_rows(client_rows)[ALL]))
+    episode_counts, ttfc_median = _episode_counts(scope, period)
+    counts.update(episode_counts)
+    clients = {k: counts[k] for k in ("clients.enrolled", "clients.engaged", "clients.new_intakes")}
+    session_counts, minutes = _session_counts(scope, period)
+    counts.update(session_counts)
+    appointments = _appointment_counts(scope, period)[ALL]
+    counts.update(appointments)
+    referral_counts, medians = _referral_counts(scope, period)
+    counts.update(referral_counts[ALL])
+    goals = _goal_counts(scope, period)
+    counts.update(goals)
+    capital, means = _recovery_capital(scope, period)
+    counts.update(capital)
+    supervision, supervision_minutes = _supervision_counts(scope, period)
+    counts.update(supervision)
+    headline = {
+        "clients": _client_dict(clients),
+        "sessions": _session_dict(session_counts, minutes, clients["clients.enrolled"]),
+        "time_to_first_contact_days": {
+            "median": ttfc_median,
+            "n": episode_counts["time_to_first_contact_days.n"],
+        },
+        "appointments": _appointment_dict(appointments),
+        "referrals": _referral_dict(referral_counts[ALL], medians.get(ALL), by_category=True),
+        "retention": _retention_dict(episode_counts),
+        "goals": _goal_dict(goals),
+        "recovery_capital": _recovery_capital_dict(capital, means),
+        "supervision": _supervision_dict(supervision, supervision_minutes),
+    }
+    barc10 = {
+        "clients": capital["recovery_capital.clients_with_two_or_more"],
+        "mean_first": means["mean_first_of_two_or_more"],
+        "mean_latest": means["mean_latest_of_two_or_more"],
+    }
+    return headline, counts, barc10
+
+
 def headline(scope: Scope, period: Period) -> dict:
     """Every figure of metrics.md for one scope and period, nested under its key."""
-    clients = client_figures(scope, period)[ALL]
-    referrals = referral_figures(scope, period)[ALL]
-    return {
-        "clients": clients,
-        "sessions": session_figures(scope, period, clients["enrolled"]),
-        "time_to_first_contact_days": time_to_first_contact(scope, period),
-        "appointments": appointment_figures(scope, period)[ALL],
-        "referrals": referrals,
-        "retention": retention_figures(scope, period),
-        "goals": goal_figures(scope, period),
-        "recovery_capital": recovery_capital_figures(scope, period),
-        "supervision": supervision_figures(scope, period),
-    }
+    return headline_with_counts(scope, period)[0]
 
 
 def by_coach(scope: Scope, period: Period) -> list[dict]:
@@ -567,40 +978,68 @@ def by_coach(scope: Scope, period: Period) -> list[dict]:
 
 def by_month(scope: Scope, period: Period) -> list[dict]:
     """One row per calendar month overlapping the period (clipped to it), by the same
-    definitions: engagement, no-show and linkage with their counts. Three queries a month."""
+    definitions: engagement, no-show and linkage with their counts. Three queries a month
+    (the same row sources as the headline, only the counts the row needs)."""
+    wanted = {
+        client_source: ["clients.enrolled", "clients.engaged"],
+        appointment_source: ["appointments.attended", "appointments.no_show"],
+        referral_source: ["referrals.made", "referrals.linked"],
+    }
     rows = []
     for month in period.months():
-        clients = client_figures(scope, month)[ALL]
-        appointments = appointment_figures(scope, month)[ALL]
-        referrals = referral_figures(scope, month, by_category=False)[ALL]
+        c: dict[str, int] = {}
+        for build, keys in wanted.items():
+            c.update(_keyed(keys, count_rows(build(scope, month), keys)[ALL]))
+        attended, no_show = c["appointments.attended"], c["appointments.no_show"]
         rows.append(
             {
                 "month": month.start.strftime("%Y-%m"),
                 "start": month.start.isoformat(),
                 "end": month.end.isoformat(),
-                "enrolled": clients["enrolled"],
-                "engaged": clients["engaged"],
-                "engagement_rate": clients["engagement_rate"],
-                "attended": appointments["attended"],
-                "no_show": appointments["no_show"],
-                "no_show_rate": appointments["no_show_rate"],
-                "referrals_made": referrals["made"],
-                "referrals_linked": referrals["linked"],
-                "linkage_rate": referrals["linkage_rate"],
+                "enrolled": c["clients.enrolled"],
+                "engaged": c["clients.engaged"],
+                "engagement_rate": rate(c["clients.engaged"], c["clients.enrolled"]),
+                "attended": attended,
+                "no_show": no_show,
+                "no_show_rate": rate(no_show, attended + no_show),
+                "referrals_made": c["referrals.made"],
+                "referrals_linked": c["referrals.linked"],
+                "linkage_rate": rate(c["referrals.linked"], c["referrals.made"]),
             }
         )
     return rows
 
 
 def outcome_report(scope: Scope, period: Period) -> dict:
-    """The whole report: headline figures, ``period``, ``scope``, ``by_coach``, ``by_month``."""
+    """The whole report: headline figures, ``period``, ``scope``, ``by_coach``, ``by_month``
+    (exactly the keys of metrics.md; the API returns it as is)."""
+    return _report(scope, period, headline_with_counts(scope, period)[0])
+
+
+def _report(scope: Scope, period: Period, figures: dict) -> dict:
     return {
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "scope": scope.as_dict(),
-        **headline(scope, period),
+        **figures,
         "by_coach": by_coach(scope, period),
         "by_month": by_month(scope, period),
     }
+
+
+def detailed_report(scope: Scope, period: Period) -> dict:
+    """``outcome_report`` plus what the page and exports show beside it: ``counts`` (the
+    number of rows of every rowset, so each rate has its numerator and denominator) and
+    ``barc10`` (mean first and mean latest total of the clients with two or more)."""
+    figures, counts, barc10 = headline_with_counts(scope, period)
+    return {**_report(scope, period, figures), "counts": counts, "barc10": barc10}
+
+
+def rate_parts(counts: dict[str, int], key: str) -> tuple[int, int] | None:
+    """``(numerator, denominator)`` of rate ``key`` from a report's ``counts``; None if no rate."""
+    if key not in RATES:
+        return None
+    numerator, denominator = RATES[key]
+    return counts[numerator], counts[denominator]
 
 
 def flatten(figures: dict, prefix: str = "") -> Iterable[tuple[str, object]]:
@@ -611,3 +1050,16 @@ def flatten(figures: dict, prefix: str = "") -> Iterable[tuple[str, object]]:
             yield from flatten(value, f"{name}.")
         else:
             yield name, value
+
+
+HEADLINE_GROUPS = (
+    "clients",
+    "sessions",
+    "time_to_first_contact_days",
+    "appointments",
+    "referrals",
+    "retention",
+    "goals",
+    "recovery_capital",
+    "supervision",
+)

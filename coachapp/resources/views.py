@@ -1,1 +1,119 @@
-"""Views of this feature; every route declares its access rule (coachapp.access)."""
+"""The resource directory: browse and search (anyone signed in); create and edit (supervisors,
+program managers and admins). Entries are deactivated, never deleted."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from coachapp import access, timeutil
+from coachapp.extensions import db
+from coachapp.models import Resource
+from coachapp.models.enums import MeetingFormat, MeetingModel, ResourceCategory, Role
+from coachapp.resources import bp, queries, services
+from coachapp.resources.forms import ResourceForm
+
+WRITERS = (Role.SUPERVISOR, Role.PROGRAM_MANAGER, Role.ADMIN)
+SHOW_CHOICES = {"active": "Active entries", "inactive": "Inactive entries", "all": "All entries"}
+
+
+def can_edit_directory(user) -> bool:
+    return user.is_authenticated and user.role in WRITERS
+
+
+def _arg(name: str, allowed, default: str = "") -> str:
+    value = request.args.get(name, default, type=str)
+    return value if value in allowed else default
+
+
+@bp.route("/resources/")
+@access.signed_in
+def index():
+    """Browse the directory: search, filter by category, meeting model and format."""
+    q = request.args.get("q", "", type=str)[:100]
+    category = _arg("category", set(ResourceCategory))
+    model = _arg("model", {*MeetingModel, queries.ANY_MEETING})
+    fmt = _arg("format", set(MeetingFormat))
+    show = _arg("show", SHOW_CHOICES, "active")
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    pagination = db.paginate(
+        queries.directory(current_user, q=q, category=category, model=model, fmt=fmt, show=show),
+        page=page,
+        per_page=queries.PER_PAGE,
+        error_out=False,
+    )
+    filters = {"q": q, "category": category, "model": model, "format": fmt, "show": show}
+    return render_template(
+        "resources/index.html",
+        pagination=pagination,
+        filters=filters,
+        active_filters={k: v for k, v in filters.items() if v and (k, v) != ("show", "active")},
+        categories=list(ResourceCategory),
+        models=list(MeetingModel),
+        formats=list(MeetingFormat),
+        show_choices=SHOW_CHOICES,
+        any_meeting=queries.ANY_MEETING,
+        can_edit=can_edit_directory(current_user),
+        summary=queries.meeting_summary,
+        model_labels=queries.MODEL_LABELS,
+    )
+
+
+@bp.route("/resources/<int:resource_id>")
+@access.signed_in
+def detail(resource_id: int):
+    resource = queries.get_visible_resource_or_404(resource_id, current_user)
+    return render_template(
+        "resources/detail.html",
+        resource=resource,
+        can_edit=can_edit_directory(current_user),
+        summary=queries.meeting_summary(resource) if resource.is_meeting else None,
+        model_labels=queries.MODEL_LABELS,
+    )
+
+
+def _form(obj: Resource | None = None) -> ResourceForm:
+    program = current_user.program
+    return ResourceForm(
+        obj=obj,
+        organizations=queries.organization_choices(),
+        today_func=lambda: timeutil.local_today(program),
+    )
+
+
+@bp.route("/resources/new", methods=["GET", "POST"])
+@access.roles(*WRITERS)
+def new():
+    form = _form()
+    if form.validate_on_submit():
+        resource = services.create_resource(
+            form.values() | {"active": True},  # a new entry is meant to be used
+            organization_id=form.organization_value(),
+            new_organization=form.new_organization.data,
+            actor=current_user,
+        )
+        db.session.commit()
+        flash(f"{resource.name} added to the directory.", "success")
+        return redirect(url_for("resources.detail", resource_id=resource.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("resources/form.html", form=form, resource=None), status
+
+
+@bp.route("/resources/<int:resource_id>/edit", methods=["GET", "POST"])
+@access.roles(*WRITERS)
+def edit(resource_id: int):
+    resource = queries.get_visible_resource_or_404(resource_id, current_user)
+    form = _form(resource)
+    if form.validate_on_submit():
+        changed = services.update_resource(
+            resource,
+            form.values(),
+            organization_id=form.organization_value(),
+            new_organization=form.new_organization.data,
+            actor=current_user,
+        )
+        db.session.commit()
+        flash("Saved." if changed else "Nothing changed.", "success")
+        return redirect(url_for("resources.detail", resource_id=resource.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("resources/form.html", form=form, resource=resource), status

@@ -1,1 +1,117 @@
-"""Views of this feature; every route declares its access rule (coachapp.access)."""
+"""Sessions: log a session from the client's page, edit it, archive it. Every route declares
+its access rule (coachapp.access)."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from coachapp import access, records, timeutil
+from coachapp.extensions import db
+from coachapp.forms import ArchiveForm
+from coachapp.models import Client, CoachingSession
+from coachapp.sessions import bp, queries, services
+from coachapp.sessions.forms import SessionForm
+
+
+def _client_page(client: Client):
+    return redirect(url_for("clients.detail", client_id=client.id))
+
+
+def _rule_error(form, exc: services.SessionRuleError) -> None:
+    db.session.rollback()
+    field = getattr(form, exc.field, None)
+    if field is not None:
+        field.errors = [*field.errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+@bp.route("/clients/<int:client_id>/sessions/new", methods=["GET", "POST"])
+@access.client_route
+def new(client: Client):
+    """Log a session: today, completed and the client's active goals are one tap away."""
+    program = client.program
+    form = SessionForm(
+        goals=queries.offered_goals(client, current_user),
+        today_func=lambda: timeutil.local_today(program),
+    )
+    if request.method == "GET":
+        form.date.data = timeutil.local_today(program)
+    if form.validate_on_submit():
+        try:
+            services.create_session(client, form.session_data(), actor=current_user)
+            db.session.commit()
+        except services.SessionRuleError as exc:
+            _rule_error(form, exc)
+        else:
+            flash("Session logged.", "success")
+            return _client_page(client)
+    g.client_data = True
+    status = 422 if request.method == "POST" else 200
+    return render_template("sessions/new.html", form=form, client=client), status
+
+
+def _edit_page(form, record: CoachingSession, client: Client, archive_form, status: int):
+    g.client_data = True
+    return render_template(
+        "sessions/edit.html",
+        form=form,
+        session_row=record,
+        client=client,
+        archive_form=archive_form,
+    ), status
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@access.record_route(CoachingSession, "session_id")
+def edit(record: CoachingSession, client: Client):
+    """Edit a session; a stale edit (someone saved in between) is refused, nothing written."""
+    program = client.program
+    current_ids = queries.session_goal_ids(record)
+    form = SessionForm(
+        obj=record,
+        goals=queries.offered_goals(client, current_user, keep_ids=current_ids),
+        today_func=lambda: timeutil.local_today(program),
+    )
+    if request.method == "GET":
+        form.version.data = record.version
+        form.goal_ids.data = current_ids
+    if form.validate_on_submit():
+        try:
+            services.update_session(
+                record, form.session_data(), version=form.version_value(), actor=current_user
+            )
+            db.session.commit()
+        except services.SessionRuleError as exc:
+            _rule_error(form, exc)
+        except (records.StaleRecordError, StaleDataError):
+            db.session.rollback()
+            form.form_errors.append(records.StaleRecordError.message)
+        else:
+            flash("Session saved.", "success")
+            return _client_page(client)
+    status = 422 if request.method == "POST" else 200
+    return _edit_page(form, record, client, ArchiveForm(formdata=None), status)
+
+
+@bp.route("/sessions/<int:session_id>/archive", methods=["POST"])
+@access.record_route(CoachingSession, "session_id")
+def archive(record: CoachingSession, client: Client):
+    """Archive a session logged by mistake (a reason is required)."""
+    form = ArchiveForm()
+    if not form.validate_on_submit():
+        current_ids = queries.session_goal_ids(record)
+        session_form = SessionForm(
+            obj=record,
+            formdata=None,
+            goals=queries.offered_goals(client, current_user, keep_ids=current_ids),
+        )
+        session_form.version.data = record.version
+        session_form.goal_ids.data = current_ids
+        return _edit_page(session_form, record, client, form, 422)
+    services.archive_session(record, reason=form.reason.data, actor=current_user)
+    db.session.commit()
+    flash("Session archived.", "success")
+    return _client_page(client)

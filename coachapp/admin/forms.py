@@ -1,0 +1,185 @@
+"""Admin forms: users, passwords, programs and teams.
+
+The forms check the shape of what was posted (lengths, enumerations, known choices); the rules
+that need the database (unique email, supervisor of the same program, ...) live in
+``coachapp.admin.services`` so every caller gets them, and the view puts their messages beside
+the fields.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, ValidationError
+
+from coachapp.auth.passwords import MIN_LENGTH as PASSWORD_MIN_LENGTH
+from coachapp.forms import EnumSelectField, strip_filter
+from coachapp.models.enums import Role
+
+PASSWORD_HELP = (
+    f"At least {PASSWORD_MIN_LENGTH} characters; common passwords are refused. "
+    "Give it to the person by a safe route; they can change it on their profile page."
+)
+
+
+def program_choices(programs, *, blank: str) -> list[SelectChoice]:
+    return [SelectChoice(value="", label=blank)] + [
+        SelectChoice(value=str(p.id), label=p.name) for p in programs
+    ]
+
+
+def optional_id(value) -> int | None:
+    """Coerce a select's value: empty means none; anything not a number is a field error."""
+    if value is None or value == "":
+        return None
+    return int(value)
+
+
+def id_select(label: str, **kwargs) -> SelectField:
+    """A select of database ids with a blank "none" choice; unknown ids are a field error.
+    (A plain ``SelectField``, so the shared macro styles it as a select.)"""
+    return SelectField(label, coerce=optional_id, validate_choice=True, **kwargs)
+
+
+class UserDetailsForm(FlaskForm):
+    """What an admin may change about a user (the email is fixed once the account exists)."""
+
+    name = StringField(
+        "Name",
+        filters=[strip_filter],
+        validators=[DataRequired(message="Give the person's name."), Length(max=200)],
+    )
+    role = EnumSelectField(
+        "Role",
+        enum_cls=Role,
+        blank="Choose a role",
+        validators=[DataRequired(message="Choose a role.")],
+    )
+    program_id = id_select(
+        "Program", description="Required for coaches, supervisors and program managers."
+    )
+    team_id = id_select("Team", description="Coaches and supervisors only.")
+    supervisor_id = id_select(
+        "Supervisor", description="Coaches only: a supervisor of the same program."
+    )
+
+    def set_choices(self, programs, teams, supervisors) -> None:
+        """Fill the selects from model rows; teams and supervisors come grouped by program
+        (sorted by program name, as ``queries.user_form_choices`` returns them)."""
+        self.program_id.choices = program_choices(programs, blank="No program")
+        self.team_id.choices = [SelectChoice(value="", label="No team")] + [
+            SelectChoice(value=str(t.id), label=t.name, optgroup=t.program.name) for t in teams
+        ]
+        self.supervisor_id.choices = [SelectChoice(value="", label="No supervisor")] + [
+            SelectChoice(
+                value=str(s.id),
+                label=s.name + ("" if s.active else " (deactivated)"),
+                optgroup=s.program.name if s.program else "No program",
+            )
+            for s in supervisors
+        ]
+
+    def details(self) -> dict:
+        return {
+            "name": self.name.data,
+            "role": self.role.data,
+            "program_id": self.program_id.data,
+            "team_id": self.team_id.data,
+            "supervisor_id": self.supervisor_id.data,
+        }
+
+
+class NewUserForm(UserDetailsForm):
+    email = EmailField(
+        "Email",
+        filters=[strip_filter],
+        validators=[
+            DataRequired(message="Give an email address."),
+            Length(max=254),
+            Email(message="This is not an email address.", check_deliverability=False),
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+    password = PasswordField(
+        "Initial password",
+        # Length and commonness are checked by the service (auth.passwords.password_problem).
+        validators=[DataRequired(message="Give an initial password.")],
+        render_kw={"autocomplete": "new-password"},
+        description=PASSWORD_HELP,
+    )
+
+
+class EditUserForm(UserDetailsForm):
+    # A fingerprint of the editable fields as the admin saw them: users carry no version
+    # column, so a concurrent change is caught by comparing this instead.
+    stamp = HiddenField()
+
+
+class PasswordResetForm(FlaskForm):
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired(message="Give the new password.")],
+        render_kw={"autocomplete": "new-password"},
+        description=PASSWORD_HELP + " Every session of this user ends.",
+    )
+
+
+class ActionForm(FlaskForm):
+    """CSRF only, for POST buttons (deactivate, reactivate)."""
+
+
+def timezone_names() -> list[str]:
+    return sorted(available_timezones())
+
+
+class TimezoneName:
+    """An IANA zone name that ``zoneinfo`` can load."""
+
+    def __call__(self, form, field):
+        name = field.data or ""
+        if name not in available_timezones():
+            raise ValidationError("Choose a time zone from the list, e.g. America/Chicago.")
+        try:
+            ZoneInfo(name)
+        except (ValueError, KeyError, OSError) as exc:
+            raise ValidationError("This time zone is not known here.") from exc
+
+
+class ProgramForm(FlaskForm):
+    name = StringField(
+        "Name",
+        filters=[strip_filter],
+        validators=[DataRequired(message="Give the program a name."), Length(max=200)],
+    )
+    timezone = StringField(
+        "Time zone",
+        filters=[strip_filter],
+        validators=[DataRequired(message="Give the time zone."), Length(max=64), TimezoneName()],
+        description="An IANA name such as America/New_York; start typing to see the list. "
+        "Appointment times and every program date are read in this zone.",
+        render_kw={"list": "timezones", "autocomplete": "off", "spellcheck": "false"},
+    )
+
+
+class NewTeamForm(FlaskForm):
+    program_id = id_select("Program")
+    name = StringField(
+        "Team name",
+        filters=[strip_filter],
+        validators=[DataRequired(message="Give the team a name."), Length(max=200)],
+    )
+
+    def validate_program_id(self, field) -> None:
+        if field.data is None:
+            raise ValidationError("Choose a program.")
+
+
+class TeamNameForm(FlaskForm):
+    name = StringField(
+        "Team name",
+        filters=[strip_filter],
+        validators=[DataRequired(message="Give the team a name."), Length(max=200)],
+    )

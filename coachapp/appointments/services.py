@@ -1,0 +1,165 @@
+"""Appointment services: schedule, edit, record the outcome, archive.
+
+``scheduled_at`` is a naive wall-clock time in the client's program zone. An outcome that says
+the appointment happened (attended, no-show) cannot be recorded before its time, program-local;
+cancelled and rescheduled can. ``coach_accompanied`` is ``True``/``False`` for an attended
+appointment and ``None`` for every other outcome (the question does not apply: nobody "went
+along" to an appointment that did not take place, and metrics.md counts ``accompanied`` among
+attended ones only).
+
+No HTTP here: views pass plain values and commit once after a service succeeds; the audit trail
+carries field names only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from coachapp import audit, records, timeutil
+from coachapp.appointments import queries
+from coachapp.extensions import db
+from coachapp.models import Appointment, Client, User
+from coachapp.models.enums import AppointmentKind, AppointmentOutcome, AuditAction, Role
+
+ENTITY = "appointment"
+DETAIL_FIELDS = (
+    "scheduled_at",
+    "kind",
+    "location",
+    "resource_id",
+    "accompaniment_planned",
+    "notes",
+)
+HAPPENED = (AppointmentOutcome.ATTENDED, AppointmentOutcome.NO_SHOW)
+
+
+class AppointmentRuleError(ValueError):
+    """A request the rules of appointments refuse; ``field`` names the form field to blame."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _check_details(client: Client, data: dict, *, keep_resource_id: int | None = None) -> None:
+    if data.get("kind") not in set(AppointmentKind):
+        raise AppointmentRuleError("kind", "Not a valid kind.")
+    if not isinstance(data.get("scheduled_at"), datetime):
+        raise AppointmentRuleError("date", "Give the date and time.")
+    resource_id = data.get("resource_id")
+    if resource_id is not None and (
+        queries.usable_resource(client.program_id, resource_id, keep_id=keep_resource_id) is None
+    ):
+        raise AppointmentRuleError("resource_id", "Choose an active resource from the list.")
+
+
+def create_appointment(client: Client, data: dict, *, actor: User) -> Appointment:
+    """Schedule an appointment for ``client``.
+
+    ``data``: scheduled_at (naive, program-local), kind, location, resource_id,
+    accompaniment_planned, notes. The appointment is the acting coach's when a coach schedules
+    it (a covering coach included), otherwise the client's coach's. Outcome: ``scheduled``.
+    """
+    _check_details(client, data)
+    appointment = Appointment(
+        client_id=client.id,
+        coach_id=actor.id if actor.role == Role.COACH else client.coach_id,
+        outcome=AppointmentOutcome.SCHEDULED,
+        **{key: data.get(key) for key in DETAIL_FIELDS},
+    )
+    appointment.accompaniment_planned = bool(appointment.accompaniment_planned)
+    db.session.add(appointment)
+    db.session.flush()
+    audit.record(
+        AuditAction.CREATE,
+        actor=actor,
+        entity_type=ENTITY,
+        entity_id=appointment.id,
+        client_id=client.id,
+        fields=[k for k in DETAIL_FIELDS if data.get(k) not in (None, "", False)],
+    )
+    return appointment
+
+
+def update_appointment(
+    appointment: Appointment, data: dict, *, version: int | None, actor: User
+) -> list[str]:
+    """Change when, kind, where, resource, accompaniment planned and notes (the keys of
+    ``data`` that are present; the rest stay). Refuses a stale version, an unusable resource,
+    and a future time for an appointment already recorded as attended or no-show."""
+    records.ensure_version(appointment, version)
+    client = appointment.client
+    changes = {key: data[key] for key in DETAIL_FIELDS if key in data}
+    if "accompaniment_planned" in changes:
+        changes["accompaniment_planned"] = bool(changes["accompaniment_planned"])
+    merged = {key: getattr(appointment, key) for key in DETAIL_FIELDS} | changes
+    _check_details(client, merged, keep_resource_id=appointment.resource_id)
+    if appointment.outcome in HAPPENED and merged["scheduled_at"] > timeutil.local_now(
+        client.program
+    ):
+        raise AppointmentRuleError(
+            "date",
+            f"This appointment is recorded as {appointment.outcome.replace('_', ' ')}: "
+            "it cannot be moved to the future.",
+        )
+    changed = records.apply_changes(appointment, changes)
+    if changed:
+        audit.record(
+            AuditAction.UPDATE,
+            actor=actor,
+            entity_type=ENTITY,
+            entity_id=appointment.id,
+            client_id=appointment.client_id,
+            fields=changed,
+        )
+    return changed
+
+
+def record_outcome(
+    appointment: Appointment,
+    *,
+    outcome: str,
+    coach_accompanied: bool | None,
+    version: int | None,
+    actor: User,
+    now: datetime | None = None,
+) -> list[str]:
+    """Record what happened: attended (with whether the coach went along), no-show, cancelled
+    or rescheduled; ``outcome_recorded_at`` is now (UTC). May be recorded again to correct a
+    slip. Refuses a stale version, and attended / no-show before the appointment's time
+    (``now`` is the program-local wall clock; default: the real one)."""
+    records.ensure_version(appointment, version)
+    if outcome not in set(AppointmentOutcome) or outcome == AppointmentOutcome.SCHEDULED:
+        raise AppointmentRuleError("outcome", "Choose what happened.")
+    local_now = now or timeutil.local_now(appointment.client.program)
+    if outcome in HAPPENED and appointment.scheduled_at > local_now:
+        raise AppointmentRuleError(
+            "outcome",
+            "This appointment has not happened yet: it can be marked cancelled or rescheduled "
+            "now, attended or no-show once its time has come.",
+        )
+    if outcome == AppointmentOutcome.ATTENDED:
+        if coach_accompanied is None:
+            raise AppointmentRuleError(
+                "coach_accompanied", "Say whether you went along to this appointment."
+            )
+        went = bool(coach_accompanied)
+    else:
+        went = None
+    changed = records.apply_changes(appointment, {"outcome": outcome, "coach_accompanied": went})
+    appointment.outcome_recorded_at = datetime.now(timezone.utc)
+    audit.record(
+        AuditAction.UPDATE,
+        actor=actor,
+        entity_type=ENTITY,
+        entity_id=appointment.id,
+        client_id=appointment.client_id,
+        fields=[*changed, "outcome_recorded_at"],
+    )
+    return sorted([*changed, "outcome_recorded_at"])
+
+
+def archive_appointment(appointment: Appointment, *, reason: str, actor: User) -> None:
+    """Archive (never delete) an appointment entered by mistake: who, when, why, audited."""
+    records.archive(appointment, actor=actor, reason=reason, client_id=appointment.client_id)

@@ -1,0 +1,79 @@
+"""Forms of recovery goals: set one, edit it, change its status."""
+
+from __future__ import annotations
+
+from wtforms.validators import Optional
+
+from coachapp.forms import (
+    DataRequired,
+    DateField,
+    DateRange,
+    EnumSelectField,
+    InputRequired,
+    Length,
+    NotInFuture,
+    TextAreaField,
+    VersionForm,
+    strip_filter,
+)
+from coachapp.models.enums import GoalDomain, GoalStatus
+
+MAX_DESCRIPTION = 2000
+
+
+class GoalForm(VersionForm):
+    """A goal's domain, description and dates. Shared by "new goal" and "edit"."""
+
+    domain = EnumSelectField(
+        "Domain",
+        enum_cls=GoalDomain,
+        blank="Choose a domain",
+        validators=[DataRequired(message="Choose a domain.")],
+    )
+    description = TextAreaField(
+        "Goal",
+        filters=[strip_filter],
+        validators=[
+            DataRequired(message="Describe the goal."),
+            Length(max=MAX_DESCRIPTION),
+        ],
+        description="In the client's words, if you can.",
+    )
+    target_date = DateField("Target date", validators=[Optional(), DateRange(years_ahead=10)])
+    opened_on = DateField(
+        "Opened on", validators=[InputRequired(message="Give the date."), DateRange()]
+    )
+
+    def __init__(self, *args, today_func=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if today_func is not None:
+            self.opened_on.validators = [*self.opened_on.validators, NotInFuture(today_func)]
+
+    def goal_data(self) -> dict:
+        return {
+            "domain": self.domain.data,
+            "description": self.description.data,
+            "target_date": self.target_date.data,
+            "opened_on": self.opened_on.data,
+        }
+
+
+class GoalStatusForm(VersionForm):
+    """Mark a goal achieved or discontinued (with the day), or open it again."""
+
+    status = EnumSelectField(
+        "New status",
+        enum_cls=GoalStatus,
+        blank="Choose a status",
+        validators=[DataRequired(message="Choose a status.")],
+    )
+    closed_on = DateField(
+        "Closed on",
+        validators=[Optional(), DateRange()],
+        description="The day it was achieved or discontinued (today if left empty).",
+    )
+
+    def __init__(self, *args, today_func=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if today_func is not None:
+            self.closed_on.validators = [*self.closed_on.validators, NotInFuture(today_func)]

@@ -1,0 +1,116 @@
+"""Forms of mutual-aid linkage: a group the client attends, its end, sponsor or mentor."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.validators import Optional, ValidationError
+
+from coachapp.forms import (
+    DateField,
+    DateRange,
+    EnumSelectField,
+    InputRequired,
+    Length,
+    NotInFuture,
+    StringField,
+    VersionForm,
+    none_if_empty,
+    select_choices,
+    strip_filter,
+)
+from coachapp.models.enums import MeetingModel, SupportPerson
+from coachapp.resources.queries import MODEL_LABELS, parse_id
+
+
+def _not_in_future(form, fields, today_func) -> None:
+    if today_func is None:
+        return
+    for field in fields:
+        field.validators = [*field.validators, NotInFuture(today_func)]
+
+
+class AttendanceForm(FlaskForm):
+    """A mutual-aid group the client attends: a directory meeting or just the model."""
+
+    resource_id = SelectField("Meeting", validate_choice=False)
+    model = EnumSelectField(
+        "Model",
+        enum_cls=MeetingModel,
+        blank="Same as the meeting",
+        default="",
+        description="Needed when no meeting is chosen.",
+    )
+    frequency = StringField(
+        "How often",
+        filters=[strip_filter, none_if_empty],
+        validators=[Length(max=100)],
+        description='For example "twice a week".',
+    )
+    since = DateField("Attending since", validators=[Optional(), DateRange()])
+
+    def __init__(self, *args, meetings=(), lookup=None, today_func=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lookup = lookup
+        self.meeting = None
+        self.model.choices = select_choices([("", "Same as the meeting"), *MODEL_LABELS.items()])
+        self.resource_id.choices = select_choices(
+            [("", "No particular meeting")] + [(str(r.id), label(r)) for r in meetings]
+        )
+        _not_in_future(self, [self.since], today_func)
+
+    def validate_resource_id(self, field) -> None:
+        if field.data in (None, "", "None"):
+            field.data = ""
+            return
+        meeting = self.lookup(parse_id(field.data)) if self.lookup else None
+        if meeting is None:
+            raise ValidationError("Choose an active meeting from the list.")
+        self.meeting = meeting
+
+    def validate_model(self, field) -> None:
+        if not field.data and self.resource_id.data in (None, "", "None"):
+            raise ValidationError("Choose the model, or a meeting from the directory.")
+
+    def chosen_model(self) -> str | None:
+        if self.model.data:
+            return self.model.data
+        return self.meeting.meeting_model if self.meeting is not None else None
+
+
+def label(resource) -> str:
+    """ "Serenity Group (AA, in person, Tuesdays 19:00)" for a meeting select."""
+    details = [MODEL_LABELS.get(resource.meeting_model or "", "Meeting")]
+    if resource.meeting_format:
+        details.append(resource.meeting_format.replace("_", " "))
+    if resource.meeting_schedule:
+        details.append(resource.meeting_schedule)
+    return f"{resource.name} ({', '.join(details)})"
+
+
+class EndAttendanceForm(FlaskForm):
+    ended_on = DateField("Stopped attending on", validators=[InputRequired(), DateRange()])
+
+    def __init__(self, *args, today_func=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        _not_in_future(self, [self.ended_on], today_func)
+
+
+SUPPORT_CHOICES = [("", "None")] + [(s.value, s.value.capitalize()) for s in SupportPerson]
+
+
+class SupportForm(VersionForm):
+    """Whether the client has a sponsor (12-step) or a mentor, and since when."""
+
+    support_person = SelectField(
+        "Sponsor or mentor", choices=select_choices(SUPPORT_CHOICES), default=""
+    )
+    support_person_since = DateField("Since", validators=[Optional(), DateRange()])
+
+    def __init__(self, *args, today_func=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        _not_in_future(self, [self.support_person_since], today_func)
+
+    def validate_support_person_since(self, field) -> None:
+        if field.data and not self.support_person.data:
+            raise ValidationError("Leave this empty when the client has no sponsor or mentor.")

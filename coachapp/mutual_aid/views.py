@@ -1,0 +1,140 @@
+"""Mutual-aid linkage on the client's page: the groups they attend and their sponsor or mentor.
+Every route declares its access rule (coachapp.access)."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from coachapp import access, records, timeutil
+from coachapp.extensions import db
+from coachapp.forms import ArchiveForm
+from coachapp.models import Client, MutualAidAttendance
+from coachapp.mutual_aid import bp, queries, services
+from coachapp.mutual_aid.forms import AttendanceForm, EndAttendanceForm, SupportForm
+from coachapp.resources.queries import MODEL_LABELS
+
+
+def _client_page(client: Client):
+    return redirect(url_for("clients.detail", client_id=client.id))
+
+
+def _rule_error(form, exc: services.MutualAidRuleError) -> None:
+    db.session.rollback()
+    field = getattr(form, exc.field, None)
+    if field is not None:
+        field.errors = [*field.errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+@bp.route("/clients/<int:client_id>/mutual-aid/new", methods=["GET", "POST"])
+@access.client_route
+def new(client: Client):
+    """Add a group the client attends (a directory meeting, or just its model)."""
+    program = client.program
+    form = AttendanceForm(
+        meetings=db.session.scalars(queries.meetings(client.program_id)).all(),
+        lookup=lambda rid: queries.meeting(client.program_id, rid),
+        today_func=lambda: timeutil.local_today(program),
+    )
+    if form.validate_on_submit():
+        data = {
+            "meeting": form.meeting,
+            "model": form.chosen_model(),
+            "frequency": form.frequency.data,
+            "since": form.since.data,
+        }
+        try:
+            services.add_attendance(client, data, actor=current_user)
+            db.session.commit()
+        except services.MutualAidRuleError as exc:
+            _rule_error(form, exc)
+        else:
+            flash("Mutual-aid group added.", "success")
+            return _client_page(client)
+    g.client_data = True
+    status = 422 if request.method == "POST" else 200
+    return render_template("mutual_aid/new.html", form=form, client=client), status
+
+
+def _end_page(record, client, form, archive_form, status: int):
+    g.client_data = True
+    return render_template(
+        "mutual_aid/end.html",
+        record=record,
+        client=client,
+        form=form,
+        archive_form=archive_form,
+        model_labels=MODEL_LABELS,
+    ), status
+
+
+@bp.route("/mutual-aid/<int:attendance_id>/end", methods=["GET", "POST"])
+@access.record_route(MutualAidAttendance, "attendance_id")
+def end(record: MutualAidAttendance, client: Client):
+    """The client stopped attending this group (GET shows the form; POST ends it)."""
+    program = client.program
+    form = EndAttendanceForm(today_func=lambda: timeutil.local_today(program))
+    if request.method == "GET":
+        form.ended_on.data = timeutil.local_today(program)
+    if form.validate_on_submit():
+        try:
+            services.end_attendance(record, on=form.ended_on.data, actor=current_user)
+            db.session.commit()
+        except services.MutualAidRuleError as exc:
+            _rule_error(form, exc)
+        else:
+            flash("Group marked as ended.", "success")
+            return _client_page(client)
+    status = 422 if request.method == "POST" else 200
+    return _end_page(record, client, form, ArchiveForm(formdata=None), status)
+
+
+@bp.route("/mutual-aid/<int:attendance_id>/archive", methods=["POST"])
+@access.record_route(MutualAidAttendance, "attendance_id")
+def archive(record: MutualAidAttendance, client: Client):
+    """Archive a group entered by mistake (a reason is required)."""
+    form = ArchiveForm()
+    if not form.validate_on_submit():
+        program = client.program
+        end_form = EndAttendanceForm(formdata=None, ended_on=timeutil.local_today(program))
+        return _end_page(record, client, end_form, form, 422)
+    services.archive_attendance(record, reason=form.reason.data, actor=current_user)
+    db.session.commit()
+    flash("Mutual-aid group archived.", "success")
+    return _client_page(client)
+
+
+@bp.route("/clients/<int:client_id>/mutual-aid/support", methods=["GET", "POST"])
+@access.client_route
+def support(client: Client):
+    """Whether the client has a sponsor or a mentor, and since when."""
+    program = client.program
+    form = SupportForm(today_func=lambda: timeutil.local_today(program))
+    if request.method == "GET":
+        form.version.data = client.version
+        form.support_person.data = client.support_person or ""
+        form.support_person_since.data = client.support_person_since
+    if form.validate_on_submit():
+        try:
+            services.set_support(
+                client,
+                support_person=form.support_person.data or None,
+                since=form.support_person_since.data,
+                version=form.version_value(),
+                actor=current_user,
+            )
+            db.session.commit()
+        except services.MutualAidRuleError as exc:
+            _rule_error(form, exc)
+        except (records.StaleRecordError, StaleDataError):
+            db.session.rollback()
+            form.form_errors.append(records.StaleRecordError.message)
+        else:
+            flash("Sponsor or mentor saved.", "success")
+            return _client_page(client)
+    g.client_data = True
+    status = 422 if request.method == "POST" else 200
+    return render_template("mutual_aid/support.html", form=form, client=client), status

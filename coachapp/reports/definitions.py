@@ -1,0 +1,110 @@
+"""The definitions page, generated from ``metrics.md`` (a byte-for-byte copy of
+../shared/spec/metrics.md, checked by a test), so the page and the spec cannot differ.
+
+Each row of a table whose first cell names figure keys in code (``clients.enrolled``) gets that
+key as its ``id``, and every further key of the cell an anchor of its own: the report links each
+figure to ``/reports/definitions#<key>``. Keys written relative to the first one
+(``appointments.attended``, ``.no_show``) are expanded; placeholders (``retention.<N>``) drop to
+their stem (``retention``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import xml.etree.ElementTree as ET  # noqa: S405 - builds elements, parses nothing
+from pathlib import Path
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+SPEC = Path(__file__).with_name("metrics.md")
+KEY = re.compile(r"^[a-z_][a-z0-9_.]*$")
+
+
+def figure_keys(codes: list[str]) -> list[str]:
+    """The figure keys a first cell names, e.g. ``["appointments.attended", ".no_show"]`` →
+    ``["appointments.attended", "appointments.no_show"]``; ``retention.<N>`` → ``retention``."""
+    keys: list[str] = []
+    prefix = ""
+    for code in codes:
+        # Placeholders (``<N>``, escaped as ``&lt;N&gt;`` by then) drop to their stem.
+        code = re.sub(r"\.?(<|&lt;).*$", "", code.strip())
+        if code.startswith(".") and prefix:
+            code = prefix + code
+        if not KEY.match(code):
+            continue
+        if not keys:
+            prefix = code.rsplit(".", 1)[0]
+        if code not in keys:
+            keys.append(code)
+    return keys
+
+
+class _FigureAnchors(Treeprocessor):
+    def __init__(self, md, anchors: set[str]):
+        super().__init__(md)
+        self.anchors = anchors
+
+    def run(self, root: ET.Element) -> None:
+        for parent in list(root.iter()):
+            for index, child in enumerate(list(parent)):
+                if child.tag != "table":
+                    continue
+                child.set("class", "table table-sm align-top")
+                wrapper = ET.Element("div", {"class": "table-responsive"})
+                parent.remove(child)
+                wrapper.append(child)
+                parent.insert(index, wrapper)
+                self._anchor_rows(child)
+
+    def _anchor_rows(self, table: ET.Element) -> None:
+        for row in table.iter("tr"):
+            cells = [c for c in row if c.tag == "td"]
+            if not cells:
+                continue
+            codes = [code.text or "" for code in cells[0].iter("code")]
+            keys = [k for k in figure_keys(codes) if k not in self.anchors]
+            if not keys:
+                continue
+            row.set("id", keys[0])
+            for key in keys[1:]:
+                span = ET.Element("span", {"id": key})
+                cells[0].insert(0, span)
+            self.anchors.update(keys)
+
+
+class FigureAnchors(Extension):
+    def __init__(self, anchors: set[str], **kwargs):
+        self.anchors = anchors
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md) -> None:  # noqa: N802 - the markdown package's name
+        # After inline code has become <code> elements (priority 20).
+        md.treeprocessors.register(_FigureAnchors(md, self.anchors), "figure_anchors", 4)
+
+
+@functools.cache
+def rendered() -> tuple[str, frozenset[str]]:
+    """``(html, anchors)`` of metrics.md; read and rendered once per process."""
+    anchors: set[str] = set()
+    html = markdown.markdown(
+        SPEC.read_text(encoding="utf-8"),
+        extensions=["tables", "toc", FigureAnchors(anchors)],
+        output_format="html",
+    )
+    return html, frozenset(anchors)
+
+
+def anchor_for(key: str) -> str:
+    """The anchor of figure ``key`` on the definitions page: the key itself, or the nearest
+    parent key the spec defines (``retention.30.rate`` → ``retention``); else the table."""
+    anchors = rendered()[1]
+    parts = key.split(".")
+    while parts:
+        candidate = ".".join(parts)
+        if candidate in anchors:
+            return candidate
+        parts.pop()
+    return "figures"

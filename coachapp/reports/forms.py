@@ -1,0 +1,128 @@
+"""The report's period: presets from the program's today, or custom dates (validated).
+
+The form is read from the query string (a GET form: reports change nothing, so there is no
+CSRF token to carry). The scope picker's fields are plain selects here; whether an id is within
+the user's reach is decided by ``scope.report_scope`` (404), not by the form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional, ValidationError
+
+from coachapp.forms import DateRange, select_choices
+from coachapp.reports.metrics import Period
+
+PRESETS = {
+    "last_month": "Last month",
+    "last_quarter": "Last quarter",
+    "year_to_date": "Year to date",
+    "last_12_months": "Last 12 months",
+    "custom": "Custom dates",
+}
+DEFAULT_PRESET = "last_12_months"
+MAX_YEARS = 5
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _previous_month_end(day: date) -> date:
+    return _month_start(day) - timedelta(days=1)
+
+
+def preset_period(name: str, today: date) -> Period:
+    """The dates of a preset, as seen on ``today`` (the program's local date).
+
+    Last month and last quarter are the last complete calendar month and quarter; year to
+    date runs from 1 January to today; the last 12 months are the 12 complete calendar months
+    before the current one (so every month in the charts is whole)."""
+    if name == "last_month":
+        end = _previous_month_end(today)
+        return Period(_month_start(end), end)
+    if name == "last_quarter":
+        quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        end = quarter_start - timedelta(days=1)
+        return Period(date(end.year, end.month - 2, 1), end)
+    if name == "year_to_date":
+        return Period(date(today.year, 1, 1), today)
+    if name == "last_12_months":
+        end = _previous_month_end(today)
+        start = date(end.year - 1, end.month, 1) + timedelta(days=32)
+        return Period(_month_start(start), end)
+    raise ValueError(f"unknown preset {name!r}")
+
+
+def years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+class ReportForm(FlaskForm):
+    """Period and scope of a report, from ``request.args``."""
+
+    class Meta:
+        csrf = False
+
+    preset = SelectField("Period", choices=select_choices(PRESETS.items()), default=DEFAULT_PRESET)
+    start = DateField("From", validators=[Optional(), DateRange(years_ahead=1)])
+    end = DateField("To (inclusive)", validators=[Optional(), DateRange(years_ahead=1)])
+    program_id = SelectField("Program", validate_choice=False)
+    supervisor_id = SelectField("Team", validate_choice=False)
+    coach_id = SelectField("Coach", validate_choice=False)
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def is_custom(self) -> bool:
+        return self.preset.data == "custom"
+
+    def validate_preset(self, field) -> None:
+        if field.data not in PRESETS:
+            raise ValidationError("Choose a period from the list.")
+
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, then the period as a whole (custom dates only: presets are computed)."""
+        valid = super().validate(extra_validators)
+        if not self.is_custom():
+            return valid
+        start, end = self.start.data, self.end.data
+        if start is None and not self.start.errors:
+            self.start.errors.append("Give the first day of the period.")
+        if end is None and not self.end.errors:
+            self.end.errors.append("Give the last day of the period.")
+        if start is not None and end is not None:
+            if end < start:
+                self.end.errors.append("The period must end on or after its first day.")
+            elif end >= years_later(start, MAX_YEARS):
+                self.end.errors.append(f"A report covers {MAX_YEARS} years at most.")
+        return valid and not self.start.errors and not self.end.errors
+
+    def period(self) -> Period:
+        """The validated period (call after ``validate()`` succeeded)."""
+        if self.is_custom():
+            return Period(self.start.data, self.end.data)
+        return preset_period(self.preset.data, self.today)
+
+
+def report_form(args: Mapping[str, str], today: date) -> ReportForm:
+    """The form for query ``args``: a preset (its dates computed, any typed dates ignored), or
+    custom dates; without a preset, custom when dates are given (drill-down and export links
+    carry ``start`` and ``end`` only), else the default preset."""
+    data = {key: args.get(key, "") for key in ("preset", "start", "end")}
+    for key in ("program_id", "supervisor_id", "coach_id"):
+        data[key] = args.get(key, "")
+    if not data["preset"]:
+        data["preset"] = "custom" if (data["start"] or data["end"]) else DEFAULT_PRESET
+    if data["preset"] != "custom":
+        data["start"] = data["end"] = ""
+    return ReportForm(formdata=MultiDict(data), today=today)

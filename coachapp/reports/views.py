@@ -1,0 +1,278 @@
+"""Outcome reports: the page, the definitions, the rows behind each number, the exports.
+
+Routes (all GET; reports change nothing but the audit trail of an export):
+
+- ``/reports/`` — period and scope picker, headline figures with numerators and denominators,
+  charts, per-coach and per-month tables;
+- ``/reports/definitions`` — metrics.md, one anchor per figure;
+- ``/reports/rows?figure=<key>[&part=numerator|denominator]&start=&end=&<scope>`` — the rows
+  behind a number (names for coaches and supervisors, pseudonyms for everyone else);
+- ``/reports/export.<csv|xlsx>?table=report|by_coach|by_month|clients&start=&end=&<scope>``.
+
+Scope arguments (``program_id``, ``supervisor_id``, ``coach_id``) go through
+``scope.report_scope``: outside the user's reach is 404. Bad dates are 422 with the messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, g, render_template, request, stream_with_context, url_for
+from flask_login import current_user
+from markupsafe import Markup
+from wtforms.fields.choices import SelectChoice
+
+from coachapp import access, timeutil
+from coachapp.extensions import db
+from coachapp.forms import select_choices
+from coachapp.models import Program
+from coachapp.models.enums import Role
+from coachapp.reports import bp, drilldown, exports, labels, metrics
+from coachapp.reports.definitions import anchor_for, rendered
+from coachapp.reports.forms import PRESETS, ReportForm, preset_period, report_form
+from coachapp.reports.metrics import Period, Scope
+from coachapp.reports.scope import ScopeChoices, ScopeError, scope_args, scope_choices
+from coachapp.reports.scope import scope_from_args as _scope_from_args
+
+REPORT_ROLES = (Role.COACH, Role.SUPERVISOR, Role.PROGRAM_MANAGER, Role.ADMIN)
+
+
+def _scope_or_404() -> Scope:
+    try:
+        return _scope_from_args(current_user, request.args)
+    except ScopeError:
+        abort(404)
+
+
+def _form(scope: Scope) -> ReportForm:
+    program = db.session.get(Program, scope.program_id)
+    return report_form(request.args, timeutil.local_today(program))
+
+
+def _fill_picker(form: ReportForm, choices: ScopeChoices, scope: Scope) -> None:
+    """Choices of the scope picker, and what is selected (what the report shows)."""
+    form.program_id.choices = select_choices((str(i), name) for i, name in choices.programs)
+    form.program_id.data = str(scope.program_id)
+    if current_user.role == Role.SUPERVISOR:
+        team = [(str(current_user.id), "My team")]
+    else:
+        team = [("", "Whole program")] + [(str(i), n) for i, n in choices.supervisors]
+    form.supervisor_id.choices = select_choices(team)
+    form.supervisor_id.data = str(scope.supervisor_id or request.args.get("supervisor_id") or "")
+    if current_user.role == Role.SUPERVISOR:
+        form.supervisor_id.data = str(current_user.id)
+    coach_choices = [SelectChoice(value="", label="All coaches")]
+    coach_choices += [
+        SelectChoice(
+            value=str(i),
+            label=name,
+            render_kw={"data-supervisor": str(supervisor or "")},
+        )
+        for i, name, supervisor in choices.coaches
+    ]
+    form.coach_id.choices = coach_choices
+    form.coach_id.data = str(scope.coach_id or "")
+
+
+def _label_presets(form: ReportForm) -> None:
+    """Each preset's label carries its dates, as of the program's today."""
+    labelled = []
+    for name, label in PRESETS.items():
+        if name != "custom":
+            period = preset_period(name, form.today)
+            label = f"{label} ({period.start.isoformat()} to {period.end.isoformat()})"
+        labelled.append((name, label))
+    form.preset.choices = select_choices(labelled)
+
+
+def _scope_names(choices: ScopeChoices, scope: Scope) -> dict[str, str | None]:
+    """Names of the program, team and coach reported on (from the picker's lists)."""
+    programs = dict(choices.programs)
+    supervisors = dict(choices.supervisors)
+    coaches = {i: name for i, name, _ in choices.coaches}
+    return {
+        "program": programs.get(scope.program_id),
+        "team": supervisors.get(scope.supervisor_id) if scope.supervisor_id else None,
+        "coach": coaches.get(scope.coach_id) if scope.coach_id else None,
+    }
+
+
+def _format(value: Any, kind: str) -> str:
+    if value is None:
+        return "—"
+    if kind == labels.KIND_RATE:
+        return f"{value * 100:.1f}%"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _chart_data(report: dict) -> dict:
+    """What reports.js draws; the same numbers are in the tables beside each chart."""
+    months = report["by_month"]
+    referrals = report["referrals"]["by_category"]
+    appointments = report["appointments"]
+    return {
+        "monthly": {
+            "labels": [m["month"] for m in months],
+            "engagement": [m["engagement_rate"] for m in months],
+            "no_show": [m["no_show_rate"] for m in months],
+            "linkage": [m["linkage_rate"] for m in months],
+        },
+        "categories": {
+            "labels": [c.replace("_", " ") for c in referrals],
+            "made": [v["made"] for v in referrals.values()],
+            "linked": [v["linked"] for v in referrals.values()],
+        },
+        "accompaniment": {
+            "labels": ["Accompaniment planned", "Not planned"],
+            "rates": [
+                appointments["no_show_rate_accompanied"],
+                appointments["no_show_rate_unaccompanied"],
+            ],
+        },
+        "barc10": {
+            "labels": ["First check-in", "Latest check-in"],
+            "means": [report["barc10"]["mean_first"], report["barc10"]["mean_latest"]],
+            "clients": report["barc10"]["clients"],
+        },
+    }
+
+
+def _period_args(period: Period) -> dict[str, str]:
+    return {"start": period.start.isoformat(), "end": period.end.isoformat()}
+
+
+@bp.route("/reports/")
+@access.roles(*REPORT_ROLES)
+def index():
+    """The report of metrics.md for a period and a scope the user may see."""
+    scope = _scope_or_404()
+    form = _form(scope)
+    choices = scope_choices(current_user, scope)
+    _fill_picker(form, choices, scope)
+    _label_presets(form)
+    context: dict[str, Any] = {
+        "form": form,
+        "scope": scope,
+        "scope_names": _scope_names(choices, scope),
+        "named": drilldown.shows_names(current_user),
+        "report": None,
+        "headline": labels.HEADLINE,
+        "fmt": _format,
+        "kinds": labels,
+    }
+    if not form.validate():
+        return render_template("reports/index.html", **context), 422
+    period = form.period()
+    form.start.data, form.end.data = period.start, period.end
+    report = metrics.detailed_report(scope, period)
+    base_args = {**_period_args(period), **scope_args(scope)}
+
+    def rows_url(figure: str, part: str | None = None, **override) -> str:
+        args = {**base_args, **override}
+        if "coach_id" in override:
+            args.pop("supervisor_id", None)
+        return url_for("reports.rows", figure=figure, part=part, **args)
+
+    def definition_url(key: str) -> str:
+        return url_for("reports.definitions") + "#" + anchor_for(key)
+
+    def export_url(table: str, fmt: str) -> str:
+        return url_for("reports.export", fmt=fmt, table=table, **base_args)
+
+    context.update(
+        report=report,
+        period=period,
+        figures=dict(metrics.flatten({k: report[k] for k in metrics.HEADLINE_GROUPS})),
+        counts=report["counts"],
+        rates=metrics.RATES,
+        value_rows=metrics.VALUE_ROWS,
+        categories=metrics.CATEGORIES,
+        retention_days=metrics.RETENTION_DAYS,
+        chart_data=_chart_data(report),
+        rows_url=rows_url,
+        definition_url=definition_url,
+        export_url=export_url,
+        tables=exports.TABLES,
+    )
+    return render_template("reports/index.html", **context)
+
+
+@bp.route("/reports/definitions")
+@access.roles(*REPORT_ROLES)
+def definitions():
+    """metrics.md as a page, one anchor per figure key."""
+    html, _ = rendered()
+    return render_template("reports/definitions.html", html=Markup(html))  # noqa: S704 - our file
+
+
+@bp.route("/reports/rows")
+@access.roles(*REPORT_ROLES)
+def rows():
+    """The rows behind one number of the report: the same SQL condition as the count."""
+    scope = _scope_or_404()
+    figure = request.args.get("figure", "")[:100]
+    try:
+        rowset = drilldown.resolve(figure, request.args.get("part") or None)
+    except KeyError:
+        abort(404)
+    form = _form(scope)
+    if not form.validate():
+        return render_template("reports/invalid.html", form=form), 422
+    period = form.period()
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
+    listing = drilldown.row_list(rowset, scope, period, user=current_user, page=page)
+    if listing.named:
+        g.client_data = True
+    base_args = {**_period_args(period), **scope_args(scope)}
+    return render_template(
+        "reports/rows.html",
+        listing=listing,
+        figure=figure,
+        part=request.args.get("part") or None,
+        title=labels.ROWSET_TITLES.get(rowset, rowset),
+        period=period,
+        scope=scope,
+        report_url=url_for("reports.index", **base_args),
+        page_url=lambda n: url_for(
+            "reports.rows",
+            figure=figure,
+            part=request.args.get("part") or None,
+            page=n,
+            **base_args,
+        ),
+        definition_url=url_for("reports.definitions") + "#" + anchor_for(figure),
+    )
+
+
+@bp.route("/reports/export.<fmt>")
+@access.roles(*REPORT_ROLES)
+def export(fmt: str):
+    """A table of the report as CSV or XLSX, streamed; the export is an audit event."""
+    if fmt not in exports.FORMATS:
+        abort(404)
+    table = request.args.get("table", "report")
+    if table not in exports.TABLES:
+        abort(404)
+    scope = _scope_or_404()
+    form = _form(scope)
+    if not form.validate():
+        return render_template("reports/invalid.html", form=form), 422
+    period = form.period()
+    exports.record_export(table, fmt, scope, actor=current_user)
+    db.session.commit()
+    header, table_rows = exports.BUILDERS[table](scope, period)
+    disposition = f"attachment; filename={exports.filename(table, scope, period, fmt)}"
+    if fmt == "csv":
+        return Response(
+            stream_with_context(exports.csv_chunks(header, table_rows)),
+            mimetype="text/csv",
+            headers={"Content-Disposition": disposition},
+        )
+    handle = exports.write_xlsx(header, table_rows, title=table)
+    return Response(
+        exports.file_chunks(handle),
+        mimetype=exports.XLSX_MIME,
+        headers={"Content-Disposition": disposition},
+    )

@@ -1,0 +1,825 @@
+"""Imports into the resource directory: Open Referral HSDS CSV exports and Meeting Guide feeds.
+
+Both are pure functions of a path: they add and flush rows in the current session and return an
+``ImportReport``; the caller commits once, so an import is one transaction (or rolls back, for a
+dry run). A row that cannot be imported is refused, with its row number and why, and skipped;
+every other row is imported. A problem with the input as a whole (missing file, not UTF-8, not
+CSV/JSON of the expected shape) imports nothing.
+
+Re-importing the same export updates the entries it created instead of duplicating them:
+HSDS services keep their HSDS ``id`` as ``external_id``, meetings ``"mg:" + slug``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import select
+
+from coachapp import records
+from coachapp.extensions import db
+from coachapp.models import Organization, Resource
+from coachapp.models.enums import MeetingFormat, MeetingModel, ResourceCategory
+from coachapp.resources.forms import is_http_url
+from coachapp.resources.queries import schedule_text
+
+MAX_EXTERNAL_ID = 100
+MAX_NAME = 200
+MAX_EMAIL = 254
+MAX_URL = 300
+MAX_PHONE = 40
+MAX_DESCRIPTION = 20_000
+EARLIEST = date(1900, 1, 1)
+
+# --- The report -------------------------------------------------------------------------------
+
+
+@dataclass
+class Refusal:
+    where: str  # "services.csv row 4", "meeting 3 (slug 'tuesday-step')"
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    source: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    organizations_created: int = 0
+    organizations_updated: int = 0
+    refused: list[Refusal] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None  # the input as a whole was refused: nothing imported
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def refuse(self, where: str, reason: str) -> None:
+        self.refused.append(Refusal(where, reason))
+
+    def summary(self) -> str:
+        """One line, safe for the audit trail (counts only)."""
+        if self.error:
+            return "nothing imported"
+        return (
+            f"created={self.created} updated={self.updated} unchanged={self.unchanged} "
+            f"refused={len(self.refused)}"
+        )
+
+    def lines(self) -> list[str]:
+        """The report as printed by ``flask resources import``."""
+        if self.error:
+            return [f"{self.source}: nothing imported.", f"  {self.error}"]
+        lines = [
+            f"{self.source}: {self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {len(self.refused)} refused."
+        ]
+        if self.organizations_created or self.organizations_updated:
+            lines.append(
+                f"Organizations: {self.organizations_created} created, "
+                f"{self.organizations_updated} updated."
+            )
+        if self.refused:
+            lines.append("Refused rows were skipped; every other row was imported:")
+            lines.extend(f"  {r.where}: {r.reason}" for r in self.refused)
+        lines.extend(f"Note: {note}" for note in self.notes)
+        return lines
+
+
+class InputError(Exception):
+    """The input as a whole cannot be imported."""
+
+
+class RowError(Exception):
+    """One row cannot be imported; the message says why."""
+
+
+# --- Shared checks ----------------------------------------------------------------------------
+
+
+def _today() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def _check_length(name: str, value: str | None, limit: int) -> None:
+    if value is not None and len(value) > limit:
+        raise RowError(f"{name} is longer than {limit} characters")
+
+
+def _check_storable(values: Iterable[object]) -> None:
+    for value in values:
+        if isinstance(value, str) and "\x00" in value:
+            raise RowError("contains a character that cannot be stored (NUL)")
+
+
+def _web_address(name: str, value: str | None) -> str | None:
+    """A web address as stored: https:// added to a bare "www.example.org"; other schemes
+    (javascript:, data:, ...) refused."""
+    if not value:
+        return None
+    bare = "://" not in value and ":" not in value.split("/", 1)[0]
+    if bare and " " not in value and "." in value:
+        value = "https://" + value
+    _check_length(name, value, MAX_URL)
+    if not is_http_url(value):
+        raise RowError(f"{name} is not a web address (http:// or https://)")
+    return value
+
+
+def _email(name: str, value: str | None) -> str | None:
+    if not value:
+        return None
+    _check_length(name, value, MAX_EMAIL)
+    if "@" not in value or any(ch.isspace() for ch in value):
+        raise RowError(f"{name} is not an email address")
+    return value
+
+
+def _date(name: str, value: str | None, today: date) -> date | None:
+    """A date from "2026-03-01", "2026-03-01 14:32:23" or "2023-03-15T10:30:45.123Z"."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            parsed = date.fromisoformat(text)
+        else:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        raise RowError(f"bad date in {name}: {text[:40]!r}") from None
+    if parsed < EARLIEST:
+        raise RowError(f"bad date in {name}: {text[:40]!r} is too far in the past")
+    if parsed > today + timedelta(days=1):
+        raise RowError(f"bad date in {name}: {text[:40]!r} is in the future")
+    return parsed
+
+
+def _existing(model, external_ids: Iterable[str]) -> dict[str, object]:
+    """Rows of ``model`` by ``external_id`` (in chunks, for SQLite's parameter limit)."""
+    # NUL cannot even be sent to PostgreSQL; such rows are refused later anyway.
+    ids = sorted({i for i in external_ids if i and "\x00" not in i})
+    found: dict[str, object] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for row in db.session.scalars(select(model).where(model.external_id.in_(chunk))):
+            found[row.external_id] = row
+    return found
+
+
+def _upsert(row, values: dict) -> bool:
+    """Set ``values`` on an existing row; True when something changed."""
+    return bool(records.apply_changes(row, values))
+
+
+# --- Open Referral HSDS -----------------------------------------------------------------------
+
+HSDS_STATUSES = {
+    "": True,
+    "active": True,
+    "inactive": False,
+    "defunct": False,
+    "temporarily closed": False,
+    "temporarily_closed": False,
+}
+CATEGORY_ALIASES = {"health_care": "healthcare", "health": "healthcare"}
+# Taxonomy term names -> categories; first match wins, so the specific come before the general.
+CATEGORY_PATTERNS: list[tuple[str, re.Pattern]] = [
+    (category, re.compile(pattern, re.IGNORECASE))
+    for category, pattern in [
+        ("mental_health", r"\bmental health|\bcounsel+ing\b|\bpsychiatr|\bbehavioral health"),
+        (
+            "treatment",
+            r"\bsubstance (use|abuse) (disorder )?treatment|\baddiction treatment|\bdetox"
+            r"|\brehab|\bopioid treatment|\bmedications? for (opioid|alcohol)|\bresidential "
+            r"treatment|\btreatment\b",
+        ),
+        (
+            "recovery_support",
+            r"\brecovery\b|\bmutual[- ]aid|\bsupport groups?\b|\b12[- ]step"
+            r"|\bpeer support",
+        ),
+        ("housing", r"\bhousing|\bshelters?\b|\brent(al)?\b|\bhomeless"),
+        ("employment", r"\bemployment|\bjobs?\b|\bcareers?\b|\bvocational|\bworkforce"),
+        ("food", r"\bfood|\bmeals?\b|\bnutrition|\bpantr(y|ies)"),
+        ("legal", r"\blegal\b|\bcourts?\b|\battorneys?\b|\blaw\b|\bexpungement"),
+        ("benefits", r"\bbenefits?\b|\bincome support|\bpublic assistance|\bsnap\b|\bmedicaid"),
+        ("transportation", r"\btransport|\btransit\b|\bbus\b|\brides?\b"),
+        ("education", r"\beducation|\bschools?\b|\bliteracy|\bged\b|\bclasses\b"),
+        ("healthcare", r"\bhealth ?care|\bmedical|\bclinics?\b|\bprimary care|\bdental|\bhealth\b"),
+    ]
+]
+
+
+def category_from_terms(terms: Iterable[str]) -> str | None:
+    """Our category for a service's taxonomy terms (names, most specific first), if any."""
+    for term in terms:
+        for category, pattern in CATEGORY_PATTERNS:
+            if pattern.search(term):
+                return category
+    return None
+
+
+def _category_value(value: str) -> str:
+    key = re.sub(r"[\s\-]+", "_", value.strip().lower())
+    key = CATEGORY_ALIASES.get(key, key)
+    if key not in set(ResourceCategory):
+        raise RowError(f"unknown category {value[:40]!r}")
+    return key
+
+
+def _read_csv(path: Path, *required: str) -> list[tuple[int, dict[str, str]]]:
+    """(row number as a spreadsheet shows it, row) for each non-blank row; headers lower-case.
+    ``required`` columns must be present."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            headers = {str(name).strip().lower() for name in reader.fieldnames or []}
+            missing = [column for column in required if column not in headers]
+            if missing:
+                raise InputError(f"{path.name} has no {', '.join(missing)} column")
+            rows = []
+            for number, raw in enumerate(reader, start=2):
+                row = {
+                    str(key).strip().lower(): value.strip() if isinstance(value, str) else ""
+                    for key, value in raw.items()
+                    if key is not None
+                }
+                if any(row.values()):
+                    rows.append((number, row))
+            return rows
+    except UnicodeDecodeError:
+        raise InputError(f"{path.name} is not UTF-8 text") from None
+    except csv.Error as exc:
+        raise InputError(f"{path.name} is not readable CSV: {exc}") from None
+    except OSError as exc:
+        raise InputError(f"{path.name} cannot be read: {exc.strerror or exc}") from None
+
+
+@dataclass
+class HsdsFiles:
+    services: Path
+    organizations: Path | None = None
+    phones: Path | None = None
+    service_taxonomy: Path | None = None  # HSDS 2: services_taxonomy.csv + taxonomy.csv
+    taxonomy: Path | None = None
+    attributes: Path | None = None  # HSDS 3: attributes.csv + taxonomy_terms.csv
+    taxonomy_terms: Path | None = None
+
+
+def _hsds_files(path: Path) -> HsdsFiles:
+    if path.is_dir():
+
+        def first(*names: str) -> Path | None:
+            return next((path / n for n in names if (path / n).is_file()), None)
+
+        services = first("services.csv", "service.csv")
+        if services is None:
+            raise InputError(f"{path} has no services.csv")
+        return HsdsFiles(
+            services=services,
+            organizations=first("organizations.csv", "organization.csv"),
+            phones=first("phones.csv", "phone.csv"),
+            service_taxonomy=first("services_taxonomy.csv", "service_taxonomy.csv"),
+            taxonomy=first("taxonomy.csv"),
+            attributes=first("attributes.csv", "attribute.csv"),
+            taxonomy_terms=first("taxonomy_terms.csv", "taxonomy_term.csv"),
+        )
+    if path.is_file():
+        return HsdsFiles(services=path)
+    raise InputError(f"{path} is neither a file nor a directory")
+
+
+def _terms_by_service(files: HsdsFiles) -> dict[str, list[str]]:
+    """Taxonomy term names (and their parents') linked to each service id."""
+    terms: dict[str, list[str]] = {}
+    if files.service_taxonomy and files.taxonomy:
+        names = {
+            row.get("id", ""): [row.get("name", ""), row.get("parent_name", "")]
+            for _, row in _read_csv(files.taxonomy)
+        }
+        for _, row in _read_csv(files.service_taxonomy):
+            found = names.get(row.get("taxonomy_id", ""), [])
+            terms.setdefault(row.get("service_id", ""), []).extend(t for t in found if t)
+    if files.attributes and files.taxonomy_terms:
+        term_rows = {row.get("id", ""): row for _, row in _read_csv(files.taxonomy_terms)}
+        for _, row in _read_csv(files.attributes):
+            term = term_rows.get(row.get("taxonomy_term_id", ""))
+            if term is None:
+                continue
+            parent = term_rows.get(term.get("parent_id", ""), {})
+            found = [term.get("name", ""), parent.get("name", "")]
+            terms.setdefault(row.get("link_id", ""), []).extend(t for t in found if t)
+    return terms
+
+
+def _phones(files: HsdsFiles) -> tuple[dict[str, str], dict[str, str]]:
+    """The first usable phone number of each service and organization."""
+    by_service: dict[str, str] = {}
+    by_org: dict[str, str] = {}
+    if files.phones is None:
+        return by_service, by_org
+    for _, row in _read_csv(files.phones):
+        number = row.get("number", "").strip("\"' ")
+        if not number or len(number) > MAX_PHONE or "\x00" in number:
+            continue
+        if row.get("service_id"):
+            by_service.setdefault(row["service_id"], number)
+        elif row.get("organization_id"):
+            by_org.setdefault(row["organization_id"], number)
+    return by_service, by_org
+
+
+def import_hsds(
+    path: str | Path, *, program_id: int | None = None, today: date | None = None
+) -> ImportReport:
+    """Import an Open Referral HSDS CSV export into the directory.
+
+    ``path`` is a directory holding ``services.csv`` (and usually ``organizations.csv``;
+    ``phones.csv`` and taxonomy tables are used when present), or a single services CSV, which
+    may carry an extra ``category`` column. Each service becomes a ``Resource`` whose
+    ``external_id`` is the HSDS id (a re-import updates it); its organization is found by id.
+    Category: the ``category`` column, else the service's taxonomy terms, else ``other``.
+    ``last_verified_on``: ``assured_date``, else the date of ``last_modified``.
+    """
+    path = Path(path)
+    report = ImportReport(source=f"HSDS import of {path.name or path}")
+    today = today or _today()
+    try:
+        files = _hsds_files(path)
+        service_rows = _read_csv(files.services, "id", "name")
+        org_rows: list[tuple[int, dict[str, str]]] = []
+        if files.organizations is not None:
+            org_rows = _read_csv(files.organizations, "id", "name")
+        terms = _terms_by_service(files)
+        service_phones, org_phones = _phones(files)
+    except InputError as exc:
+        report.error = str(exc)
+        return report
+
+    orgs = _import_organizations(files, org_rows, org_phones, report)
+    wanted_orgs = {row.get("organization_id", "") for _, row in service_rows} - set(orgs) - {""}
+    orgs.update(_existing(Organization, wanted_orgs))  # type: ignore[arg-type]
+    existing = _existing(Resource, (row.get("id", "") for _, row in service_rows))
+    seen: dict[str, int] = {}
+    name = files.services.name
+    for number, row in service_rows:
+        where = f"{name} row {number}"
+        try:
+            values = _service_values(row, orgs, terms, service_phones, seen, today)
+        except RowError as exc:
+            report.refuse(where, str(exc))
+            continue
+        external_id = row["id"]
+        seen[external_id] = number
+        resource = existing.get(external_id)
+        if resource is None:
+            values["category"] = values["category"] or ResourceCategory.OTHER.value
+            db.session.add(Resource(external_id=external_id, program_id=program_id, **values))
+            report.created += 1
+        else:
+            if values["category"] is None:
+                values.pop("category")  # keep the category someone chose by hand
+            if program_id is not None:
+                values["program_id"] = program_id
+            if _upsert(resource, values):
+                report.updated += 1
+            else:
+                report.unchanged += 1
+    db.session.flush()
+    if not org_rows and files.organizations is None and path.is_dir():
+        report.notes.append("no organizations.csv: services were linked to known organizations")
+    return report
+
+
+def _import_organizations(
+    files: HsdsFiles,
+    rows: list[tuple[int, dict[str, str]]],
+    phones: dict[str, str],
+    report: ImportReport,
+) -> dict[str, Organization]:
+    existing = _existing(Organization, (row.get("id", "") for _, row in rows))
+    accepted: dict[str, Organization] = {}
+    seen: dict[str, int] = {}
+    name = files.organizations.name if files.organizations else "organizations.csv"
+    for number, row in rows:
+        where = f"{name} row {number}"
+        try:
+            _check_storable(row.values())
+            external_id = row.get("id", "")
+            if not external_id:
+                raise RowError("missing id")
+            _check_length("id", external_id, MAX_EXTERNAL_ID)
+            if external_id in seen:
+                raise RowError(f"id {external_id!r} repeated (first on row {seen[external_id]})")
+            if not row.get("name"):
+                raise RowError("missing name")
+            _check_length("name", row["name"], MAX_NAME)
+            values = {
+                "name": row["name"],
+                "description": row.get("description") or None,
+                "email": _email("email", row.get("email")),
+                "website": _web_address("website", row.get("website") or row.get("url")),
+                "phone": phones.get(external_id),
+            }
+        except RowError as exc:
+            report.refuse(where, str(exc))
+            continue
+        seen[external_id] = number
+        org = existing.get(external_id)
+        if org is None:
+            org = Organization(external_id=external_id, **values)
+            db.session.add(org)
+            report.organizations_created += 1
+        else:
+            if values["phone"] is None:
+                values.pop("phone")
+            if _upsert(org, values):
+                report.organizations_updated += 1
+        accepted[external_id] = org  # type: ignore[assignment]
+    db.session.flush()
+    return accepted
+
+
+def _service_values(
+    row: dict[str, str],
+    orgs: dict[str, Organization],
+    terms: dict[str, list[str]],
+    phones: dict[str, str],
+    seen: dict[str, int],
+    today: date,
+) -> dict:
+    _check_storable(row.values())
+    external_id = row.get("id", "")
+    if not external_id:
+        raise RowError("missing id")
+    _check_length("id", external_id, MAX_EXTERNAL_ID)
+    if external_id in seen:
+        raise RowError(f"id {external_id!r} repeated (first on row {seen[external_id]})")
+    if not row.get("name"):
+        raise RowError("missing name")
+    _check_length("name", row["name"], MAX_NAME)
+    org_ref = row.get("organization_id", "")
+    organization = orgs.get(org_ref) if org_ref else None
+    if org_ref and organization is None:
+        raise RowError(f"unknown organization id {org_ref[:60]!r}")
+    status = row.get("status", "").lower()
+    if status not in HSDS_STATUSES:
+        raise RowError(f"unknown status {row['status'][:40]!r}")
+    if row.get("category"):
+        category = _category_value(row["category"])
+    else:
+        category = category_from_terms(terms.get(external_id, []))
+    verified = _date("assured_date", row.get("assured_date"), today) or _date(
+        "last_modified", row.get("last_modified"), today
+    )
+    description = row.get("description") or None
+    _check_length("description", description, MAX_DESCRIPTION)
+    return {
+        "name": row["name"],
+        "category": category,
+        "organization_id": organization.id if organization is not None else None,
+        "description": description,
+        "email": _email("email", row.get("email")),
+        "website": _web_address("url", row.get("url") or row.get("website")),
+        "phone": phones.get(external_id),
+        "active": HSDS_STATUSES[status],
+        "last_verified_on": verified,
+    }
+
+
+# --- Meeting Guide JSON feed ------------------------------------------------------------------
+# Field definitions: README of github.com/code4recovery/spec. Type codes used here:
+LANGUAGES = {
+    "AM": "Amharic",
+    "ASL": "American Sign Language",
+    "DA": "Danish",
+    "DE": "German",
+    "EL": "Greek",
+    "EN": "English",
+    "FA": "Persian",
+    "FR": "French",
+    "HE": "Hebrew",
+    "HI": "Hindi",
+    "HR": "Croatian",
+    "HU": "Hungarian",
+    "ITA": "Italian",
+    "JA": "Japanese",
+    "KOR": "Korean",
+    "LT": "Lithuanian",
+    "ML": "Malayalam",
+    "NO": "Norwegian",
+    "POL": "Polish",
+    "POR": "Portuguese",
+    "PUN": "Punjabi",
+    "RUS": "Russian",
+    "S": "Spanish",
+    "SK": "Slovak",
+    "SV": "Swedish",
+    "TH": "Thai",
+    "TL": "Tagalog",
+    "UK": "Ukrainian",
+}
+TYPE_LABELS = {
+    "11": "11th Step Meditation",
+    "12x12": "12 Steps & 12 Traditions",
+    "A": "Secular",
+    "B": "Big Book",
+    "BE": "Newcomer",
+    "CF": "Child-friendly",
+    "D": "Discussion",
+    "DD": "Dual Diagnosis",
+    "LGBTQ": "LGBTQ",
+    "LIT": "Literature",
+    "M": "Men",
+    "MED": "Meditation",
+    "POC": "People of Color",
+    "SEN": "Seniors",
+    "SP": "Speaker",
+    "ST": "Step Study",
+    "T": "Transgender",
+    "TC": "Location temporarily closed",
+    "W": "Women",
+    "X": "Wheelchair access",
+    "XB": "Wheelchair-accessible bathroom",
+    "Y": "Young People",
+}
+ONLINE_TYPE = "ONL"  # older feeds mark online meetings with it; the spec uses conference_*
+CLOSED_TEMPORARILY = "TC"
+PROGRAMS = {
+    "aa": "aa",
+    "alcoholics anonymous": "aa",
+    "na": "na",
+    "narcotics anonymous": "na",
+    "smart": "smart_recovery",
+    "smart recovery": "smart_recovery",
+    "smart_recovery": "smart_recovery",
+    "lifering": "lifering",
+    "lifering secular recovery": "lifering",
+    "dra": "dual_recovery",
+    "dual recovery": "dual_recovery",
+    "dual recovery anonymous": "dual_recovery",
+    "dual_recovery": "dual_recovery",
+    "al-anon": "family",
+    "alateen": "family",
+    "nar-anon": "family",
+    "family": "family",
+    "other": "other",
+}
+TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?$")
+
+
+def _text(entry: dict, key: str) -> str:
+    value = entry.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise RowError(f"{key} must be text")
+    text = str(value).strip()
+    if "\x00" in text:
+        raise RowError("contains a character that cannot be stored (NUL)")
+    return text
+
+
+def _days(value) -> list[int]:
+    items = value if isinstance(value, list) else [] if value in (None, "") else [value]
+    days = []
+    for item in items:
+        if isinstance(item, bool):
+            raise RowError("day must be 0 (Sunday) to 6 (Saturday), or a list of them")
+        if isinstance(item, str) and item.strip().isdigit():
+            item = int(item.strip())
+        if not isinstance(item, int) or not 0 <= item <= 6:
+            raise RowError("day must be 0 (Sunday) to 6 (Saturday), or a list of them")
+        days.append(item)
+    return sorted(set(days))
+
+
+def _time(key: str, value: str) -> time | None:
+    if not value:
+        return None
+    match = TIME_RE.match(value)
+    if not match:
+        raise RowError(f"{key} must be HH:MM (24-hour), not {value[:20]!r}")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _types(value) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RowError("types must be a list of codes")
+    return [v.strip() for v in value if v.strip()]
+
+
+def _meeting_format(has_place: bool, online: bool) -> str | None:
+    if has_place and online:
+        return MeetingFormat.HYBRID.value
+    if online:
+        return MeetingFormat.VIRTUAL.value
+    if has_place:
+        return MeetingFormat.IN_PERSON.value
+    return None
+
+
+def _meeting_values(entry: dict, *, default_model: str, today: date, report: ImportReport):
+    name = _text(entry, "name")
+    if not name:
+        raise RowError("missing name")
+    _check_length("name", name, MAX_NAME)
+    types = _types(entry.get("types"))
+    program = _text(entry, "program").lower()
+    model = PROGRAMS.get(program, default_model) if program else default_model
+    if program and program not in PROGRAMS:
+        report.notes.append(f"program {program[:40]!r} not recognised: used {default_model}")
+    days = _days(entry.get("day"))
+    start = _time("time", _text(entry, "time"))
+    end = _time("end_time", _text(entry, "end_time")) if start else None
+
+    conference_url = _web_address("conference_url", _text(entry, "conference_url"))
+    conference_phone = _text(entry, "conference_phone")
+    formatted = _text(entry, "formatted_address")
+    if not formatted:
+        parts = [_text(entry, k) for k in ("address", "city")]
+        region = " ".join(p for p in (_text(entry, "state"), _text(entry, "postal_code")) if p)
+        formatted = ", ".join(p for p in (*parts, region, _text(entry, "country")) if p)
+    location = _text(entry, "location")
+    address = "\n".join(p for p in (location, formatted) if p) or None
+    approximate = _text(entry, "approximate").lower() == "yes"
+    temporarily_closed = CLOSED_TEMPORARILY in types
+    online = bool(conference_url or conference_phone or ONLINE_TYPE in types)
+    has_place = bool(formatted) and not approximate and not temporarily_closed
+    meeting_format = _meeting_format(has_place, online)
+    active = not (temporarily_closed and not online)
+
+    phone = conference_phone if conference_phone and len(conference_phone) <= MAX_PHONE else None
+    labels = [TYPE_LABELS[t] for t in types if t in TYPE_LABELS]
+    description_parts = [
+        " · ".join(labels),
+        f"Group: {_text(entry, 'group')}" if _text(entry, "group") else "",
+        _text(entry, "location_notes"),
+        _text(entry, "notes"),
+        f"Online: {_text(entry, 'conference_url_notes')}"
+        if _text(entry, "conference_url_notes")
+        else "",
+        f"Dial-in: {conference_phone}" if conference_phone and phone is None else "",
+        f"Dial-in: {_text(entry, 'conference_phone_notes')}"
+        if _text(entry, "conference_phone_notes")
+        else "",
+    ]
+    description = "\n".join(p for p in description_parts if p) or None
+    _check_length("notes", description, MAX_DESCRIPTION)
+    languages = [LANGUAGES[t] for t in types if t in LANGUAGES]
+    return {
+        "name": name,
+        "category": ResourceCategory.RECOVERY_SUPPORT.value,
+        "description": description,
+        "address": address,
+        "phone": phone,
+        "website": _web_address("url", _text(entry, "url")),
+        "active": active,
+        "last_verified_on": _date("updated", _text(entry, "updated"), today),
+        "meeting_model": model,
+        "meeting_format": meeting_format,
+        "meeting_open": True if "O" in types else False if "C" in types else None,
+        "meeting_day": days[0] if len(days) == 1 else None,
+        "meeting_time": start,
+        "meeting_end_time": end,
+        "meeting_schedule": schedule_text(
+            days,
+            start.strftime("%H:%M") if start else None,
+            end.strftime("%H:%M") if end else None,
+            languages,
+        ),
+        "conference_url": conference_url,
+    }
+
+
+def _entity(entry: dict, cache: dict[str, Organization], report: ImportReport):
+    """The service entity (intergroup, district) as an organization, when the feed names one."""
+    try:
+        name = _text(entry, "entity")
+    except RowError:
+        return None
+    if not name or len(name) > MAX_NAME:
+        return None
+    external_id = "mg-entity:" + re.sub(r"\s+", " ", name.lower())[: MAX_EXTERNAL_ID - 10]
+    if external_id in cache:
+        return cache[external_id]
+    org = db.session.scalar(select(Organization).where(Organization.external_id == external_id))
+    if org is None:
+        try:
+            website = _web_address("entity_url", _text(entry, "entity_url")) or _web_address(
+                "entity_website_url", _text(entry, "entity_website_url")
+            )
+            email = _email("entity_email", _text(entry, "entity_email"))
+            phone = _text(entry, "entity_phone")
+        except RowError:
+            website = email = phone = None
+        org = Organization(
+            external_id=external_id,
+            name=name,
+            website=website,
+            email=email,
+            phone=phone if phone and len(phone) <= MAX_PHONE else None,
+        )
+        db.session.add(org)
+        db.session.flush()
+        report.organizations_created += 1
+    cache[external_id] = org
+    return org
+
+
+def import_meetings(
+    path: str | Path,
+    *,
+    default_model: str = MeetingModel.AA.value,
+    program_id: int | None = None,
+    today: date | None = None,
+) -> ImportReport:
+    """Import a Meeting Guide JSON feed (an array of meetings) into the directory.
+
+    Each meeting becomes a ``recovery_support`` resource with ``external_id`` ``"mg:" + slug``
+    (a re-import updates it). Model: the entry's ``program`` when present, else
+    ``default_model``. Format: ``hybrid`` with an address and a ``conference_url`` /
+    ``conference_phone``, ``virtual`` with only the latter (or when the location is
+    temporarily closed, type ``TC``, or only approximate), ``in_person`` with only an address.
+    Open/closed from the ``O`` / ``C`` types; languages from their type codes, in the schedule.
+    """
+    path = Path(path)
+    report = ImportReport(source=f"Meeting Guide import of {path.name}")
+    if default_model not in set(MeetingModel):
+        report.error = f"unknown model {default_model!r}"
+        return report
+    today = today or _today()
+    try:
+        with path.open(encoding="utf-8-sig") as handle:
+            feed = json.load(handle)
+    except UnicodeDecodeError:
+        report.error = f"{path.name} is not UTF-8 text"
+        return report
+    except json.JSONDecodeError as exc:
+        report.error = f"{path.name} is not JSON ({exc.msg}, line {exc.lineno})"
+        return report
+    except (OSError, RecursionError) as exc:
+        report.error = f"{path.name} cannot be read: {getattr(exc, 'strerror', None) or exc}"
+        return report
+    if not isinstance(feed, list):
+        report.error = f"{path.name} is not a Meeting Guide feed (a JSON array of meetings)"
+        return report
+
+    slugs = []
+    for entry in feed:
+        if isinstance(entry, dict) and isinstance(entry.get("slug"), str | int):
+            slugs.append(f"mg:{str(entry['slug']).strip()}")
+    existing = _existing(Resource, slugs)
+    entities: dict[str, Organization] = {}
+    seen: dict[str, int] = {}
+    for number, entry in enumerate(feed, start=1):
+        where = f"meeting {number}"
+        try:
+            if not isinstance(entry, dict):
+                raise RowError("not a JSON object")
+            slug = _text(entry, "slug")
+            if slug:
+                where = f"meeting {number} (slug {slug[:64]!r})"
+            if not slug:
+                raise RowError("missing slug")
+            external_id = f"mg:{slug}"
+            _check_length("slug", external_id, MAX_EXTERNAL_ID)
+            if external_id in seen:
+                raise RowError(f"slug repeated (first as meeting {seen[external_id]})")
+            values = _meeting_values(entry, default_model=default_model, today=today, report=report)
+        except RowError as exc:
+            report.refuse(where, str(exc))
+            continue
+        seen[external_id] = number
+        org = _entity(entry, entities, report)
+        values["organization_id"] = org.id if org is not None else None
+        resource = existing.get(external_id)
+        if resource is None:
+            db.session.add(Resource(external_id=external_id, program_id=program_id, **values))
+            report.created += 1
+        else:
+            if program_id is not None:
+                values["program_id"] = program_id
+            if _upsert(resource, values):
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        if not values["active"]:
+            report.notes.append(
+                f"{where}: location temporarily closed and no online meeting: imported inactive"
+            )
+    report.notes = list(dict.fromkeys(report.notes))
+    db.session.flush()
+    return report

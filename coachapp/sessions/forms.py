@@ -1,0 +1,101 @@
+"""Forms of sessions: log a session (fast on a phone) and edit it."""
+
+from __future__ import annotations
+
+from wtforms import RadioField, SelectMultipleField, widgets
+
+from coachapp.forms import (
+    MAX_TEXT,
+    DateField,
+    DateRange,
+    EnumSelectField,
+    InputRequired,
+    IntegerField,
+    Length,
+    NotInFuture,
+    NumberRange,
+    TextAreaField,
+    VersionForm,
+    none_if_empty,
+    select_choices,
+    strip_filter,
+)
+from coachapp.models.enums import Modality, SessionKind, SessionOutcome
+
+MAX_NEXT_STEPS = 2000
+MIN_MINUTES, MAX_MINUTES = 1, 720
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def goal_choices(goals) -> list:
+    return select_choices(
+        [(g.id, f"{g.domain.replace('_', ' ').capitalize()}: {g.description}") for g in goals]
+    )
+
+
+class SessionForm(VersionForm):
+    """One contact with a client. ``goals``: the goals that may be ticked (the client's)."""
+
+    date = DateField("Date", validators=[InputRequired(message="Give the date."), DateRange()])
+    duration_minutes = IntegerField(
+        "Minutes",
+        validators=[
+            InputRequired(message="Give the minutes, from 1 to 720."),
+            NumberRange(
+                min=MIN_MINUTES, max=MAX_MINUTES, message="Give the minutes, from 1 to 720."
+            ),
+        ],
+        render_kw={"inputmode": "numeric", "min": MIN_MINUTES, "max": MAX_MINUTES},
+    )
+    modality = EnumSelectField("Modality", enum_cls=Modality, default=Modality.IN_PERSON.value)
+    kind = EnumSelectField("Kind", enum_cls=SessionKind, default=SessionKind.COACHING.value)
+    outcome = RadioField(
+        "Outcome",
+        choices=select_choices(
+            [
+                (SessionOutcome.COMPLETED.value, "Completed"),
+                (SessionOutcome.ATTEMPTED.value, "Attempted (could not reach the client)"),
+            ]
+        ),
+        default=SessionOutcome.COMPLETED.value,
+        invalid_choice_message="Choose completed or attempted.",
+    )
+    goal_ids = CheckboxesField(
+        "Goals addressed",
+        coerce=int,
+        invalid_choice_message="Choose only this client's goals from the list.",
+        invalid_value_message="Choose only this client's goals from the list.",
+    )
+    note = TextAreaField(
+        "Note", filters=[strip_filter, none_if_empty], validators=[Length(max=MAX_TEXT)]
+    )
+    next_steps = TextAreaField(
+        "Next steps",
+        filters=[strip_filter, none_if_empty],
+        validators=[Length(max=MAX_NEXT_STEPS)],
+    )
+
+    def __init__(self, *args, goals=(), today_func=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goal_ids.choices = goal_choices(goals)
+        if today_func is not None:
+            self.date.validators = [*self.date.validators, NotInFuture(today_func)]
+
+    def session_data(self) -> dict:
+        """The fields as ``services.create_session`` / ``update_session`` take them."""
+        return {
+            "date": self.date.data,
+            "duration_minutes": self.duration_minutes.data,
+            "modality": self.modality.data,
+            "kind": self.kind.data,
+            "outcome": self.outcome.data,
+            "goal_ids": list(self.goal_ids.data or []),
+            "note": self.note.data,
+            "next_steps": self.next_steps.data,
+        }

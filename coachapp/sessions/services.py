@@ -1,0 +1,149 @@
+"""Session services: log a session (a contact), edit it, archive it.
+
+No HTTP here: views pass plain values and commit once after a service succeeds. Each service
+checks what the database or the rules would refuse (enumerations, minutes, a future date, a
+goal of another client) so that the API can reuse it and a bad value is a message, never a 500.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import select
+
+from coachapp import audit, records, timeutil
+from coachapp.extensions import db
+from coachapp.forms import EARLIEST_DATE
+from coachapp.models import Client, CoachingSession, Goal, User
+from coachapp.models.enums import AuditAction, Modality, Role, SessionKind, SessionOutcome
+
+SCALAR_FIELDS = ("date", "duration_minutes", "modality", "kind", "outcome", "note", "next_steps")
+REVIEWED_TEXT = ("note", "next_steps")
+
+
+class SessionRuleError(ValueError):
+    """A value the rules of sessions refuse; ``field`` names the form field to blame."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _check(client: Client, data: dict) -> None:
+    on = data.get("date")
+    if not isinstance(on, date):
+        raise SessionRuleError("date", "Give the date.")
+    if on < EARLIEST_DATE:
+        raise SessionRuleError("date", "This date is too far in the past.")
+    if on > timeutil.local_today(client.program):
+        raise SessionRuleError("date", "This date is in the future.")
+    minutes = data.get("duration_minutes")
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 720:
+        raise SessionRuleError("duration_minutes", "Give the minutes, from 1 to 720.")
+    for field, enum_cls in (
+        ("modality", Modality),
+        ("kind", SessionKind),
+        ("outcome", SessionOutcome),
+    ):
+        if data.get(field) not in set(enum_cls):
+            raise SessionRuleError(field, "Not a valid choice.")
+
+
+def client_goals(client: Client, goal_ids) -> list[Goal]:
+    """The client's (non-archived) goals with these ids; any other id is refused."""
+    try:
+        wanted = {int(i) for i in goal_ids or ()}
+    except (TypeError, ValueError) as exc:
+        raise SessionRuleError(
+            "goal_ids", "Choose only this client's goals from the list."
+        ) from exc
+    if not wanted:
+        return []
+    goals = list(
+        db.session.scalars(
+            select(Goal)
+            .where(
+                Goal.id.in_(wanted),
+                Goal.client_id == client.id,
+                Goal.archived_at.is_(None),
+            )
+            .order_by(Goal.id)
+        )
+    )
+    if len(goals) != len(wanted):
+        raise SessionRuleError("goal_ids", "Choose only this client's goals from the list.")
+    return goals
+
+
+def session_coach_id(client: Client, actor: User) -> int:
+    """Who gets the session (and its hours): the coach logging it, else the client's coach."""
+    return actor.id if actor.role == Role.COACH else client.coach_id
+
+
+def create_session(client: Client, data: dict, *, actor: User) -> CoachingSession:
+    """Log a session with ``client``.
+
+    ``data``: date, duration_minutes (1–720), modality, kind, outcome, goal_ids (the client's
+    goals), note, next_steps. Raises ``SessionRuleError`` for a value the rules refuse.
+    """
+    _check(client, data)
+    goals = client_goals(client, data.get("goal_ids"))
+    session = CoachingSession(
+        client_id=client.id,
+        coach_id=session_coach_id(client, actor),
+        **{key: data.get(key) for key in SCALAR_FIELDS},
+    )
+    session.goals = goals
+    db.session.add(session)
+    db.session.flush()
+    fields = [key for key in SCALAR_FIELDS if data.get(key) not in (None, "")]
+    audit.record(
+        AuditAction.CREATE,
+        actor=actor,
+        entity_type="session",
+        entity_id=session.id,
+        client_id=client.id,
+        fields=fields + (["goal_ids"] if goals else []),
+    )
+    return session
+
+
+def update_session(
+    session: CoachingSession, data: dict, *, version: int | None, actor: User
+) -> list[str]:
+    """Edit a session; refuses a stale ``version`` (``records.StaleRecordError``).
+
+    A supervisor's sign-off covers the text they read: when the note or the next steps change
+    after it, the session goes back to their review queue. Returns the changed field names.
+    """
+    records.ensure_version(session, version)
+    client = session.client
+    _check(client, data)
+    goals = client_goals(client, data.get("goal_ids"))
+    changed = records.apply_changes(session, {key: data.get(key) for key in SCALAR_FIELDS})
+    if {g.id for g in session.goals} != {g.id for g in goals}:
+        session.goals = goals
+        changed.append("goal_ids")
+    if not changed:
+        return []
+    if session.reviewed_at is not None and set(REVIEWED_TEXT) & set(changed):
+        session.reviewed_at = None
+        session.reviewed_by_id = None
+        changed += ["reviewed_at", "reviewed_by_id"]
+    # Always UPDATE the row, even when only the goals changed, so the version check runs.
+    session.updated_at = datetime.now(timezone.utc)
+    audit.record(
+        AuditAction.UPDATE,
+        actor=actor,
+        entity_type="session",
+        entity_id=session.id,
+        client_id=session.client_id,
+        fields=changed,
+    )
+    return sorted(changed)
+
+
+def archive_session(session: CoachingSession, *, reason: str, actor: User) -> None:
+    """Archive (never delete) a session logged by mistake: who, when, why; audited."""
+    records.archive(session, actor=actor, reason=reason, client_id=session.client_id)

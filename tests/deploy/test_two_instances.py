@@ -1,0 +1,281 @@
+"""Two coachapp instances behind nginx (issue 10): what one instance did, the other knows.
+
+The cluster (tests/deploy/conftest.py) is two gunicorn instances in production mode on one
+PostgreSQL database and one Redis database, with nginx in front as a round-robin load balancer;
+nginx names the instance that answered in an ``X-Upstream`` header, and each instance's JSON
+request log carries the request id the test sent. The tests run in this file's order; the last
+one stops PostgreSQL for a few seconds.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from coachapp.demo import DEMO_PASSWORD, DEMO_USERS
+from tests.deploy.conftest import (
+    LOCKOUT_FAILURES,
+    Browser,
+    Cluster,
+    Instance,
+    PostgresControl,
+    Response,
+    children_of,
+    form_fields,
+    sign_in,
+    wait_for,
+)
+
+pytestmark = pytest.mark.deploy
+
+EMAILS = dict(DEMO_USERS)
+COACH = EMAILS["coach"]
+SUPERVISOR = EMAILS["supervisor"]
+LOCKED_MESSAGE = "Too many failed attempts with this email"
+WRONG_MESSAGE = "Email or password is not right"
+
+
+def signed_in(response: Response) -> bool:
+    """A page for a signed-in user (an anonymous browser is sent to /auth/login instead)."""
+    return response.status == 200 and "Sign out" in response.text
+
+
+def add_client(browser: Browser, port: int, last_name: str) -> int:
+    """Add a client through the intake form at ``port``, as the signed-in coach; its id."""
+    page = browser.get(port, "/clients/new")
+    assert page.status == 200, f"GET /clients/new: {page.status}"
+    fields = form_fields(page.text)
+    form = {
+        name: fields[name] for name in ("csrf_token", "intake_date", "coach_id") if name in fields
+    }
+    assert set(form) == {"csrf_token", "intake_date", "coach_id"}, fields
+    form.update(first_name="Deploy", last_name=last_name, date_of_birth="1984-03-07")
+    response = browser.post(port, "/clients/new", form)
+    found = re.fullmatch(r"(?:https?://[^/]+)?/clients/(\d+)", response.location)
+    assert response.status == 302 and found, (response.status, response.location)
+    return int(found.group(1))
+
+
+def unique_name() -> str:
+    return "Deploy" + "".join(secrets.choice("bcdfghjklmnpqrstvwxz") for _ in range(8)).title()
+
+
+@pytest.fixture(scope="module")
+def coach(cluster: Cluster) -> Browser:
+    """The demo coach, signed in once through nginx."""
+    browser = Browser()
+    response = sign_in(browser, cluster.nginx_port, COACH, DEMO_PASSWORD)
+    assert response.status == 302, response.status
+    return browser
+
+
+@pytest.fixture(scope="module")
+def written(cluster: Cluster) -> dict[str, int]:
+    """Clients written during the run (last name -> id), read back after an instance stops."""
+    return {}
+
+
+def test_a_signed_in_user_stays_signed_in_on_either_instance(cluster: Cluster) -> None:
+    browser = Browser()
+    login = sign_in(browser, cluster.nginx_port, COACH, DEMO_PASSWORD)
+    assert login.status == 302 and "/auth/login" not in login.location
+    signed_in_by = cluster.by_address(login.upstream)
+
+    pages = [browser.get(cluster.nginx_port, "/clients/") for _ in range(6)]
+
+    assert all(signed_in(page) for page in pages), [page.status for page in pages]
+    served = Counter(cluster.by_address(page.upstream).name for page in pages)
+    assert set(served) == {"instance a", "instance b"}, served
+    other = cluster.b if signed_in_by is cluster.a else cluster.a
+    assert served[other.name] >= 2
+    # Each instance's own request log agrees: the request ids nginx sent it, as the same user.
+    logs = {instance.name: instance.request_log() for instance in cluster.instances}
+    users = set()
+    for page in pages:
+        entry = logs[cluster.by_address(page.upstream).name][page.request_id]
+        assert entry["path"] == "/clients/" and entry["status"] == 200
+        users.add(entry["user_id"])
+    assert len(users) == 1 and None not in users
+
+
+def test_lockout_after_failures_holds_on_both_instances(cluster: Cluster) -> None:
+    browser = Browser()
+    page = browser.get(cluster.nginx_port, "/auth/login")
+    token = form_fields(page.text)["csrf_token"]
+    served: Counter[str] = Counter()
+    for _ in range(LOCKOUT_FAILURES):  # only POSTs, so that nginx alternates between instances
+        response = browser.post(
+            cluster.nginx_port,
+            "/auth/login",
+            {"email": SUPERVISOR, "password": "not-the-password-at-all", "csrf_token": token},
+        )
+        assert response.status == 200 and WRONG_MESSAGE in response.text
+        served[cluster.by_address(response.upstream).name] += 1
+    # Neither instance saw enough failures to lock the account by itself.
+    assert set(served) == {"instance a", "instance b"} and max(served.values()) < LOCKOUT_FAILURES
+
+    for instance in cluster.instances:
+        response = sign_in(Browser(), instance.port, SUPERVISOR, DEMO_PASSWORD)
+        assert response.status == 200, f"{instance.name} signed in a locked account"
+        assert LOCKED_MESSAGE in response.text, instance.name
+    # The counter is in Redis, under a hash of the email, never the email itself.
+    from tests.deploy.conftest import _redis
+
+    keys = [key.decode() for key in _redis().scan_iter(match="*login-failures*", count=1000)]
+    assert keys and not any(SUPERVISOR in key for key in keys)
+
+
+def test_a_record_written_through_one_instance_is_read_through_the_other(
+    cluster: Cluster, coach: Browser, written: dict[str, int]
+) -> None:
+    for writer, reader in ((cluster.a, cluster.b), (cluster.b, cluster.a)):
+        last_name = unique_name()
+        client_id = add_client(coach, writer.port, last_name)
+        written[last_name] = client_id
+
+        found = coach.get(reader.port, f"/clients/?q={last_name}")
+        assert signed_in(found) and last_name in found.text, f"{reader.name}: {found.status}"
+        assert f"/clients/{client_id}" in found.text
+        detail = coach.get(reader.port, f"/clients/{client_id}")
+        assert signed_in(detail) and last_name in detail.text, f"{reader.name}: {detail.status}"
+
+
+def test_stopping_one_instance_mid_run_loses_no_request_and_no_data(
+    cluster: Cluster, coach: Browser, written: dict[str, int]
+) -> None:
+    for _ in range(2):  # written through nginx just before the stop
+        last_name = unique_name()
+        written[last_name] = add_client(coach, cluster.nginx_port, last_name)
+    names = list(written)
+
+    victim, survivor = cluster.b, cluster.a
+    threads, max_per_thread = 4, 150
+    results: list[tuple[float, Response, str]] = []  # (when sent, answer, name looked for)
+    lock = threading.Lock()
+    enough = threading.Event()
+
+    def reader(k: int) -> None:
+        browser = coach.copy()
+        for i in range(max_per_thread):
+            if enough.is_set():
+                return
+            name = names[(k + i) % len(names)]
+            sent = time.monotonic()
+            response = browser.get(cluster.nginx_port, f"/clients/?q={name}")
+            with lock:
+                results.append((sent, response, name))
+
+    def sent_after(moment: float) -> list[Response]:
+        with lock:
+            return [r for t, r, _ in results if t > moment]
+
+    try:
+        with ThreadPoolExecutor(threads) as pool:
+            futures = [pool.submit(reader, k) for k in range(threads)]
+            try:
+                wait_for(lambda: len(results) >= 25, timeout=30, what="25 answers before the stop")
+                stopped_at = time.monotonic()
+                cluster.terminate(victim)  # mid-run: other requests are in flight
+                assert cluster.wait_stopped(victim) == 0, f"{victim.name} did not stop cleanly"
+                exited_at = time.monotonic()
+                wait_for(
+                    lambda: len(sent_after(exited_at)) >= 25,
+                    timeout=30,
+                    what="25 answers after the stop",
+                )
+            finally:
+                enough.set()
+            for future in futures:
+                future.result(timeout=60)
+
+        failed = [(r.status, r.headers.get("x-upstream")) for _, r, n in results if not ok(r, n)]
+        assert failed == [], f"{len(failed)} of {len(results)} requests lost: {failed[:10]}"
+        before = {r.upstream for t, r, _ in results if t < stopped_at}
+        assert before == {victim.address, survivor.address}
+        assert {r.upstream for r in sent_after(exited_at)} == {survivor.address}
+
+        # No data lost: everything written (by either instance) is there, through nginx ...
+        for last_name, client_id in written.items():
+            page = coach.get(cluster.nginx_port, f"/clients/{client_id}")
+            assert signed_in(page) and last_name in page.text, (last_name, page.status)
+        # ... and writing goes on: a POST nginx cannot send to the stopped instance is sent to
+        # the other one.
+        for _ in range(2):
+            last_name = unique_name()
+            written[last_name] = add_client(coach, cluster.nginx_port, last_name)
+    finally:
+        if not victim.running:
+            cluster.start(victim)  # the cluster is whole again for the next test
+    found = coach.get(victim.port, f"/clients/?q={last_name}")
+    assert signed_in(found) and last_name in found.text
+    print(
+        f"{len(results)} requests through nginx, {len(sent_after(stopped_at))} sent after the "
+        f"SIGTERM, {sum(r.retried for _, r, _ in results)} retried by nginx; "
+        f"{victim.name} stopped in {exited_at - stopped_at:.1f} s"
+    )
+
+
+def ok(response: Response, name: str) -> bool:
+    return signed_in(response) and name in response.text
+
+
+def test_readyz_follows_postgresql_without_restarting_the_app(
+    cluster: Cluster, coach: Browser, written: dict[str, int], postgres_control: PostgresControl
+) -> None:
+    """Runs last: stops the local PostgreSQL for a few seconds, and always starts it again."""
+    for instance in cluster.instances:
+        assert Browser().get(instance.port, "/readyz").status == 200
+    processes = {i.name: (i.process.pid, children_of(i.process.pid)) for i in cluster.instances}
+    assert all(len(workers) == 2 for _, workers in processes.values()), processes
+
+    def readyz(instance: Instance, status: int) -> Response | None:
+        response = Browser().get(instance.port, "/readyz")
+        return response if response.status == status else None
+
+    red: dict[str, Response] = {}
+    try:
+        postgres_control.stop()
+        for instance in cluster.instances:
+            red[instance.name] = wait_for(
+                lambda instance=instance: readyz(instance, 503),
+                timeout=15,
+                what=f"{instance.name}'s /readyz to go red",
+            )
+            # The process itself is up.
+            assert Browser().get(instance.port, "/healthz").status == 200
+    finally:
+        postgres_control.start()
+
+    for instance in cluster.instances:
+        assert red[instance.name].headers["content-type"].startswith("application/json")
+        assert '"database":false' in red[instance.name].text.replace(" ", "")
+        green = wait_for(
+            lambda instance=instance: readyz(instance, 200),
+            timeout=20,
+            what=f"{instance.name}'s /readyz to go green",
+        )
+        assert '"migrations":"head"' in green.text.replace(" ", "")
+
+    # Pages work again on both instances (the pools reconnected), with the data in place ...
+    for instance in cluster.instances:
+        for last_name, client_id in written.items():
+            page = coach.get(instance.port, f"/clients/{client_id}")
+            assert signed_in(page) and last_name in page.text, (instance.name, page.status)
+    # ... and through nginx.
+    assert signed_in(coach.get(cluster.nginx_port, "/clients/"))
+    # Nothing was restarted: the same gunicorn masters and the same workers.
+    for instance in cluster.instances:
+        assert instance.running
+        assert (instance.process.pid, children_of(instance.process.pid)) == processes[instance.name]
+    # The logs of the whole run never carry a name, an email or a password.
+    for instance in cluster.instances:
+        text = instance.log.read_text(encoding="utf-8")
+        for secret in (COACH, SUPERVISOR, DEMO_PASSWORD, *written):
+            assert secret not in text, f"{instance.name}'s log carries {secret!r}"
+    print(f"PostgreSQL was down for {postgres_control.outage:.1f} s")

@@ -1,0 +1,264 @@
+"""CSV and XLSX exports of the report: read back, they say what outcome_report says; the
+per-client table is de-identified, streamed in one query and audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from coachapp.extensions import db as _db
+from coachapp.models import AuditEvent, Client
+from coachapp.reports import exports, metrics
+from coachapp.reports.metrics import Scope
+from coachapp.reports.pseudonyms import pseudonym
+from tests import factories, test_metrics, test_reports
+from tests.test_metrics import MARCH
+from tests.test_reports import MARCH_ARGS, QueryCounter
+
+example = test_metrics.example  # the worked example of metrics.md, as a fixture
+_app = test_reports._app  # the app with the reports blueprint
+
+
+def get_export(browser, fmt: str, table: str, **args):
+    response = browser.get(
+        f"/reports/export.{fmt}", query_string={"table": table, **MARCH_ARGS, **args}
+    )
+    assert response.status_code == 200, response.status_code
+    return response
+
+
+def read_csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
+def read_xlsx(response) -> list[list]:
+    book = load_workbook(io.BytesIO(response.get_data()))
+    return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+
+
+def as_text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def headline_of(report: dict) -> dict:
+    return dict(metrics.flatten({k: report[k] for k in metrics.HEADLINE_GROUPS}))
+
+
+# --- The report table --------------------------------------------------------------------------
+
+
+def test_report_csv_matches_outcome_report(login, program_manager, example):
+    report = metrics.outcome_report(example, MARCH)
+    response = get_export(login(program_manager), "csv", "report")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = read_csv(response)
+    assert rows[0] == ["figure", "value", "numerator", "denominator"]
+    table = {row[0]: row[1:] for row in rows[1:]}
+    assert table["period.start"][0] == "2026-03-01" and table["period.end"][0] == "2026-03-31"
+    assert table["scope.program_id"][0] == str(example.program_id)
+    for key, value in headline_of(report).items():
+        assert table[key][0] == as_text(value), key
+    assert table["clients.engagement_rate"] == ["0.5", "2", "4"]
+    assert table["appointments.no_show_rate"] == ["0.3333", "1", "3"]
+    assert table["appointments.no_show_rate_accompanied"] == ["0.0", "0", "1"]
+    assert table["retention.30.rate"] == ["", "0", "0"]
+    assert table["clients.enrolled"] == ["4", "", ""]
+    assert table["barc10.mean_first"][0] == "30.0"
+
+
+def test_report_xlsx_matches_outcome_report(login, program_manager, example):
+    report = metrics.outcome_report(example, MARCH)
+    response = get_export(login(program_manager), "xlsx", "report")
+    assert response.mimetype == exports.XLSX_MIME
+    rows = read_xlsx(response)
+    assert rows[0] == ["figure", "value", "numerator", "denominator"]
+    table = {row[0]: row[1:] for row in rows[1:]}
+    for key, value in headline_of(report).items():
+        assert table[key][0] == value, key
+    assert table["referrals.linkage_rate"] == [0.5, 2, 4]
+    assert table["supervision.coverage"] == [1.0, 1, 1]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_by_coach_and_by_month_match(login, program_manager, example, coach, fmt):
+    report = metrics.outcome_report(example, MARCH)
+    browser = login(program_manager)
+    reader = read_csv if fmt == "csv" else read_xlsx
+    convert = as_text if fmt == "csv" else (lambda v: v)
+
+    rows = reader(get_export(browser, fmt, "by_coach"))
+    assert rows[0] == exports.BY_COACH_COLUMNS
+    [row] = rows[1:]
+    [expected] = report["by_coach"]
+    flat = {"coach_id": coach.id, "coach_name": coach.name}
+    flat.update(metrics.flatten({k: expected[k] for k in ("clients", "appointments", "referrals")}))
+    assert row == [convert(flat[c]) for c in exports.BY_COACH_COLUMNS]
+
+    rows = reader(get_export(browser, fmt, "by_month"))
+    assert rows[0] == exports.BY_MONTH_COLUMNS
+    assert rows[1:] == [
+        [convert(m[c]) for c in exports.BY_MONTH_COLUMNS] for m in report["by_month"]
+    ]
+
+
+# --- The per-client table -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_client_table_is_de_identified(login, program_manager, example, fmt):
+    clients = _db.session.scalars(select(Client)).all()
+    for client in clients:
+        client.phone, client.email = "555-0199", "private.person@example.org"
+        client.address, client.notes = "12 Hidden Lane", "Narrative about relapse"
+    _db.session.commit()
+    response = get_export(login(program_manager), fmt, "clients")
+    body = response.get_data()
+    text = body.decode("utf-8", "replace") if fmt == "csv" else repr(read_xlsx(response))
+    for client in clients:
+        for secret in (
+            client.first_name,
+            client.last_name,
+            client.code,
+            client.date_of_birth.isoformat(),
+        ):
+            assert secret not in text, secret
+    for secret in ("555-0199", "private.person", "Hidden Lane", "relapse"):
+        assert secret not in text
+    rows = read_csv(response) if fmt == "csv" else read_xlsx(response)
+    assert rows[0] == exports.CLIENT_COLUMNS
+    assert sorted(row[0] for row in rows[1:]) == sorted(pseudonym(c.id) for c in clients)
+
+
+def test_client_table_adds_up_to_the_report(login, program_manager, program, example):
+    report = metrics.outcome_report(example, MARCH)
+    rows = read_xlsx(get_export(login(program_manager), "xlsx", "clients"))
+    header, body = rows[0], rows[1:]
+    column = {name: [row[header.index(name)] for row in body] for name in header}
+    assert sum(column["sessions_completed"]) == report["sessions"]["completed"]
+    assert sum(column["sessions_attempted"]) == report["sessions"]["attempted"]
+    assert sum(column["session_minutes"]) == report["sessions"]["minutes"]
+    appointments = report["appointments"]
+    for name in ("total", "attended", "no_show", "cancelled", "rescheduled", "pending"):
+        assert sum(column[f"appointments_{name}"]) == appointments[name], name
+    assert sum(column["referrals_made"]) == report["referrals"]["made"]
+    assert sum(column["referrals_linked"]) == report["referrals"]["linked"]
+    assert sum(column["referrals_connected"]) == 3  # the employment one connected after the end
+    assert sum(column["enrolled_in_period"]) == report["clients"]["enrolled"]
+    firsts = sorted(v for v in column["barc10_first"] if v is not None)
+    assert firsts == [30, 50]
+    assert sorted(column["intake_month"]) == ["2025-12", "2026-01", "2026-03", "2026-03"]
+    assert sorted(v for v in column["barc10_latest"] if v is not None) == [40, 50]
+    assert set(column["program"]) == {program.name}
+    assert set(column["coach"]) == {report["by_coach"][0]["coach_name"]}
+
+
+def test_client_table_leaves_out_clients_with_nothing_in_the_period(login, program_manager, coach):
+    idle = factories.client(coach, intake_date=date(2025, 1, 1))
+    idle.enrollments[0].discharge_date = date(2025, 6, 1)
+    _db.session.commit()
+    active = factories.client(coach, intake_date=date(2026, 3, 10))
+    rows = read_csv(get_export(login(program_manager), "csv", "clients"))
+    assert [row[0] for row in rows[1:]] == [pseudonym(active.id)]
+
+
+def test_client_export_query_count_does_not_grow(login, program_manager, coach):
+    browser = login(program_manager)
+
+    def add_clients(n: int) -> None:
+        for _ in range(n):
+            client = factories.client(coach, intake_date=date(2026, 3, 2))
+            factories.session(client, on=date(2026, 3, 3))
+            factories.appointment(client, at=datetime(2026, 3, 4, 9), outcome="attended")
+            factories.referral(client, referred_on=date(2026, 3, 5))
+            factories.assessment(client, on=date(2026, 3, 6))
+
+    def queries(fmt: str) -> tuple[int, int]:
+        with QueryCounter(_db.engine) as counter:
+            response = get_export(browser, fmt, "clients")
+            rows = len(response.get_data().splitlines()) if fmt == "csv" else 0
+        return counter.n, rows
+
+    add_clients(5)
+    csv_five, rows = queries("csv")
+    assert rows == 6
+    xlsx_five, _ = queries("xlsx")
+    add_clients(45)
+    csv_fifty, rows = queries("csv")
+    assert rows == 51
+    assert csv_fifty == csv_five
+    assert queries("xlsx")[0] == xlsx_five
+
+
+def test_client_export_streams_in_batches(app, coach, monkeypatch):
+    """The per-client query is read with yield_per (server-side batches on PostgreSQL)."""
+    for _ in range(5):
+        factories.client(coach, intake_date=date(2026, 3, 2))
+    monkeypatch.setattr(exports, "BATCH", 2)
+    header, rows = exports.client_table(Scope(coach.program_id), MARCH)
+    assert len(list(rows)) == 5
+
+
+# --- Audit, access, input -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("table", exports.TABLES)
+@pytest.mark.parametrize("fmt", exports.FORMATS)
+def test_an_export_is_an_audit_event(login, program_manager, coach, table, fmt):
+    client = factories.client(coach, intake_date=date(2026, 3, 2))
+    get_export(login(program_manager), fmt, table).get_data()
+    event_row = _db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export"))
+    assert event_row.user_id == program_manager.id
+    assert event_row.detail == f"{table} {fmt}"
+    assert event_row.entity_type == "program" and event_row.entity_id == coach.program_id
+    assert event_row.client_id is None and str(client.id) not in (event_row.detail or "")
+
+
+@pytest.mark.parametrize("role", ["coach", "supervisor", "admin"])
+def test_every_role_may_export_their_scope(request, login, role, coach):
+    factories.client(coach, intake_date=date(2026, 3, 2))
+    rows = read_csv(get_export(login(request.getfixturevalue(role)), "csv", "clients"))
+    assert len(rows) == 2
+
+
+def test_coach_export_is_their_caseload_only(login, coach, other_coach):
+    mine = factories.client(coach, intake_date=date(2026, 3, 2))
+    factories.client(other_coach, intake_date=date(2026, 3, 2))
+    rows = read_csv(get_export(login(coach), "csv", "clients"))
+    assert [row[0] for row in rows[1:]] == [pseudonym(mine.id)]
+    browser = login(coach)
+    response = browser.get(
+        "/reports/export.csv",
+        query_string={"table": "clients", "coach_id": other_coach.id, **MARCH_ARGS},
+    )
+    assert response.status_code == 404
+    exported = _db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all()
+    assert len(exported) == 1  # the first export only
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/reports/export.pdf?table=report", 404),
+        ("/reports/export.csv?table=everything", 404),
+        ("/reports/export.xlsx?table=clients&start=2026-03-05&end=2026-03-01", 422),
+        ("/reports/export.csv?table=clients&start=2026-13-01&end=2026-03-01", 422),
+        ("/reports/export.csv?table=clients&program_id=abc", 404),
+    ],
+)
+def test_bad_export_requests_write_nothing(login, program_manager, url, status):
+    response = login(program_manager).get(url)
+    assert response.status_code == status
+    assert _db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export")) is None
+
+
+def test_formula_like_names_are_neutralised(login, program_manager, program, supervisor):
+    sneaky = factories.user("coach", program=program, supervisor=supervisor, name="=HYPERLINK(1)")
+    factories.client(sneaky, intake_date=date(2026, 3, 2))
+    rows = read_csv(get_export(login(program_manager), "csv", "clients"))
+    assert rows[1][2] == "'=HYPERLINK(1)"

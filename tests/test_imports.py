@@ -1,0 +1,397 @@
+"""Imports into the resource directory: Open Referral HSDS CSV and Meeting Guide JSON, and the
+``flask resources`` commands that print their reports. Fixtures in tests/data are synthetic."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from coachapp.models import AuditEvent, Organization, Resource
+from coachapp.resources import imports
+from coachapp.resources.commands import resources as resources_cli
+from coachapp.resources.imports import category_from_terms, import_hsds, import_meetings
+
+DATA = Path(__file__).parent / "data"
+TODAY = date(2026, 3, 15)
+
+
+def count(db, model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def by_external_id(db, external_id: str) -> Resource:
+    return db.session.scalar(select(Resource).where(Resource.external_id == external_id))
+
+
+def refusals(report) -> dict[str, str]:
+    return {r.where: r.reason for r in report.refused}
+
+
+def cli(app, *args):
+    return app.test_cli_runner().invoke(resources_cli, list(args))
+
+
+# --- HSDS --------------------------------------------------------------------------------------
+
+
+def test_hsds_directory_import_creates_links_and_refuses_with_reasons(db):
+    report = import_hsds(DATA / "hsds", today=TODAY)
+    db.session.commit()
+    assert report.ok
+    assert (report.created, report.updated, report.unchanged) == (3, 0, 0)
+    assert report.organizations_created == 2
+    assert refusals(report) == {
+        "organizations.csv row 4": "missing name",
+        "services.csv row 4": "unknown organization id 'org-9'",
+        "services.csv row 5": "missing name",
+        "services.csv row 6": "bad date in assured_date: '2026-02-30'",
+        "services.csv row 7": "name is longer than 200 characters",
+        "services.csv row 8": "unknown organization id 'org-3'",
+        "services.csv row 10": "url is not a web address (http:// or https://)",
+    }
+    assert count(db, Resource) == 3
+
+    housing = by_external_id(db, "svc-1")
+    assert housing.name == "Recovery Housing Intake"
+    assert housing.category == "housing"  # from the taxonomy term
+    assert housing.organization.name == "Riverbend Housing Collective"
+    assert housing.phone == "555-0101"
+    assert housing.email == "intake@riverbend.example"
+    assert housing.website == "https://riverbend.example/intake"
+    assert housing.last_verified_on == date(2026, 1, 15)  # assured_date
+    assert housing.active and housing.program_id is None
+
+    clinic = by_external_id(db, "svc-2")
+    assert clinic.category == "healthcare"
+    assert clinic.last_verified_on == date(2025, 11, 2)  # from last_modified
+    org = clinic.organization
+    assert (org.website, org.phone) == ("https://www.northside.example", "555-0202")
+
+    jobs = by_external_id(db, "svc-8")
+    assert (jobs.category, jobs.active, jobs.organization_id) == ("employment", False, None)
+
+    lines = "\n".join(report.lines())
+    assert "3 created, 0 updated, 0 unchanged, 7 refused" in lines
+    assert "Refused rows were skipped; every other row was imported" in lines
+    assert "services.csv row 7: name is longer than 200 characters" in lines
+
+
+def test_hsds_reimport_updates_instead_of_duplicating(db, tmp_path):
+    import_hsds(DATA / "hsds", today=TODAY)
+    db.session.commit()
+    again = import_hsds(DATA / "hsds", today=TODAY)
+    db.session.commit()
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert count(db, Resource) == 3 and count(db, Organization) == 2
+
+    # A category chosen by hand survives a re-import without category information.
+    jobs = by_external_id(db, "svc-8")
+    jobs.category = "education"
+    db.session.commit()
+
+    changed = tmp_path / "hsds"
+    shutil.copytree(DATA / "hsds", changed)
+    services = (changed / "services.csv").read_text()
+    (changed / "services.csv").write_text(services.replace("Walk-in Clinic", "Walk-in Clinic East"))
+    (changed / "services_taxonomy.csv").unlink()
+    report = import_hsds(changed, today=TODAY)
+    db.session.commit()
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 2)
+    assert by_external_id(db, "svc-2").name == "Walk-in Clinic East"
+    assert by_external_id(db, "svc-8").category == "education"
+    assert count(db, Resource) == 3
+
+
+def test_hsds_single_services_file_with_category_column(db):
+    report = import_hsds(DATA / "hsds_services.csv", today=TODAY)
+    db.session.commit()
+    assert (report.created, len(report.refused)) == (2, 2)
+    assert refusals(report) == {
+        "hsds_services.csv row 4": "unknown category 'spaceflight'",
+        "hsds_services.csv row 5": "bad date in last_modified: '2099-01-01' is in the future",
+    }
+    pantry = by_external_id(db, "food-1")
+    assert (pantry.category, pantry.last_verified_on) == ("food", date(2026, 2, 1))
+    assert by_external_id(db, "food-2").category == "transportation"
+
+
+def test_hsds_known_organizations_are_linked_from_a_single_file(db, tmp_path):
+    import_hsds(DATA / "hsds", today=TODAY)
+    db.session.commit()
+    single = tmp_path / "services.csv"
+    single.write_text("id,organization_id,name,category\nx-1,org-1,Family Night,recovery support\n")
+    report = import_hsds(single, today=TODAY)
+    db.session.commit()
+    assert report.created == 1 and not report.refused
+    row = by_external_id(db, "x-1")
+    assert row.organization.name == "Riverbend Housing Collective"
+    assert row.category == "recovery_support"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"name,description\nA,B\n", "has no id column"),
+        (b"id,name\n1,\xff\xfe broken\n", "is not UTF-8 text"),
+    ],
+)
+def test_hsds_bad_file_imports_nothing(db, tmp_path, content, message):
+    path = tmp_path / "services.csv"
+    path.write_bytes(content)
+    report = import_hsds(path, today=TODAY)
+    assert not report.ok and message in report.error
+    assert "nothing imported" in report.lines()[0]
+    assert count(db, Resource) == 0
+
+
+def test_hsds_directory_without_services_is_refused(db, tmp_path):
+    report = import_hsds(tmp_path, today=TODAY)
+    assert not report.ok and "no services.csv" in report.error
+
+
+def test_hsds_hostile_values_are_refused_not_crashing(db, tmp_path):
+    path = tmp_path / "services.csv"
+    path.write_text(
+        "id,name,email,url,status,category,organization_id\n"
+        "h-1,Nul\x00Name,,,,\n"
+        "h-\x00,Nul Id,,,,,o-\x00\n"
+        "h-2,Bad Email,not-an-email,,,\n"
+        "h-3,Weird Status,,,paused,\n"
+        f"{'i' * 101},Long Id,,,,\n"
+        "h-5,Fine 李小龙 Ñúñez,,example.org/path,,\n"
+        "h-5,Repeated,,,,\n"
+    )
+    report = import_hsds(path, today=TODAY)
+    db.session.commit()
+    reasons = list(refusals(report).values())
+    assert reasons == [
+        "contains a character that cannot be stored (NUL)",
+        "contains a character that cannot be stored (NUL)",
+        "email is not an email address",
+        "unknown status 'paused'",
+        "id is longer than 100 characters",
+        "id 'h-5' repeated (first on row 7)",
+    ]
+    fine = by_external_id(db, "h-5")
+    assert fine.name == "Fine 李小龙 Ñúñez" and fine.website == "https://example.org/path"
+    assert fine.category == "other"
+
+
+def test_category_from_taxonomy_terms():
+    assert category_from_terms(["Outpatient Mental Health Counseling"]) == "mental_health"
+    assert category_from_terms(["Medication for Opioid Use Disorder"]) == "treatment"
+    assert category_from_terms(["Support Groups"]) == "recovery_support"
+    assert category_from_terms(["Food Pantries"]) == "food"
+    assert category_from_terms(["Parenting classes"]) == "education"  # not "rent"
+    assert category_from_terms(["Something else"]) is None
+
+
+# --- Meeting Guide -----------------------------------------------------------------------------
+
+
+def test_meeting_guide_import_maps_format_types_and_schedule(db):
+    report = import_meetings(DATA / "meetings.json", today=TODAY)
+    db.session.commit()
+    assert report.ok
+    assert (report.created, len(report.refused)) == (5, 7)
+    assert refusals(report) == {
+        "meeting 6": "missing slug",
+        "meeting 7 (slug 'bad-day')": "day must be 0 (Sunday) to 6 (Saturday), or a list of them",
+        "meeting 8 (slug 'bad-time')": "time must be HH:MM (24-hour), not '7pm'",
+        "meeting 9 (slug 'nameless')": "missing name",
+        "meeting 10 (slug 'tuesday-serenity')": "slug repeated (first as meeting 1)",
+        "meeting 11 (slug 'hostile-link')": (
+            "conference_url is not a web address (http:// or https://)"
+        ),
+        "meeting 12": "not a JSON object",
+    }
+
+    serenity = by_external_id(db, "mg:tuesday-serenity")
+    assert serenity.category == "recovery_support"
+    assert (serenity.meeting_model, serenity.meeting_format) == ("aa", "in_person")
+    assert serenity.meeting_open is True
+    assert (serenity.meeting_day, serenity.meeting_time) == (2, time(19, 0))
+    assert serenity.meeting_end_time == time(20, 0)
+    assert serenity.meeting_schedule == "Tuesdays 19:00–20:00, English"
+    assert serenity.address == "Community Hall\n12 Elm Street, Springfield, IL 62701, US"
+    assert "Big Book" in serenity.description and "Side door" in serenity.description
+    assert serenity.last_verified_on == date(2026, 1, 10)
+    assert serenity.organization.name == "District 99 (synthetic)"
+
+    online = by_external_id(db, "mg:noche-en-linea")
+    assert (online.meeting_format, online.meeting_open) == ("virtual", False)
+    assert online.meeting_day is None  # two days: kept in the schedule
+    assert online.meeting_schedule == "Mondays and Thursdays 21:00, Spanish"
+    assert online.conference_url == "https://video.example/j/123"
+
+    hybrid = by_external_id(db, "mg:saturday-hybrid")
+    assert hybrid.meeting_format == "hybrid" and hybrid.phone == "+1-555-0100"
+
+    closed_site = by_external_id(db, "mg:4017")  # integer slug, location temporarily closed
+    assert (closed_site.meeting_format, closed_site.meeting_day, closed_site.active) == (
+        "virtual",
+        3,
+        True,
+    )
+
+    smart = by_external_id(db, "mg:smart-monday")
+    assert smart.meeting_model == "smart_recovery" and smart.meeting_open is None
+
+
+def test_meeting_guide_reimport_updates_instead_of_duplicating(db, tmp_path):
+    import_meetings(DATA / "meetings.json", today=TODAY)
+    db.session.commit()
+    again = import_meetings(DATA / "meetings.json", today=TODAY)
+    db.session.commit()
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
+
+    feed = json.loads((DATA / "meetings.json").read_text())
+    feed[0]["time"] = "19:30"
+    feed[0]["end_time"] = "20:30"
+    feed[2]["conference_url"] = ""
+    feed[2]["conference_phone"] = ""
+    changed = tmp_path / "feed.json"
+    changed.write_text(json.dumps(feed))
+    report = import_meetings(changed, today=TODAY)
+    db.session.commit()
+    assert (report.created, report.updated, report.unchanged) == (0, 2, 3)
+    assert by_external_id(db, "mg:tuesday-serenity").meeting_schedule == (
+        "Tuesdays 19:30–20:30, English"
+    )
+    assert by_external_id(db, "mg:saturday-hybrid").meeting_format == "in_person"
+    assert count(db, Resource) == 5
+
+
+def test_meeting_guide_default_model_option(db):
+    report = import_meetings(DATA / "meetings.json", default_model="na", today=TODAY)
+    db.session.commit()
+    assert report.created == 5
+    assert by_external_id(db, "mg:tuesday-serenity").meeting_model == "na"
+    assert by_external_id(db, "mg:smart-monday").meeting_model == "smart_recovery"
+
+
+def test_temporarily_closed_without_online_is_imported_inactive(db, tmp_path):
+    feed = tmp_path / "feed.json"
+    feed.write_text(
+        json.dumps(
+            [
+                {
+                    "name": "Closed for now",
+                    "slug": "c1",
+                    "day": 1,
+                    "time": "09:00",
+                    "types": ["TC"],
+                    "formatted_address": "1 Main St, Springfield, IL",
+                }
+            ]
+        )
+    )
+    report = import_meetings(feed, today=TODAY)
+    db.session.commit()
+    row = by_external_id(db, "mg:c1")
+    assert row.active is False and row.meeting_format is None
+    assert any("imported inactive" in note for note in report.notes)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"name": "not a list"}', "not a Meeting Guide feed"),
+        ("[{", "is not JSON"),
+    ],
+)
+def test_meeting_guide_bad_file_imports_nothing(db, tmp_path, content, message):
+    path = tmp_path / "feed.json"
+    path.write_text(content)
+    report = import_meetings(path, today=TODAY)
+    assert not report.ok and message in report.error
+    assert count(db, Resource) == 0
+
+
+def test_meeting_guide_hostile_entries(db, tmp_path):
+    path = tmp_path / "feed.json"
+    path.write_text(
+        json.dumps(
+            [
+                {"name": ["list"], "slug": "a"},
+                {"name": "True day", "slug": "b", "day": True},
+                {"name": "Long slug", "slug": "s" * 120},
+                {"name": "x" * 201, "slug": "d"},
+                {"name": "Nul", "slug": "e\u0000"},
+                {"name": "Types", "slug": "f", "types": [1, 2]},
+                {"name": "Late", "slug": "g", "time": "24:00"},
+                {"name": "🌻 O'Brien <script>", "slug": "h", "types": "O,EN"},
+            ]
+        )
+    )
+    report = import_meetings(path, today=TODAY)
+    db.session.commit()
+    assert report.created == 1 and len(report.refused) == 7
+    row = by_external_id(db, "mg:h")
+    assert row.name == "🌻 O'Brien <script>" and row.meeting_open is True
+
+
+# --- The command line ----------------------------------------------------------------------
+
+
+def test_cli_import_prints_the_report_and_commits_once(app, db):
+    result = cli(app, "import", str(DATA / "hsds"))
+    assert result.exit_code == 0, result.output
+    assert "3 created, 0 updated, 0 unchanged, 7 refused" in result.output
+    assert "services.csv row 4: unknown organization id 'org-9'" in result.output
+    assert count(db, Resource) == 3
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.entity_type == "resource_import"))
+    assert event.action == "create" and event.detail.startswith("hsds: created=3")
+
+
+def test_cli_import_meetings_with_model_option(app, db):
+    result = cli(app, "import-meetings", str(DATA / "meetings.json"), "--model", "na")
+    assert result.exit_code == 0, result.output
+    assert "5 created" in result.output and "meeting 6: missing slug" in result.output
+    assert by_external_id(db, "mg:tuesday-serenity").meeting_model == "na"
+    result = cli(app, "import-meetings", str(DATA / "meetings.json"), "--model", "na")
+    assert "0 created, 0 updated, 5 unchanged" in result.output
+    assert count(db, Resource) == 5
+
+
+def test_cli_dry_run_saves_nothing(app, db):
+    result = cli(app, "import", str(DATA / "hsds"), "--dry-run")
+    assert result.exit_code == 0 and "Dry run: nothing was saved." in result.output
+    assert count(db, Resource) == 0 and count(db, Organization) == 0
+
+
+def test_cli_bad_file_exits_with_an_error(app, db, tmp_path):
+    path = tmp_path / "feed.json"
+    path.write_text("{}")
+    result = cli(app, "import-meetings", str(path))
+    assert result.exit_code != 0 and "nothing imported" in result.output
+    assert count(db, Resource) == 0
+
+
+def test_cli_program_option(app, db, program):
+    result = cli(app, "import", str(DATA / "hsds_services.csv"), "--program", program.name)
+    assert result.exit_code == 0, result.output
+    assert by_external_id(db, "food-1").program_id == program.id
+    assert cli(app, "import", str(DATA / "hsds_services.csv"), "--program", "nope").exit_code != 0
+
+
+def test_cli_failure_half_way_imports_nothing(app, db, monkeypatch):
+    """One transaction: an unexpected error on a later entry leaves no earlier entry behind."""
+    original = imports._meeting_values
+    calls = {"n": 0}
+
+    def failing(entry, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk on fire")
+        return original(entry, **kwargs)
+
+    monkeypatch.setattr(imports, "_meeting_values", failing)
+    result = cli(app, "import-meetings", str(DATA / "meetings.json"))
+    assert result.exit_code != 0
+    assert count(db, Resource) == 0 and count(db, Organization) == 0
