@@ -71,9 +71,9 @@ def test_assets_are_served_locally(anon):
 
 
 def test_production_refuses_a_missing_or_default_secret_key(monkeypatch):
-    from config import DEV_SECRET_KEY, ProductionConfig
-
     from cryptography.fernet import Fernet
+
+    from config import DEV_SECRET_KEY, ProductionConfig
 
     monkeypatch.setenv("ENCRYPTION_KEYS", Fernet.generate_key().decode())
     for value in ("", DEV_SECRET_KEY, "short"):
