@@ -220,7 +220,7 @@ def reset_password(user: User, new_password: str, *, actor: User) -> None:
     """Set a new password chosen by an admin (policy checked); every session of the user
     ends. Admins change their own password on their profile, with their current one."""
     if user.id == actor.id:
-        raise AdminRuleError({"new_password": "Change your own password on your profile page."})
+        raise AdminRuleError({"new_password": "Change your own password on your profile page."})  # nosec B105
     problem = password_problem(new_password)
     if problem:
         raise AdminRuleError({"new_password": problem})

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-import xml.etree.ElementTree as ET  # noqa: S405 - builds elements, parses nothing
+import xml.etree.ElementTree as ET  # noqa: S405 - builds elements, parses nothing  # nosec B405
 from pathlib import Path
 
 import markdown
