@@ -74,9 +74,14 @@ def page_text(response) -> str:
 # --- The definitions -----------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not SPEC.exists(), reason="../shared/spec/metrics.md is not beside the clone")
 def test_metrics_md_is_a_byte_for_byte_copy_of_the_spec():
-    assert COPY.read_bytes() == SPEC.read_bytes()
+    """Where the spec sits beside the clone (CI, developers), the copy is identical; elsewhere
+    the copy must at least still be the whole spec (every section)."""
+    text = COPY.read_text(encoding="utf-8")
+    for heading in ("## Scope and period", "## Figures", "## Breakdowns", "## A worked example"):
+        assert heading in text
+    if SPEC.exists():
+        assert COPY.read_bytes() == SPEC.read_bytes()
 
 
 def test_definitions_page_has_an_anchor_per_figure_key(login, coach, program_manager):
