@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := coachapp
 
-.PHONY: run serve test lint install install-dev demo-large clean
+.PHONY: run serve test bench lint install install-dev demo-large clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ serve: install
 ## The whole suite on SQLite (browser tests skip with a message when Chromium is missing).
 test: install-dev
 	$(BIN)/python -m pytest
+
+## Benchmark at program scale (bench/README.md); appends to bench/RESULTS.md.
+bench: install-dev
+	$(BIN)/python -m bench.run
 
 lint: install-dev
 	$(BIN)/ruff check .
