@@ -64,6 +64,7 @@ def test_token_is_shown_once_and_revocable(db, login, coach):
     page = browser.post("/auth/profile", data={"tok-name": "warehouse", "tok-submit": "Create"})
     token = re.search(r'id="new-token">([^<]+)<', page.get_data(as_text=True)).group(1)
     assert user_for_token(token).id == coach.id
+    db.session.commit()  # user_for_token stamps last_used_at: release that row lock
     row = db.session.scalar(select(ApiToken))
     assert token not in browser.get("/auth/profile").get_data(as_text=True)
     assert browser.post(f"/auth/profile/tokens/{row.id}/revoke").status_code == 302
