@@ -69,6 +69,11 @@ def test_coach_and_their_supervisor_open_every_page(request, db, login, client_,
     browser = login(request.getfixturevalue(role))
     for url in _pages(client_, assessment):
         assert browser.get(url).status_code == 200, url
+    # The archive route is reached too (a missing reason is refused, nothing archived).
+    assert (
+        browser.post(f"/assessments/{assessment.id}/archive", data={"reason": ""}).status_code
+        == 422
+    )
 
 
 @pytest.mark.parametrize("role", OUTSIDERS)

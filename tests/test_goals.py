@@ -72,6 +72,8 @@ def test_coach_and_their_supervisor_open_every_page(request, db, login, client_,
     browser = login(request.getfixturevalue(role))
     for url in _pages(client_, goal):
         assert browser.get(url).status_code == 200, url
+    # The archive route is reached too (a missing reason is refused, nothing archived).
+    assert browser.post(f"/goals/{goal.id}/archive", data={"reason": ""}).status_code == 422
 
 
 @pytest.mark.parametrize("role", OUTSIDERS)

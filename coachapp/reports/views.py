@@ -31,15 +31,20 @@ from coachapp.reports import bp, drilldown, exports, labels, metrics
 from coachapp.reports.definitions import anchor_for, rendered
 from coachapp.reports.forms import PRESETS, ReportForm, preset_period, report_form
 from coachapp.reports.metrics import Period, Scope
-from coachapp.reports.scope import ScopeChoices, ScopeError, scope_args, scope_choices
-from coachapp.reports.scope import scope_from_args as _scope_from_args
+from coachapp.reports.scope import (
+    ScopeChoices,
+    ScopeError,
+    scope_args,
+    scope_choices,
+    scope_from_args,
+)
 
 REPORT_ROLES = (Role.COACH, Role.SUPERVISOR, Role.PROGRAM_MANAGER, Role.ADMIN)
 
 
 def _scope_or_404() -> Scope:
     try:
-        return _scope_from_args(current_user, request.args)
+        return scope_from_args(current_user, request.args)
     except ScopeError:
         abort(404)
 
