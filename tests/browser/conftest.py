@@ -1,13 +1,19 @@
 """Browser tests: Playwright for Python driving Debian's Chromium against the app served on
-127.0.0.1 from a thread, on its own SQLite file. Skipped, with a message, when Chromium or
-Playwright is missing; .ci/run installs both and fails if anything skipped."""
+127.0.0.1 from a thread, on its own SQLite file (or, when TEST_DATABASE_URL names a PostgreSQL
+server, on a scratch database of its own). Skipped, with a message, when Chromium or Playwright
+is missing; .ci/run installs both and fails if anything skipped.
+
+Journeys run twice (desktop and phone) against one served app, so a journey that changes
+records makes its own with ``site.make(...)`` instead of changing the shared ones."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from werkzeug.serving import make_server
@@ -15,7 +21,12 @@ from werkzeug.serving import make_server
 from coachapp import create_app
 from coachapp.extensions import db
 from tests import factories
-from tests.conftest import make_test_config
+from tests.conftest import (
+    create_scratch_database,
+    drop_scratch_database,
+    make_test_config,
+    on_postgres,
+)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -39,36 +50,81 @@ def pytest_collection_modifyitems(items):
 
 @dataclass
 class Site:
+    """The served app and its seeded people. Everyone's password is ``factories.PASSWORD``.
+
+    - program: "Browser Program"; supervisor (supervisor@example.org) supervises coach
+      (coach@example.org) and other_coach; program_manager (manager@example.org); admin
+      (admin@example.org, no program);
+    - mine: a client of coach; theirs: a client of other_coach.
+    """
+
     url: str
-    coach: object
-    other_coach: object
-    mine: object
-    theirs: object
+    app: Any
+    program: Any
+    coach: Any
+    other_coach: Any
+    supervisor: Any
+    program_manager: Any
+    admin: Any
+    mine: Any
+    theirs: Any
+
+    def make(self, build: Callable[..., Any], *args, **kwargs) -> Any:
+        """Run ``build`` (a factory) in the served app's context; return the new row's id
+        (or the result itself when it has no id)."""
+        with self.app.app_context():
+            row = build(*args, **kwargs)
+            db.session.commit()
+            return getattr(row, "id", row)
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    """The app served on 127.0.0.1 with a small team: two coaches and a client each."""
-    path = tmp_path_factory.mktemp("site") / "browser.sqlite3"
-    app = create_app(make_test_config(f"sqlite:///{path}"))
+    """The app served on 127.0.0.1 with a small program: a supervisor, two coaches with a client
+    each, a program manager and an admin."""
+    if on_postgres():
+        url = create_scratch_database("coachapp_browser")
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('site') / 'browser.sqlite3'}"
+    app = create_app(make_test_config(url))
     app.config["WTF_CSRF_ENABLED"] = True  # the browser does it for real
     with app.app_context():
         db.create_all()
         program = factories.program("Browser Program")
-        sup = factories.user("supervisor", program=program, name="Sam Supervisor")
+        sup = factories.user(
+            "supervisor", program=program, name="Sam Supervisor", email="supervisor@example.org"
+        )
         coach = factories.user(
             "coach", program=program, supervisor=sup, name="Casey Coach", email="coach@example.org"
         )
         other = factories.user("coach", program=program, supervisor=sup, name="Oscar Other")
+        manager = factories.user(
+            "program_manager", program=program, name="Morgan Manager", email="manager@example.org"
+        )
+        admin = factories.user("admin", name="Ada Admin", email="admin@example.org")
         mine = factories.client(coach, first_name="José", last_name="Ñúñez")
         theirs = factories.client(other, first_name="Zoë", last_name="Brontë")
+        db.session.commit()
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
-        yield Site(f"http://127.0.0.1:{server.server_port}", coach, other, mine, theirs)
+        yield Site(
+            f"http://127.0.0.1:{server.server_port}",
+            app,
+            program,
+            coach,
+            other,
+            sup,
+            manager,
+            admin,
+            mine,
+            theirs,
+        )
         server.shutdown()
         db.session.remove()
         db.engine.dispose()
+    if on_postgres():
+        drop_scratch_database(url)
 
 
 @pytest.fixture(scope="session")
