@@ -108,7 +108,8 @@ def encrypted_columns():
 
 def rotate_all(*, batch: int = 1000) -> dict[str, int]:
     """Re-encrypt every stored value with the newest key, a batch per transaction (safe to run
-    while the app serves: each value is rewritten whole, and readers accept either key)."""
+    while the app serves: each value is rewritten whole, only if it is still the value that was
+    read, so an edit saved meanwhile is never overwritten; readers accept either key)."""
     from sqlalchemy import select, type_coerce, update
 
     from coachapp.extensions import db
@@ -127,7 +128,7 @@ def rotate_all(*, batch: int = 1000) -> dict[str, int]:
             for row_id, token in rows:
                 db.session.execute(
                     update(table)
-                    .where(pk == row_id)
+                    .where(pk == row_id, raw == token)
                     .values({column.name: type_coerce(rotate_token(token), Text)})
                 )
             db.session.commit()

@@ -76,6 +76,28 @@ def test_keys_rotate_re_encrypts_with_the_new_key(app, db, coach):
         app.extensions[crypto.EXTENSION] = old_ring
 
 
+def test_keys_rotate_never_overwrites_an_edit_saved_meanwhile(app, db, coach, monkeypatch):
+    from sqlalchemy import update
+
+    from coachapp.models import Client
+
+    client = factories.client(coach, notes=SECRET)
+    real_rotate = crypto.rotate_token
+
+    def edit_then_rotate(token):
+        # A coach saves the note between the rotation's read and its write.
+        if crypto.decrypt(token) == SECRET:
+            db.session.execute(
+                update(Client).where(Client.id == client.id).values(notes="edited meanwhile")
+            )
+        return real_rotate(token)
+
+    monkeypatch.setattr(crypto, "rotate_token", edit_then_rotate)
+    crypto.rotate_all()
+    db.session.expire_all()
+    assert db.session.get(Client, client.id).notes == "edited meanwhile"
+
+
 def test_a_wrong_key_never_crashes_a_page(app, db, login, coach):
     client = factories.client(coach, notes=SECRET)
     old_ring = app.extensions[crypto.EXTENSION]
