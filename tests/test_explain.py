@@ -137,13 +137,6 @@ def test_sqlite_caseload_queries_use_indexes(sqlite_demo):
     assert [detail for verb, _t, detail, _s in steps if verb == "SCAN"] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: without statistics SQLite answers the 'referral waiting' alert through "
-    "ix_referrals_status_referred (status, referred_on), i.e. every waiting referral of every "
-    "client, once per client; an index on referrals (client_id, status, referred_on) fixes it "
-    "(bench/README.md). Remove this marker with that migration.",
-)
 def test_sqlite_caseload_subqueries_search_by_client(sqlite_demo):
     db, _program = sqlite_demo
     steps = sqlite_steps(db, run_and_capture(db, caseload_work(db, demo_user(db, "coach"))))
@@ -280,15 +273,6 @@ def test_postgresql_plans_of_the_caseload(db, seeded_postgres):
     assert pg_seq_scans(db, statements, ("sessions", "appointments")) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: the access rule's OR (coach_id = me OR id IN covered...) makes PostgreSQL "
-    "expect thousands of visible clients, so it computes the 'referral waiting' flag as a "
-    "hashed subplan over every waiting referral (Seq Scan on referrals) instead of per-client "
-    "index probes; fixes in bench/README.md (access rule as id IN (UNION ...), an index on "
-    "referrals (client_id, status, referred_on), alert flags computed on the page's 50 ids). "
-    "Remove this marker when they are in.",
-)
 def test_postgresql_plans_of_the_caseload_referrals(db, seeded_postgres):
     statements = caseload_statements(db, seeded_postgres)
     assert pg_seq_scans(db, statements, ("referrals",)) == []

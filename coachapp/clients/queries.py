@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from coachapp import access
 from coachapp.clients.alerts import AlertContext, alert_columns, last_completed_contact
@@ -100,17 +100,27 @@ def caseload_page(
     total = db.session.scalar(select(func.count()).select_from(base.subquery()))
     if sort == "quiet":
         # Never contacted first, then the longest ago.
-        order = (last_contact.is_(None).desc(), last_contact.asc(), Client.last_name)
+        order = (last_contact.is_(None).desc(), last_contact.asc(), Client.last_name, Client.id)
     elif sort == "code":
-        order = (Client.code,)
+        order = (Client.code, Client.id)
     else:
         order = (Client.last_name, Client.first_name, Client.id)
-    query = (
-        base.add_columns(last_contact, next_appointment, open_referrals, *alerts.values())
-        .options(joinedload(Client.coach))
+    # The page's clients first, then the figures and alerts of those clients only: each
+    # correlated subquery runs once per listed client (an index probe), not for every client
+    # the user may see, and the planner knows it (so PostgreSQL does not hash whole tables).
+    on_page = (
+        base.with_only_columns(Client.id)
         .order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)
+        .subquery("on_page")
+    )
+    query = (
+        select(Client, last_contact, next_appointment, open_referrals, *alerts.values())
+        .join(on_page, on_page.c.id == Client.id)
+        # The list never shows the client's notes: not read, so not decrypted.
+        .options(joinedload(Client.coach), defer(Client.notes))
+        .order_by(*order)
     )
     rows = [
         CaseloadRow(

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -42,6 +43,18 @@ class Client(ArchiveMixin, VersionMixin, TimestampMixin, Base):
         enum_check("support_person", SupportPerson, nullable=True),
         Index("ix_clients_name_key_dob", "name_key", "date_of_birth"),
         Index("ix_clients_coach_status", "coach_id", "status"),
+        # A team's clients within a program (metrics scope of a supervisor: coach_id IN team
+        # AND program_id = ?). Led by coach_id: a whole-program report keeps reading clients
+        # through ix_clients_program_id, in id order.
+        Index("ix_clients_coach_program", "coach_id", "program_id"),
+        # Only merged records: every live client has NULL here, which SQLite (planning without
+        # statistics) would otherwise take for a selective condition.
+        Index(
+            "ix_clients_merged_into_id",
+            "merged_into_id",
+            sqlite_where=text("merged_into_id IS NOT NULL"),
+            postgresql_where=text("merged_into_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,7 +80,7 @@ class Client(ArchiveMixin, VersionMixin, TimestampMixin, Base):
     support_person: Mapped[str | None] = mapped_column(String(20))  # sponsor or mentor
     support_person_since: Mapped[date | None] = mapped_column(Date)
     # Set when this record was merged into another; the merge can be undone.
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
 
     program: Mapped[Program] = relationship()
     coach: Mapped[User] = relationship(foreign_keys=[coach_id])

@@ -33,6 +33,8 @@ class Referral(ArchiveMixin, VersionMixin, TimestampMixin, Base):
         Index("ix_referrals_client_referred", "client_id", "referred_on"),
         Index("ix_referrals_coach_referred", "coach_id", "referred_on"),
         Index("ix_referrals_status_referred", "status", "referred_on"),
+        # A client's waiting referrals (the caseload's "referral waiting" alert and counts).
+        Index("ix_referrals_client_status_referred", "client_id", "status", "referred_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -41,6 +42,11 @@ session_goals = Table(
 )
 
 
+# The conditions of the partial indexes below, as the queries spell them (team.queries).
+AWAITING_REVIEW = "reviewed_at IS NULL AND note IS NOT NULL AND archived_at IS NULL"
+HAS_REVIEW_COMMENT = "review_comment IS NOT NULL"
+
+
 class CoachingSession(ArchiveMixin, VersionMixin, TimestampMixin, Base):
     """A contact (product.md calls them sessions); named so it never shadows ``db.session``."""
 
@@ -53,6 +59,22 @@ class CoachingSession(ArchiveMixin, VersionMixin, TimestampMixin, Base):
         Index("ix_sessions_client_date", "client_id", "date"),
         Index("ix_sessions_coach_date", "coach_id", "date"),
         Index("ix_sessions_date_outcome", "date", "outcome"),
+        # Notes waiting for a supervisor's sign-off (the team dashboard, the review queue): a
+        # small partial index instead of every session of the team's history.
+        Index(
+            "ix_sessions_awaiting_review",
+            "client_id",
+            sqlite_where=text(AWAITING_REVIEW),
+            postgresql_where=text(AWAITING_REVIEW),
+        ),
+        # A coach's recent sign-off comments (their caseload page), newest first.
+        Index(
+            "ix_sessions_coach_review_comment",
+            "coach_id",
+            "reviewed_at",
+            sqlite_where=text(HAS_REVIEW_COMMENT),
+            postgresql_where=text(HAS_REVIEW_COMMENT),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
