@@ -12,7 +12,10 @@ Every setting an operator may change is an environment variable, listed here wit
   to rotate, put the new key first and run ``flask keys rotate``. Required in production;
   elsewhere a key is derived from ``SECRET_KEY``.
 - ``DATABASE_URL``: SQLAlchemy URL. Default: SQLite file ``instance/coachapp.sqlite3``.
-  PostgreSQL: ``postgresql+psycopg://USER@HOST:5432/NAME``.
+  PostgreSQL: ``postgresql+psycopg://USER@HOST:5432/NAME``. A SQLite file is put in
+  write-ahead-log mode (``-wal`` and ``-shm`` files beside it: copy the database with
+  ``flask backup``, not ``cp``); PostgreSQL sessions run with ``jit = off`` and
+  ``random_page_cost = 1.1``.
 - ``DB_POOL_SIZE`` / ``DB_MAX_OVERFLOW``: PostgreSQL connections kept / allowed on top, per
   worker process (default 5 / 5). Connections are pre-pinged, so a restarted database is
   survived without restarting the app.
@@ -22,6 +25,8 @@ Every setting an operator may change is an environment variable, listed here wit
 - ``LOGIN_LOCKOUT_FAILURES`` / ``LOGIN_LOCKOUT_MINUTES``: after this many failed sign-ins for
   one email the account is locked for this long (default 10 / 15); counted in the rate-limit
   storage, so shared between processes when it is Redis.
+- ``API_RATE_LIMIT``: requests per API token (per address without one), default
+  ``300 per minute``.
 - ``IDLE_TIMEOUT_MINUTES``: a signed-in browser session ends after this much inactivity
   (default 30). ``SESSION_MAX_HOURS``: absolute lifetime of a session (default 12).
 - ``ARGON2_TIME_COST`` / ``ARGON2_MEMORY_KIB``: password hashing cost (defaults 3 / 65536).
@@ -29,6 +34,15 @@ Every setting an operator may change is an environment variable, listed here wit
   (always on in production).
 - ``SESSION_COOKIE_SECURE=0``: production only, for a deployment reached over plain HTTP on a
   private network (tests behind a local load balancer); never on the internet.
+- ``PROXY_FIX_X_FOR``: how many reverse proxies (nginx, a load balancer) stand in front of the
+  app and append to ``X-Forwarded-For`` / ``X-Forwarded-Proto`` (default 0: none trusted, the
+  headers are ignored and the client address is the TCP peer's). Behind one nginx set it to 1:
+  the sign-in throttle, the API's per-address limit and the audit trail then see each user's
+  own address instead of nginx's. Never more than the proxies really there, and only when the
+  app cannot be reached except through them (a client could otherwise choose its address).
+
+The server's own settings (``WEB_CONCURRENCY``, ``GUNICORN_THREADS``, ``GUNICORN_BIND``,
+``GUNICORN_TIMEOUT``, ``FORWARDED_ALLOW_IPS``) are read by ``gunicorn.conf.py``, documented there.
 """
 
 from __future__ import annotations
@@ -64,6 +78,11 @@ def _engine_options(url: str) -> dict:
             "pool_size": _int("DB_POOL_SIZE", 5),
             "max_overflow": _int("DB_MAX_OVERFLOW", 5),
             "pool_recycle": 1800,
+            # Session settings (bench/README.md): no JIT compilation, which costs the report's
+            # big statements more time than it saves; and random reads priced near sequential
+            # ones, as they are for a program's data (cached, or on SSD) - with the default 4,
+            # the planner reads every client to find a caseload's hundred.
+            "connect_args": {"options": "-c jit=off -c random_page_cost=1.1"},
         }
     return {}
 
@@ -99,6 +118,7 @@ class Config:
     SEND_HSTS = False
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     LOG_JSON = os.environ.get("LOG_JSON", "") == "1"
+    PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)  # reverse proxies trusted for X-Forwarded-*
 
 
 class DevelopmentConfig(Config):

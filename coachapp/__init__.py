@@ -6,20 +6,32 @@ from datetime import datetime, timedelta, timezone
 
 from flask import Flask, abort, g, request, session
 from flask_login import current_user, logout_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from coachapp import access
-from coachapp.extensions import csrf, db, limiter, login_manager, migrate
+from coachapp.extensions import csrf, db, limiter, login_manager, migrate, use_sqlite_wal
 
 
 class RecordIdConverter(IntegerConverter):
-    """``<int:...>`` in every route: ids are 1 .. 2**31 - 1 (the columns' range); anything
-    bigger is simply not found, instead of overflowing the database driver."""
+    """``<int:...>`` in every route: ids are 1 .. 2**31 - 1 (the columns' range). Any other
+    number reads as 0, an id no row has: the route answers 404 like for any missing record,
+    whatever the method, and the database driver never overflows. (Refusing the match instead
+    would make werkzeug answer 405 to a PATCH when the same path also has a GET route.)"""
+
+    MAX_ID = 2**31 - 1
 
     def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
+        # The range, for the OpenAPI document's path parameters.
         kwargs.setdefault("min", 1)
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", self.MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+    def to_python(self, value: str) -> int:
+        if len(value) > len(str(self.MAX_ID)):
+            return 0
+        number = int(value)
+        return number if 1 <= number <= self.MAX_ID else 0
 
 
 CSP = (
@@ -46,6 +58,7 @@ def create_app(config_class: type | None = None) -> Flask:
     app.config.from_object(config_class)
     app.url_map.converters["int"] = RecordIdConverter
 
+    trust_proxies(app)
     configure_logging(app)
     configure_encryption(app)
     register_extensions(app)
@@ -55,6 +68,18 @@ def create_app(config_class: type | None = None) -> Flask:
     register_commands(app)
     register_template_helpers(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``PROXY_FIX_X_FOR`` reverse proxies, the client's address and scheme are the ones
+    those proxies appended to X-Forwarded-For / X-Forwarded-Proto: ``request.remote_addr`` (the
+    rate-limit keys, the audit trail) is then the user's, not the proxy's. With 0 (the default)
+    the headers are ignored, so a client cannot choose its address. X-Forwarded-Host is never
+    trusted: the proxy passes the Host header through."""
+    hops = int(app.config.get("PROXY_FIX_X_FOR") or 0)
+    if hops > 0:
+        proxied = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
+        app.wsgi_app = proxied  # type: ignore[method-assign]
 
 
 def configure_logging(app: Flask) -> None:
@@ -72,6 +97,8 @@ def configure_encryption(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    with app.app_context():
+        use_sqlite_wal(db.engine)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -231,6 +258,7 @@ NAV = {
         ("main.home", "Home"),
         ("admin.users", "Users"),
         ("admin.programs", "Programs"),
+        ("admin.staff", "Staff"),
         ("resources.index", "Resources"),
         ("reports.index", "Reports"),
         ("oversight.audit_log", "Audit trail"),

@@ -19,19 +19,22 @@ fails for a route that declares none.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timezone
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, false, select, union
 from sqlalchemy.orm import InstrumentedAttribute
 
 from coachapp.extensions import db
-from coachapp.models import BreakGlassAccess, Client, CoveringAssignment, User
+from coachapp.models import BreakGlassAccess, Client, CoveringAssignment, Program, User
 from coachapp.models.enums import Role
+
+if TYPE_CHECKING:
+    from coachapp.reports.metrics import Scope
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,8 +47,9 @@ def _coaches_supervised_by(user_id: int) -> Select:
     return select(User.id).where(User.supervisor_id == user_id)
 
 
-def _covered_client_ids(user_id: int, on: date) -> Select:
-    """Clients a covering assignment in force on ``on`` opens to the user."""
+def _covered_client_ids(user_id: int, on: date) -> tuple[Select, Select]:
+    """Clients a covering assignment in force on ``on`` opens to the user: those named one by
+    one, and those of a whole caseload covered (two selects of client ids)."""
     in_force = (
         (CoveringAssignment.covering_user_id == user_id)
         & (CoveringAssignment.starts_on <= on)
@@ -60,7 +64,7 @@ def _covered_client_ids(user_id: int, on: date) -> Select:
         .join(CoveringAssignment, CoveringAssignment.coach_id == Client.coach_id)
         .where(in_force, CoveringAssignment.client_id.is_(None))
     )
-    return by_client.union(by_caseload)
+    return by_client, by_caseload
 
 
 def _break_glass_client_ids(user_id: int, now: datetime) -> Select:
@@ -80,10 +84,18 @@ def visible_clients_condition(user: User, *, on: date | None = None):
     if user.role == Role.PROGRAM_MANAGER:
         # Program managers see aggregates and de-identified rows, never client records.
         return false()
-    conditions = [Client.coach_id == user.id, Client.id.in_(_covered_client_ids(user.id, on))]
+    # One branch per way in, as a UNION of client ids: each branch is an index search
+    # (clients by coach, covering assignments by user), where an OR across them would make
+    # the database walk every client.
+    branches = [
+        select(Client.id).where(Client.coach_id == user.id),
+        *_covered_client_ids(user.id, on),
+    ]
     if user.role == Role.SUPERVISOR:
-        conditions.append(Client.coach_id.in_(_coaches_supervised_by(user.id)))
-    return or_(*conditions)
+        branches.append(
+            select(Client.id).where(Client.coach_id.in_(_coaches_supervised_by(user.id)))
+        )
+    return Client.id.in_(union(*(branch.correlate(None) for branch in branches)))
 
 
 def visible_clients(user: User, *, include_archived: bool = False) -> Select:
@@ -207,3 +219,115 @@ def client_route(view: F) -> F:
     wrapped = login_required(wrapper)
     _declare(wrapped, "client")
     return wrapped  # type: ignore[return-value]
+
+
+# --- Report scopes -----------------------------------------------------------------------------
+# Who may report on what (metrics.md "Scope and period", product.md):
+# - a coach: their own caseload only (the coach filter is forced to themself);
+# - a supervisor: their team (``supervisor_id`` = themself) or one coach of it;
+# - a program manager: their own program, whole, one team of it or one coach of it;
+# - an admin: any program, whole, one team or one coach of it.
+# An id outside that reach (another coach, another team, another program, an id that does not
+# exist or is not an id at all) raises ``ScopeError``, which views and the API answer with 404,
+# exactly like a missing page: a report never confirms that someone else's team exists. Every
+# client a coach's or supervisor's scope counts is one ``visible_clients`` lets them read,
+# which is why their drill-down lists may show names.
+
+MAX_ID = 2**31 - 1  # an INTEGER column; larger numbers are not ids (and PostgreSQL refuses them)
+SCOPE_PARAMS = ("program_id", "supervisor_id", "coach_id")
+
+
+class ScopeError(LookupError):
+    """The user may not report on that scope; answered with 404."""
+
+
+def _staff(user_id: int, role: Role) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.role != role:
+        raise ScopeError(f"no {role.value} {user_id} within reach")
+    return user
+
+
+def _within_program(program_id: int, coach_id: int | None, supervisor_id: int | None) -> Scope:
+    """A program-wide reporter's choice of team and coach, each checked to be in the program.
+
+    When both are given and the coach is not on that team, the narrower choice (the coach)
+    wins: both are within the user's reach, so nothing leaks, and a scope picker used without
+    JavaScript never ends on an error page."""
+    from coachapp.reports.metrics import Scope
+
+    if (
+        supervisor_id is not None
+        and _staff(supervisor_id, Role.SUPERVISOR).program_id != program_id
+    ):
+        raise ScopeError("team outside the program")
+    if coach_id is not None:
+        coach = _staff(coach_id, Role.COACH)
+        if coach.program_id != program_id:
+            raise ScopeError("coach outside the program")
+        return Scope(program_id, coach_id=coach.id)
+    return Scope(program_id, supervisor_id=supervisor_id)
+
+
+def report_scope(
+    user: User,
+    program_id: int | None = None,
+    coach_id: int | None = None,
+    supervisor_id: int | None = None,
+) -> Scope:
+    """The report ``Scope`` ``user`` asked for, if it is within their reach; ``ScopeError``
+    otherwise. Omitted filters mean the widest scope the user has."""
+    from coachapp.reports.metrics import Scope
+
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        raise ScopeError("not signed in")
+    if user.role == Role.COACH:
+        if user.program_id is None or program_id not in (None, user.program_id):
+            raise ScopeError("coach outside their program")
+        if coach_id not in (None, user.id) or supervisor_id is not None:
+            raise ScopeError("a coach reports on their own caseload only")
+        return Scope(user.program_id, coach_id=user.id)
+    if user.role == Role.SUPERVISOR:
+        if user.program_id is None or program_id not in (None, user.program_id):
+            raise ScopeError("supervisor outside their program")
+        if supervisor_id not in (None, user.id):
+            raise ScopeError("a supervisor reports on their own team only")
+        if coach_id is not None:
+            if _staff(coach_id, Role.COACH).supervisor_id != user.id:
+                raise ScopeError("coach outside the team")
+            return Scope(user.program_id, coach_id=coach_id)
+        return Scope(user.program_id, supervisor_id=user.id)
+    if user.role == Role.PROGRAM_MANAGER:
+        if user.program_id is None or program_id not in (None, user.program_id):
+            raise ScopeError("program manager outside their program")
+        return _within_program(user.program_id, coach_id, supervisor_id)
+    if user.role == Role.ADMIN:
+        if program_id is None:
+            program_id = user.program_id or db.session.scalar(
+                select(Program.id).order_by(Program.name, Program.id).limit(1)
+            )
+        if program_id is None or db.session.get(Program, program_id) is None:
+            raise ScopeError("no such program")
+        return _within_program(program_id, coach_id, supervisor_id)
+    raise ScopeError("no reports for this role")
+
+
+def parse_scope_id(value: str | None) -> int | None:
+    """A scope id from a query string: empty is ``None``; anything but 1..2**31-1 is an id
+    nobody may see (``ScopeError``)."""
+    if value is None or value == "":
+        return None
+    value = value.strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 10:
+        raise ScopeError("not an id")
+    number = int(value)
+    if not 1 <= number <= MAX_ID:
+        raise ScopeError("not an id")
+    return number
+
+
+def scope_from_args(user: User, args: Mapping[str, str]) -> Scope:
+    """``report_scope`` from the ``program_id``, ``supervisor_id`` and ``coach_id`` query
+    arguments of a page."""
+    ids = {name: parse_scope_id(args.get(name)) for name in SCOPE_PARAMS}
+    return report_scope(user, **ids)

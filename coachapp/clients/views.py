@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from coachapp import access, audit, records, timeutil
@@ -17,7 +17,7 @@ from coachapp.clients.forms import (
 from coachapp.clients.panels import PANELS, build_panels
 from coachapp.clients.queries import SORTS, caseload_page
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm
+from coachapp.forms import ArchiveForm, show_rule_errors
 from coachapp.models import Client, CoachingSession, User
 from coachapp.models.enums import AuditAction, ClientStatus, Role
 
@@ -58,9 +58,20 @@ def index():
 
         from coachapp.team.queries import recent_review_comments
 
+        # Only what the list shows: the comment is the one encrypted column decrypted.
         comments = db.session.scalars(
             recent_review_comments(current_user, ctx.today - timedelta(days=30)).options(
-                selectinload(CoachingSession.client), selectinload(CoachingSession.reviewed_by)
+                load_only(
+                    CoachingSession.client_id,
+                    CoachingSession.date,
+                    CoachingSession.reviewed_by_id,
+                    CoachingSession.reviewed_at,
+                    CoachingSession.review_comment,
+                ),
+                selectinload(CoachingSession.client).load_only(
+                    Client.first_name, Client.last_name, Client.preferred_name
+                ),
+                selectinload(CoachingSession.reviewed_by).load_only(User.name),
             )
         ).all()
     g.client_data = True
@@ -91,7 +102,7 @@ def _coach_choices() -> list[tuple[int, str]]:
 def new():
     """Intake: a coach opens clients on their own caseload, a supervisor on their coaches'."""
     program = current_user.program
-    form = IntakeForm(today_func=lambda: timeutil.local_today(program))
+    form = IntakeForm()
     form.coach_id.choices = _coach_choices()
     if request.method == "GET":
         form.intake_date.data = timeutil.local_today(program)
@@ -104,29 +115,38 @@ def new():
             form.coach_id.errors.append("No coach can take this client.")
         else:
             coach = db.session.get(User, form.coach_id.data)
-            ids = services.likely_duplicates(
-                coach.program_id,
-                form.first_name.data,
-                form.last_name.data,
-                form.date_of_birth.data,
-            )
-            if ids and not form.confirm_duplicate.data:
-                duplicates = list(
-                    db.session.scalars(
-                        access.visible_clients(current_user).where(Client.id.in_(ids))
+            try:
+                # The services' rules first: no duplicate warning for input they refuse.
+                services.check_dates(
+                    _details(form) | {"intake_date": form.intake_date.data},
+                    program=coach.program,
+                )
+                ids = services.likely_duplicates(
+                    coach.program_id,
+                    form.first_name.data,
+                    form.last_name.data,
+                    form.date_of_birth.data,
+                )
+                if ids and not form.confirm_duplicate.data:
+                    duplicates = list(
+                        db.session.scalars(
+                            access.visible_clients(current_user).where(Client.id.in_(ids))
+                        )
                     )
-                )
-                hidden_duplicates = len(ids) - len(duplicates)
-            else:
-                client = services.create_client(
-                    _details(form),
-                    coach=coach,
-                    intake_date=form.intake_date.data,
-                    actor=current_user,
-                )
-                db.session.commit()
-                flash(f"{client.display_name} ({client.code}) added.", "success")
-                return redirect(url_for("clients.detail", client_id=client.id))
+                    hidden_duplicates = len(ids) - len(duplicates)
+                else:
+                    client = services.create_client(
+                        _details(form),
+                        coach=coach,
+                        intake_date=form.intake_date.data,
+                        actor=current_user,
+                    )
+                    db.session.commit()
+                    flash(f"{client.display_name} ({client.code}) added.", "success")
+                    return redirect(url_for("clients.detail", client_id=client.id))
+            except services.ClientRuleError as exc:
+                db.session.rollback()
+                show_rule_errors(form, exc.errors)
     status = 422 if request.method == "POST" else 200
     return render_template(
         "clients/new.html",
@@ -174,8 +194,7 @@ def _stale(form, exc: Exception | None = None) -> None:
 @bp.route("/<int:client_id>/edit", methods=["GET", "POST"])
 @access.client_route
 def edit(client: Client):
-    program = client.program
-    form = EditClientForm(obj=client, today_func=lambda: timeutil.local_today(program))
+    form = EditClientForm(obj=client)
     if client.status == ClientStatus.DISCHARGED:
         form.status.choices = [(ClientStatus.DISCHARGED.value, "Discharged")]
     if request.method == "GET":
@@ -187,6 +206,9 @@ def edit(client: Client):
                 client, details, version=form.version_value(), actor=current_user
             )
             db.session.commit()
+        except services.ClientRuleError as exc:
+            db.session.rollback()
+            show_rule_errors(form, exc.errors)
         except (records.StaleRecordError, StaleDataError) as exc:
             _stale(form, exc)
         else:
@@ -206,27 +228,24 @@ def discharge(client: Client):
         form.version.data = client.version
         form.discharge_date.data = timeutil.local_today(program)
     if form.validate_on_submit():
-        if form.discharge_date.data > timeutil.local_today(program):
-            form.discharge_date.errors.append("This date is in the future.")
+        try:
+            services.discharge(
+                client,
+                on=form.discharge_date.data,
+                reason=form.discharge_reason.data,
+                note=form.discharge_note.data,
+                version=form.version_value(),
+                actor=current_user,
+            )
+            db.session.commit()
+        except services.ClientRuleError as exc:
+            db.session.rollback()
+            show_rule_errors(form, exc.errors)
+        except (records.StaleRecordError, StaleDataError) as exc:
+            _stale(form, exc)
         else:
-            try:
-                services.discharge(
-                    client,
-                    on=form.discharge_date.data,
-                    reason=form.discharge_reason.data,
-                    note=form.discharge_note.data,
-                    version=form.version_value(),
-                    actor=current_user,
-                )
-                db.session.commit()
-            except services.ClientRuleError as exc:
-                db.session.rollback()
-                getattr(form, exc.field).errors.append(exc.message)
-            except (records.StaleRecordError, StaleDataError) as exc:
-                _stale(form, exc)
-            else:
-                flash(f"{client.display_name} discharged.", "success")
-                return redirect(url_for("clients.detail", client_id=client.id))
+            flash(f"{client.display_name} discharged.", "success")
+            return redirect(url_for("clients.detail", client_id=client.id))
     g.client_data = True
     status = 422 if request.method == "POST" else 200
     return render_template("clients/discharge.html", form=form, client=client), status
@@ -248,7 +267,7 @@ def reenroll(client: Client):
             db.session.commit()
         except services.ClientRuleError as exc:
             db.session.rollback()
-            getattr(form, exc.field).errors.append(exc.message)
+            show_rule_errors(form, exc.errors)
         except (records.StaleRecordError, StaleDataError) as exc:
             _stale(form, exc)
         else:
