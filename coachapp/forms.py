@@ -8,6 +8,7 @@ message and never a 500.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from flask_wtf import FlaskForm
@@ -87,6 +88,19 @@ class VersionForm(FlaskForm):
             return -1  # tampered: never matches, so the edit is refused as stale
 
 
+def show_rule_errors(form, errors: Mapping[str, str], rename: Mapping[str, str] | None = None):
+    """Put a service's refusals (``RuleError.errors``) beside the form's fields: ``rename``
+    maps a name the services use to the form's field; a message with no field on this form
+    goes above it."""
+    rename = rename or {}
+    for name, message in errors.items():
+        field = getattr(form, rename.get(name, name), None)
+        if field is None or not hasattr(field, "errors"):
+            form.form_errors.append(message)
+        elif message not in field.errors:
+            field.errors = [*field.errors, message]
+
+
 class ArchiveForm(FlaskForm):
     """Archive instead of delete: a reason is required."""
 
@@ -115,5 +129,6 @@ __all__ = [
     "VersionForm",
     "none_if_empty",
     "select_choices",
+    "show_rule_errors",
     "strip_filter",
 ]

@@ -5,7 +5,7 @@ Services call these; they write the audit trail and never touch HTTP.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 
 from sqlalchemy import inspect
@@ -22,6 +22,25 @@ class StaleRecordError(Exception):
         "Someone else changed this record while you were editing it. Nothing was saved: "
         "reload the page to see their changes, then make yours again."
     )
+
+
+class RuleError(ValueError):
+    """A feature's rules refuse a request before anything is written. Each feature's services
+    raise their own subclass; the pages show the messages beside their fields and the API
+    answers them as a 422.
+
+    ``RuleError("date", "This date is in the future.")`` blames one field;
+    ``RuleError({"date": ..., "duration_minutes": ...})`` several at once. ``errors`` maps each
+    field (as the services name it) to its message; ``field`` and ``message`` are the first.
+    """
+
+    def __init__(self, field: str | Mapping[str, str], message: str | None = None):
+        errors = dict(field) if isinstance(field, Mapping) else {field: message or ""}
+        if not errors:
+            raise ValueError("a RuleError names at least one field")
+        self.errors: dict[str, str] = errors
+        self.field, self.message = next(iter(errors.items()))
+        super().__init__(self.message if len(errors) == 1 else " ".join(errors.values()))
 
 
 def ensure_version(record, submitted_version: int | None) -> None:

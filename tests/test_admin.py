@@ -475,7 +475,7 @@ def test_deactivation_ends_sign_in_sessions_and_tokens(db, anon, login, admin, c
     response = login(admin).post(f"/admin/users/{coach.id}/deactivate", follow_redirects=True)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "still has 2 active clients" in html and "/team/reassign" in html
+    assert "still has 2 active clients" in html and "Reassign caseload" in html
     assert not any(name in html for name in ("Zebulon", "Yolanda", "Xavier"))
 
     stored = fresh(coach)
@@ -587,6 +587,25 @@ def test_admin_resets_their_own_password_on_the_profile_only(login, admin):
     assert response.status_code == 422
     assert "on your profile page" in response.get_data(as_text=True)
     assert verify_password(fresh(admin).password_hash, factories.PASSWORD)
+
+
+def test_password_reset_lifts_the_sign_in_lockout(app, db, anon, login, admin, coach):
+    app.config["LOGIN_LOCKOUT_FAILURES"] = 3
+    for _ in range(3):
+        form_login(anon, coach.email, "wrong password number")
+    locked = form_login(anon, coach.email.upper(), factories.PASSWORD)
+    assert "Too many failed attempts" in locked.get_data(as_text=True)
+    # A refused reset changes nothing: the account stays locked.
+    admin_browser = login(admin)
+    refused = admin_browser.post(f"/admin/users/{coach.id}/password", data={"new_password": "x"})
+    assert refused.status_code == 422
+    still_locked = form_login(anon, coach.email, factories.PASSWORD)
+    assert "Too many failed attempts" in still_locked.get_data(as_text=True)
+    response = login(admin).post(
+        f"/admin/users/{coach.id}/password", data={"new_password": NEW_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert form_login(anon, coach.email, NEW_PASSWORD).status_code == 302
 
 
 # --- Programs and teams -----------------------------------------------------------------------

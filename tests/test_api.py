@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coachapp.auth.tokens import create_token
-from coachapp.models import Client, Enrollment
+from coachapp.models import AuditEvent, Client, Enrollment, Program
 from tests import factories
 
 
@@ -113,6 +113,28 @@ def test_programs_are_for_admins(anon, bearer, admin, coach):
         "/api/v1/programs", headers=bearer(admin), json={"name": "X", "timezone": "Mars/Olympus"}
     )
     assert bad.status_code == 422 and "timezone" in error_of(bad)["fields"]
+
+
+def test_a_program_made_through_the_api_follows_the_admin_pages_rules(db, anon, bearer, admin):
+    headers = bearer(admin)
+    made = anon.post(
+        "/api/v1/programs", headers=headers, json={"name": "Lakeside", "timezone": "America/Denver"}
+    )
+    assert made.status_code == 201
+    # The name is unique whatever its case, as on the admin pages; the creation is audited.
+    again = anon.post(
+        "/api/v1/programs", headers=headers, json={"name": "LAKESIDE", "timezone": "UTC"}
+    )
+    assert again.status_code == 422
+    assert error_of(again)["fields"] == {"name": ["Another program has this name."]}
+    assert db.session.scalar(select(func.count(Program.id)).where(Program.name == "LAKESIDE")) == 0
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "program"))
+    assert (event.action, event.entity_id, event.user_id) == (
+        "create",
+        made.get_json()["id"],
+        admin.id,
+    )
+    assert event.fields == "name,timezone"
 
 
 # --- Clients -----------------------------------------------------------------------------------
@@ -223,12 +245,125 @@ def test_malformed_json_is_400(anon, bearer, coach):
 
 
 @pytest.mark.parametrize(
-    "query", ["per_page=201", "per_page=0", "page=0", "page=abc", "status=lost", "coach_id=x"]
+    ("query", "status"),
+    [
+        # A parameter of the wrong type: 400 (api.md's table), naming it.
+        ("page=abc", 400),
+        ("per_page=1.5", 400),
+        ("coach_id=x", 400),
+        ("page=2&per_page=x", 400),
+        # A value a rule refuses, or a parameter the endpoint does not take: 422.
+        ("per_page=201", 422),
+        ("per_page=0", 422),
+        ("page=0", 422),
+        ("status=lost", 422),
+        ("sort=code", 422),
+    ],
 )
-def test_bad_query_parameters(anon, bearer, coach, query):
+def test_bad_query_parameters(anon, bearer, coach, query, status):
     response = anon.get(f"/api/v1/clients?{query}", headers=bearer(coach))
-    assert response.status_code in (400, 422)
-    error_of(response)
+    assert response.status_code == status
+    error = error_of(response)
+    assert error["code"] == {400: "bad_request", 422: "validation_error"}[status]
+    name = query.rsplit("&", 1)[-1].split("=")[0]
+    assert list(error["fields"]) == [name]
+
+
+def get_endpoints(ids: dict) -> dict[str, tuple[str, str]]:
+    """Every GET endpoint of the API: ``{document path: (role, url with its ids)}``."""
+    period = "start=2026-03-01&end=2026-03-31"
+    client = ids["client"]
+    return {
+        "/api/v1/me": ("coach", "/api/v1/me?"),
+        "/api/v1/programs": ("admin", "/api/v1/programs?"),
+        "/api/v1/users": ("admin", "/api/v1/users?"),
+        "/api/v1/users/{user_id}": ("admin", f"/api/v1/users/{ids['coach']}?"),
+        "/api/v1/clients": ("coach", "/api/v1/clients?"),
+        "/api/v1/clients/{client_id}": ("coach", f"/api/v1/clients/{client}?"),
+        **{
+            f"/api/v1/clients/{{client_id}}/{kind}": ("coach", f"/api/v1/clients/{client}/{kind}?")
+            for kind in ("enrollments", "sessions", "appointments", "referrals", "goals")
+        },
+        "/api/v1/clients/{client_id}/assessments": (
+            "coach",
+            f"/api/v1/clients/{client}/assessments?",
+        ),
+        "/api/v1/resources": ("coach", "/api/v1/resources?"),
+        "/api/v1/supervision-notes": ("supervisor", "/api/v1/supervision-notes?"),
+        "/api/v1/reports/outcomes": ("coach", f"/api/v1/reports/outcomes?{period}&"),
+    }
+
+
+LISTS = {
+    "/api/v1/programs",
+    "/api/v1/users",
+    "/api/v1/clients",
+    "/api/v1/resources",
+    "/api/v1/supervision-notes",
+    *(
+        f"/api/v1/clients/{{client_id}}/{kind}"
+        for kind in ("enrollments", "sessions", "appointments", "referrals", "goals", "assessments")
+    ),
+}
+
+
+def test_every_get_endpoint_reads_its_query_string_the_same_way(
+    app, anon, bearer, coach, supervisor, admin
+):
+    """An unknown query parameter is refused everywhere (422 naming it); on every list a
+    parameter of the wrong type is 400 and a page size past 200 is 422; each in api.md's error
+    shape."""
+    users = {"coach": coach, "supervisor": supervisor, "admin": admin}
+    headers = {role: bearer(user) for role, user in users.items()}
+    endpoints = get_endpoints({"client": factories.client(coach).id, "coach": coach.id})
+    documented = anon.get("/api/v1/openapi.json").get_json()["paths"]
+    assert set(endpoints) == {path for path, ops in documented.items() if "get" in ops}
+    for path, (role, url) in endpoints.items():
+        assert anon.get(url, headers=headers[role]).status_code == 200, path
+        unknown = anon.get(url + "sort=name", headers=headers[role])
+        assert unknown.status_code == 422, path
+        assert error_of(unknown)["fields"] == {"sort": ["Unknown field."]}, path
+        if path not in LISTS:
+            continue
+        wrong_type = anon.get(url + "page=first", headers=headers[role])
+        assert wrong_type.status_code == 400, path
+        error = error_of(wrong_type)
+        assert error["code"] == "bad_request" and list(error["fields"]) == ["page"], path
+        too_big = anon.get(url + "per_page=201", headers=headers[role])
+        assert too_big.status_code == 422, path
+        assert list(error_of(too_big)["fields"]) == ["per_page"], path
+        body = anon.get(url + "per_page=200", headers=headers[role]).get_json()
+        assert {"items", "page", "per_page", "total"} <= set(body), path
+        assert body["per_page"] == 200, path
+
+
+@pytest.mark.parametrize(
+    "query", ["start=x&end=2026-03-31", "start=2026-03-01&end=2026-03-31&coach_id=me"]
+)
+def test_a_report_argument_of_the_wrong_type_is_400(anon, bearer, coach, query):
+    response = anon.get(f"/api/v1/reports/outcomes?{query}", headers=bearer(coach))
+    assert response.status_code == 400 and error_of(response)["code"] == "bad_request"
+
+
+SESSION = {"duration_minutes": 30, "modality": "phone", "kind": "coaching", "outcome": "completed"}
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("patch", "/api/v1/clients/{big}", {"phone": "555-0100"}),
+        ("get", "/api/v1/clients/{big}", None),
+        ("post", "/api/v1/clients/{big}/sessions", SESSION),
+        ("get", "/api/v1/clients/0/sessions", None),
+        ("patch", "/api/v1/goals/{big}", {}),
+    ],
+)
+def test_an_id_past_the_columns_range_is_404_whatever_the_method(
+    anon, bearer, coach, method, url, body
+):
+    kwargs = {"json": body} if body is not None else {}
+    response = getattr(anon, method)(url.format(big=2**31), headers=bearer(coach), **kwargs)
+    assert response.status_code == 404 and error_of(response)["code"] == "not_found"
 
 
 def test_pagination(anon, bearer, coach):
@@ -284,7 +419,10 @@ def test_discharge_and_reenroll(db, anon, bearer, coach):
     assert (back.get_json()["status"], back.get_json()["intake_date"]) == ("active", "2026-03-20")
     assert back.get_json()["discharge_date"] is None
     episodes = anon.get(f"/api/v1/clients/{client.id}/enrollments", headers=headers).get_json()
-    assert [e["intake_date"] for e in episodes["items"]] == ["2026-01-05", "2026-03-20"]
+    # A list like every other (api.md, "Lists"): paginated, newest first.
+    assert [e["intake_date"] for e in episodes["items"]] == ["2026-03-20", "2026-01-05"]
+    assert (episodes["page"], episodes["per_page"], episodes["total"]) == (1, 50, 2)
+    assert episodes["items"][1]["discharge_reason"] == "moved"
     assert db.session.scalar(select(Enrollment).where(Enrollment.discharge_reason == "moved"))
 
 

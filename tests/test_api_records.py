@@ -1335,6 +1335,71 @@ def test_edit_a_note_with_its_version(db, call, supervisor, coach, coach2, mine)
     assert "coach_ids" in fields_of(refused)
 
 
+def test_a_patch_keeps_clients_the_supervisor_can_no_longer_open(
+    db, call, supervisor, coach, other_coach, mine
+):
+    moved = factories.client(coach)
+    out = call(
+        supervisor,
+        "post",
+        "/supervision-notes",
+        json=NOTE | {"coach_ids": [coach.id], "client_ids": [mine.id, moved.id]},
+    ).get_json()
+    moved.coach_id = other_coach.id  # reassigned to another team since
+    db.session.commit()
+    url = f"/supervision-notes/{out['id']}"
+    refused = call(supervisor, "patch", url, json={"client_ids": [mine.id, moved.id]})
+    assert fields_of(refused) == {"client_ids": ["Choose among the clients you can open."]}
+    body = call(supervisor, "patch", url, json={"topics": "Only the topic"}).get_json()
+    assert body["client_ids"] == [mine.id]  # the reader's view: the moved client is hidden
+    cleared = call(supervisor, "patch", url, json={"client_ids": []})
+    assert cleared.status_code == 200 and cleared.get_json()["client_ids"] == []
+    db.session.expire_all()
+    assert [c.id for c in db.session.get(SupervisionNote, out["id"]).clients] == [moved.id]
+
+
+@pytest.mark.parametrize(
+    ("case", "field", "message"),
+    [
+        ("future", "date", "This date is in the future."),
+        ("outsider", "coach_ids", "Choose among the active coaches you supervise."),
+        ("group_of_one", "coach_ids", "A group supervision names two coaches or more."),
+        ("their_client", "client_ids", "Choose among the clients you can open."),
+    ],
+)
+def test_the_page_and_the_api_refuse_a_note_the_same_way(
+    db, call, login, supervisor, coach, other_coach, theirs, case, field, message
+):
+    """One rule (``supervision.services.check_note``) behind both: the same refusal, word for
+    word, and nothing saved."""
+    tomorrow = (today_of(supervisor) + timedelta(days=1)).isoformat()
+    body = NOTE | {"coach_ids": [coach.id]}
+    page = {
+        "date": NOTE["date"],
+        "duration_minutes": "60",
+        "format": "individual",
+        "coaches": [str(coach.id)],
+        "topics": "Boundaries",
+    }
+    if case == "future":
+        body["date"] = page["date"] = tomorrow
+    elif case == "outsider":
+        body |= {"format": "group", "coach_ids": [coach.id, other_coach.id]}
+        page |= {"format": "group", "coaches": [str(coach.id), str(other_coach.id)]}
+    elif case == "group_of_one":
+        body["format"] = page["format"] = "group"
+    else:
+        body["client_ids"] = [theirs.id]
+        page["clients"] = [str(theirs.id)]
+    assert fields_of(call(supervisor, "post", "/supervision-notes", json=body)) == {
+        field: [message]
+    }
+    response = login(supervisor).post("/supervision/notes/new", data=page)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert count(db, SupervisionNote) == 0
+
+
 # --- Users -------------------------------------------------------------------------------------
 
 
@@ -1499,9 +1564,7 @@ def test_scopes_outside_reach_are_404(
         ("end=2026-03-31", "start"),
         ("start=2026-03-31&end=2026-03-01", "end"),
         ("start=2020-01-01&end=2025-12-31", "end"),
-        ("start=2026-02-30&end=2026-03-31", "start"),
         ("start=1800-01-01&end=1800-12-31", "start"),
-        (f"{MARCH}&coach_id=abc", "coach_id"),
         (f"{MARCH}&coach_id=0", "coach_id"),
         (f"{MARCH}&program_id=99999999999", "program_id"),
         (f"{MARCH}&format=csv", "format"),
@@ -1509,6 +1572,18 @@ def test_scopes_outside_reach_are_404(
 )
 def test_report_arguments_validation(call, program_manager, query, field):
     assert field in fields_of(call(program_manager, "get", f"/reports/outcomes?{query}"))
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("start=2026-02-30&end=2026-03-31", "start"), (f"{MARCH}&coach_id=abc", "coach_id")],
+)
+def test_report_arguments_of_the_wrong_type_are_400(call, program_manager, query, field):
+    """Not a date, not a number: api.md's 400, with the parameter named."""
+    response = call(program_manager, "get", f"/reports/outcomes?{query}")
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "bad_request" and field in error["fields"]
 
 
 def test_an_admin_names_the_program(call, admin):

@@ -16,12 +16,11 @@ from coachapp.models import AuditEvent, Client
 from coachapp.reports import exports, metrics
 from coachapp.reports.metrics import Scope
 from coachapp.reports.pseudonyms import pseudonym
-from tests import factories, test_metrics, test_reports
+from tests import factories, test_metrics
 from tests.test_metrics import MARCH
 from tests.test_reports import MARCH_ARGS, QueryCounter
 
 example = test_metrics.example  # the worked example of metrics.md, as a fixture
-_app = test_reports._app  # the app with the reports blueprint
 
 
 def get_export(browser, fmt: str, table: str, **args):

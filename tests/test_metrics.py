@@ -14,6 +14,7 @@ from coachapp.models import (
     SupervisionNote,
     SupervisionNoteCoach,
 )
+from coachapp.reports import metrics
 from coachapp.reports.metrics import Period, Scope, outcome_report
 from tests import factories
 
@@ -409,3 +410,91 @@ def test_appointment_date_is_the_program_local_date(db, coach):
 def test_period_must_be_ordered():
     with pytest.raises(ValueError):
         Period(d(3, 2), d(3, 1))
+
+
+# --- Breakdowns: query counts that do not grow --------------------------------------------------
+
+
+def queries_of(call) -> tuple[int, object]:
+    from tests.test_clients import QueryCounter
+
+    with QueryCounter(_db.engine) as counter:
+        result = call()
+    return counter.n, result
+
+
+def test_by_month_runs_the_same_queries_for_3_months_as_for_12(db, coach):
+    client = factories.client(coach, intake_date=d(1, 1, year=2025))
+    later = factories.client(coach, intake_date=d(6, 15, year=2025))
+    factories.session(client, on=d(1, 20, year=2025))
+    factories.session(later, on=d(11, 30, year=2025))
+    factories.session(later, on=d(12, 1, year=2025), outcome="attempted")
+    # On a month's last evening and first midnight: each in its own month.
+    factories.appointment(client, at=datetime(2025, 1, 31, 23, 30), outcome="no_show")
+    factories.appointment(client, at=datetime(2025, 2, 1, 0, 0), outcome="attended")
+    factories.appointment(later, at=datetime(2025, 11, 3, 9, 0), outcome="scheduled")
+    # Made in January, connected in February: not linked in January's row.
+    factories.referral(
+        client, referred_on=d(1, 20, year=2025), status="connected", connected_on=d(2, 3, year=2025)
+    )
+    factories.referral(later, referred_on=d(11, 2, year=2025))
+    scope = Scope(coach.program_id)
+    three, quarter = queries_of(
+        lambda: metrics.by_month(scope, Period(d(1, 1, year=2025), d(3, 31, year=2025)))
+    )
+    twelve, year = queries_of(
+        lambda: metrics.by_month(scope, Period(d(1, 1, year=2025), d(12, 31, year=2025)))
+    )
+    assert three == twelve == 3
+    assert [m["month"] for m in year] == [f"2025-{n:02d}" for n in range(1, 13)]
+    assert year[:3] == quarter
+    january, february = year[0], year[1]
+    assert (january["enrolled"], january["engaged"], january["engagement_rate"]) == (1, 1, 1.0)
+    assert (january["attended"], january["no_show"], january["no_show_rate"]) == (0, 1, 1.0)
+    assert (january["referrals_made"], january["referrals_linked"]) == (1, 0)
+    assert (february["attended"], february["no_show"], february["referrals_made"]) == (1, 0, 0)
+    assert [m["enrolled"] for m in year] == [1] * 5 + [2] * 7
+    november, december = year[10], year[11]
+    assert (november["engaged"], november["engagement_rate"]) == (1, 0.5)
+    assert (november["attended"], november["no_show"], november["no_show_rate"]) == (0, 0, None)
+    assert (november["referrals_made"], november["linkage_rate"]) == (1, 0.0)
+    assert (december["engaged"], december["engagement_rate"]) == (0, 0.0)
+    # Each row is the report of its month alone (metrics.md, "Breakdowns").
+    for row in year:
+        month = Period(date.fromisoformat(row["start"]), date.fromisoformat(row["end"]))
+        alone = outcome_report(scope, month)
+        assert (row["enrolled"], row["engaged"]) == (
+            alone["clients"]["enrolled"],
+            alone["clients"]["engaged"],
+        )
+        assert (row["attended"], row["no_show"], row["no_show_rate"]) == (
+            alone["appointments"]["attended"],
+            alone["appointments"]["no_show"],
+            alone["appointments"]["no_show_rate"],
+        )
+        assert (row["referrals_made"], row["referrals_linked"]) == (
+            alone["referrals"]["made"],
+            alone["referrals"]["linked"],
+        )
+
+
+def test_by_coach_runs_the_same_queries_for_one_coach_as_for_six(db, program, supervisor, coach):
+    scope = Scope(program.id, supervisor_id=supervisor.id)
+
+    def add_caseload(who):
+        client = factories.client(who, intake_date=d(2, 1))
+        factories.session(client, on=d(3, 5))
+        factories.appointment(client, at=at(3, 6), outcome="no_show")
+        factories.referral(client, referred_on=d(3, 7))
+
+    add_caseload(coach)
+    one, rows = queries_of(lambda: metrics.by_coach(scope, MARCH))
+    assert [r["coach_id"] for r in rows] == [coach.id]
+    for n in range(5):
+        add_caseload(factories.user("coach", program=program, supervisor=supervisor, name=f"C{n}"))
+    six, rows = queries_of(lambda: metrics.by_coach(scope, MARCH))
+    assert six == one
+    assert len(rows) == 6
+    for row in rows:
+        assert row["clients"]["engaged"] == 1 and row["appointments"]["no_show"] == 1
+        assert row["referrals"]["made"] == 1

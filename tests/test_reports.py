@@ -15,17 +15,14 @@ import pytest
 from sqlalchemy import event, select
 
 from coachapp import access
+from coachapp.access import ScopeError, parse_scope_id, report_scope
 from coachapp.extensions import db as _db
 from coachapp.models import Client
-from coachapp.reports import bp as reports_bp
 from coachapp.reports import definitions, drilldown, labels, metrics
 from coachapp.reports.forms import preset_period
 from coachapp.reports.metrics import Period, Scope
 from coachapp.reports.pseudonyms import pseudonym
-from coachapp.reports.scope import ScopeError, parse_id, report_scope
 from tests import factories, test_metrics
-from tests.conftest import TestClient as LoginClient
-from tests.conftest import make_test_config
 from tests.test_metrics import MARCH
 
 example = test_metrics.example  # the worked example of metrics.md, as a fixture
@@ -33,23 +30,6 @@ example = test_metrics.example  # the worked example of metrics.md, as a fixture
 SPEC = Path(__file__).parents[2] / "shared/spec/metrics.md"
 COPY = Path(__file__).parents[1] / "coachapp/reports/metrics.md"
 MARCH_ARGS = {"start": "2026-03-01", "end": "2026-03-31"}
-
-
-@pytest.fixture(scope="module")
-def _app(database_url):
-    """The app with the reports blueprint (registered here until create_app does it)."""
-    from coachapp import create_app
-
-    app = create_app(make_test_config(database_url))
-    if "reports" not in app.blueprints:
-        app.register_blueprint(reports_bp)
-    app.test_client_class = LoginClient
-    with app.app_context():
-        _db.create_all()
-    yield app
-    with app.app_context():
-        _db.session.remove()
-        _db.engine.dispose()
 
 
 class QueryCounter:
@@ -82,6 +62,33 @@ def test_metrics_md_is_a_byte_for_byte_copy_of_the_spec():
         assert heading in text
     if SPEC.exists():
         assert COPY.read_bytes() == SPEC.read_bytes()
+
+
+def test_a_built_package_carries_the_files_read_beside_the_modules(tmp_path):
+    """A non-editable install holds what setuptools builds: metrics.md (the definitions page)
+    and the common-passwords list must be in it, not only in the source tree."""
+    import shutil
+    import subprocess  # nosec B404 - runs this interpreter on a copy of the project
+    import sys
+
+    root = Path(__file__).parents[1]
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(root / name, source / name)
+    shutil.copytree(
+        root / "coachapp", source / "coachapp", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    built = tmp_path / "lib"
+    subprocess.run(  # noqa: S603  # nosec B603 - fixed arguments
+        [sys.executable, "-c", "from setuptools import setup; setup()", "build_py"]
+        + ["--build-lib", str(built)],
+        cwd=source,
+        check=True,
+        capture_output=True,
+    )
+    assert (built / "coachapp/reports/metrics.md").read_bytes() == COPY.read_bytes()
+    assert (built / "coachapp/auth/common_passwords.txt").exists()
 
 
 def test_definitions_page_has_an_anchor_per_figure_key(login, coach, program_manager):
@@ -240,13 +247,15 @@ def test_inactive_users_have_no_report(coach):
 @pytest.mark.parametrize(
     "value", ["abc", "-1", "0", "1.5", "2147483648", "99999999999999999999", "١٢", " 1 2"]
 )
-def test_parse_id_refuses_what_is_not_an_id(value):
+def test_parse_scope_id_refuses_what_is_not_an_id(value):
     with pytest.raises(ScopeError):
-        parse_id(value)
+        parse_scope_id(value)
 
 
-def test_parse_id_reads_ids():
-    assert parse_id("") is None and parse_id(None) is None and parse_id("42") == 42
+def test_parse_scope_id_reads_ids():
+    assert (
+        parse_scope_id("") is None and parse_scope_id(None) is None and parse_scope_id("42") == 42
+    )
 
 
 REPORT_URLS = ["/reports/", "/reports/rows?figure=clients.enrolled", "/reports/export.csv"]

@@ -416,6 +416,167 @@ def test_a_future_date_is_refused(db, login, supervisor, coach):
     assert count(db, SupervisionNote) == 0
 
 
+# --- The rules of a note, one function for the pages and the API -------------------------------
+
+
+def note_data(supervisor, **overrides) -> dict:
+    data = {
+        "date": today_of(supervisor),
+        "duration_minutes": 60,
+        "format": "individual",
+        "topics": "Self-care",
+        "note": None,
+        "action_items": None,
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_service_refuses_what_the_rules_refuse_and_writes_nothing(
+    db, supervisor, coach, other_coach
+):
+    from coachapp.supervision import services
+
+    theirs = factories.client(other_coach)
+    with pytest.raises(services.NoteRuleError) as refused:
+        services.create_note(
+            note_data(supervisor, date=today_of(supervisor) + timedelta(days=1), format="group"),
+            coach_ids=[coach.id, other_coach.id],
+            client_ids=[theirs.id],
+            actor=supervisor,
+        )
+    assert refused.value.errors == {
+        "date": "This date is in the future.",
+        "coach_ids": "Choose among the active coaches you supervise.",
+        "client_ids": "Choose among the clients you can open.",
+    }
+    db.session.rollback()
+    assert count(db, SupervisionNote) == 0
+    assert audit_rows(db) == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "coaches", "field", "message"),
+    [
+        (
+            {"format": "group"},
+            ["coach"],
+            "coach_ids",
+            "A group supervision names two coaches or more.",
+        ),
+        (
+            {},
+            ["coach", "coach2"],
+            "coach_ids",
+            "An individual supervision names exactly one coach.",
+        ),
+        ({}, [], "coach_ids", "An individual supervision names exactly one coach."),
+        ({"format": "pair"}, ["coach"], "format", "Choose individual or group."),
+        (
+            {"duration_minutes": 0},
+            ["coach"],
+            "duration_minutes",
+            "Minutes must be between 1 and 720.",
+        ),
+        ({"duration_minutes": True}, ["coach"], "duration_minutes", "Give the length in minutes."),
+        ({"date": None}, ["coach"], "date", "Give the date."),
+    ],
+)
+def test_check_note_rules(request, db, supervisor, overrides, coaches, field, message):
+    from coachapp.supervision import services
+
+    ids = [request.getfixturevalue(name).id for name in coaches]
+    with pytest.raises(services.NoteRuleError) as refused:
+        services.check_note(
+            note_data(supervisor, **overrides), coach_ids=ids, client_ids=[], supervisor=supervisor
+        )
+    assert refused.value.errors == {field: message}
+
+
+def test_check_note_reads_ids_once_each_and_refuses_what_is_not_an_id(db, supervisor, coach):
+    from coachapp.supervision import services
+
+    mine = factories.client(coach)
+    assert services.check_note(
+        note_data(supervisor),
+        coach_ids=[coach.id, coach.id],
+        client_ids=[mine.id, mine.id],
+        supervisor=supervisor,
+    ) == ([coach.id], [mine.id])
+    with pytest.raises(services.NoteRuleError) as refused:
+        services.check_note(
+            note_data(supervisor), coach_ids=["x"], client_ids=[None], supervisor=supervisor
+        )
+    assert set(refused.value.errors) == {"coach_ids", "client_ids"}
+
+
+def test_an_edit_is_checked_too_and_changes_nothing(db, supervisor, coach, coach2, other_coach):
+    from coachapp.supervision import services
+
+    note = make_note(db, supervisor, [coach], topics="Kept")
+    with pytest.raises(services.NoteRuleError) as refused:
+        services.update_note(
+            note,
+            note_data(supervisor, topics="Changed"),
+            coach_ids=[other_coach.id],
+            client_ids=None,
+            version=1,
+            actor=supervisor,
+        )
+    assert refused.value.errors == {"coach_ids": "Choose among the active coaches you supervise."}
+    db.session.rollback()
+    db.session.expire_all()
+    stored = db.session.get(SupervisionNote, note.id)
+    assert (stored.topics, stored.version) == ("Kept", 1)
+    assert [link.coach_id for link in stored.coach_links] == [coach.id]
+
+
+def test_an_edit_may_keep_a_coach_who_left_the_team(db, login, program, supervisor, coach):
+    """A coach named on a note stays allowed on it after moving to another supervisor; a new
+    note can no longer name them."""
+    note = make_note(db, supervisor, [coach], topics="Before the move")
+    coach.supervisor_id = factories.user("supervisor", program=program).id
+    db.session.commit()
+    browser = login(supervisor)
+    response = browser.post(
+        f"/supervision/notes/{note.id}/edit",
+        data=note_form([coach], topics="After the move", version="1"),
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(SupervisionNote, note.id).topics == "After the move"
+    response = browser.post("/supervision/notes/new", data=note_form([coach]))
+    assert response.status_code == 422
+    assert "Choose among the active coaches you supervise." in response.get_data(as_text=True)
+
+
+def test_the_page_shows_every_refusal_at_once_and_keeps_the_input(
+    db, login, supervisor, coach, other_coach
+):
+    theirs = factories.client(other_coach)
+    tomorrow = today_of(supervisor) + timedelta(days=1)
+    response = login(supervisor).post(
+        "/supervision/notes/new",
+        data=note_form(
+            [coach, other_coach],
+            fmt="group",
+            date=tomorrow.isoformat(),
+            clients=[str(theirs.id)],
+            topics="Typed topic",
+        ),
+    )
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    for message in (
+        "This date is in the future.",
+        "Choose among the active coaches you supervise.",
+        "Choose among the clients you can open.",
+    ):
+        assert message in text
+    assert "Typed topic" in text
+    assert count(db, SupervisionNote) == 0
+
+
 # --- Reading -----------------------------------------------------------------------------------
 
 

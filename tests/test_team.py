@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coachapp import access
 from coachapp.models import AuditEvent, Client, CoachingSession, CoveringAssignment
@@ -107,6 +107,54 @@ def test_other_supervisor_gets_404_for_a_coach_not_theirs(login, other_superviso
     assert browser.get(f"/team/coaches/{coach.id}/reassign").status_code == 404
     assert browser.get(f"/clients/{team['a'].id}/reassign").status_code == 404
     assert browser.get(f"/clients/{team['a'].id}/access-log").status_code == 404
+
+
+def test_other_supervisor_changes_nothing_on_another_team(
+    db, login, supervisor, other_supervisor, other_coach, coach, team
+):
+    """Every POST of the team pages about another supervisor's team answers 404 (the cover
+    form offers only one's own coaches: 422) and nothing moves."""
+    today = access.today()
+    cover = CoveringAssignment(
+        coach_id=coach.id,
+        covering_user_id=team["second"].id,
+        client_id=None,
+        starts_on=today,
+        ends_on=today + timedelta(days=3),
+        created_by_id=supervisor.id,
+    )
+    db.session.add(cover)
+    db.session.commit()
+    browser = login(other_supervisor)
+    for figure in ("active", "quiet", "sessions", "appointments", "referrals"):
+        assert browser.get(f"/team/coaches/{coach.id}/{figure}").status_code == 404, figure
+    assert (
+        browser.post(
+            f"/clients/{team['a'].id}/reassign", data={"coach_id": other_coach.id}
+        ).status_code
+        == 404
+    )
+    assert (
+        browser.post(f"/team/coaches/{coach.id}/reassign", data={"all": other_coach.id}).status_code
+        == 404
+    )
+    assert browser.post(f"/team/cover/{cover.id}/end").status_code == 404
+    grab = browser.post(
+        "/team/cover",
+        data={
+            "coach_id": coach.id,
+            "covering_user_id": other_coach.id,
+            "client_id": 0,
+            "starts_on": today.isoformat(),
+            "ends_on": today.isoformat(),
+        },
+    )
+    assert grab.status_code == 422
+    db.session.expire_all()
+    assert {c.coach_id for c in db.session.scalars(select(Client))} == {coach.id, team["second"].id}
+    assert db.session.get(CoveringAssignment, cover.id).ended_at is None
+    assert db.session.scalar(select(func.count(CoveringAssignment.id))) == 1
+    assert login(other_coach).get(f"/clients/{team['a'].id}").status_code == 404
 
 
 @pytest.mark.parametrize("role", ["coach", "program_manager", "admin"])

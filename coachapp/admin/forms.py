@@ -8,7 +8,7 @@ the fields.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
@@ -136,16 +136,15 @@ def timezone_names() -> list[str]:
 
 
 class TimezoneName:
-    """An IANA zone name that ``zoneinfo`` can load."""
+    """An IANA zone name that ``zoneinfo`` can load (``services.timezone_problem``)."""
 
     def __call__(self, form, field):
-        name = field.data or ""
-        if name not in available_timezones():
-            raise ValidationError("Choose a time zone from the list, e.g. America/Chicago.")
-        try:
-            ZoneInfo(name)
-        except (ValueError, KeyError, OSError) as exc:
-            raise ValidationError("This time zone is not known here.") from exc
+        # Imported here: the services module loads the admin package, whose views load this one.
+        from coachapp.admin.services import timezone_problem
+
+        problem = timezone_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
 
 
 class ProgramForm(FlaskForm):

@@ -8,12 +8,14 @@ changed. The audit trail gets field names only, never a value and never a passwo
 from __future__ import annotations
 
 import hashlib
+from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import func, select
 
 from coachapp import audit, records
 from coachapp.admin.queries import active_client_count, reporting_coach_count
 from coachapp.auth.passwords import hash_password, password_problem
+from coachapp.auth.services import clear_lockout
 from coachapp.auth.tokens import revoke_token, tokens_of
 from coachapp.extensions import db
 from coachapp.models import Program, Team, User
@@ -218,7 +220,8 @@ def reactivate_user(user: User, *, actor: User) -> None:
 
 def reset_password(user: User, new_password: str, *, actor: User) -> None:
     """Set a new password chosen by an admin (policy checked); every session of the user
-    ends. Admins change their own password on their profile, with their current one."""
+    ends and the sign-in lockout of the account is lifted, so the new password works at once.
+    Admins change their own password on their profile, with their current one."""
     if user.id == actor.id:
         raise AdminRuleError({"new_password": "Change your own password on your profile page."})  # nosec B105
     problem = password_problem(new_password)
@@ -226,6 +229,7 @@ def reset_password(user: User, new_password: str, *, actor: User) -> None:
         raise AdminRuleError({"new_password": problem})
     user.password_hash = hash_password(new_password)
     user.session_version = (user.session_version or 0) + 1
+    clear_lockout(user.email)
     audit.record(
         AuditAction.UPDATE,
         actor=actor,
@@ -246,10 +250,32 @@ def _program_name_taken(name: str, *, except_id: int | None = None) -> bool:
     return (db.session.scalar(query) or 0) > 0
 
 
+def timezone_problem(name: str) -> str | None:
+    """Why ``name`` is not a time zone a program can use: an IANA name ``zoneinfo`` loads
+    (None when it is)."""
+    if name not in available_timezones():
+        return "Choose a time zone from the list, e.g. America/Chicago."
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
+        return "This time zone is not known here."
+    return None
+
+
+def _program_problems(name: str, timezone: str, *, except_id: int | None = None) -> None:
+    problems: dict[str, str] = {}
+    if _program_name_taken(name, except_id=except_id):
+        problems["name"] = "Another program has this name."
+    problem = timezone_problem(timezone)
+    if problem:
+        problems["timezone"] = problem
+    if problems:
+        raise AdminRuleError(problems)
+
+
 def create_program(name: str, timezone: str, *, actor: User) -> Program:
-    """A new program; its name is unique (whatever the case)."""
-    if _program_name_taken(name):
-        raise AdminRuleError({"name": "Another program has this name."})
+    """A new program; its name is unique (whatever the case), its time zone a known one."""
+    _program_problems(name, timezone)
     program = Program(name=name, timezone=timezone)
     db.session.add(program)
     db.session.flush()
@@ -265,8 +291,7 @@ def create_program(name: str, timezone: str, *, actor: User) -> Program:
 
 def update_program(program: Program, name: str, timezone: str, *, actor: User) -> list[str]:
     """Rename a program or change its time zone; returns the changed field names."""
-    if _program_name_taken(name, except_id=program.id):
-        raise AdminRuleError({"name": "Another program has this name."})
+    _program_problems(name, timezone, except_id=program.id)
     changed = records.apply_changes(program, {"name": name, "timezone": timezone})
     if changed:
         audit.record(

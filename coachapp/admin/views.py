@@ -30,7 +30,9 @@ from coachapp.models.enums import Role
 
 ROLE_CHOICES = [r.value for r in Role]
 ACTIVE_CHOICES = {"active": "Active", "inactive": "Deactivated"}
-REASSIGN_HINT = "Reassign their caseload on the Team → Reassign page (/team/reassign)."
+REASSIGN_HINT = (
+    "Their supervisor reassigns the caseload from the team dashboard (Reassign caseload)."
+)
 
 
 MAX_ID = 2**31 - 1  # an INTEGER column holds no more; larger ids would fail in the driver

@@ -5,12 +5,54 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 from flask_smorest import Api
-from flask_smorest import Blueprint as ApiBlueprint
+from flask_smorest import Blueprint as SmorestBlueprint
+from marshmallow import RAISE
+from webargs.flaskparser import FlaskParser
 
 from coachapp import access
 from coachapp.api.auth import rate_limit_key
 from coachapp.api.schemas import ErrorSchema
 from coachapp.extensions import limiter
+
+QUERY_LOCATIONS = ("query", "querystring")
+
+
+def _wrong_type(schema, messages: dict) -> bool:
+    """Whether a parameter in ``messages`` ({name: [message...]}) failed on its type (marshmallow
+    reports that with the field's ``invalid`` message), not on a rule of its value."""
+    by_name = {field.data_key or name: field for name, field in schema.fields.items()}
+    for name, found in messages.items():
+        field = by_name.get(name)
+        invalid = field.error_messages.get("invalid") if field is not None else None
+        if invalid and invalid in (found if isinstance(found, list) else [found]):
+            return True
+    return False
+
+
+class ApiArgumentsParser(FlaskParser):
+    """The query strings of every endpoint, read the same way (api.md, "Errors"): a parameter
+    of the wrong type (``page=abc``) answers 400; an unknown parameter, or a value a rule
+    refuses (``per_page=500``), 422 naming it. Both in api.md's error shape."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        **dict.fromkeys(QUERY_LOCATIONS, RAISE),
+    }
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+        messages = error.messages if isinstance(error.messages, dict) else {}
+        for location in QUERY_LOCATIONS:
+            found = messages.get(location)
+            if isinstance(found, dict) and _wrong_type(schema, found):
+                error_status_code = 400
+        super().handle_error(
+            error, req, schema, error_status_code=error_status_code, error_headers=error_headers
+        )
+
+
+class ApiBlueprint(SmorestBlueprint):
+    ARGUMENTS_PARSER = ApiArgumentsParser()
+
 
 blp = ApiBlueprint("api", __name__, url_prefix="/api/v1", description="coachapp JSON API v1")
 # Per token (or per address without one); storage shared through Redis when configured.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE
-
 from coachapp import access
 from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
@@ -68,7 +66,7 @@ def _record_outcome(appointment: Appointment, data: dict) -> None:
 
 @blp.route("/clients/<int:client_id>/appointments", methods=["GET"])
 @token_required()
-@blp.arguments(PageArgs, location="query", unknown=RAISE)
+@blp.arguments(PageArgs, location="query")
 @blp.response(200, AppointmentPage)
 def list_appointments(args, client_id: int):
     """The client's appointments, latest ``scheduled_at`` first."""

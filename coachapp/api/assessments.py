@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE
-
 from coachapp import access
 from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
@@ -35,7 +33,7 @@ def assessment_out(assessment: Assessment) -> dict:
 
 @blp.route("/clients/<int:client_id>/assessments", methods=["GET"])
 @token_required()
-@blp.arguments(PageArgs, location="query", unknown=RAISE)
+@blp.arguments(PageArgs, location="query")
 @blp.response(200, AssessmentPage)
 def list_assessments(args, client_id: int):
     """The client's BARC-10 assessments, newest first."""

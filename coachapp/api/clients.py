@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
-from coachapp import access, records, timeutil
+from coachapp import access, timeutil
 from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
+from coachapp.api.common import committing
 from coachapp.api.pagination import paginate
 from coachapp.api.schemas import (
     ClientPage,
@@ -17,7 +17,9 @@ from coachapp.api.schemas import (
     ClientQueryArgs,
     ClientSchema,
     DischargeSchema,
-    EnrollmentList,
+    EnrollmentPage,
+    NoArgs,
+    PageArgs,
     ReenrollSchema,
 )
 from coachapp.clients import queries as client_queries
@@ -49,13 +51,6 @@ def client_out(client: Client) -> dict:
 
 def _client(client_id: int) -> Client:
     return access.get_client_or_404(client_id, api_user())
-
-
-def _refuse_future(data: dict, keys: tuple[str, ...], program) -> None:
-    today = timeutil.local_today(program)
-    errors = {k: ["This date is in the future."] for k in keys if data.get(k) and data[k] > today}
-    if errors:
-        abort(422, description=errors)
 
 
 @blp.route("/clients", methods=["GET"])
@@ -90,22 +85,21 @@ def create_client(data):
     if coach is None:
         abort(422, description={"coach_id": ["Not a coach you may assign."]})
     data.setdefault("intake_date", timeutil.local_today(coach.program))
-    _refuse_future(data, ("intake_date", "date_of_birth", "consent_date"), coach.program)
     details = {key: data.get(key) for key in services.DETAIL_FIELDS}
-    details["okay_to_call"] = bool(details["okay_to_call"])
-    details["okay_to_text"] = bool(details["okay_to_text"])
-    details["consent_on_file"] = bool(details["consent_on_file"] or details["consent_date"])
-    client = services.create_client(
-        details, coach=coach, intake_date=data["intake_date"], actor=user
-    )
-    db.session.commit()
+    for flag in ("okay_to_call", "okay_to_text", "consent_on_file"):
+        details[flag] = bool(details[flag])
+    with committing():
+        client = services.create_client(
+            details, coach=coach, intake_date=data["intake_date"], actor=user
+        )
     return client_out(client)
 
 
 @blp.route("/clients/<int:client_id>", methods=["GET"])
 @token_required()
+@blp.arguments(NoArgs, location="query")
 @blp.response(200, ClientSchema)
-def get_client(client_id: int):
+def get_client(args, client_id: int):
     """One client (404 outside the access rule, exactly like a missing one). Audited."""
     from coachapp import audit
     from coachapp.models.enums import AuditAction
@@ -129,33 +123,29 @@ def get_client(client_id: int):
 def patch_client(data, client_id: int):
     """Change a client's details; with ``version``, a stale one answers 409."""
     client = _client(client_id)
-    _refuse_future(data, ("date_of_birth", "consent_date"), client.program)
     version = data.pop("version", None)
     details = {key: getattr(client, key) for key in services.DETAIL_FIELDS}
     details.update({k: v for k, v in data.items() if k in services.DETAIL_FIELDS})
     if "status" in data:
         details["status"] = data["status"]
-    try:
+    with committing():
         services.update_client(client, details, version=version, actor=api_user())
-        db.session.commit()
-    except (records.StaleRecordError, StaleDataError):
-        db.session.rollback()
-        abort(409)
     return client_out(client)
 
 
 @blp.route("/clients/<int:client_id>/enrollments", methods=["GET"])
 @token_required()
-@blp.response(200, EnrollmentList)
-def list_enrollments(client_id: int):
-    """The client's episodes, oldest first."""
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, EnrollmentPage)
+def list_enrollments(args, client_id: int):
+    """The client's episodes, newest first (a list like every other: paginated)."""
     client = _client(client_id)
-    episodes = db.session.scalars(
+    query = (
         select(Enrollment)
         .where(Enrollment.client_id == client.id)
-        .order_by(Enrollment.intake_date, Enrollment.id)
-    ).all()
-    return {"items": episodes}
+        .order_by(Enrollment.intake_date.desc(), Enrollment.id.desc())
+    )
+    return paginate(query, args)
 
 
 @blp.route("/clients/<int:client_id>/discharge", methods=["POST"])
@@ -165,8 +155,7 @@ def list_enrollments(client_id: int):
 def discharge_client(data, client_id: int):
     """Close the open episode with a date and a reason."""
     client = _client(client_id)
-    _refuse_future(data, ("discharge_date",), client.program)
-    try:
+    with committing():
         services.discharge(
             client,
             on=data["discharge_date"],
@@ -175,13 +164,6 @@ def discharge_client(data, client_id: int):
             version=data.get("version"),
             actor=api_user(),
         )
-        db.session.commit()
-    except services.ClientRuleError as exc:
-        db.session.rollback()
-        abort(422, description={exc.field: [exc.message]})
-    except (records.StaleRecordError, StaleDataError):
-        db.session.rollback()
-        abort(409)
     db.session.refresh(client)
     return client_out(client)
 
@@ -193,17 +175,9 @@ def discharge_client(data, client_id: int):
 def reenroll_client(data, client_id: int):
     """A discharged client comes back: a new episode."""
     client = _client(client_id)
-    _refuse_future(data, ("intake_date",), client.program)
-    try:
+    with committing():
         services.reenroll(
             client, on=data["intake_date"], version=data.get("version"), actor=api_user()
         )
-        db.session.commit()
-    except services.ClientRuleError as exc:
-        db.session.rollback()
-        abort(422, description={exc.field: [exc.message]})
-    except (records.StaleRecordError, StaleDataError):
-        db.session.rollback()
-        abort(409)
     db.session.refresh(client)
     return client_out(client)

@@ -13,22 +13,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from coachapp import access, audit, records, timeutil
 from coachapp.admin.services import AdminRuleError
 from coachapp.api.auth import api_user
-from coachapp.appointments.services import AppointmentRuleError
-from coachapp.assessments.services import AssessmentRuleError
 from coachapp.extensions import db
-from coachapp.goals.services import GoalRuleError
 from coachapp.models import Client, Program
 from coachapp.models.enums import AuditAction
-from coachapp.referrals.services import ReferralRuleError
-from coachapp.sessions.services import SessionRuleError
-
-RULE_ERRORS = (
-    AppointmentRuleError,
-    AssessmentRuleError,
-    GoalRuleError,
-    ReferralRuleError,
-    SessionRuleError,
-)
+from coachapp.supervision.services import NoteRuleError
 
 
 def scoped_client(client_id: int) -> Client:
@@ -56,19 +44,22 @@ def check_version(record, version: int | None) -> None:
 
 @contextmanager
 def committing(rename: Mapping[str, str] | None = None) -> Iterator[None]:
-    """Run the services of one request, then commit once. A rule a service refuses answers 422
-    with the field named as the API names it (``rename`` maps the service's form field names),
-    a stale version 409; in both cases nothing is saved."""
+    """Run the services of one request, then commit once. A rule a service refuses
+    (``records.RuleError`` and the like) answers 422 naming each field as the API names it
+    (``rename`` maps the services' form field names), a stale version 409; in both cases
+    nothing is saved."""
     rename = rename or {}
     try:
         yield
         db.session.commit()
-    except RULE_ERRORS as exc:
+    except (records.RuleError, AdminRuleError, NoteRuleError) as exc:
         db.session.rollback()
-        abort(422, description={rename.get(exc.field, exc.field): [exc.message]})
-    except AdminRuleError as exc:
-        db.session.rollback()
-        abort(422, description={rename.get(k, k): [v] for k, v in exc.errors.items()})
+        fields: dict[str, list[str]] = {}
+        for name, message in exc.errors.items():
+            messages = fields.setdefault(rename.get(name, name), [])
+            if message not in messages:  # several form fields may be one API field
+                messages.append(message)
+        abort(422, description=fields)
     except (records.StaleRecordError, StaleDataError):
         db.session.rollback()
         abort(409)

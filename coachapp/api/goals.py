@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE
-
 from coachapp import access
 from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
@@ -11,7 +9,6 @@ from coachapp.api.common import (
     audit_read,
     check_version,
     committing,
-    refuse,
     scoped_client,
     scoped_record,
     today,
@@ -27,9 +24,6 @@ from coachapp.api.schemas import (
 from coachapp.extensions import db
 from coachapp.goals import services
 from coachapp.models import Goal
-from coachapp.models.enums import GoalStatus
-
-CLOSED_ON_ONLY_WHEN_CLOSED = "Only an achieved or discontinued goal has this date."
 
 
 def goal_out(goal: Goal) -> dict:
@@ -60,14 +54,9 @@ def _close(goal: Goal, data: dict) -> None:
     )
 
 
-def _refuse_misplaced_closed_on(data: dict, status: str) -> None:
-    if data.get("closed_on") is not None and status not in services.CLOSED:
-        refuse("closed_on", CLOSED_ON_ONLY_WHEN_CLOSED)
-
-
 @blp.route("/clients/<int:client_id>/goals", methods=["GET"])
 @token_required()
-@blp.arguments(PageArgs, location="query", unknown=RAISE)
+@blp.arguments(PageArgs, location="query")
 @blp.response(200, GoalPage)
 def list_goals(args, client_id: int):
     """The client's goals, newest ``opened_on`` first."""
@@ -91,7 +80,6 @@ def create_goal(data, client_id: int):
     """Set a goal; ``opened_on`` defaults to today. Entered after the fact it may be
     ``achieved`` or ``discontinued`` already, with ``closed_on`` (default today)."""
     client = scoped_client(client_id)
-    _refuse_misplaced_closed_on(data, data.get("status", GoalStatus.ACTIVE))
     data.setdefault("opened_on", today(client.program))
     with committing():
         goal = services.create_goal(
@@ -112,7 +100,6 @@ def patch_goal(data, goal_id: int):
     (default today), ``active`` clears it. A stale ``version`` answers 409."""
     goal = scoped_record(Goal, goal_id)
     check_version(goal, data.pop("version", None))
-    _refuse_misplaced_closed_on(data, data.get("status", goal.status))
     with committing():
         if any(key in data for key in services.DETAIL_FIELDS):
             details = {key: getattr(goal, key) for key in services.DETAIL_FIELDS}

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from sqlalchemy import select
 
-from flask import abort
-from sqlalchemy import func, select
-
+from coachapp.admin import services
 from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
+from coachapp.api.common import committing
 from coachapp.api.pagination import paginate
-from coachapp.api.schemas import MeSchema, PageArgs, ProgramPage, ProgramSchema
-from coachapp.extensions import db
+from coachapp.api.schemas import MeSchema, NoArgs, PageArgs, ProgramPage, ProgramSchema
 from coachapp.models import Program
 from coachapp.models.enums import Role
 
 
 @blp.route("/me", methods=["GET"])
 @token_required()
+@blp.arguments(NoArgs, location="query")
 @blp.response(200, MeSchema)
-def me():
+def me(args):
     """The token's user."""
     return api_user()
 
@@ -38,15 +37,10 @@ def list_programs(args):
 @blp.arguments(ProgramSchema)
 @blp.response(201, ProgramSchema)
 def create_program(data):
-    """Create a program (admin)."""
-    name = data["name"].strip()
-    try:
-        ZoneInfo(data["timezone"])
-    except (ZoneInfoNotFoundError, ValueError):
-        abort(422, description={"timezone": ["Unknown time zone."]})
-    if db.session.scalar(select(func.count(Program.id)).where(Program.name == name)):
-        abort(422, description={"name": ["A program with this name exists."]})
-    program = Program(name=name, timezone=data["timezone"])
-    db.session.add(program)
-    db.session.commit()
+    """Create a program (admin): a name no other program has (whatever the case) and an IANA
+    time zone. The admin pages' rules and audit trail (``admin.services.create_program``)."""
+    with committing():
+        program = services.create_program(
+            data["name"].strip(), data["timezone"].strip(), actor=api_user()
+        )
     return program

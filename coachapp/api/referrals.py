@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from marshmallow import RAISE
 from sqlalchemy.orm import selectinload
 
 from coachapp import access
@@ -15,7 +14,6 @@ from coachapp.api.common import (
     audit_read,
     check_version,
     committing,
-    refuse,
     scoped_client,
     scoped_record,
     today,
@@ -32,7 +30,6 @@ from coachapp.extensions import db
 from coachapp.models import Referral
 from coachapp.models.enums import ReferralStatus
 from coachapp.referrals import services
-from coachapp.resources import queries as directory
 
 FIELDS = ("resource_id", "category", "referred_on", "status", "connected_on", "closed_on", "notes")
 
@@ -48,23 +45,6 @@ def referral_out(referral: Referral) -> dict:
     return data
 
 
-def _date_field(status: str) -> str | None:
-    """The object's field that carries the date of ``status``."""
-    if status == ReferralStatus.CONNECTED:
-        return "connected_on"
-    if status in services.CLOSED:
-        return "closed_on"
-    return None
-
-
-def _refuse_misplaced_dates(data: dict, status: str) -> None:
-    for key in ("connected_on", "closed_on"):
-        if data.get(key) is not None and _date_field(status) != key:
-            if key == "connected_on":
-                refuse(key, "Only a connected referral has this date.")
-            refuse(key, "Only a declined or not-connected referral has this date.")
-
-
 def _answer(referral: Referral) -> dict:
     db.session.flush()
     db.session.expire(referral, ["history"])  # the rows the services added
@@ -73,7 +53,7 @@ def _answer(referral: Referral) -> dict:
 
 @blp.route("/clients/<int:client_id>/referrals", methods=["GET"])
 @token_required()
-@blp.arguments(PageArgs, location="query", unknown=RAISE)
+@blp.arguments(PageArgs, location="query")
 @blp.response(200, ReferralPage)
 def list_referrals(args, client_id: int):
     """The client's referrals, newest ``referred_on`` first, each with its dated history."""
@@ -98,17 +78,12 @@ def create_referral(data, client_id: int):
     ``referred_on`` defaults to today; created ``connected`` it needs ``connected_on``;
     ``declined`` / ``not_connected`` take ``closed_on`` (default today)."""
     client = scoped_client(client_id)
-    resource = directory.referable_resource(client.program_id, data.pop("resource_id"))
-    if resource is None:
-        refuse("resource_id", "Choose an active resource from the directory.")
     data.setdefault("referred_on", today(client.program))
     status = data.get("status") or ReferralStatus.REFERRED
     if status in services.CLOSED and data.get("closed_on") is None:
         data["closed_on"] = today(client.program)
     with committing():
-        referral = services.create_referral(
-            client, {**data, "resource": resource}, actor=api_user()
-        )
+        referral = services.create_referral(client, data, actor=api_user())
         out = _answer(referral)
     return out
 
@@ -124,20 +99,19 @@ def patch_referral(data, referral_id: int):
     referral = scoped_record(Referral, referral_id)
     check_version(referral, data.pop("version", None))
     status = data.get("status", referral.status)
-    _refuse_misplaced_dates(data, status)
-    date_field = _date_field(status)
+    date_field = services.date_field(status)
     given: date | None = data.get(date_field) if date_field else None
     changes_status = status != referral.status or (
         given is not None and given != getattr(referral, date_field)
     )
-    if changes_status and status == ReferralStatus.CONNECTED and given is None:
-        refuse("connected_on", "Give the date the client was connected.")
+    # The services name the status form's one date ``changed_on``; the object has two.
     with committing({"changed_on": date_field or "status"}):
+        services.check_dates_fit_status(status, data)
         if changes_status:
             services.change_status(
                 referral,
                 status=status,
-                on=given or today(referral.client.program),
+                on=given,  # None: today, or refused for connected
                 version=None,  # checked once, before any change
                 actor=api_user(),
             )

@@ -1,25 +1,24 @@
 """``GET /reports/outcomes``: metrics.md's report for a period and a scope within the user's
-reach (``reports.scope.report_scope``; outside it: 404), exactly as ``metrics.outcome_report``
+reach (``access.report_scope``; outside it: 404), exactly as ``metrics.outcome_report``
 computes it for the report page."""
 
 from __future__ import annotations
 
 from flask import abort
-from marshmallow import RAISE
 
+from coachapp import access
 from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
 from coachapp.api.common import refuse
 from coachapp.api.schemas import OutcomeReportSchema, ReportArgs
 from coachapp.models.enums import Role
-from coachapp.reports.forms import MAX_YEARS, years_later
+from coachapp.reports.forms import period_problem
 from coachapp.reports.metrics import Period, outcome_report
-from coachapp.reports.scope import ScopeError, report_scope
 
 
 @blp.route("/reports/outcomes", methods=["GET"])
 @token_required(Role.COACH, Role.SUPERVISOR, Role.PROGRAM_MANAGER, Role.ADMIN)
-@blp.arguments(ReportArgs, location="query", unknown=RAISE)
+@blp.arguments(ReportArgs, location="query")
 @blp.response(200, OutcomeReportSchema)
 def outcomes(args):
     """The outcome report of metrics.md for ``[start, end]`` (inclusive): a coach's own
@@ -28,20 +27,18 @@ def outcomes(args):
     the user's reach answers 404."""
     user = api_user()
     start, end = args["start"], args["end"]
-    # The period rules of the report page's form (ReportForm.validate), for the API's input.
-    if end < start:
-        refuse("end", "The period must end on or after its first day.")
-    if end >= years_later(start, MAX_YEARS):
-        refuse("end", f"A report covers {MAX_YEARS} years at most.")
+    problem = period_problem(start, end)  # the report page's rule
+    if problem:
+        refuse("end", problem)
     if user.role == Role.ADMIN and args.get("program_id") is None:
         refuse("program_id", "Give the program to report on.")
     try:
-        scope = report_scope(
+        scope = access.report_scope(
             user,
             program_id=args.get("program_id"),
             coach_id=args.get("coach_id"),
             supervisor_id=args.get("supervisor_id"),
         )
-    except ScopeError:
+    except access.ScopeError:
         abort(404)
     return outcome_report(scope, Period(start, end))

@@ -3,13 +3,12 @@ and admins (api.md). Entries are deactivated (``active: false``), never deleted.
 
 from __future__ import annotations
 
-from marshmallow import RAISE
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
-from coachapp.api.common import committing, refuse
+from coachapp.api.common import committing
 from coachapp.api.pagination import paginate
 from coachapp.api.schemas import (
     ResourceCreateSchema,
@@ -20,7 +19,6 @@ from coachapp.api.schemas import (
 )
 from coachapp.extensions import db
 from coachapp.models import Organization, Resource
-from coachapp.models.enums import ResourceCategory
 from coachapp.resources import queries, services
 from coachapp.resources.views import WRITERS
 
@@ -66,7 +64,7 @@ def _answer(resource: Resource) -> dict:
 
 @blp.route("/resources", methods=["GET"])
 @token_required()
-@blp.arguments(ResourceQueryArgs, location="query", unknown=RAISE)
+@blp.arguments(ResourceQueryArgs, location="query")
 @blp.response(200, ResourcePage)
 def list_resources(args):
     """Directory entries the user may read (shared ones and their program's), by name; ``q``
@@ -102,12 +100,9 @@ def create_resource(data):
 @blp.arguments(ResourcePatchSchema)
 @blp.response(200, ResourceSchema)
 def patch_resource(data, resource_id: int):
-    """Change a directory entry; ``active: false`` takes it out of new referrals."""
+    """Change a directory entry; ``active: false`` takes it out of new referrals. A mutual-aid
+    meeting stays a ``recovery_support`` resource."""
     resource = queries.get_visible_resource_or_404(resource_id, api_user())
-    category = data.get("category", resource.category)
-    if resource.is_meeting and category != ResourceCategory.RECOVERY_SUPPORT:
-        # The directory form's rule (ResourceForm.validate_category), for the API's input.
-        refuse("category", "A mutual-aid meeting is a recovery support resource.")
     if "organization" in data:
         organization = _organization(data["organization"])
     else:

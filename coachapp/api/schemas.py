@@ -73,6 +73,13 @@ class PageArgs(Schema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
+class NoArgs(Schema):
+    """An endpoint without query parameters: any one given is refused (422), as everywhere."""
+
+    class Meta:
+        unknown = RAISE
+
+
 class PageSchema(Schema):
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
@@ -172,7 +179,7 @@ class EnrollmentSchema(Schema):
     discharge_reason = enum_field(DischargeReason, allow_none=True)
 
 
-class EnrollmentList(Schema):
+class EnrollmentPage(PageSchema):
     items = fields.List(fields.Nested(EnrollmentSchema), required=True)
 
 
@@ -213,7 +220,8 @@ def _max_text() -> int:
 
 
 def _session_limits() -> tuple[int, int, int]:
-    from coachapp.sessions.forms import MAX_MINUTES, MAX_NEXT_STEPS, MIN_MINUTES
+    from coachapp.sessions.forms import MAX_NEXT_STEPS
+    from coachapp.sessions.services import MAX_MINUTES, MIN_MINUTES
 
     return MIN_MINUTES, MAX_MINUTES, MAX_NEXT_STEPS
 
@@ -248,8 +256,10 @@ class SessionPage(PageSchema):
 
 class SessionCreateSchema(ApiSchema):
     date = happened_on()
+    # The range is the services' rule (check_session), refused there with the pages' message;
+    # the document states it.
     duration_minutes = fields.Integer(
-        strict=True, required=True, validate=validate.Range(min=MIN_MINUTES, max=MAX_MINUTES)
+        strict=True, required=True, metadata={"minimum": MIN_MINUTES, "maximum": MAX_MINUTES}
     )
     modality = enum_field(Modality, required=True)
     kind = enum_field(SessionKind, required=True)
@@ -446,13 +456,16 @@ class AssessmentPage(PageSchema):
 
 class AssessmentCreateSchema(ApiSchema):
     administered_on = happened_on()
+    # Ten answers from 1 to 6 is the services' rule (check_assessment), refused there with the
+    # pages' messages; the document states it.
     items = fields.List(
-        fields.Integer(strict=True, validate=validate.Range(min=1, max=6)),
+        fields.Integer(strict=True, metadata={"minimum": 1, "maximum": 6}),
         required=True,
-        validate=validate.Length(equal=10),
         metadata={
+            "minItems": 10,
+            "maxItems": 10,
             "description": "the ten BARC-10 answers in the statements' order, each 1 "
-            "(strongly disagree) to 6 (strongly agree); the total is computed"
+            "(strongly disagree) to 6 (strongly agree); the total is computed",
         },
     )
 

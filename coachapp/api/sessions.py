@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE
 from sqlalchemy.orm import selectinload
 
 from coachapp import access
@@ -28,7 +27,7 @@ def session_out(session: CoachingSession) -> dict:
 
 @blp.route("/clients/<int:client_id>/sessions", methods=["GET"])
 @token_required()
-@blp.arguments(PageArgs, location="query", unknown=RAISE)
+@blp.arguments(PageArgs, location="query")
 @blp.response(200, SessionPage)
 def list_sessions(args, client_id: int):
     """The client's sessions, newest first."""

@@ -3,7 +3,6 @@ deactivate with ``active: false``. The rules are ``admin.services``'."""
 
 from __future__ import annotations
 
-from marshmallow import RAISE
 from sqlalchemy import select
 
 from coachapp.admin import services
@@ -11,7 +10,14 @@ from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
 from coachapp.api.common import committing
 from coachapp.api.pagination import paginate
-from coachapp.api.schemas import PageArgs, UserCreateSchema, UserPage, UserPatchSchema, UserSchema
+from coachapp.api.schemas import (
+    NoArgs,
+    PageArgs,
+    UserCreateSchema,
+    UserPage,
+    UserPatchSchema,
+    UserSchema,
+)
 from coachapp.extensions import db
 from coachapp.models import User
 from coachapp.models.enums import Role
@@ -28,7 +34,7 @@ def _set_active(user: User, active: bool | None) -> None:
 
 @blp.route("/users", methods=["GET"])
 @token_required(Role.ADMIN)
-@blp.arguments(PageArgs, location="query", unknown=RAISE)
+@blp.arguments(PageArgs, location="query")
 @blp.response(200, UserPage)
 def list_users(args):
     """Every staff account, by name."""
@@ -57,8 +63,9 @@ def create_user(data):
 
 @blp.route("/users/<int:user_id>", methods=["GET"])
 @token_required(Role.ADMIN)
+@blp.arguments(NoArgs, location="query")
 @blp.response(200, UserSchema)
-def get_user(user_id: int):
+def get_user(args, user_id: int):
     """One staff account."""
     return db.get_or_404(User, user_id)
 

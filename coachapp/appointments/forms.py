@@ -1,13 +1,18 @@
-"""Forms of appointments: schedule or edit one, record its outcome."""
+"""Forms of appointments: schedule or edit one, record its outcome.
+
+The forms read the input; the rules of an appointment (a resource the program may use, which
+outcome may be recorded when, whether the coach went along) are ``appointments.services``',
+whose refusals the views show beside these fields.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from wtforms import BooleanField, HiddenField, SelectField, TimeField
-from wtforms.validators import AnyOf, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
+from coachapp.appointments.services import HAPPENED, RESOURCE_MESSAGE
 from coachapp.forms import (
     MAX_TEXT,
     DateField,
@@ -26,9 +31,10 @@ from coachapp.models.enums import AppointmentKind, AppointmentOutcome
 
 # Outcomes a coach records; ``scheduled`` is only ever the state before one is recorded.
 RECORDABLE = [o.value for o in AppointmentOutcome if o != AppointmentOutcome.SCHEDULED]
-# Outcomes that may be recorded before the appointment's time has come.
-BEFORE_THE_TIME = (AppointmentOutcome.CANCELLED.value, AppointmentOutcome.RESCHEDULED.value)
-YES_NO = ("yes", "no")
+# The answers the page offers before the appointment's time has come (the services refuse
+# the others then).
+BEFORE_THE_TIME = tuple(o for o in RECORDABLE if o not in HAPPENED)
+YES_NO = {"yes": True, "no": False}
 
 
 def parse_id(value) -> int | None:
@@ -76,28 +82,19 @@ class AppointmentForm(VersionForm):
         "Notes", filters=[strip_filter, none_if_empty], validators=[Length(max=MAX_TEXT)]
     )
 
-    def __init__(
-        self,
-        *args,
-        resources: list[tuple[int, str]] = (),
-        lookup: Callable[[int | None], object | None] | None = None,
-        **kwargs,
-    ):
+    def __init__(self, *args, resources: list[tuple[int, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.lookup = lookup
-        self.resource = None
         self.resource_id.choices = select_choices(
             [("", "None")] + [(str(rid), label) for rid, label in resources]
         )
 
     def validate_resource_id(self, field) -> None:
+        """An id or nothing; whether the resource may be used is the services' to say."""
         if field.data in (None, "", "None"):
             field.data = ""
             return
-        resource = self.lookup(parse_id(field.data)) if self.lookup else None
-        if resource is None:
-            raise ValidationError("Choose an active resource from the list, or none.")
-        self.resource = resource
+        if parse_id(field.data) is None:
+            raise ValidationError(RESOURCE_MESSAGE)
 
     def data_dict(self) -> dict:
         """The values the services take."""
@@ -105,7 +102,7 @@ class AppointmentForm(VersionForm):
             "scheduled_at": datetime.combine(self.date.data, self.time.data),
             "kind": self.kind.data,
             "location": self.location.data,
-            "resource_id": self.resource.id if self.resource is not None else None,
+            "resource_id": parse_id(self.resource_id.data),
             "accompaniment_planned": bool(self.accompaniment_planned.data),
             "notes": self.notes.data,
         }
@@ -113,26 +110,13 @@ class AppointmentForm(VersionForm):
 
 class OutcomeForm(VersionForm):
     """What happened. The page posts it from one big button per answer (one tap on a phone),
-    each carrying ``outcome`` and, for ``attended``, ``coach_accompanied`` (yes / no)."""
+    each carrying ``outcome`` and, for ``attended``, ``coach_accompanied`` (yes / no). Which
+    outcome may be recorded, and when the answer to "did you go along?" is needed, is
+    ``services.record_outcome``'s to say."""
 
-    outcome = HiddenField(
-        "Outcome",
-        validators=[
-            InputRequired(message="Choose what happened."),
-            AnyOf(RECORDABLE, message="Choose what happened."),
-        ],
-    )
+    outcome = HiddenField("Outcome", filters=[strip_filter])
     coach_accompanied = HiddenField("Did you go along?", filters=[strip_filter])
 
-    def validate_coach_accompanied(self, field) -> None:
-        """Required (yes / no) when attended; ignored for every other outcome."""
-        if self.outcome.data != AppointmentOutcome.ATTENDED:
-            return
-        if field.data not in YES_NO:
-            raise ValidationError("Say whether you went along to this appointment (yes or no).")
-
     def accompanied_value(self) -> bool | None:
-        """``True``/``False`` for an attended appointment; ``None`` for every other outcome."""
-        if self.outcome.data != AppointmentOutcome.ATTENDED:
-            return None
-        return self.coach_accompanied.data == "yes"
+        """``True`` for yes, ``False`` for no, ``None`` for no answer (or anything else)."""
+        return YES_NO.get(self.coach_accompanied.data or "")

@@ -7,8 +7,10 @@ appointment and ``None`` for every other outcome (the question does not apply: n
 along" to an appointment that did not take place, and metrics.md counts ``accompanied`` among
 attended ones only).
 
-No HTTP here: views pass plain values and commit once after a service succeeds; the audit trail
-carries field names only.
+No HTTP here: views and the API pass plain values and commit once after a service succeeds;
+the audit trail carries field names only. The rules above, and that a directory resource named
+is one the client's program may use, are written here only; a refusal raises
+``AppointmentRuleError`` before anything changes.
 """
 
 from __future__ import annotations
@@ -31,15 +33,13 @@ DETAIL_FIELDS = (
     "notes",
 )
 HAPPENED = (AppointmentOutcome.ATTENDED, AppointmentOutcome.NO_SHOW)
+RESOURCE_MESSAGE = "Choose an active resource from the list, or none."
+OUTCOME_MESSAGE = "Choose what happened."
+ACCOMPANIED_MESSAGE = "Say whether you went along to this appointment."
 
 
-class AppointmentRuleError(ValueError):
+class AppointmentRuleError(records.RuleError):
     """A request the rules of appointments refuse; ``field`` names the form field to blame."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 def _check_details(client: Client, data: dict, *, keep_resource_id: int | None = None) -> None:
@@ -51,7 +51,7 @@ def _check_details(client: Client, data: dict, *, keep_resource_id: int | None =
     if resource_id is not None and (
         queries.usable_resource(client.program_id, resource_id, keep_id=keep_resource_id) is None
     ):
-        raise AppointmentRuleError("resource_id", "Choose an active resource from the list.")
+        raise AppointmentRuleError("resource_id", RESOURCE_MESSAGE)
 
 
 def create_appointment(client: Client, data: dict, *, actor: User) -> Appointment:
@@ -131,7 +131,7 @@ def record_outcome(
     (``now`` is the program-local wall clock; default: the real one)."""
     records.ensure_version(appointment, version)
     if outcome not in set(AppointmentOutcome) or outcome == AppointmentOutcome.SCHEDULED:
-        raise AppointmentRuleError("outcome", "Choose what happened.")
+        raise AppointmentRuleError("outcome", OUTCOME_MESSAGE)
     local_now = now or timeutil.local_now(appointment.client.program)
     if outcome in HAPPENED and appointment.scheduled_at > local_now:
         raise AppointmentRuleError(
@@ -141,9 +141,7 @@ def record_outcome(
         )
     if outcome == AppointmentOutcome.ATTENDED:
         if coach_accompanied is None:
-            raise AppointmentRuleError(
-                "coach_accompanied", "Say whether you went along to this appointment."
-            )
+            raise AppointmentRuleError("coach_accompanied", ACCOMPANIED_MESSAGE)
         went = bool(coach_accompanied)
     else:
         went = None

@@ -16,7 +16,7 @@ from coachapp import access, audit, records, timeutil
 from coachapp.appointments import bp, queries, services
 from coachapp.appointments.forms import BEFORE_THE_TIME, AppointmentForm, OutcomeForm, parse_id
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm
+from coachapp.forms import ArchiveForm, show_rule_errors
 from coachapp.models import Appointment, Client
 from coachapp.models.enums import AppointmentOutcome, AuditAction, Role
 
@@ -38,13 +38,9 @@ def _back_arg() -> str | None:
     return back if back in BACK_TARGETS else None
 
 
-def _form_error(form, field: str, message: str) -> None:
+def _rule_error(form, exc: services.AppointmentRuleError) -> None:
     db.session.rollback()
-    target = getattr(form, field, None)
-    if target is not None and hasattr(target, "errors"):
-        target.errors = [*target.errors, message]
-    else:
-        form.form_errors.append(message)
+    show_rule_errors(form, exc.errors)
 
 
 def _stale(form) -> None:
@@ -54,9 +50,7 @@ def _stale(form) -> None:
 
 def _appointment_form(client: Client, *, keep_id: int | None = None, **kwargs) -> AppointmentForm:
     return AppointmentForm(
-        resources=queries.resource_options(client.program_id, keep_id=keep_id),
-        lookup=lambda rid: queries.usable_resource(client.program_id, rid, keep_id=keep_id),
-        **kwargs,
+        resources=queries.resource_options(client.program_id, keep_id=keep_id), **kwargs
     )
 
 
@@ -96,7 +90,7 @@ def new(client: Client):
             services.create_appointment(client, form.data_dict(), actor=current_user)
             db.session.commit()
         except services.AppointmentRuleError as exc:
-            _form_error(form, exc.field, exc.message)
+            _rule_error(form, exc)
         else:
             flash("Appointment scheduled.", "success")
             return _back(client)
@@ -120,7 +114,7 @@ def edit(record: Appointment, client: Client):
             )
             db.session.commit()
         except services.AppointmentRuleError as exc:
-            _form_error(form, exc.field, exc.message)
+            _rule_error(form, exc)
         except (records.StaleRecordError, StaleDataError):
             _stale(form)
         else:
@@ -177,7 +171,7 @@ def outcome(record: Appointment, client: Client):
             )
             db.session.commit()
         except services.AppointmentRuleError as exc:
-            _form_error(form, exc.field, exc.message)
+            _rule_error(form, exc)
         except (records.StaleRecordError, StaleDataError):
             _stale(form)
         else:

@@ -1,14 +1,18 @@
-"""The BARC-10 form: ten statements, each answered 1 (strongly disagree) to 6 (strongly agree)."""
+"""The BARC-10 form: ten statements, each answered 1 (strongly disagree) to 6 (strongly agree).
+
+The form reads the input; the rules of a BARC-10 (a date that has come, an answer from 1 to 6
+to each statement) are ``assessments.services.check_assessment``'s, whose refusals the view
+shows beside the date and each statement.
+"""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField
 
-from coachapp.forms import DateField, DateRange, InputRequired, NotInFuture, select_choices
+from coachapp.assessments.services import ITEM_MESSAGE
+from coachapp.forms import DateField, DateRange, InputRequired, select_choices
 from coachapp.models.assessments import BARC10_ANSWERS, BARC10_STATEMENTS, ITEM_COLUMNS
-
-ITEM_MESSAGE = "Choose an answer from 1 (strongly disagree) to 6 (strongly agree)."
 
 
 def item_field(number: int, statement: str) -> RadioField:
@@ -16,7 +20,7 @@ def item_field(number: int, statement: str) -> RadioField:
         f"{number}. {statement}",
         coerce=int,
         choices=select_choices([(value, f"{value} {label}") for value, label in BARC10_ANSWERS]),
-        invalid_choice_message=ITEM_MESSAGE,
+        validate_choice=False,  # check_assessment decides what an answer may be
         invalid_value_message=ITEM_MESSAGE,
     )
 
@@ -25,14 +29,6 @@ class AssessmentForm(FlaskForm):
     administered_on = DateField(
         "Date administered", validators=[InputRequired(message="Give the date."), DateRange()]
     )
-
-    def __init__(self, *args, today_func=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if today_func is not None:
-            self.administered_on.validators = [
-                *self.administered_on.validators,
-                NotInFuture(today_func),
-            ]
 
     @property
     def item_fields(self) -> list[RadioField]:

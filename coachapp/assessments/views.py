@@ -10,7 +10,7 @@ from coachapp import access, timeutil
 from coachapp.assessments import bp, services
 from coachapp.assessments.forms import AssessmentForm
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm
+from coachapp.forms import ArchiveForm, show_rule_errors
 from coachapp.models import Assessment, Client
 from coachapp.models.assessments import (
     BARC10_ANSWERS,
@@ -28,7 +28,7 @@ def _client_page(client: Client):
 def new(client: Client):
     """The BARC-10: ten statements answered 1–6; the total is computed when saved."""
     program = client.program
-    form = AssessmentForm(today_func=lambda: timeutil.local_today(program))
+    form = AssessmentForm()
     if request.method == "GET":
         form.administered_on.data = timeutil.local_today(program)
     if form.validate_on_submit():
@@ -38,11 +38,7 @@ def new(client: Client):
             db.session.commit()
         except services.AssessmentRuleError as exc:
             db.session.rollback()
-            field = getattr(form, exc.field, None)
-            if field is not None:
-                field.errors = [*field.errors, exc.message]
-            else:
-                form.form_errors.append(exc.message)
+            show_rule_errors(form, exc.errors)
         else:
             flash(f"BARC-10 recorded: total {assessment.total} of 60.", "success")
             return _client_page(client)

@@ -43,6 +43,11 @@ def _note_failure(email: str) -> None:
     limiter.storage.incr(_failure_key(email), window)
 
 
+def clear_lockout(email: str) -> None:
+    """Forget the failed sign-ins counted for ``email``: the account is no longer locked."""
+    limiter.storage.clear(_failure_key(email))
+
+
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
@@ -75,7 +80,7 @@ def authenticate(email: str, password: str) -> User | None:
         _note_failure(email)
         audit.record(AuditAction.LOGIN_FAILED, actor=None, entity_type="user", entity_id=user.id)
         return None
-    limiter.storage.clear(_failure_key(email))
+    clear_lockout(email)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = datetime.now(timezone.utc)

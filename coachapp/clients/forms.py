@@ -8,7 +8,6 @@ from coachapp.forms import (
     MAX_TEXT,
     DateRange,
     EnumSelectField,
-    NotInFuture,
     VersionForm,
     none_if_empty,
     select_choices,
@@ -18,7 +17,12 @@ from coachapp.models.enums import ClientStatus, DischargeReason
 
 
 class ClientDetailsForm(VersionForm):
-    """The person: names, birth date, contact and consent. Shared by intake and edit."""
+    """The person: names, birth date, contact and consent. Shared by intake and edit.
+
+    The forms read the input; the rules of a client's dates (none in the future, a discharge
+    after the intake...) and of consent are ``clients.services``', whose refusals the views
+    show beside these fields.
+    """
 
     first_name = StringField(
         "First name", filters=[strip_filter], validators=[DataRequired(), Length(max=100)]
@@ -29,7 +33,7 @@ class ClientDetailsForm(VersionForm):
     preferred_name = StringField(
         "Preferred name", filters=[strip_filter, none_if_empty], validators=[Length(max=100)]
     )
-    date_of_birth = DateField("Date of birth", validators=[Optional(), DateRange(years_ahead=0)])
+    date_of_birth = DateField("Date of birth", validators=[Optional(), DateRange()])
     phone = StringField("Phone", filters=[strip_filter, none_if_empty], validators=[Length(max=40)])
     okay_to_call = BooleanField("Okay to call")
     okay_to_text = BooleanField("Okay to text")
@@ -42,23 +46,10 @@ class ClientDetailsForm(VersionForm):
         "Address", filters=[strip_filter, none_if_empty], validators=[Length(max=500)]
     )
     consent_on_file = BooleanField("42 CFR Part 2 consent on file")
-    consent_date = DateField("Consent signed on", validators=[Optional(), DateRange(years_ahead=0)])
+    consent_date = DateField("Consent signed on", validators=[Optional(), DateRange()])
     notes = TextAreaField(
         "Notes", filters=[strip_filter, none_if_empty], validators=[Length(max=MAX_TEXT)]
     )
-
-    def __init__(self, *args, today_func=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if today_func is not None:
-            self.date_of_birth.validators = [
-                *self.date_of_birth.validators,
-                NotInFuture(today_func),
-            ]
-            self.consent_date.validators = [*self.consent_date.validators, NotInFuture(today_func)]
-
-    def validate_consent_date(self, field) -> None:
-        if field.data and not self.consent_on_file.data:
-            self.consent_on_file.data = True  # a signed date means it is on file
 
 
 class IntakeForm(ClientDetailsForm):

@@ -1,6 +1,11 @@
 """Client services: intake, duplicate check, edit, discharge, re-enrollment, archive.
 
-No HTTP here: views pass plain values and commit once after a service succeeds.
+No HTTP here: views and the API pass plain values and commit once after a service succeeds.
+The rules of a client's dates are written here only (``check_dates``): a birth date, a signed
+consent, an intake and a discharge are things that have happened, so none is after the
+program's today; a discharge comes after its episode's intake, a re-enrollment after the last
+discharge. A signed consent date means the consent is on file. A refusal raises
+``ClientRuleError`` before anything changes.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from datetime import date
 
 from sqlalchemy import func, select, update
 
-from coachapp import audit, records
+from coachapp import audit, records, timeutil
 from coachapp.extensions import db
 from coachapp.models import Client, Enrollment, Program, User
 from coachapp.models.enums import AuditAction, ClientStatus
@@ -31,13 +36,34 @@ DETAIL_FIELDS = (
 )
 
 
-class ClientRuleError(ValueError):
-    """A request the rules of episodes refuse; ``field`` names the form field to blame."""
+FUTURE_MESSAGE = "This date is in the future."
+# Dates of things that have happened, as the forms and the API name them.
+HAPPENED_DATES = ("date_of_birth", "consent_date", "intake_date", "discharge_date")
 
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+
+class ClientRuleError(records.RuleError):
+    """A request the rules of clients and their episodes refuse; ``errors`` names each field
+    to blame (``date_of_birth``, ``consent_date``, ``intake_date``, ``discharge_date``)."""
+
+
+def check_dates(dates: dict, *, program: Program | None) -> None:
+    """The dates of a client (any of ``HAPPENED_DATES`` present in ``dates``) have happened:
+    none is after the program's today. ``ClientRuleError`` names every one that is."""
+    today = timeutil.local_today(program)
+    future = {
+        key: FUTURE_MESSAGE
+        for key in HAPPENED_DATES
+        if isinstance(dates.get(key), date) and dates[key] > today
+    }
+    if future:
+        raise ClientRuleError(future)
+
+
+def _with_consent(details: dict) -> dict:
+    """A signed consent date means the consent is on file."""
+    if details.get("consent_date") and "consent_on_file" in details:
+        return {**details, "consent_on_file": True}
+    return details
 
 
 def fold(text: str) -> str:
@@ -90,7 +116,10 @@ def likely_duplicates(
 
 
 def create_client(details: dict, *, coach: User, intake_date: date, actor: User) -> Client:
-    """Open a client on ``coach``'s caseload with a first enrollment episode."""
+    """Open a client on ``coach``'s caseload with a first enrollment episode. Refuses dates
+    that have not come yet (``check_dates``) before anything is written."""
+    check_dates({**details, "intake_date": intake_date}, program=coach.program)
+    details = _with_consent(details)
     client = Client(
         program_id=coach.program_id,
         code=next_client_code(coach.program_id),
@@ -114,8 +143,14 @@ def create_client(details: dict, *, coach: User, intake_date: date, actor: User)
 
 
 def update_client(client: Client, details: dict, *, version: int | None, actor: User) -> list[str]:
-    """Change the person's details (and active/inactive); refuses a stale version."""
+    """Change the person's details (and active/inactive); refuses a stale version and a date
+    changed to one that has not come yet (``check_dates``)."""
     records.ensure_version(client, version)
+    check_dates(
+        {key: value for key, value in details.items() if value != getattr(client, key, None)},
+        program=client.program,
+    )
+    details = _with_consent(details)
     status = details.pop("status", None)
     if status is not None and client.status != ClientStatus.DISCHARGED:
         details["status"] = status
@@ -153,11 +188,13 @@ def discharge(
     version: int | None,
     actor: User,
 ) -> Enrollment:
-    """Close the open episode on ``on`` with a reason; the client becomes ``discharged``."""
+    """Close the open episode on ``on`` (a day that has come, not before the episode's
+    intake) with a reason; the client becomes ``discharged``."""
     records.ensure_version(client, version)
     episode = latest_enrollment(client)
     if episode is None or episode.discharge_date is not None:
         raise ClientRuleError("discharge_date", "This client has no open episode to discharge.")
+    check_dates({"discharge_date": on}, program=client.program)
     if on < episode.intake_date:
         raise ClientRuleError(
             "discharge_date",
@@ -180,11 +217,13 @@ def discharge(
 
 
 def reenroll(client: Client, *, on: date, version: int | None, actor: User) -> Enrollment:
-    """A discharged client comes back: a new episode; earlier ones and their records stay."""
+    """A discharged client comes back on ``on`` (a day that has come, not before the last
+    discharge): a new episode; earlier ones and their records stay."""
     records.ensure_version(client, version)
     episode = latest_enrollment(client)
     if episode is not None and episode.discharge_date is None:
         raise ClientRuleError("intake_date", "This client is enrolled already.")
+    check_dates({"intake_date": on}, program=client.program)
     if episode is not None and on < episode.discharge_date:
         raise ClientRuleError(
             "intake_date",

@@ -1,4 +1,9 @@
-"""Forms of recovery goals: set one, edit it, change its status."""
+"""Forms of recovery goals: set one, edit it, change its status.
+
+The forms read the input; the rules of a goal's dates (opened on a day that has come, closed
+between its opening and today, a target not before the opening) are ``goals.services``', whose
+refusals the views show beside these fields.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,6 @@ from coachapp.forms import (
     EnumSelectField,
     InputRequired,
     Length,
-    NotInFuture,
     TextAreaField,
     VersionForm,
     strip_filter,
@@ -44,11 +48,6 @@ class GoalForm(VersionForm):
         "Opened on", validators=[InputRequired(message="Give the date."), DateRange()]
     )
 
-    def __init__(self, *args, today_func=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if today_func is not None:
-            self.opened_on.validators = [*self.opened_on.validators, NotInFuture(today_func)]
-
     def goal_data(self) -> dict:
         return {
             "domain": self.domain.data,
@@ -72,8 +71,3 @@ class GoalStatusForm(VersionForm):
         validators=[Optional(), DateRange()],
         description="The day it was achieved or discontinued (today if left empty).",
     )
-
-    def __init__(self, *args, today_func=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if today_func is not None:
-            self.closed_on.validators = [*self.closed_on.validators, NotInFuture(today_func)]

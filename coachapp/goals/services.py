@@ -1,8 +1,10 @@
 """Recovery goal services: set a goal, edit it, change its status, archive it.
 
-No HTTP here: views pass plain values and commit once after a service succeeds. The rules of
-dates are checked here (not only in the forms) so that the API can reuse them: a goal is opened
-on a day that has come; it closes on a day between its opening and today.
+No HTTP here: views pass plain values and commit once after a service succeeds. The rules of a
+goal are written here only, for the pages and the API alike: it is opened on a day that has
+come, its target not before that; it closes (achieved or discontinued) on a day between its
+opening and today, and only a closed goal has a closing date. A refusal raises
+``GoalRuleError`` before anything changes.
 """
 
 from __future__ import annotations
@@ -20,44 +22,48 @@ CLOSED = (GoalStatus.ACHIEVED, GoalStatus.DISCONTINUED)
 MAX_DESCRIPTION = 2000
 
 
-class GoalRuleError(ValueError):
-    """A value the rules of goals refuse; ``field`` names the form field to blame."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+CLOSED_ON_ONLY_WHEN_CLOSED = "Only an achieved or discontinued goal has this date."
 
 
-def _check_details(client: Client, data: dict, *, closed_on: date | None = None) -> None:
+class GoalRuleError(records.RuleError):
+    """Values the rules of goals refuse; ``errors`` names each field to blame."""
+
+
+def check_goal(client: Client, data: dict, *, closed_on: date | None = None) -> None:
+    """The rules of a goal's details (``data``: domain, description, target_date, opened_on)
+    for ``client``; ``closed_on`` is the goal's closing day on an edit. Raises
+    ``GoalRuleError`` naming every field refused."""
+    problems: dict[str, str] = {}
     if data.get("domain") not in set(GoalDomain):
-        raise GoalRuleError("domain", "Choose a domain.")
+        problems["domain"] = "Choose a domain."
     description = (data.get("description") or "").strip()
     if not description:
-        raise GoalRuleError("description", "Describe the goal.")
-    if len(description) > MAX_DESCRIPTION:
-        raise GoalRuleError("description", f"Keep it under {MAX_DESCRIPTION} characters.")
+        problems["description"] = "Describe the goal."
+    elif len(description) > MAX_DESCRIPTION:
+        problems["description"] = f"Keep it under {MAX_DESCRIPTION} characters."
     opened_on = data.get("opened_on")
     if not isinstance(opened_on, date):
-        raise GoalRuleError("opened_on", "Give the date.")
-    if opened_on < EARLIEST_DATE:
-        raise GoalRuleError("opened_on", "This date is too far in the past.")
-    if opened_on > timeutil.local_today(client.program):
-        raise GoalRuleError("opened_on", "This date is in the future.")
-    if closed_on is not None and opened_on > closed_on:
-        raise GoalRuleError(
-            "opened_on", f"The goal was closed on {closed_on.isoformat()}: open it before that."
+        problems["opened_on"] = "Give the date."
+    elif opened_on < EARLIEST_DATE:
+        problems["opened_on"] = "This date is too far in the past."
+    elif opened_on > timeutil.local_today(client.program):
+        problems["opened_on"] = "This date is in the future."
+    elif closed_on is not None and opened_on > closed_on:
+        problems["opened_on"] = (
+            f"The goal was closed on {closed_on.isoformat()}: open it before that."
         )
     target = data.get("target_date")
-    if target is not None and target < opened_on:
-        raise GoalRuleError("target_date", "The target date cannot be before the goal opened.")
+    if isinstance(opened_on, date) and target is not None and target < opened_on:
+        problems["target_date"] = "The target date cannot be before the goal opened."
+    if problems:
+        raise GoalRuleError(problems)
 
 
 def create_goal(client: Client, data: dict, *, actor: User) -> Goal:
     """Set a recovery goal with ``client``: ``data`` holds domain, description, target_date
     (optional) and opened_on. The goal starts ``active``."""
     data = {**data, "description": (data.get("description") or "").strip()}
-    _check_details(client, data)
+    check_goal(client, data)
     goal = Goal(
         client_id=client.id,
         status=GoalStatus.ACTIVE,
@@ -81,7 +87,7 @@ def update_goal(goal: Goal, data: dict, *, version: int | None, actor: User) -> 
     """Edit a goal's domain, description and dates; refuses a stale ``version``."""
     records.ensure_version(goal, version)
     data = {**data, "description": (data.get("description") or "").strip()}
-    _check_details(goal.client, data, closed_on=goal.closed_on)
+    check_goal(goal.client, data, closed_on=goal.closed_on)
     changed = records.apply_changes(goal, {key: data.get(key) for key in DETAIL_FIELDS})
     if changed:
         audit.record(
@@ -100,10 +106,12 @@ def change_status(
 ) -> list[str]:
     """Mark a goal ``achieved`` or ``discontinued`` on ``closed_on`` (default: the program's
     today; never in the future nor before the goal opened), or ``active`` again (which clears
-    ``closed_on``). Refuses a stale ``version``."""
+    ``closed_on``; giving one is refused). Refuses a stale ``version``."""
     records.ensure_version(goal, version)
     if status not in set(GoalStatus):
         raise GoalRuleError("status", "Choose a status.")
+    if status not in CLOSED and closed_on is not None:
+        raise GoalRuleError("closed_on", CLOSED_ON_ONLY_WHEN_CLOSED)
     if status in CLOSED:
         today = timeutil.local_today(goal.client.program)
         closed_on = closed_on or today

@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from coachapp import access, records, timeutil
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm
+from coachapp.forms import ArchiveForm, show_rule_errors
 from coachapp.goals import bp, services
 from coachapp.goals.forms import GoalForm, GoalStatusForm
 from coachapp.models import Client, Goal
@@ -22,11 +22,7 @@ def _client_page(client: Client):
 
 def _rule_error(form, exc: services.GoalRuleError) -> None:
     db.session.rollback()
-    field = getattr(form, exc.field, None)
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
+    show_rule_errors(form, exc.errors)
 
 
 def _stale(form) -> None:
@@ -39,7 +35,7 @@ def _stale(form) -> None:
 def new(client: Client):
     """Set a recovery goal with the client; it opens today unless told otherwise."""
     program = client.program
-    form = GoalForm(today_func=lambda: timeutil.local_today(program))
+    form = GoalForm()
     if request.method == "GET":
         form.opened_on.data = timeutil.local_today(program)
     if form.validate_on_submit():
@@ -67,8 +63,7 @@ def _edit_page(form, record: Goal, client: Client, archive_form, status: int):
 @access.record_route(Goal, "goal_id")
 def edit(record: Goal, client: Client):
     """Edit a goal's domain, description and dates (optimistic locking)."""
-    program = client.program
-    form = GoalForm(obj=record, today_func=lambda: timeutil.local_today(program))
+    form = GoalForm(obj=record)
     if request.method == "GET":
         form.version.data = record.version
     if form.validate_on_submit():
@@ -93,7 +88,7 @@ def edit(record: Goal, client: Client):
 def status(record: Goal, client: Client):
     """Achieved or discontinued on a day (today by default), or active again."""
     program = client.program
-    form = GoalStatusForm(today_func=lambda: timeutil.local_today(program))
+    form = GoalStatusForm()
     if request.method == "GET":
         form.version.data = record.version
         form.status.data = (
@@ -107,7 +102,9 @@ def status(record: Goal, client: Client):
             services.change_status(
                 record,
                 status=form.status.data,
-                closed_on=form.closed_on.data,
+                # The page's "closed on" is the day of an achievement or discontinuation: it
+                # means nothing when the goal is opened again.
+                closed_on=form.closed_on.data if form.status.data in services.CLOSED else None,
                 version=form.version_value(),
                 actor=current_user,
             )

@@ -1,11 +1,16 @@
-"""Forms of referrals: refer a client, move a referral through its statuses, edit its notes."""
+"""Forms of referrals: refer a client, move a referral through its statuses, edit its notes.
+
+The forms read the input; the rules of a referral (an active resource of the directory, dates
+that have come and not before the referral, the date each status needs) are
+``referrals.services``', whose refusals the views show beside these fields.
+"""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import Optional
 
 from coachapp.forms import (
     MAX_TEXT,
@@ -14,7 +19,6 @@ from coachapp.forms import (
     EnumSelectField,
     InputRequired,
     Length,
-    NotInFuture,
     TextAreaField,
     VersionForm,
     none_if_empty,
@@ -45,22 +49,23 @@ class ReferralForm(FlaskForm):
         "Notes", filters=[strip_filter, none_if_empty], validators=[Length(max=MAX_TEXT)]
     )
 
-    def __init__(self, *args, resources=(), today_func=None, lookup=None, **kwargs):
+    def __init__(self, *args, resources=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.lookup = lookup
-        self.resource = None
         self.resource_id.choices = select_choices([("", "Choose a resource")]) + [
             resource_choice(r) for r in resources
         ]
-        if today_func is not None:
-            for field in (self.referred_on, self.connected_on, self.closed_on):
-                field.validators = [*field.validators, NotInFuture(today_func)]
 
-    def validate_resource_id(self, field) -> None:
-        resource = self.lookup(parse_id(field.data)) if self.lookup else None
-        if resource is None:
-            raise ValidationError("Choose an active resource from the list.")
-        self.resource = resource
+    def referral_data(self) -> dict:
+        """The values ``services.create_referral`` takes (``resource_id`` None when the input
+        is no id at all: the services refuse it like an unknown one)."""
+        return {
+            "resource_id": parse_id(self.resource_id.data),
+            "referred_on": self.referred_on.data,
+            "status": self.status.data,
+            "connected_on": self.connected_on.data,
+            "closed_on": self.closed_on.data,
+            "notes": self.notes.data,
+        }
 
 
 def resource_choice(resource) -> SelectChoice:
@@ -89,11 +94,6 @@ class StatusForm(VersionForm):
         validators=[InputRequired(), DateRange()],
         description="The day the client was connected, declined or the referral was closed.",
     )
-
-    def __init__(self, *args, today_func=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if today_func is not None:
-            self.changed_on.validators = [*self.changed_on.validators, NotInFuture(today_func)]
 
 
 class NotesForm(VersionForm):

@@ -1,8 +1,14 @@
 """Referral services: refer a client, move a referral through its statuses, edit notes.
 
 Every status a referral takes is kept with its date (``ReferralStatusChange``); the referral's
-``connected_on`` / ``closed_on`` always describe its current status. No HTTP here: views pass
-plain values and commit once after a service succeeds.
+``connected_on`` / ``closed_on`` always describe its current status. No HTTP here: views and the
+API pass plain values and commit once after a service succeeds.
+
+The rules of a referral are written here only, for the pages and the API alike: an active
+directory resource of the client's program; dates that have come and not before the referral
+was made; a connection needs its date (``connected_on``), a closing (declined, not connected)
+its date (``closed_on``), and no other status has either. A refusal raises
+``ReferralRuleError`` before anything changes.
 """
 
 from __future__ import annotations
@@ -13,17 +19,38 @@ from coachapp import audit, records, timeutil
 from coachapp.extensions import db
 from coachapp.models import Client, Referral, ReferralStatusChange, Resource, User
 from coachapp.models.enums import AuditAction, ReferralStatus
+from coachapp.resources import queries as directory
 
 CLOSED = (ReferralStatus.DECLINED, ReferralStatus.NOT_CONNECTED)
+RESOURCE_MESSAGE = "Choose an active resource from the list."
+CONNECTED_ON_NEEDED = "Give the date the client was connected."
+# A date given for a status that has none.
+MISPLACED = {
+    "connected_on": "Only a connected referral has this date.",
+    "closed_on": "Only a declined or not-connected referral has this date.",
+}
 
 
-class ReferralRuleError(ValueError):
+class ReferralRuleError(records.RuleError):
     """A request the rules of referrals refuse; ``field`` names the form field to blame."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+
+def date_field(status: str) -> str | None:
+    """The referral's column that carries the date of ``status``: ``connected_on`` for
+    connected, ``closed_on`` for declined and not connected, none for referred."""
+    if status == ReferralStatus.CONNECTED:
+        return "connected_on"
+    if status in CLOSED:
+        return "closed_on"
+    return None
+
+
+def check_dates_fit_status(status: str, dates: dict) -> None:
+    """Only the date of ``status`` may be given (``dates``: ``connected_on``, ``closed_on``,
+    either may be absent or None); another one raises ``ReferralRuleError``."""
+    for key, message in MISPLACED.items():
+        if dates.get(key) is not None and date_field(status) != key:
+            raise ReferralRuleError(key, message)
 
 
 def _check_happened(field: str, on: date, *, client: Client, not_before: date | None = None):
@@ -44,35 +71,40 @@ def status_dates(status: str, on: date | None) -> dict:
     return {"connected_on": None, "closed_on": None}
 
 
-def create_referral(client: Client, data: dict, *, actor: User) -> Referral:
-    """Refer ``client`` to ``data["resource"]`` (an active directory entry the caller checked).
+def referable_resource(client: Client, resource_id: int | None) -> Resource:
+    """The active directory resource ``resource_id`` that ``client`` may be referred to (a
+    shared one or their program's); ``ReferralRuleError`` for any other id, or none."""
+    resource = directory.referable_resource(client.program_id, resource_id)
+    if resource is None:
+        raise ReferralRuleError("resource_id", RESOURCE_MESSAGE)
+    return resource
 
-    ``data``: resource, referred_on, status (default referred), connected_on (needed for
-    connected), closed_on (needed for declined / not connected), notes. The category is copied
-    from the resource, so reports stay reproducible when the directory changes. History: a
-    ``referred`` row on referred_on, and a second row when created with another status.
+
+def create_referral(client: Client, data: dict, *, actor: User) -> Referral:
+    """Refer ``client`` to the directory resource ``data["resource_id"]``.
+
+    ``data``: resource_id (an active resource of the client's program or shared), referred_on,
+    status (default referred), connected_on (needed for connected), closed_on (needed for
+    declined / not connected), notes. The category is copied from the resource, so reports
+    stay reproducible when the directory changes. History: a ``referred`` row on referred_on,
+    and a second row when created with another status.
     """
-    resource: Resource = data["resource"]
+    resource = referable_resource(client, data.get("resource_id"))
     referred_on: date = data["referred_on"]
     status = data.get("status") or ReferralStatus.REFERRED
     if status not in set(ReferralStatus):
         raise ReferralRuleError("status", "Not a valid status.")
     _check_happened("referred_on", referred_on, client=client)
+    check_dates_fit_status(status, data)
     connected_on, closed_on = data.get("connected_on"), data.get("closed_on")
     if status == ReferralStatus.CONNECTED:
         if connected_on is None:
-            raise ReferralRuleError("connected_on", "Give the date the client was connected.")
+            raise ReferralRuleError("connected_on", CONNECTED_ON_NEEDED)
         _check_happened("connected_on", connected_on, client=client, not_before=referred_on)
-    elif connected_on is not None:
-        raise ReferralRuleError("connected_on", "Only a connected referral has this date.")
     if status in CLOSED:
         if closed_on is None:
             raise ReferralRuleError("closed_on", "Give the date the referral was closed.")
         _check_happened("closed_on", closed_on, client=client, not_before=referred_on)
-    elif closed_on is not None:
-        raise ReferralRuleError(
-            "closed_on", "Only a declined or not-connected referral has this date."
-        )
 
     referral = Referral(
         client_id=client.id,
@@ -128,18 +160,24 @@ def create_referral(client: Client, data: dict, *, actor: User) -> Referral:
 
 
 def change_status(
-    referral: Referral, *, status: str, on: date, version: int | None, actor: User
+    referral: Referral, *, status: str, on: date | None, version: int | None, actor: User
 ) -> ReferralStatusChange:
     """Move ``referral`` to ``status`` as of ``on`` and keep the change in its history.
 
-    connected sets ``connected_on``; declined and not connected set ``closed_on``; back to
-    referred clears both. ``on`` may not be in the future nor before the referral was made.
-    A stale ``version`` is refused (``records.StaleRecordError``).
+    connected sets ``connected_on`` (``on`` is needed: the day the client was connected);
+    declined and not connected set ``closed_on`` (``on`` defaults to the program's today);
+    back to referred clears both. ``on`` may not be in the future nor before the referral was
+    made; refusals blame ``changed_on``. A stale ``version`` is refused
+    (``records.StaleRecordError``).
     """
     records.ensure_version(referral, version)
     client = referral.client
     if status not in set(ReferralStatus):
         raise ReferralRuleError("status", "Not a valid status.")
+    if on is None:
+        if status == ReferralStatus.CONNECTED:
+            raise ReferralRuleError("changed_on", CONNECTED_ON_NEEDED)
+        on = timeutil.local_today(client.program)
     if status == referral.status:
         raise ReferralRuleError("status", f"The referral is {status.replace('_', ' ')} already.")
     _check_happened("changed_on", on, client=client, not_before=referral.referred_on)

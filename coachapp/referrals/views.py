@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from coachapp import access, records, timeutil
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm
+from coachapp.forms import ArchiveForm, show_rule_errors
 from coachapp.models import Client, Referral, Resource
 from coachapp.models.enums import ResourceCategory, Role
 from coachapp.referrals import bp, queries, services
@@ -28,11 +28,7 @@ def _client_page(client: Client):
 
 def _rule_error(form, exc: services.ReferralRuleError) -> None:
     db.session.rollback()
-    field = getattr(form, exc.field, None)
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
+    show_rule_errors(form, exc.errors)
 
 
 def _stale(form) -> None:
@@ -55,32 +51,21 @@ def new(client: Client):
             .limit(MAX_OPTIONS)
         )
     )
-    form = ReferralForm(
-        resources=options,
-        today_func=lambda: timeutil.local_today(program),
-        lookup=lambda rid: directory.referable_resource(client.program_id, rid),
-    )
+    form = ReferralForm(resources=options)
     if request.method == "GET":
         form.referred_on.data = timeutil.local_today(program)
         preselected = parse_id(request.args.get("resource_id"))
         if preselected is not None:
             form.resource_id.data = str(preselected)
     if form.validate_on_submit():
-        data = {
-            "resource": form.resource,
-            "referred_on": form.referred_on.data,
-            "status": form.status.data,
-            "connected_on": form.connected_on.data,
-            "closed_on": form.closed_on.data,
-            "notes": form.notes.data,
-        }
         try:
-            services.create_referral(client, data, actor=current_user)
+            referral = services.create_referral(client, form.referral_data(), actor=current_user)
+            resource_name = referral.resource.name
             db.session.commit()
         except services.ReferralRuleError as exc:
             _rule_error(form, exc)
         else:
-            flash(f"Referral to {form.resource.name} recorded.", "success")
+            flash(f"Referral to {resource_name} recorded.", "success")
             return _client_page(client)
     g.client_data = True
     status = 422 if request.method == "POST" else 200
@@ -100,7 +85,7 @@ def new(client: Client):
 def status(record: Referral, client: Client):
     """Move a referral to a new status with its date; the change joins its history."""
     program = client.program
-    form = StatusForm(today_func=lambda: timeutil.local_today(program))
+    form = StatusForm()
     if request.method == "GET":
         form.version.data = record.version
         form.changed_on.data = timeutil.local_today(program)

@@ -2,7 +2,7 @@
 
 The form is read from the query string (a GET form: reports change nothing, so there is no
 CSRF token to carry). The scope picker's fields are plain selects here; whether an id is within
-the user's reach is decided by ``scope.report_scope`` (404), not by the form.
+the user's reach is decided by ``access.report_scope`` (404), not by the form.
 """
 
 from __future__ import annotations
@@ -66,6 +66,16 @@ def years_later(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def period_problem(start: date, end: date) -> str | None:
+    """What is wrong with the custom period ``[start, end]`` (blamed on ``end``), or None: the
+    rule of the report page and of the API alike."""
+    if end < start:
+        return "The period must end on or after its first day."
+    if end >= years_later(start, MAX_YEARS):
+        return f"A report covers {MAX_YEARS} years at most."
+    return None
+
+
 class ReportForm(FlaskForm):
     """Period and scope of a report, from ``request.args``."""
 
@@ -100,11 +110,9 @@ class ReportForm(FlaskForm):
             self.start.errors.append("Give the first day of the period.")
         if end is None and not self.end.errors:
             self.end.errors.append("Give the last day of the period.")
-        if start is not None and end is not None:
-            if end < start:
-                self.end.errors.append("The period must end on or after its first day.")
-            elif end >= years_later(start, MAX_YEARS):
-                self.end.errors.append(f"A report covers {MAX_YEARS} years at most.")
+        problem = period_problem(start, end) if start is not None and end is not None else None
+        if problem:
+            self.end.errors.append(problem)
         return valid and not self.start.errors and not self.end.errors
 
     def period(self) -> Period:

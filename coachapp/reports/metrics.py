@@ -35,6 +35,9 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
+    DateTime,
+    Integer,
     Select,
     and_,
     case,
@@ -43,6 +46,8 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
+    union_all,
 )
 
 from coachapp.extensions import db
@@ -94,6 +99,48 @@ class Period:
             )
             cursor = following
         return months
+
+
+@dataclass(frozen=True)
+class MonthRows:
+    """The months of a period as rows of SQL (``month_rows``): ``n`` (0, 1, ...), ``start``
+    and ``end`` (clipped to the period) and ``low``/``high``, the datetime bounds of appointments.
+
+    The row sources take it in place of a ``Period``: their conditions then compare with the
+    month's columns, so one query joined to these rows and grouped by ``n`` counts every month
+    at once, by the same expressions as a report of that month alone."""
+
+    table: Any
+
+    @property
+    def start(self) -> ColumnElement:
+        return self.table.c.start
+
+    @property
+    def end(self) -> ColumnElement:
+        return self.table.c.end
+
+    @property
+    def n(self) -> ColumnElement:
+        return self.table.c.n
+
+
+def month_rows(months: list[Period]) -> MonthRows:
+    """``months`` as a derived table (a UNION ALL of literal rows, on SQLite and PostgreSQL)."""
+    rows = [
+        select(
+            literal(i, Integer).label("n"),
+            literal(month.start, Date).label("start"),
+            literal(month.end, Date).label("end"),
+            *(
+                literal(bound, DateTime).label(name)
+                for name, bound in zip(("low", "high"), _day_bounds(month), strict=True)
+            ),
+        )
+        for i, month in enumerate(months)
+    ]
+    table = (union_all(*rows) if len(rows) > 1 else rows[0]).subquery("months")
+    return MonthRows(table)
 
 
 @dataclass(frozen=True)
@@ -154,8 +201,10 @@ def scope_clients(scope: Scope):
     return query.subquery("scope_clients")
 
 
-def _day_bounds(period: Period) -> tuple[datetime, datetime]:
+def _day_bounds(period: Period | MonthRows) -> tuple[Any, Any]:
     """Appointments are wall-clock datetimes in the program's zone: its date is the date part."""
+    if isinstance(period, MonthRows):
+        return period.table.c.low, period.table.c.high
     return (
         datetime.combine(period.start, time.min),
         datetime.combine(period.end + timedelta(days=1), time.min),
@@ -196,7 +245,7 @@ class RowSource:
         return func.count() if condition is None else func.count().filter(condition)
 
 
-def enrolled_in_period(client_id: ColumnElement, period: Period) -> ColumnElement[bool]:
+def enrolled_in_period(client_id: ColumnElement, period: Period | MonthRows) -> ColumnElement[bool]:
     """The client has an episode with ``intake_date <= end`` and (no discharge or
     ``discharge_date >= start``)."""
     return exists().where(
@@ -206,7 +255,9 @@ def enrolled_in_period(client_id: ColumnElement, period: Period) -> ColumnElemen
     )
 
 
-def completed_session_in_period(client_id: ColumnElement, period: Period) -> ColumnElement[bool]:
+def completed_session_in_period(
+    client_id: ColumnElement, period: Period | MonthRows
+) -> ColumnElement[bool]:
     """The client has a completed (not archived) session dated in the period."""
     return exists().where(
         CoachingSession.client_id == client_id,
@@ -216,7 +267,7 @@ def completed_session_in_period(client_id: ColumnElement, period: Period) -> Col
     )
 
 
-def client_source(scope: Scope, period: Period) -> RowSource:
+def client_source(scope: Scope, period: Period | MonthRows) -> RowSource:
     """In-scope clients enrolled in the period: ``clients.enrolled``, ``clients.engaged``."""
     sc = scope_clients(scope)
     return RowSource(
@@ -311,7 +362,7 @@ def session_source(scope: Scope, period: Period) -> RowSource:
     )
 
 
-def appointment_source(scope: Scope, period: Period) -> RowSource:
+def appointment_source(scope: Scope, period: Period | MonthRows) -> RowSource:
     """In-scope appointments dated in the period (program-local date), by outcome, and the
     numerators and denominators of the three no-show rates."""
     sc = scope_clients(scope)
@@ -352,7 +403,7 @@ def appointment_source(scope: Scope, period: Period) -> RowSource:
     )
 
 
-def referral_source(scope: Scope, period: Period) -> RowSource:
+def referral_source(scope: Scope, period: Period | MonthRows) -> RowSource:
     """In-scope referrals made in the period: linked (connected by ``end``), per category."""
     sc = scope_clients(scope)
     linked = and_(
@@ -978,18 +1029,28 @@ def by_coach(scope: Scope, period: Period) -> list[dict]:
 
 def by_month(scope: Scope, period: Period) -> list[dict]:
     """One row per calendar month overlapping the period (clipped to it), by the same
-    definitions: engagement, no-show and linkage with their counts. Three queries a month
-    (the same row sources as the headline, only the counts the row needs)."""
+    definitions: engagement, no-show and linkage with their counts. Three queries whatever the
+    number of months: each row source joined to the months (``month_rows``), grouped by month."""
     wanted = {
         client_source: ["clients.enrolled", "clients.engaged"],
         appointment_source: ["appointments.attended", "appointments.no_show"],
         referral_source: ["referrals.made", "referrals.linked"],
     }
+    months = period.months()
+    series = month_rows(months)
+    counts: list[dict[str, int]] = [{} for _ in months]
+    for build, keys in wanted.items():
+        source = build(scope, series)
+        query = (
+            source.base.join(series.table, true())
+            .add_columns(series.n, *(source.count(key) for key in keys))
+            .group_by(series.n)
+        )
+        found = {row[0]: list(row[1:]) for row in db.session.execute(query)}
+        for n, c in enumerate(counts):
+            c.update(_keyed(keys, found.get(n, [0] * len(keys))))
     rows = []
-    for month in period.months():
-        c: dict[str, int] = {}
-        for build, keys in wanted.items():
-            c.update(_keyed(keys, count_rows(build(scope, month), keys)[ALL]))
+    for month, c in zip(months, counts, strict=True):
         attended, no_show = c["appointments.attended"], c["appointments.no_show"]
         rows.append(
             {

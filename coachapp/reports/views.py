@@ -10,7 +10,7 @@ Routes (all GET; reports change nothing but the audit trail of an export):
 - ``/reports/export.<csv|xlsx>?table=report|by_coach|by_month|clients&start=&end=&<scope>``.
 
 Scope arguments (``program_id``, ``supervisor_id``, ``coach_id``) go through
-``scope.report_scope``: outside the user's reach is 404. Bad dates are 422 with the messages.
+``access.report_scope``: outside the user's reach is 404. Bad dates are 422 with the messages.
 """
 
 from __future__ import annotations
@@ -31,21 +31,15 @@ from coachapp.reports import bp, drilldown, exports, labels, metrics
 from coachapp.reports.definitions import anchor_for, rendered
 from coachapp.reports.forms import PRESETS, ReportForm, preset_period, report_form
 from coachapp.reports.metrics import Period, Scope
-from coachapp.reports.scope import (
-    ScopeChoices,
-    ScopeError,
-    scope_args,
-    scope_choices,
-    scope_from_args,
-)
+from coachapp.reports.scope import ScopeChoices, scope_args, scope_choices
 
 REPORT_ROLES = (Role.COACH, Role.SUPERVISOR, Role.PROGRAM_MANAGER, Role.ADMIN)
 
 
 def _scope_or_404() -> Scope:
     try:
-        return scope_from_args(current_user, request.args)
-    except ScopeError:
+        return access.scope_from_args(current_user, request.args)
+    except access.ScopeError:
         abort(404)
 
 

@@ -61,7 +61,9 @@ class HttpUrl:
 
 
 class ResourceForm(FlaskForm):
-    """A directory entry (an HSDS service), with the mutual-aid meeting details."""
+    """A directory entry (an HSDS service), with the mutual-aid meeting details. The rules of
+    an entry (``resources.services.check_resource``) are the services'; the view shows their
+    refusals beside these fields."""
 
     name = StringField("Name", filters=[strip_filter], validators=[DataRequired(), Length(max=200)])
     category = EnumSelectField(
@@ -175,10 +177,6 @@ class ResourceForm(FlaskForm):
             raise ValidationError("Give the start time too.")
         if field.data and self.meeting_time.data and field.data <= self.meeting_time.data:
             raise ValidationError("The meeting must end after it starts.")
-
-    def validate_category(self, field) -> None:
-        if self.meeting_model.data and field.data and field.data != "recovery_support":
-            raise ValidationError("A mutual-aid meeting is a recovery support resource.")
 
     def validate_meeting_model(self, field) -> None:
         others = [name for name in MEETING_FIELDS[1:] if getattr(self, name).data not in (None, "")]

@@ -1,11 +1,16 @@
-"""Directory services: create and edit entries (deactivate, never delete). No HTTP here."""
+"""Directory services: create and edit entries (deactivate, never delete). No HTTP here.
+
+The rules of an entry are written here only (``check_resource``) for the pages and the API
+alike: a mutual-aid meeting is a recovery support resource. A refusal raises
+``ResourceRuleError`` before anything changes.
+"""
 
 from __future__ import annotations
 
 from coachapp import audit, records
 from coachapp.extensions import db
 from coachapp.models import Organization, Resource, User
-from coachapp.models.enums import AuditAction, Role
+from coachapp.models.enums import AuditAction, ResourceCategory, Role
 from coachapp.resources.queries import schedule_text
 
 RESOURCE_FIELDS = (
@@ -27,6 +32,24 @@ RESOURCE_FIELDS = (
     "meeting_schedule",
     "conference_url",
 )
+
+
+MEETING_CATEGORY_MESSAGE = "A mutual-aid meeting is a recovery support resource."
+
+
+class ResourceRuleError(records.RuleError):
+    """The rules of the directory refuse an entry; ``errors`` names each field to blame."""
+
+
+def check_resource(values: dict) -> None:
+    """The rules of a directory entry whose columns are ``values`` (all of them: on an edit,
+    the entry's merged with the changes). Raises ``ResourceRuleError``:
+
+    - ``category``: a mutual-aid meeting (one with a ``meeting_model``) is
+      ``recovery_support``.
+    """
+    if values.get("meeting_model") and values.get("category") != ResourceCategory.RECOVERY_SUPPORT:
+        raise ResourceRuleError("category", MEETING_CATEGORY_MESSAGE)
 
 
 def _with_schedule(data: dict) -> dict:
@@ -69,7 +92,8 @@ def create_resource(
     actor: User,
 ) -> Resource:
     """Add a directory entry. An admin's entries are shared by every program; a supervisor's
-    or program manager's belong to their program."""
+    or program manager's belong to their program. Refuses what ``check_resource`` refuses."""
+    check_resource(data)
     data = _with_schedule(data)
     resource = Resource(
         program_id=None if actor.role == Role.ADMIN else actor.program_id,
@@ -102,7 +126,9 @@ def update_resource(
     actor: User,
 ) -> list[str]:
     """Change a directory entry; ``active=False`` takes it out of new referrals (its referrals
-    stay). Returns the names of the fields that changed."""
+    stay). Returns the names of the fields that changed. Refuses what ``check_resource``
+    refuses of the entry as it would be."""
+    check_resource({key: getattr(resource, key) for key in RESOURCE_FIELDS} | data)
     data = _with_schedule(data)
     changes = {key: data[key] for key in RESOURCE_FIELDS if key in data}
     changes["organization_id"] = _organization(organization_id, new_organization, actor=actor)

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from coachapp import access, timeutil
 from coachapp.extensions import db
+from coachapp.forms import show_rule_errors
 from coachapp.models import Resource
 from coachapp.models.enums import MeetingFormat, MeetingModel, ResourceCategory, Role
 from coachapp.resources import bp, queries, services
@@ -86,15 +87,20 @@ def _form(obj: Resource | None = None) -> ResourceForm:
 def new():
     form = _form()
     if form.validate_on_submit():
-        resource = services.create_resource(
-            form.values() | {"active": True},  # a new entry is meant to be used
-            organization_id=form.organization_value(),
-            new_organization=form.new_organization.data,
-            actor=current_user,
-        )
-        db.session.commit()
-        flash(f"{resource.name} added to the directory.", "success")
-        return redirect(url_for("resources.detail", resource_id=resource.id))
+        try:
+            resource = services.create_resource(
+                form.values() | {"active": True},  # a new entry is meant to be used
+                organization_id=form.organization_value(),
+                new_organization=form.new_organization.data,
+                actor=current_user,
+            )
+            db.session.commit()
+        except services.ResourceRuleError as exc:
+            db.session.rollback()
+            show_rule_errors(form, exc.errors)
+        else:
+            flash(f"{resource.name} added to the directory.", "success")
+            return redirect(url_for("resources.detail", resource_id=resource.id))
     status = 422 if request.method == "POST" else 200
     return render_template("resources/form.html", form=form, resource=None), status
 
@@ -105,15 +111,20 @@ def edit(resource_id: int):
     resource = queries.get_visible_resource_or_404(resource_id, current_user)
     form = _form(resource)
     if form.validate_on_submit():
-        changed = services.update_resource(
-            resource,
-            form.values(),
-            organization_id=form.organization_value(),
-            new_organization=form.new_organization.data,
-            actor=current_user,
-        )
-        db.session.commit()
-        flash("Saved." if changed else "Nothing changed.", "success")
-        return redirect(url_for("resources.detail", resource_id=resource.id))
+        try:
+            changed = services.update_resource(
+                resource,
+                form.values(),
+                organization_id=form.organization_value(),
+                new_organization=form.new_organization.data,
+                actor=current_user,
+            )
+            db.session.commit()
+        except services.ResourceRuleError as exc:
+            db.session.rollback()
+            show_rule_errors(form, exc.errors)
+        else:
+            flash("Saved." if changed else "Nothing changed.", "success")
+            return redirect(url_for("resources.detail", resource_id=resource.id))
     status = 422 if request.method == "POST" else 200
     return render_template("resources/form.html", form=form, resource=resource), status

@@ -1,8 +1,14 @@
-"""Forms of sessions: log a session (fast on a phone) and edit it."""
+"""Forms of sessions: log a session (fast on a phone) and edit it.
+
+The form reads the input; the rules of a session (a date that has come, 1 to 720 minutes, the
+client's own goals) are ``sessions.services.check_session``'s, whose refusals the views show
+beside these fields.
+"""
 
 from __future__ import annotations
 
 from wtforms import RadioField, SelectMultipleField, widgets
+from wtforms.validators import StopValidation
 
 from coachapp.forms import (
     MAX_TEXT,
@@ -12,8 +18,6 @@ from coachapp.forms import (
     InputRequired,
     IntegerField,
     Length,
-    NotInFuture,
-    NumberRange,
     TextAreaField,
     VersionForm,
     none_if_empty,
@@ -21,9 +25,9 @@ from coachapp.forms import (
     strip_filter,
 )
 from coachapp.models.enums import Modality, SessionKind, SessionOutcome
+from coachapp.sessions.services import MAX_MINUTES, MIN_MINUTES, MINUTES_MESSAGE
 
 MAX_NEXT_STEPS = 2000
-MIN_MINUTES, MAX_MINUTES = 1, 720
 
 
 class CheckboxesField(SelectMultipleField):
@@ -31,6 +35,13 @@ class CheckboxesField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def whole_minutes(form, field) -> None:
+    """Input that is not a whole number gets the rule's own message (the services decide the
+    range)."""
+    if field.data is None:
+        raise StopValidation(MINUTES_MESSAGE)
 
 
 def goal_choices(goals) -> list:
@@ -45,12 +56,7 @@ class SessionForm(VersionForm):
     date = DateField("Date", validators=[InputRequired(message="Give the date."), DateRange()])
     duration_minutes = IntegerField(
         "Minutes",
-        validators=[
-            InputRequired(message="Give the minutes, from 1 to 720."),
-            NumberRange(
-                min=MIN_MINUTES, max=MAX_MINUTES, message="Give the minutes, from 1 to 720."
-            ),
-        ],
+        validators=[InputRequired(message=MINUTES_MESSAGE), whole_minutes],
         render_kw={"inputmode": "numeric", "min": MIN_MINUTES, "max": MAX_MINUTES},
     )
     modality = EnumSelectField("Modality", enum_cls=Modality, default=Modality.IN_PERSON.value)
@@ -81,11 +87,9 @@ class SessionForm(VersionForm):
         validators=[Length(max=MAX_NEXT_STEPS)],
     )
 
-    def __init__(self, *args, goals=(), today_func=None, **kwargs):
+    def __init__(self, *args, goals=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.goal_ids.choices = goal_choices(goals)
-        if today_func is not None:
-            self.date.validators = [*self.date.validators, NotInFuture(today_func)]
 
     def session_data(self) -> dict:
         """The fields as ``services.create_session`` / ``update_session`` take them."""

@@ -1,8 +1,10 @@
 """Session services: log a session (a contact), edit it, archive it.
 
-No HTTP here: views pass plain values and commit once after a service succeeds. Each service
-checks what the database or the rules would refuse (enumerations, minutes, a future date, a
-goal of another client) so that the API can reuse it and a bad value is a message, never a 500.
+No HTTP here: views pass plain values and commit once after a service succeeds. The rules of a
+session are written here only (``check_session``, ``client_goals``), for the pages and the API
+alike: a date that has come, 1 to 720 minutes, the enumerations' values, the client's own
+goals. A refusal raises ``SessionRuleError`` before anything changes, so a bad value is a
+message beside its field (or a 422), never a 500.
 """
 
 from __future__ import annotations
@@ -19,35 +21,46 @@ from coachapp.models.enums import AuditAction, Modality, Role, SessionKind, Sess
 
 SCALAR_FIELDS = ("date", "duration_minutes", "modality", "kind", "outcome", "note", "next_steps")
 REVIEWED_TEXT = ("note", "next_steps")
+MIN_MINUTES, MAX_MINUTES = 1, 720
+MINUTES_MESSAGE = f"Give the minutes, from {MIN_MINUTES} to {MAX_MINUTES}."
 
 
-class SessionRuleError(ValueError):
-    """A value the rules of sessions refuse; ``field`` names the form field to blame."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class SessionRuleError(records.RuleError):
+    """Values the rules of sessions refuse; ``errors`` names each field to blame."""
 
 
-def _check(client: Client, data: dict) -> None:
+def check_session(client: Client, data: dict) -> None:
+    """The rules of a session with ``client`` (``data`` as ``create_session`` takes it), for
+    the pages and the API alike. Raises ``SessionRuleError`` naming every field refused:
+
+    - ``date``: a date from 1900 to the program's today (a session has happened);
+    - ``duration_minutes``: a whole number from 1 to 720;
+    - ``modality``, ``kind``, ``outcome``: one of their enumeration's values.
+    """
+    problems: dict[str, str] = {}
     on = data.get("date")
     if not isinstance(on, date):
-        raise SessionRuleError("date", "Give the date.")
-    if on < EARLIEST_DATE:
-        raise SessionRuleError("date", "This date is too far in the past.")
-    if on > timeutil.local_today(client.program):
-        raise SessionRuleError("date", "This date is in the future.")
+        problems["date"] = "Give the date."
+    elif on < EARLIEST_DATE:
+        problems["date"] = "This date is too far in the past."
+    elif on > timeutil.local_today(client.program):
+        problems["date"] = "This date is in the future."
     minutes = data.get("duration_minutes")
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 720:
-        raise SessionRuleError("duration_minutes", "Give the minutes, from 1 to 720.")
+    if (
+        isinstance(minutes, bool)
+        or not isinstance(minutes, int)
+        or not MIN_MINUTES <= minutes <= MAX_MINUTES
+    ):
+        problems["duration_minutes"] = MINUTES_MESSAGE
     for field, enum_cls in (
         ("modality", Modality),
         ("kind", SessionKind),
         ("outcome", SessionOutcome),
     ):
         if data.get(field) not in set(enum_cls):
-            raise SessionRuleError(field, "Not a valid choice.")
+            problems[field] = "Not a valid choice."
+    if problems:
+        raise SessionRuleError(problems)
 
 
 def client_goals(client: Client, goal_ids) -> list[Goal]:
@@ -87,7 +100,7 @@ def create_session(client: Client, data: dict, *, actor: User) -> CoachingSessio
     ``data``: date, duration_minutes (1–720), modality, kind, outcome, goal_ids (the client's
     goals), note, next_steps. Raises ``SessionRuleError`` for a value the rules refuse.
     """
-    _check(client, data)
+    check_session(client, data)
     goals = client_goals(client, data.get("goal_ids"))
     session = CoachingSession(
         client_id=client.id,
@@ -119,7 +132,7 @@ def update_session(
     """
     records.ensure_version(session, version)
     client = session.client
-    _check(client, data)
+    check_session(client, data)
     goals = client_goals(client, data.get("goal_ids"))
     changed = records.apply_changes(session, {key: data.get(key) for key in SCALAR_FIELDS})
     if {g.id for g in session.goals} != {g.id for g in goals}:

@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from coachapp import access, records, timeutil
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm
+from coachapp.forms import ArchiveForm, show_rule_errors
 from coachapp.models import Client, CoachingSession
 from coachapp.sessions import bp, queries, services
 from coachapp.sessions.forms import SessionForm
@@ -21,11 +21,7 @@ def _client_page(client: Client):
 
 def _rule_error(form, exc: services.SessionRuleError) -> None:
     db.session.rollback()
-    field = getattr(form, exc.field, None)
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
+    show_rule_errors(form, exc.errors)
 
 
 @bp.route("/clients/<int:client_id>/sessions/new", methods=["GET", "POST"])
@@ -33,10 +29,7 @@ def _rule_error(form, exc: services.SessionRuleError) -> None:
 def new(client: Client):
     """Log a session: today, completed and the client's active goals are one tap away."""
     program = client.program
-    form = SessionForm(
-        goals=queries.offered_goals(client, current_user),
-        today_func=lambda: timeutil.local_today(program),
-    )
+    form = SessionForm(goals=queries.offered_goals(client, current_user))
     if request.method == "GET":
         form.date.data = timeutil.local_today(program)
     if form.validate_on_submit():
@@ -68,12 +61,9 @@ def _edit_page(form, record: CoachingSession, client: Client, archive_form, stat
 @access.record_route(CoachingSession, "session_id")
 def edit(record: CoachingSession, client: Client):
     """Edit a session; a stale edit (someone saved in between) is refused, nothing written."""
-    program = client.program
     current_ids = queries.session_goal_ids(record)
     form = SessionForm(
-        obj=record,
-        goals=queries.offered_goals(client, current_user, keep_ids=current_ids),
-        today_func=lambda: timeutil.local_today(program),
+        obj=record, goals=queries.offered_goals(client, current_user, keep_ids=current_ids)
     )
     if request.method == "GET":
         form.version.data = record.version

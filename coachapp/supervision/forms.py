@@ -1,7 +1,9 @@
 """Forms of supervision notes and training hours.
 
-The views give each form its context: the coaches and clients a note may name (``choices``) and
-the program-local today (``today_func``); anything posted outside those is a field error.
+The views give each form its context: the coaches and clients a note may name (``choices``, to
+show them) and the program-local today (``today_func``). The note form reads the input; the
+rules of a note (who may be named, how many, which clients, no future date) are
+``supervision.services.check_note``'s, whose refusals the view shows beside these fields.
 """
 
 from __future__ import annotations
@@ -108,14 +110,14 @@ class SupervisionNoteForm(VersionForm):
         "Coaches",
         coerce=int,
         filters=[_deduplicated],
-        invalid_choice_message="Choose among the active coaches you supervise.",
+        validate_choice=False,  # check_note decides who may be named
         invalid_value_message="Choose among the active coaches you supervise.",
     )
     clients = SelectMultipleField(
         "Clients discussed",
         coerce=int,
         filters=[_deduplicated],
-        invalid_choice_message="Choose among the clients you can open.",
+        validate_choice=False,  # check_note decides which clients may be named
         invalid_value_message="Choose among the clients you can open.",
         render_kw={"size": 8},
         description="Optional. Hold Ctrl (or ⌘) to choose several.",
@@ -139,22 +141,17 @@ class SupervisionNoteForm(VersionForm):
         render_kw={"rows": 3},
     )
 
-    def __init__(self, *args, today_func: Callable[[], date], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.date.validators = [*self.date.validators, NotInFuture(today_func)]
+    # Where check_note's refusals (named as the services name them) go on this form.
+    RULE_FIELDS = {"coach_ids": "coaches", "client_ids": "clients"}
 
-    def validate(self, extra_validators=None) -> bool:
-        ok = super().validate(extra_validators)
-        if self.format.errors or self.coaches.errors:
-            return ok
-        count = len(self.coaches.data or [])
-        if self.format.data == SupervisionFormat.INDIVIDUAL and count != 1:
-            self.coaches.errors.append("An individual supervision names exactly one coach.")
-            return False
-        if self.format.data == SupervisionFormat.GROUP and count < 2:
-            self.coaches.errors.append("A group supervision names two coaches or more.")
-            return False
-        return ok
+    def show_rule_errors(self, errors: dict[str, str]) -> None:
+        """Put ``NoteRuleError.errors`` beside their fields."""
+        for name, message in errors.items():
+            field = getattr(self, self.RULE_FIELDS.get(name, name), None)
+            if field is None:
+                self.form_errors.append(message)
+            elif message not in field.errors:
+                field.errors = [*field.errors, message]
 
     def note_data(self) -> dict:
         """The note's own columns, as the services take them."""

@@ -41,7 +41,7 @@ def _note_form(*, note: SupervisionNote | None = None) -> SupervisionNoteForm:
     """The note form with its choices: the supervisor's active coaches (plus, on edit, the
     coaches already named) and the clients in the supervisor's scope."""
     program = current_user.program
-    form = SupervisionNoteForm(today_func=lambda: timeutil.local_today(program))
+    form = SupervisionNoteForm()
     coaches = list(db.session.scalars(queries.team_coaches(current_user)))
     if note is not None:
         known = {c.id for c in coaches}
@@ -98,15 +98,23 @@ def notes():
 def new_note():
     form = _note_form()
     if form.validate_on_submit():
-        note = services.create_note(
-            form.note_data(),
-            coach_ids=form.coaches.data or [],
-            client_ids=form.clients.data or [],
-            actor=current_user,
-        )
-        db.session.commit()
-        flash("Supervision note saved. The coaches named are asked to acknowledge it.", "success")
-        return redirect(url_for("supervision.note_detail", note_id=note.id))
+        try:
+            note = services.create_note(
+                form.note_data(),
+                coach_ids=form.coaches.data or [],
+                client_ids=form.clients.data or [],
+                actor=current_user,
+            )
+        except services.NoteRuleError as exc:
+            db.session.rollback()
+            form.show_rule_errors(exc.errors)
+        else:
+            db.session.commit()
+            flash(
+                "Supervision note saved. The coaches named are asked to acknowledge it.",
+                "success",
+            )
+            return redirect(url_for("supervision.note_detail", note_id=note.id))
     return render_template("supervision/note_form.html", form=form, note=None), _status()
 
 
@@ -147,19 +155,21 @@ def edit_note(note_id: int):
     note = queries.get_authored_note_or_404(note_id, current_user)
     form = _note_form(note=note)
     if form.validate_on_submit():
-        # Clients on the note the supervisor can no longer open stay on it, untouched.
-        offered = _offered(form.clients)
-        kept = [cid for cid in queries.note_client_ids(note) if cid not in offered]
+        # Clients on the note the supervisor can no longer open stay on it (the service keeps
+        # them): the form only offers the ones they can open.
         try:
             services.update_note(
                 note,
                 form.note_data(),
                 coach_ids=form.coaches.data or [],
-                client_ids=[*(form.clients.data or []), *kept],
+                client_ids=form.clients.data or [],
                 version=form.version_value(),
                 actor=current_user,
             )
             db.session.commit()
+        except services.NoteRuleError as exc:
+            db.session.rollback()
+            form.show_rule_errors(exc.errors)
         except (records.StaleRecordError, StaleDataError):
             db.session.rollback()
             form.form_errors.append(records.StaleRecordError.message)
