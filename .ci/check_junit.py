@@ -10,8 +10,13 @@ import xml.etree.ElementTree as ET  # noqa: S405 - our own report
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("report")
-    parser.add_argument("--require-marker", help="a test file path fragment that must have run")
+    parser.add_argument(
+        "--require-marker",
+        help="tests whose module path contains this fragment must have run, e.g. 'browser' or "
+        "'tests/deploy' (matched against the dotted classname, tests.deploy.test_x)",
+    )
     args = parser.parse_args()
+    required = (args.require_marker or "").strip("/").replace("/", ".")
     root = ET.parse(args.report).getroot()  # noqa: S314
     cases = root.iter("testcase")
     total = skipped = failed = 0
@@ -28,7 +33,7 @@ def main() -> int:
             print(f"SKIPPED: {case.get('classname')}.{case.get('name')}: {message}")
         if case.find("failure") is not None or case.find("error") is not None:
             failed += 1
-        if args.require_marker and args.require_marker in (case.get("classname") or ""):
+        if required and required in (case.get("classname") or ""):
             required_seen += 1
     print(f"{args.report}: {total} tests, {failed} failed, {skipped} skipped")
     if total == 0:
@@ -36,9 +41,11 @@ def main() -> int:
         return 1
     if failed or skipped:
         return 1
-    if args.require_marker and required_seen == 0:
+    if required and required_seen == 0:
         print(f"no test from '{args.require_marker}' ran")
         return 1
+    if required:
+        print(f"{required_seen} tests from '{args.require_marker}' ran")
     return 0
 
 

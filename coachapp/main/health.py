@@ -8,7 +8,7 @@ from pathlib import Path
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
 from flask import current_app, jsonify
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from coachapp import access
 from coachapp.extensions import db, limiter
@@ -21,9 +21,20 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 def migration_heads() -> frozenset[str]:
     """The head revision(s) of the migration scripts shipped with this code (fixed per release,
     so caching them cannot go stale)."""
+    return frozenset(_scripts().get_heads())
+
+
+@lru_cache(maxsize=1)
+def known_revisions() -> frozenset[str]:
+    """Every revision this code's migrations know (a database at another one was migrated by a
+    newer release)."""
+    return frozenset(script.revision for script in _scripts().walk_revisions())
+
+
+def _scripts() -> ScriptDirectory:
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
-    return frozenset(ScriptDirectory.from_config(config).get_heads())
+    return ScriptDirectory.from_config(config)
 
 
 @bp.route("/healthz")
@@ -38,14 +49,26 @@ def healthz():
 @access.public
 @limiter.exempt
 def readyz():
-    """The database answers and its schema is at the migrations' head: ready for traffic."""
+    """The database answers and its schema is at the migrations' head: ready for traffic.
+    Otherwise 503 with a short reason for the operator; never a revision, a host or an error."""
     try:
         with db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-            current = set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+            current: set[str] = set()
+            if inspect(conn).has_table("alembic_version"):
+                versions = conn.execute(text("SELECT version_num FROM alembic_version"))
+                current = set(versions.scalars())
     except Exception:  # noqa: BLE001 - any failure means "not ready"; the reason goes to the log
-        current_app.logger.warning("readyz: database unreachable or not migrated", exc_info=True)
-        return jsonify(status="unavailable", database=False), 503
-    if current != set(migration_heads()):
-        return jsonify(status="unavailable", database=True, migrations="behind"), 503
-    return jsonify(status="ok", database=True, migrations="head")
+        current_app.logger.warning("readyz: database unreachable", exc_info=True)
+        return jsonify(status="unavailable", database=False, reason="database unreachable"), 503
+    if current == set(migration_heads()):
+        return jsonify(status="ok", database=True, migrations="head")
+    if current - known_revisions():
+        # Migrated by a newer release: this code may not understand the schema.
+        state, reason = "ahead", "database schema is newer than this release"
+    elif not current:
+        state, reason = "behind", "database not migrated: run flask db upgrade"
+    else:
+        state, reason = "behind", "database schema is older than this release: run flask db upgrade"
+    current_app.logger.warning("readyz: migrations %s", state)
+    return jsonify(status="unavailable", database=True, migrations=state, reason=reason), 503

@@ -74,6 +74,8 @@ _APP_SETTINGS = {
     "LOG_JSON",
     "SESSION_COOKIE_SECURE",
     "FORWARDED_ALLOW_IPS",
+    "PROXY_FIX_X_FOR",
+    "API_RATE_LIMIT",
     "WEB_CONCURRENCY",
 }
 
@@ -165,9 +167,14 @@ class Response:
 @dataclass
 class Browser:
     """A cookie jar and a way to send requests to 127.0.0.1:<port>. Cookies ignore the port, as
-    browsers do, so a browser signed in through nginx is signed in on each instance too."""
+    browsers do, so a browser signed in through nginx is signed in on each instance too.
+
+    ``source``: the loopback address the browser connects from (another 127.x.y.z is another
+    client machine, as far as nginx can tell); ``headers``: sent with every request."""
 
     cookies: dict[str, str] = field(default_factory=dict)
+    source: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
     def copy(self) -> Browser:
         return copy.deepcopy(self)
@@ -177,13 +184,15 @@ class Browser:
     ) -> Response:
         request_id = uuid.uuid4().hex
         headers = {"X-Request-ID": request_id, "Connection": "close", "User-Agent": "deploy-test"}
+        headers.update(self.headers)
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
         if form is not None:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        source = (self.source, 0) if self.source else None
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20, source_address=source)
         try:
             conn.request(method, path, body=body, headers=headers)
             raw = conn.getresponse()
@@ -600,6 +609,10 @@ def _app_env(database_url: str) -> dict[str, str]:
             "LOGIN_LOCKOUT_FAILURES": str(LOCKOUT_FAILURES),
             "LOGIN_LOCKOUT_MINUTES": "15",
             "SESSION_COOKIE_SECURE": "0",  # plain HTTP on loopback
+            # nginx (on 127.0.0.1) is the one proxy in front: the client's address is the last
+            # X-Forwarded-For entry, the one nginx appends.
+            "PROXY_FIX_X_FOR": "1",
+            "FORWARDED_ALLOW_IPS": "127.0.0.1",
         }
     )
     return env

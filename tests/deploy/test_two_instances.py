@@ -39,6 +39,9 @@ COACH = EMAILS["coach"]
 SUPERVISOR = EMAILS["supervisor"]
 LOCKED_MESSAGE = "Too many failed attempts with this email"
 WRONG_MESSAGE = "Email or password is not right"
+# Two client machines, as nginx sees them: loopback addresses other than its own 127.0.0.1.
+CLIENT_X = "127.0.0.3"
+CLIENT_Y = "127.0.0.4"
 
 
 def signed_in(response: Response) -> bool:
@@ -129,6 +132,66 @@ def test_lockout_after_failures_holds_on_both_instances(cluster: Cluster) -> Non
 
     keys = [key.decode() for key in _redis().scan_iter(match="*login-failures*", count=1000)]
     assert keys and not any(SUPERVISOR in key for key in keys)
+
+
+def test_sign_in_throttling_through_nginx_counts_each_client_on_its_own(cluster: Cluster) -> None:
+    """nginx appends the client's address to X-Forwarded-For and the instances trust that one
+    proxy (PROXY_FIX_X_FOR=1): the per-address sign-in throttle and the audit trail count the
+    client, not nginx (127.0.0.1), and a client cannot pick an address by sending the header."""
+    from sqlalchemy import create_engine, text
+
+    from config import Config
+
+    limit = int(Config.LOGIN_RATE_LIMIT.split()[0])  # "20 per minute"
+    spoofed = "198.51.100.77"
+    mallory = Browser(source=CLIENT_X, headers={"X-Forwarded-For": spoofed})
+    token = form_fields(mallory.get(cluster.nginx_port, "/auth/login").text)["csrf_token"]
+    statuses, served = [], Counter()
+    for n in range(limit + 1):
+        # The first is a failed sign-in (an unknown email: audited, no account locked); the
+        # others leave the password out, so the form refuses them without hashing anything and
+        # the burst stays well inside the throttle's minute. The throttle counts every POST.
+        response = mallory.post(
+            cluster.nginx_port,
+            "/auth/login",
+            {
+                "email": f"nobody{n}@{secrets.token_hex(4)}.example",
+                "password": "x" * 14 if n == 0 else "",
+                "csrf_token": token,
+            },
+        )
+        statuses.append(response.status)
+        served[cluster.by_address(response.upstream).name] += 1
+    # Counted in Redis by both instances together, under the client's own address.
+    assert statuses == [200] * limit + [429], statuses
+    assert set(served) == {"instance a", "instance b"}, served
+
+    # Another client, through the same nginx, is not throttled ...
+    other = sign_in(Browser(source=CLIENT_Y), cluster.nginx_port, "nobody@example.org", "x" * 14)
+    assert other.status == 200 and WRONG_MESSAGE in other.text
+    # ... nor is a browser on nginx's own address (the other tests' sign-ins come from there).
+    assert sign_in(Browser(), cluster.nginx_port, COACH, DEMO_PASSWORD).status == 302
+
+    engine = create_engine(cluster.env["DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            audited = dict(
+                conn.execute(
+                    text(
+                        "SELECT ip_address, count(*) FROM audit_events "
+                        "WHERE action = 'login_failed' GROUP BY ip_address"
+                    )
+                ).all()
+            )
+    finally:
+        engine.dispose()
+    assert audited.get(CLIENT_X) == 1 and audited.get(CLIENT_Y) == 1, audited
+    assert spoofed not in audited, audited
+    from tests.deploy.conftest import _redis
+
+    keys = [key.decode() for key in _redis().scan_iter(match="*LIMITER*", count=1000)]
+    assert any(CLIENT_X in key for key in keys), keys
+    assert not any(spoofed in key for key in keys), keys
 
 
 def test_a_record_written_through_one_instance_is_read_through_the_other(
