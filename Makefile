@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := coachapp
 
-.PHONY: run serve test bench lint install install-dev demo-large clean
+.PHONY: run serve test bench lint install install-dev demo-large screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test: install-dev
 ## Benchmark at program scale (bench/README.md); appends to bench/RESULTS.md.
 bench: install-dev
 	$(BIN)/python -m bench.run
+
+## PNGs of the main pages at desktop and phone size, from the small demo, into docs/screenshots/.
+screenshots: install-dev
+	$(BIN)/python -m tests.browser.screenshots
 
 lint: install-dev
 	$(BIN)/ruff check .

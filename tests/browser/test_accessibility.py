@@ -1,0 +1,280 @@
+"""Accessibility in a real browser: axe-core on every main page of every role, at desktop and
+phone size, finds no serious or critical violation; a form can be filled and sent with the
+keyboard alone, with the focus always visible; no page logs a console error under the CSP.
+
+axe-core is served from ``static/vendor/axe-core/`` and injected by URL, so it loads under the
+app's own Content-Security-Policy (``script-src 'self'``) like any other script of the app."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from coachapp.extensions import db
+from coachapp.models import MutualAidAttendance, User, session_goals
+from tests import factories
+from tests.browser.test_sign_in_journey import no_horizontal_scroll, open_menu_if_collapsed, sign_in
+
+AXE_PATH = "/static/vendor/axe-core/axe.min.js"
+BLOCKING = ("serious", "critical")
+# WCAG 2.x A and AA, plus axe's best practices (landmarks, one h1, headings in order...).
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+
+
+@pytest.fixture(scope="module")
+def records(site):
+    """A client of coach@example.org with something in every panel of the client page: a goal,
+    sessions (one addressing the goal, notes waiting for review), appointments today and later
+    this week, a housing referral, two BARC-10 check-ins, a mutual-aid group; and a meeting in
+    the directory."""
+
+    def build():
+        coach = db.session.scalar(select(User).where(User.email == "coach@example.org"))
+        today = date.today()
+        client = factories.client(
+            coach,
+            first_name="Siobhan",
+            last_name="O'Brien",
+            intake_date=today - timedelta(60),
+            email="siobhan.obrien.recovery1@example.com",
+            phone="(217) 555-0113",
+        )
+        goal = factories.goal(client, opened_on=today - timedelta(50))
+        for days_ago in (40, 20, 3):
+            session = factories.session(
+                client,
+                on=today - timedelta(days_ago),
+                note="Talked through the housing application.",
+                next_steps="Bring the ID to the next visit.",
+            )
+        db.session.execute(session_goals.insert().values(session_id=session.id, goal_id=goal.id))
+        factories.appointment(client, at=datetime.combine(today, time(23, 30)), kind="medical")
+        factories.appointment(
+            client, at=datetime.combine(today + timedelta(2), time(10)), kind="legal_court"
+        )
+        factories.appointment(
+            client, at=datetime.combine(today - timedelta(7), time(9)), outcome="no_show"
+        )
+        shelter = factories.resource(name="Harbor Emergency Shelter", phone="555-0142")
+        factories.referral(client, shelter, referred_on=today - timedelta(10))
+        factories.assessment(client, on=today - timedelta(45), items=(3,) * 10)
+        factories.assessment(client, on=today - timedelta(5), items=(4, 5, 4, 4, 5, 4, 4, 5, 4, 4))
+        meeting = factories.resource(
+            name="Tuesday Night Open Meeting",
+            category="recovery_support",
+            meeting_model="na",
+            meeting_format="in_person",
+            meeting_open=True,
+            meeting_day=2,
+            meeting_time=time(19),
+            meeting_end_time=time(20),
+            address="12 Depot St",
+            email="tuesday-night-group@riverton-recovery-fellowship.example.org",
+            website="https://riverton-recovery-fellowship.example.org/meetings/tuesday-night",
+        )
+        db.session.add(
+            MutualAidAttendance(
+                client_id=client.id,
+                resource_id=meeting.id,
+                model="na",
+                frequency="weekly",
+                since=today - timedelta(30),
+            )
+        )
+        return {"client": client.id, "meeting": meeting.id}
+
+    return site.make(build)
+
+
+def role_pages(records) -> dict[str, list[str]]:
+    """The main pages of each role ("anonymous": signed out)."""
+    c = records["client"]
+    return {
+        "anonymous": ["/auth/login"],
+        "coach": [
+            "/home",
+            "/clients/",
+            f"/clients/{c}",
+            "/clients/new",
+            f"/clients/{c}/sessions/new",
+            f"/clients/{c}/goals/new",
+            f"/clients/{c}/appointments/new",
+            f"/clients/{c}/referrals/new",
+            f"/clients/{c}/assessments/new",
+            f"/clients/{c}/mutual-aid/new",
+            "/resources/",
+            "/resources/?model=any",
+            f"/resources/{records['meeting']}",
+            "/appointments/today",
+            "/appointments/week",
+            "/referrals/follow-ups",
+        ],
+        "supervisor": ["/team/", "/team/reviews", "/supervision/notes", "/supervision/notes/new"],
+        "program_manager": ["/reports/", "/reports/definitions", "/admin/staff"],
+        "admin": ["/admin/users", "/admin/users/new", "/admin/programs", "/oversight/audit"],
+    }
+
+
+EMAILS = {
+    "coach": "coach@example.org",
+    "supervisor": "supervisor@example.org",
+    "program_manager": "manager@example.org",
+    "admin": "admin@example.org",
+}
+
+
+def describe(found: dict[str, list[dict]]) -> str:
+    """The violations found on several pages, one block per rule and element: what is wrong,
+    where, how to fix it and on which pages (the navigation bar is on all of them)."""
+    blocks: dict[tuple[str, str], dict] = {}
+    for url, violations in found.items():
+        for v in violations:
+            for node in v["nodes"]:
+                key = (v["id"], " ".join(node["target"]))
+                block = blocks.setdefault(key, {"v": v, "node": node, "pages": []})
+                block["pages"].append(url)
+    lines = []
+    for (rule, target), block in blocks.items():
+        v, node = block["v"], block["node"]
+        lines.append(f"[{v['impact']}] {rule}: {v['help']} ({v['helpUrl']})")
+        lines.append(f"    at {target}: {node['html'][:200]}")
+        summary = " ".join((node.get("failureSummary") or "").split())
+        if summary:
+            lines.append(f"    {summary[:400]}")
+        lines.append(f"    on {', '.join(block['pages'])}")
+    return "\n".join(lines)
+
+
+def axe_violations(page, site) -> list[dict]:
+    """Run axe-core on the page as it is; return the serious and critical violations."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(url=site.url + AXE_PATH)
+    results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+    return [v for v in results["violations"] if v["impact"] in BLOCKING]
+
+
+@pytest.mark.parametrize("role", ["anonymous", "coach", "supervisor", "program_manager", "admin"])
+def test_main_pages_have_no_serious_violations_nor_console_errors(page, site, records, role):
+    errors: list[str] = []
+
+    def on_console(msg):
+        # Chromium asks every site for /favicon.ico; the app has none (a 404, not an error).
+        if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico"):
+            errors.append(f"{msg.text} ({msg.location.get('url')})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    if role != "anonymous":
+        sign_in(page, site, EMAILS[role])
+        page.wait_for_url(lambda url: "/auth/login" not in url)
+
+    problems: list[str] = []
+    found: dict[str, list[dict]] = {}
+    for path in role_pages(records)[role]:
+        errors.clear()
+        response = page.goto(site.url + path)
+        assert response is not None and response.status == 200, f"{path}: {response.status}"
+        page.wait_for_load_state("load")
+        violations = axe_violations(page, site)
+        if violations:
+            found[path] = violations
+        if errors:
+            problems.append(f"{path}: console errors under the CSP: {errors}")
+        if not no_horizontal_scroll(page):
+            problems.append(f"{path}: scrolls sideways at {page.viewport_name} size")
+    if role != "anonymous" and page.viewport_name == "phone":
+        # The menu is folded away on a phone, where axe does not look: open it and look again.
+        open_menu_if_collapsed(page)
+        page.locator("#nav-main.show").wait_for()
+        page.locator("#nav-main:not(.collapsing)").wait_for()
+        violations = axe_violations(page, site)
+        if violations:
+            found["the open menu"] = violations
+    if found:
+        problems.append(describe(found))
+    assert not problems, f"{role} at {page.viewport_name} size:\n" + "\n".join(problems)
+
+
+def tab_to(page, selector: str, *, max_steps: int = 60) -> None:
+    """Press Tab until the element matching ``selector`` has the focus, checking on the way
+    that every focused element shows the focus (an outline or Bootstrap's focus ring)."""
+    for _ in range(max_steps):
+        page.keyboard.press("Tab")
+        state = page.evaluate(
+            """selector => {
+                const el = document.activeElement;
+                if (!el || el === document.body) return {at: false, visible: true, what: 'body'};
+                // Past the last part of a date or time, the focus is on the browser's own
+                // calendar button inside the input, which draws its own focus ring.
+                if (!el.matches(':focus') && /^(date|time|datetime-local)$/.test(el.type))
+                    return {at: false, visible: true, what: 'picker'};
+                const style = getComputedStyle(el);
+                const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+                const ring = style.boxShadow && style.boxShadow !== 'none';
+                return {
+                    at: el.matches(selector),
+                    visible: outline || ring,
+                    what: el.outerHTML.slice(0, 120),
+                };
+            }""",
+            selector,
+        )
+        assert state["visible"], f"the focus is not visible on {state['what']}"
+        if state["at"]:
+            return
+    raise AssertionError(f"{selector} not reached with Tab in {max_steps} presses")
+
+
+def test_log_a_session_with_the_keyboard_alone(page, site, records):
+    # Without animation, the focus ring is there as soon as the focus moves (not faded in).
+    page.emulate_media(reduced_motion="reduce")
+    sign_in(page, site, "coach@example.org")
+    page.wait_for_url(lambda url: "/auth/login" not in url)
+    page.goto(f"{site.url}/clients/{records['client']}/sessions/new")
+
+    tab_to(page, "#duration_minutes")
+    page.keyboard.type("35")
+    tab_to(page, "#modality")
+    page.keyboard.press("ArrowDown")  # the next modality on the list
+    tab_to(page, "input[name=outcome]")
+    page.keyboard.press("ArrowRight")  # completed -> attempted
+    tab_to(page, "input[name=goal_ids]")
+    page.keyboard.press("Space")
+    tab_to(page, "#note")
+    page.keyboard.type("Walked to the clinic together; keyboard only.")
+    tab_to(page, "button[type=submit]")
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(f"**/clients/{records['client']}")
+    assert page.get_by_text("Session logged.").is_visible()
+
+    def saved():
+        from coachapp.models import CoachingSession
+
+        row = db.session.scalars(
+            select(CoachingSession)
+            .where(CoachingSession.client_id == records["client"])
+            .order_by(CoachingSession.id.desc())
+        ).first()
+        return {
+            "minutes": row.duration_minutes,
+            "outcome": row.outcome,
+            "modality": row.modality,
+            "goals": len(row.goals),
+            "note": row.note,
+        }
+
+    row = site.make(saved)
+    assert row["minutes"] == 35
+    assert row["outcome"] == "attempted"
+    assert row["modality"] != "in_person"
+    assert row["goals"] == 1
+    assert row["note"] == "Walked to the clinic together; keyboard only."

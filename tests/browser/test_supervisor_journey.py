@@ -1,0 +1,184 @@
+"""A supervisor opens the team dashboard and the rows behind a number, signs off a session note
+with a comment the coach then reads, writes a group supervision note naming two coaches and
+reassigns a client: through the UI, at desktop and phone size, with no horizontal scrolling."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date
+
+from playwright.sync_api import expect
+
+from tests import factories
+from tests.browser.test_sign_in_journey import no_horizontal_scroll, open_menu_if_collapsed, sign_in
+
+
+def unique_tag() -> str:
+    """Letters that make this run's records unique on the shared served app."""
+    return uuid.uuid4().hex[:6]
+
+
+def fits(page) -> bool:
+    """No horizontal scrolling, measured once the page and its styles have loaded."""
+    page.wait_for_load_state()
+    return no_horizontal_scroll(page)
+
+
+def sign_in_as(page, site, email: str, password: str = factories.PASSWORD) -> None:
+    """Sign in and wait for the page it lands on to load (its styles decide the menu)."""
+    sign_in(page, site, email, password)
+    expect(page).not_to_have_url(re.compile(r"/auth/login"))
+    page.wait_for_load_state()
+
+
+def go_to(page, link: str) -> None:
+    page.wait_for_load_state()
+    open_menu_if_collapsed(page)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=link, exact=True).click()
+
+
+def _coach_row(page, name: str):
+    return page.locator("tbody tr").filter(has=page.get_by_role("rowheader", name=name))
+
+
+def sign_out(page) -> None:
+    page.wait_for_load_state()
+    open_menu_if_collapsed(page)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_team_dashboard_and_the_rows_behind_a_number(page, site):
+    sign_in_as(page, site, "supervisor@example.org")
+    go_to(page, "Team")
+    expect(page.get_by_role("heading", name="Team dashboard")).to_be_visible()
+    assert fits(page)
+    for coach in ("Casey Coach", "Oscar Other"):
+        expect(_coach_row(page, coach)).to_have_count(1)
+
+    active = _coach_row(page, "Casey Coach").get_by_role("cell").first.get_by_role("link")
+    shown = int(active.inner_text())
+    active.click()
+    expect(page.get_by_role("heading", name="Active clients · Casey Coach")).to_be_visible()
+    assert fits(page)
+    assert page.locator("main .list-group-item").count() == shown
+    expect(page.get_by_role("link", name="José Ñúñez")).to_be_visible()
+    expect(page.get_by_text("Zoë")).to_have_count(0)  # another coach's client
+
+    page.get_by_role("link", name="← Team dashboard").click()
+    expect(page.get_by_role("heading", name="Team dashboard")).to_be_visible()
+
+
+def _client_with_note(site, last_name: str, note: str) -> int:
+    def build():
+        client = factories.client(site.coach, first_name="Marisol", last_name=last_name)
+        factories.session(client, on=date(2026, 11, 2), note=note)
+        return client
+
+    return site.make(build)
+
+
+def test_signs_off_a_note_with_a_comment_the_coach_reads(page, site):
+    tag = unique_tag()
+    last_name = f"Quispe{tag}"
+    _client_with_note(site, last_name, f"Talked through the housing plan ({tag}).")
+    comment = f"Good plan; check the lease date next time ({tag})."
+
+    sign_in_as(page, site, "supervisor@example.org")
+    go_to(page, "Team")
+    waiting = _coach_row(page, "Casey Coach").get_by_role("cell").nth(5).get_by_role("link")
+    assert int(waiting.inner_text()) >= 1
+    waiting.click()
+    heading = page.get_by_role("heading", name="Session notes to review · Casey Coach")
+    expect(heading).to_be_visible()
+    assert fits(page)
+
+    card = page.locator("article").filter(has_text=last_name)
+    expect(card).to_have_count(1)
+    expect(card.get_by_text(f"Talked through the housing plan ({tag}).")).to_be_visible()
+    card.get_by_label("Comment for the coach (optional)").fill(comment)
+    card.get_by_role("button", name="Sign off").click()
+    expect(page.get_by_text("Note signed off.")).to_be_visible()
+    expect(page.locator("article").filter(has_text=last_name)).to_have_count(0)
+    assert fits(page)
+    sign_out(page)
+
+    sign_in_as(page, site, "coach@example.org")
+    comments = page.get_by_role("region", name="Comments from your supervisor")
+    expect(comments.get_by_role("listitem").filter(has_text=comment)).to_contain_text(
+        "Sam Supervisor"
+    )
+    assert fits(page)
+
+
+def test_writes_a_group_supervision_note(page, site):
+    tag = unique_tag()
+    last_name = f"Halvorsen{tag}"
+    site.make(factories.client, site.other_coach, first_name="Teodor", last_name=last_name)
+
+    sign_in_as(page, site, "supervisor@example.org")
+    go_to(page, "Supervision")
+    expect(page.get_by_role("heading", name="Supervision notes")).to_be_visible()
+    page.get_by_role("link", name="New supervision note").click()
+    expect(page.get_by_role("heading", name="New supervision note")).to_be_visible()
+    assert fits(page)
+
+    page.get_by_label("Minutes").fill("60")
+    page.get_by_label("Format").select_option(label="Group")
+    page.get_by_role("checkbox", name="Casey Coach").check()
+    page.get_by_role("checkbox", name="Oscar Other").check()
+    clients = page.get_by_label("Clients discussed")
+    client_option = clients.locator("option").filter(has_text=last_name)
+    clients.select_option(value=client_option.get_attribute("value"))
+    page.get_by_label("Topics").fill(f"Boundaries with families ({tag})")
+    page.get_by_label("Note", exact=True).fill("Role-played a hard phone call.")
+    page.get_by_label("Action items").fill("Each coach reads the boundaries guide.")
+    page.get_by_role("button", name="Save note").click()
+
+    expect(page.get_by_text("Supervision note saved.")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^Supervision on "))).to_be_visible()
+    expect(page.locator(".badge", has_text="Group")).to_be_visible()
+    who = page.get_by_role("region", name="Who")
+    for coach in ("Casey Coach", "Oscar Other"):
+        expect(who.get_by_role("listitem").filter(has_text=coach)).to_contain_text(
+            "Not acknowledged yet"
+        )
+    expect(who.get_by_role("link", name=re.compile(last_name))).to_be_visible()
+    expect(page.get_by_text(f"Boundaries with families ({tag})")).to_be_visible()
+    assert fits(page)
+
+    page.get_by_role("link", name="All supervision notes").click()
+    row = page.locator("tbody tr").filter(has_text="Casey Coach, Oscar Other")
+    expect(row.filter(has_text="0 of 2").first).to_be_visible()
+
+
+def test_reassigns_a_client_to_the_other_coach(page, site):
+    tag = unique_tag()
+    last_name = f"Okonkwo{tag}"
+    site.make(factories.client, site.coach, first_name="Adaeze", last_name=last_name)
+
+    sign_in_as(page, site, "supervisor@example.org")
+    go_to(page, "Clients")
+    page.get_by_label("Search by name or code").fill(last_name)
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name=f"Adaeze {last_name}").click()
+    expect(page.get_by_role("heading", name=re.compile(f"Adaeze {last_name}"))).to_be_visible()
+    assert fits(page)
+
+    page.get_by_role("link", name="Reassign").click()
+    expect(page.get_by_text("Now on Casey Coach's caseload.")).to_be_visible()
+    assert fits(page)
+    page.get_by_label("New coach").select_option(label="Oscar Other")
+    page.get_by_role("button", name="Reassign").click()
+
+    expect(page.get_by_text("is now on Oscar Other's caseload.")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(f"Adaeze {last_name}"))).to_be_visible()
+    coach = page.locator("dt", has_text="Coach").locator("xpath=following-sibling::dd[1]")
+    expect(coach).to_have_text("Oscar Other")
+    assert fits(page)
+
+    page.get_by_role("link", name="Who opened this record").click()
+    expect(page.get_by_role("heading", name="Who has opened this record")).to_be_visible()
+    expect(page.get_by_role("cell", name="Sam Supervisor").first).to_be_visible()
+    assert fits(page)
