@@ -39,6 +39,7 @@ def test_no_private_text_reaches_any_log(app, db, anon, login, program, supervis
     token, _row = create_token(coach, "laptop")
     db.session.commit()
     caplog.set_level(logging.DEBUG)  # the root logger: every logger, every level
+    caplog.set_level(logging.DEBUG, logger="coachapp")  # the app's own loggers, debug included
 
     anon.post("/auth/login", data={"email": EMAIL, "password": WRONG_PASSWORD})
     anon.post("/auth/login", data={"email": "nobody.known@example.org", "password": "x" * 12})
