@@ -19,6 +19,8 @@ Every setting an operator may change is an environment variable, listed here wit
 - ``DB_POOL_SIZE`` / ``DB_MAX_OVERFLOW``: PostgreSQL connections kept / allowed on top, per
   worker process (default 5 / 5). Connections are pre-pinged, so a restarted database is
   survived without restarting the app.
+- ``DB_CONNECT_TIMEOUT``: seconds to wait for a new PostgreSQL connection (default 5), so an
+  unreachable database host makes ``/readyz`` red quickly instead of hanging.
 - ``RATELIMIT_STORAGE_URI``: where rate-limit counters live. ``memory://`` (default) counts per
   process; ``redis://127.0.0.1:6379/0`` shares them between processes and machines.
   ``REDIS_URL``, when set, is used as the default for it.
@@ -82,7 +84,12 @@ def _engine_options(url: str) -> dict:
             # big statements more time than it saves; and random reads priced near sequential
             # ones, as they are for a program's data (cached, or on SSD) - with the default 4,
             # the planner reads every client to find a caseload's hundred.
-            "connect_args": {"options": "-c jit=off -c random_page_cost=1.1"},
+            # An unreachable database host fails a connection (and /readyz) within seconds
+            # instead of after the operating system's TCP timeout.
+            "connect_args": {
+                "options": "-c jit=off -c random_page_cost=1.1",
+                "connect_timeout": _int("DB_CONNECT_TIMEOUT", 5),
+            },
         }
     return {}
 

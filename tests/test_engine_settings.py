@@ -41,7 +41,10 @@ def test_an_in_memory_sqlite_database_is_left_alone(url):
 
 def test_postgresql_sessions_run_without_jit(database_url):
     options = _engine_options("postgresql+psycopg://coach@db.example/coachapp")
-    assert options["connect_args"] == {"options": "-c jit=off -c random_page_cost=1.1"}
+    assert options["connect_args"] == {
+        "options": "-c jit=off -c random_page_cost=1.1",
+        "connect_timeout": 5,
+    }
     assert "connect_args" not in _engine_options("sqlite:///instance/coachapp.sqlite3")
     if on_postgres():
         engine = create_engine(database_url, **_engine_options(database_url))
