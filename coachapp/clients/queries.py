@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import aliased
 
 from coachapp import access
 from coachapp.clients.alerts import AlertContext, alert_columns, last_completed_contact
 from coachapp.clients.services import fold
 from coachapp.extensions import db
-from coachapp.models import Appointment, Client, Referral, User
+from coachapp.models import Appointment, Client, CoachingSession, Referral, User
 from coachapp.models.enums import AppointmentOutcome, ReferralStatus
 
 SORTS = {
@@ -41,17 +42,83 @@ def search(query: Select, q: str | None) -> Select:
     )
 
 
-def caseload(user: User, *, q: str | None = None, status: str | None = None) -> Select:
-    """The clients a user may see, optionally searched and filtered by status."""
-    query = access.visible_clients(user)
+def caseload(
+    user: User,
+    *,
+    q: str | None = None,
+    status: str | None = None,
+    scope: Select | None = None,
+) -> Select:
+    """The clients a user may see, optionally searched and filtered by status. ``scope``:
+    ``access.visible_clients(user)`` when the caller has it already."""
+    query = access.visible_clients(user) if scope is None else scope
     if status:
         query = query.where(Client.status == status)
     return search(query, q)
 
 
+@dataclass(frozen=True)
+class CaseloadClient:
+    """What a caseload row shows of its client, read as plain columns (no ORM object)."""
+
+    id: int
+    code: str
+    first_name: str
+    last_name: str
+    preferred_name: str | None
+    status: str
+    coach_name: str
+
+    display_name = Client.display_name  # the model's own rule, on these columns
+
+
+@dataclass(frozen=True)
+class ReviewComment:
+    """A supervisor's sign-off comment on one of the coach's sessions, as the caseload lists it:
+    plain columns (the comment is the one encrypted column read)."""
+
+    client_id: int
+    date: date
+    review_comment: str | None
+    first_name: str
+    last_name: str
+    preferred_name: str | None
+    reviewer_name: str | None
+
+    display_name = Client.display_name  # the client's, by the model's own rule
+
+
+@cache
+def _comment_aliases():
+    """The client and the reviewer of a comment, as aliases: the access rule's subquery in the
+    sessions' Select reads clients itself and must not be correlated to the client joined here.
+    Made once: a new alias per request would rebuild each of its columns every time."""
+    return aliased(Client, name="comment_client"), aliased(User, name="comment_reviewer")
+
+
+def review_comments(sessions: Select) -> list[ReviewComment]:
+    """The rows of ``sessions`` (a Select of CoachingSession, filtered, ordered and limited) as
+    ``ReviewComment``s: one statement, no ORM objects."""
+    client, reviewer = _comment_aliases()
+    query = (
+        sessions.with_only_columns(
+            CoachingSession.client_id,
+            CoachingSession.date,
+            CoachingSession.review_comment,
+            client.first_name,
+            client.last_name,
+            client.preferred_name,
+            reviewer.name,
+        )
+        .join_from(CoachingSession, client, client.id == CoachingSession.client_id)
+        .outerjoin_from(CoachingSession, reviewer, reviewer.id == CoachingSession.reviewed_by_id)
+    )
+    return [ReviewComment(*row) for row in db.session.execute(query)]
+
+
 @dataclass
 class CaseloadRow:
-    client: Client
+    client: CaseloadClient
     last_contact: date | None
     next_appointment: datetime | None
     open_referrals: int
@@ -67,9 +134,12 @@ def caseload_page(
     sort: str,
     page: int,
     per_page: int = 50,
+    scope: Select | None = None,
 ):
     """One page of the caseload with, per client, the last completed contact, the next
-    appointment, open referrals and alerts: two queries (count + page) whatever its size."""
+    appointment, open referrals and alerts: one query whatever its size (the total comes with
+    the page; a second query counts only for a page past the end). ``scope``: see
+    ``caseload``."""
     last_contact = last_completed_contact().label("last_contact")
     next_appointment = (
         select(func.min(Appointment.scheduled_at))
@@ -96,8 +166,7 @@ def caseload_page(
     )
     alerts = {name: expr.label(f"alert_{name}") for name, expr in alert_columns(ctx).items()}
 
-    base = caseload(user, q=q, status=status)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    base = caseload(user, q=q, status=status, scope=scope)
     if sort == "quiet":
         # Never contacted first, then the longest ago.
         order = (last_contact.is_(None).desc(), last_contact.asc(), Client.last_name, Client.id)
@@ -109,27 +178,53 @@ def caseload_page(
     # correlated subquery runs once per listed client (an index probe), not for every client
     # the user may see, and the planner knows it (so PostgreSQL does not hash whole tables).
     on_page = (
-        base.with_only_columns(Client.id)
+        # The total of the whole list, counted before the page is cut out of it.
+        base.with_only_columns(Client.id, func.count().over().label("total"))
         .order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)
         .subquery("on_page")
     )
+    # Only the columns the list shows, as plain values (never the notes: not decrypted).
+    shown = (
+        Client.id,
+        Client.code,
+        Client.first_name,
+        Client.last_name,
+        Client.preferred_name,
+        Client.status,
+        User.name,
+    )
     query = (
-        select(Client, last_contact, next_appointment, open_referrals, *alerts.values())
+        select(
+            *shown,
+            on_page.c.total,
+            last_contact,
+            next_appointment,
+            open_referrals,
+            *alerts.values(),
+        )
         .join(on_page, on_page.c.id == Client.id)
-        # The list never shows the client's notes: not read, so not decrypted.
-        .options(joinedload(Client.coach), defer(Client.notes))
+        .join(User, User.id == Client.coach_id)
         .order_by(*order)
     )
+    names = list(alerts)
+    width = len(shown)
+    result = db.session.execute(query).all()
     rows = [
         CaseloadRow(
-            client=row[0],
-            last_contact=row.last_contact,
-            next_appointment=row.next_appointment,
-            open_referrals=row.open_referrals or 0,
-            alerts=[name for name in alerts if getattr(row, f"alert_{name}")],
+            client=CaseloadClient(*row[:width]),
+            last_contact=row[width + 1],
+            next_appointment=row[width + 2],
+            open_referrals=row[width + 3] or 0,
+            alerts=[name for name, flag in zip(names, row[width + 4 :], strict=True) if flag],
         )
-        for row in db.session.execute(query)
+        for row in result
     ]
+    if result:
+        total = result[0][width]
+    elif page == 1:
+        total = 0
+    else:  # past the last page: how many there are, for the page count
+        total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     return rows, total

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from coachapp import access, audit, records, timeutil
@@ -15,10 +14,10 @@ from coachapp.clients.forms import (
     ReenrollForm,
 )
 from coachapp.clients.panels import PANELS, build_panels
-from coachapp.clients.queries import SORTS, caseload_page
+from coachapp.clients.queries import SORTS, caseload_page, review_comments
 from coachapp.extensions import db
 from coachapp.forms import ArchiveForm, show_rule_errors
-from coachapp.models import Client, CoachingSession, User
+from coachapp.models import Client, User
 from coachapp.models.enums import AuditAction, ClientStatus, Role
 
 STATUS_CHOICES = [s.value for s in ClientStatus]
@@ -46,8 +45,11 @@ def index():
         sort = "name"
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
     ctx = alert_context()
-    rows, total = caseload_page(current_user, ctx, q=q, status=status or None, sort=sort, page=page)
-    counts = alert_counts(access.visible_clients(current_user), ctx)
+    visible = access.visible_clients(current_user)
+    rows, total = caseload_page(
+        current_user, ctx, q=q, status=status or None, sort=sort, page=page, scope=visible
+    )
+    counts = alert_counts(visible, ctx)
     comments = []
     to_acknowledge = 0
     if current_user.role == Role.COACH:
@@ -58,22 +60,10 @@ def index():
 
         from coachapp.team.queries import recent_review_comments
 
-        # Only what the list shows: the comment is the one encrypted column decrypted.
-        comments = db.session.scalars(
-            recent_review_comments(current_user, ctx.today - timedelta(days=30)).options(
-                load_only(
-                    CoachingSession.client_id,
-                    CoachingSession.date,
-                    CoachingSession.reviewed_by_id,
-                    CoachingSession.reviewed_at,
-                    CoachingSession.review_comment,
-                ),
-                selectinload(CoachingSession.client).load_only(
-                    Client.first_name, Client.last_name, Client.preferred_name
-                ),
-                selectinload(CoachingSession.reviewed_by).load_only(User.name),
-            )
-        ).all()
+        # Only what the list shows, in one statement: the comment is the one column decrypted.
+        comments = review_comments(
+            recent_review_comments(current_user, ctx.today - timedelta(days=30))
+        )
     g.client_data = True
     return render_template(
         "clients/index.html",
