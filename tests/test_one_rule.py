@@ -33,6 +33,7 @@ from coachapp.models import (
     Goal,
     Referral,
     Resource,
+    SupervisionNote,
 )
 from coachapp.referrals import services as referral_services
 from coachapp.resources import services as resource_services
@@ -558,6 +559,47 @@ def test_appointment_rules_are_the_same_on_the_page_and_the_api(
         ["scheduled"],
         ["cancelled"],
     )
+
+
+def supervision_case(name: str, program, supervisor, coach) -> Case:
+    minutes = {"no_minutes": 0, "too_many_minutes": 721, "minutes_past_any_column": 10**12}
+    if name == "in_the_future":
+        day = tomorrow(program)
+        page_bad, api_bad, field_name, message = {"date": day}, {"date": day}, "date", FUTURE
+    else:
+        page_bad = {"duration_minutes": str(minutes[name])}
+        api_bad = {"duration_minutes": minutes[name]}
+        field_name, message = "duration_minutes", "Minutes must be between 1 and 720."
+    return Case(
+        "/supervision/notes/new",
+        {
+            "date": "2026-03-02",
+            "duration_minutes": "60",
+            "format": "individual",
+            "coaches": [str(coach.id)],
+            "topics": "Boundaries",
+        }
+        | page_bad,
+        field_name,
+        "post",
+        "/supervision-notes",
+        {"date": "2026-03-02", "duration_minutes": 60, "format": "individual"}
+        | {"coach_ids": [coach.id], "topics": "Boundaries"}
+        | api_bad,
+        field_name,
+        message,
+        [(SupervisionNote, 0)],
+    )
+
+
+@pytest.mark.parametrize(
+    "name", ["in_the_future", "no_minutes", "too_many_minutes", "minutes_past_any_column"]
+)
+def test_supervision_note_rules_are_the_same_on_the_page_and_the_api(
+    db, login, call, program, supervisor, coach, name
+):
+    case = supervision_case(name, program, supervisor, coach)
+    assert_both_refuse(db, login, call, supervisor, case)
 
 
 # --- The rules at the service level ------------------------------------------------------------

@@ -560,8 +560,10 @@ class SupervisionNotePage(PageSchema):
 
 class SupervisionNoteFields(ApiSchema):
     date = happened_on()
+    # The range is the services' rule (check_note), refused there with the pages' message;
+    # the document states it.
     duration_minutes = fields.Integer(
-        strict=True, validate=validate.Range(min=MIN_MINUTES, max=MAX_MINUTES)
+        strict=True, metadata={"minimum": MIN_MINUTES, "maximum": MAX_MINUTES}
     )
     format = enum_field(
         SupervisionFormat,
@@ -588,7 +590,7 @@ class SupervisionNotePatchSchema(SupervisionNoteFields):
 
 class SupervisionNoteCreateSchema(SupervisionNoteFields):
     duration_minutes = fields.Integer(
-        strict=True, required=True, validate=validate.Range(min=MIN_MINUTES, max=MAX_MINUTES)
+        strict=True, required=True, metadata={"minimum": MIN_MINUTES, "maximum": MAX_MINUTES}
     )
     format = enum_field(
         SupervisionFormat,

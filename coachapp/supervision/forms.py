@@ -15,7 +15,7 @@ from decimal import Decimal
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import DecimalField, SelectField, SelectMultipleField
-from wtforms.validators import NumberRange, StopValidation
+from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput
 
 from coachapp.forms import (
@@ -98,7 +98,7 @@ class SupervisionNoteForm(VersionForm):
         "Minutes",
         validators=[
             InputRequired(message="Give the length in minutes."),
-            NumberRange(min=1, max=720, message="Minutes must be between 1 and 720."),
+            # The range is the services' rule (check_note), refused there for the API too.
         ],
     )
     format = EnumSelectField(
