@@ -46,6 +46,7 @@ screenshots: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## The large demo program (200 coaches, 20,000 clients, ~1,000,000 sessions) into DATABASE_URL.
 demo-large: install
