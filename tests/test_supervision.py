@@ -284,6 +284,10 @@ def test_supervisor_writes_an_individual_note(db, login, supervisor, coach):
     form = browser.get("/supervision/notes/new").get_data(as_text=True)
     assert f'value="{today_of(supervisor).isoformat()}"' in form  # defaults to today
     assert coach.name in form and client.code in form
+    # The checkboxes form a group named by the text above it; no <label> points at a <div>.
+    assert 'role="group" aria-labelledby="coaches-label"' in form
+    assert '<div id="coaches-label" class="form-label">Coaches</div>' in form
+    assert 'for="coaches"' not in form
     response = browser.post(
         "/supervision/notes/new", data=note_form([coach], clients=[str(client.id)])
     )

@@ -45,7 +45,8 @@ MAX_TOPICS = 2000
 
 
 class CheckboxListWidget:
-    """One Bootstrap checkbox per choice inside a labelled group.
+    """One Bootstrap checkbox per choice inside a group named by the text ``render_field`` shows
+    above it (``<id>-label``).
 
     ``render_field`` passes ``class_`` for a single input; the group ignores it and marks each
     checkbox instead, so the macro works unchanged for this field.
@@ -60,9 +61,9 @@ class CheckboxListWidget:
         describedby = kwargs.pop("aria-describedby", None)
         input_class = "form-check-input" + (" is-invalid" if field.errors else "")
         parts = [
-            Markup('<div id="{}" role="group" aria-label="{}"{}>').format(
+            Markup('<div id="{}" role="group" aria-labelledby="{}-label"{}>').format(
                 field.id,
-                field.label.text,
+                field.id,
                 Markup(' aria-describedby="{}"').format(describedby) if describedby else "",
             )
         ]
