@@ -7,13 +7,19 @@ app's own Content-Security-Policy (``script-src 'self'``) like any other script 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 
 from coachapp.extensions import db
-from coachapp.models import MutualAidAttendance, User, session_goals
+from coachapp.models import (
+    MutualAidAttendance,
+    SupervisionNote,
+    SupervisionNoteCoach,
+    User,
+    session_goals,
+)
 from tests import factories
 from tests.browser.test_sign_in_journey import no_horizontal_scroll, open_menu_if_collapsed, sign_in
 
@@ -56,6 +62,21 @@ def records(site):
                 next_steps="Bring the ID to the next visit.",
             )
         db.session.execute(session_goals.insert().values(session_id=session.id, goal_id=goal.id))
+        # The caseload's supervisor blocks: a comment on a signed-off note, a note to acknowledge.
+        supervisor = db.session.get(User, coach.supervisor_id)
+        session.reviewed_by_id = supervisor.id
+        session.reviewed_at = datetime.now(timezone.utc)
+        session.review_comment = "Clear next steps."
+        note = SupervisionNote(
+            supervisor_id=supervisor.id,
+            date=today - timedelta(2),
+            duration_minutes=60,
+            format="individual",
+            topics="Boundaries and self-care",
+        )
+        db.session.add(note)
+        db.session.flush()
+        db.session.add(SupervisionNoteCoach(note_id=note.id, coach_id=coach.id))
         factories.appointment(client, at=datetime.combine(today, time(23, 30)), kind="medical")
         factories.appointment(
             client, at=datetime.combine(today + timedelta(2), time(10)), kind="legal_court"
