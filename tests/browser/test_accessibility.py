@@ -224,6 +224,42 @@ def test_main_pages_have_no_serious_violations_nor_console_errors(page, site, re
     assert not problems, f"{role} at {page.viewport_name} size:\n" + "\n".join(problems)
 
 
+REFUSED_FORMS = {
+    # role: pages whose form, sent empty, comes back with messages beside the fields
+    "coach": ["/clients/new", "/clients/{c}/sessions/new", "/clients/{c}/appointments/new"],
+    "supervisor": ["/supervision/notes/new"],
+    "admin": ["/admin/users/new"],
+}
+
+
+@pytest.mark.parametrize("role", sorted(REFUSED_FORMS))
+def test_refused_forms_have_no_serious_violations(page, site, records, role):
+    """The messages beside the fields (red text, invalid inputs) are checked by axe too."""
+    sign_in(page, site, EMAILS[role])
+    page.wait_for_url(lambda url: "/auth/login" not in url)
+    found: dict[str, list[dict]] = {}
+    for path in REFUSED_FORMS[role]:
+        path = path.format(c=records["client"])
+        page.goto(site.url + path)
+        form = page.locator("main form[method=post]:has(button[type=submit])").last
+        form.evaluate(
+            """form => {
+                form.noValidate = true;  // past the browser's own checks, to the server's
+                for (const el of form.elements) {
+                    if (['text', 'number', 'date', 'email', 'time', 'datetime-local']
+                            .includes(el.type) || el.tagName === 'TEXTAREA') el.value = '';
+                }
+            }"""
+        )
+        with page.expect_navigation():
+            form.locator("button[type=submit]").last.click()
+        assert page.locator(".invalid-feedback, .alert-danger").count() > 0, path
+        violations = axe_violations(page, site)
+        if violations:
+            found[path] = violations
+    assert not found, f"{role} at {page.viewport_name} size:\n" + describe(found)
+
+
 def tab_to(page, selector: str, *, max_steps: int = 60) -> None:
     """Press Tab until the element matching ``selector`` has the focus, checking on the way
     that every focused element shows the focus (an outline or Bootstrap's focus ring)."""
