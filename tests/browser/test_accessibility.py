@@ -335,3 +335,76 @@ def test_log_a_session_with_the_keyboard_alone(page, site, records):
     assert row["modality"] != "in_person"
     assert row["goals"] == 1
     assert row["note"] == "Walked to the clinic together; keyboard only."
+
+
+FORM_PAGES = {
+    # role: every form a person of that role fills in, reached by Tab from the top of the page
+    "coach": [
+        "/clients/new",
+        "/clients/{c}/sessions/new",
+        "/clients/{c}/goals/new",
+        "/clients/{c}/appointments/new",
+        "/clients/{c}/referrals/new",
+        "/clients/{c}/assessments/new",
+        "/clients/{c}/mutual-aid/new",
+    ],
+    "supervisor": ["/supervision/notes/new"],
+    "admin": ["/admin/users/new"],
+}
+
+MARK_CONTROLS = """() => {
+    // Every control a person fills in or presses, once per radio group (Tab stops on one radio
+    // of a group; the arrow keys move within it). Returns the keys still to reach.
+    const keys = new Set();
+    document.querySelectorAll('main form[method=post]').forEach((form, f) => {
+        Array.from(form.elements).forEach((el, i) => {
+            if (el.tagName === 'FIELDSET' || el.type === 'hidden' || el.disabled) return;
+            if (el.offsetParent === null) return;  // not shown
+            const own = el.type === 'radio' ? `radio:${el.name}` : el.id || el.name || i;
+            const key = `${f}:${own}`;
+            el.setAttribute('data-kb', key);
+            keys.add(key);
+        });
+    });
+    return Array.from(keys);
+}"""
+
+FOCUSED = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return {key: null, visible: true, what: 'body'};
+    const style = getComputedStyle(el);
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+    const ring = style.boxShadow && style.boxShadow !== 'none';
+    const picker = !el.matches(':focus') && /^(date|time|datetime-local)$/.test(el.type);
+    return {key: el.getAttribute('data-kb'), visible: outline || ring || picker,
+            what: el.outerHTML.slice(0, 120)};
+}"""
+
+
+@pytest.mark.parametrize("role", sorted(FORM_PAGES))
+def test_every_form_control_is_reached_with_tab_and_shows_the_focus(page, site, records, role):
+    """ "Every form usable with the keyboard alone": from the top of each form page, Tab alone
+    reaches every field and button of its form (one stop per radio group), and each element
+    that takes the focus on the way shows it."""
+    page.emulate_media(reduced_motion="reduce")
+    sign_in(page, site, EMAILS[role])
+    page.wait_for_url(lambda url: "/auth/login" not in url)
+    problems = []
+    for path in FORM_PAGES[role]:
+        path = path.format(c=records["client"])
+        page.goto(site.url + path)
+        to_reach = set(page.evaluate(MARK_CONTROLS))
+        assert to_reach, f"{path}: no form controls found"
+        missing = set(to_reach)
+        for _ in range(len(to_reach) * 3 + 60):
+            page.keyboard.press("Tab")
+            state = page.evaluate(FOCUSED)
+            if not state["visible"]:
+                problems.append(f"{path}: the focus is not visible on {state['what']}")
+                break
+            missing.discard(state["key"])
+            if not missing:
+                break
+        if missing:
+            problems.append(f"{path}: not reached with Tab: {sorted(missing)}")
+    assert not problems, "\n".join(problems)
