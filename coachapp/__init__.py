@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from coachapp import access
 from coachapp.extensions import csrf, db, limiter, login_manager, migrate, use_sqlite_wal
+from coachapp.models.base import MAX_ID
 
 
 class RecordIdConverter(IntegerConverter):
@@ -19,7 +20,7 @@ class RecordIdConverter(IntegerConverter):
     whatever the method, and the database driver never overflows. (Refusing the match instead
     would make werkzeug answer 405 to a PATCH when the same path also has a GET route.)"""
 
-    MAX_ID = 2**31 - 1
+    MAX_ID = MAX_ID
 
     def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
         # The range, for the OpenAPI document's path parameters.

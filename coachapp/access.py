@@ -31,6 +31,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from coachapp.extensions import db
 from coachapp.models import BreakGlassAccess, Client, CoveringAssignment, Program, User
+from coachapp.models.base import parse_id
 from coachapp.models.enums import Role
 
 if TYPE_CHECKING:
@@ -233,7 +234,6 @@ def client_route(view: F) -> F:
 # client a coach's or supervisor's scope counts is one ``visible_clients`` lets them read,
 # which is why their drill-down lists may show names.
 
-MAX_ID = 2**31 - 1  # an INTEGER column; larger numbers are not ids (and PostgreSQL refuses them)
 SCOPE_PARAMS = ("program_id", "supervisor_id", "coach_id")
 
 
@@ -317,11 +317,8 @@ def parse_scope_id(value: str | None) -> int | None:
     nobody may see (``ScopeError``)."""
     if value is None or value == "":
         return None
-    value = value.strip()
-    if not value.isascii() or not value.isdigit() or len(value) > 10:
-        raise ScopeError("not an id")
-    number = int(value)
-    if not 1 <= number <= MAX_ID:
+    number = parse_id(value)
+    if number is None:
         raise ScopeError("not an id")
     return number
 

@@ -812,3 +812,9 @@ def test_panel_query_count_is_constant(db, coach, client_):
     many, panel = _panel_queries(db, client_, coach)
     assert (len(panel["upcoming"]), len(panel["past"])) == (16, 10)
     assert many == one
+
+
+@pytest.mark.parametrize("junk", ["²", "99999999999", "x"])
+def test_a_junk_appointment_to_reschedule_from_prefills_nothing(db, login, coach, client_, junk):
+    response = login(coach).get(f"/clients/{client_.id}/appointments/new?from={junk}")
+    assert response.status_code == 200

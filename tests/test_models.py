@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from coachapp.models import AuditEvent, Base, Client
+from coachapp.models.base import parse_id
 from tests import factories
 
 
@@ -130,3 +131,26 @@ def test_client_codes_count_up_per_program(db, coach, other_coach):
     outsider = factories.user("coach", program=other_program)
     third = factories.client(outsider)
     assert (first.code, second.code, third.code) == ("C-00001", "C-00002", "C-00001")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("7", 7),
+        (" 42 ", 42),
+        (7, 7),
+        (str(2**31 - 1), 2**31 - 1),
+        (str(2**31), None),  # past the INTEGER column
+        ("99999999999", None),
+        ("0", None),
+        ("-3", None),
+        ("+3", None),
+        ("²", None),  # a digit to str.isdigit, not to int()
+        ("٣", None),  # an Arabic-Indic three: ids are ASCII digits
+        ("", None),
+        (None, None),
+        ("1e3", None),
+    ],
+)
+def test_parse_id_reads_an_id_or_nothing_and_never_raises(value, expected):
+    assert parse_id(value) == expected

@@ -456,3 +456,9 @@ def test_client_page_shows_referrals_with_history_and_refer_button(db, login, co
     assert "Referred 2026-03-02" in text and "Connected 2026-03-09" in text
     assert f"/clients/{client_.id}/referrals/new" in text
     assert "style=" not in text and "<script>" not in text
+
+
+@pytest.mark.parametrize("junk", ["²", "99999999999", "x", "-1"])
+def test_a_junk_resource_in_the_link_preselects_nothing(db, login, coach, client_, junk):
+    response = login(coach).get(f"/clients/{client_.id}/referrals/new?resource_id={junk}")
+    assert response.status_code == 200

@@ -26,6 +26,7 @@ from coachapp.admin.forms import (
 )
 from coachapp.extensions import db
 from coachapp.models import Program, Team, User
+from coachapp.models.base import parse_id
 from coachapp.models.enums import Role
 
 ROLE_CHOICES = [r.value for r in Role]
@@ -35,19 +36,9 @@ REASSIGN_HINT = (
 )
 
 
-MAX_ID = 2**31 - 1  # an INTEGER column holds no more; larger ids would fail in the driver
-
-
 def _id_arg(name: str) -> int | None:
     """An id from the query string; junk or out of range reads as "none"."""
-    value = request.args.get(name, None, type=int)
-    return value if value is not None and 0 < value <= MAX_ID else None
-
-
-def _get_or_404(model, record_id: int):
-    if not 0 < record_id <= MAX_ID:
-        abort(404)
-    return db.get_or_404(model, record_id)
+    return parse_id(request.args.get(name))
 
 
 def _page_number() -> int:
@@ -147,7 +138,7 @@ def _edit_page(user: User, form: EditUserForm, password_form: PasswordResetForm,
 @bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
 @access.roles(Role.ADMIN)
 def edit_user(user_id: int):
-    user = _get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     form = EditUserForm(obj=user)
     _user_form_choices(form, user)
     if request.method == "GET":
@@ -175,7 +166,7 @@ def edit_user(user_id: int):
 @bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
 @access.roles(Role.ADMIN)
 def reset_password(user_id: int):
-    user = _get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     password_form = PasswordResetForm()
     if password_form.validate_on_submit():
         try:
@@ -198,7 +189,7 @@ def reset_password(user_id: int):
 @bp.route("/admin/users/<int:user_id>/deactivate", methods=["POST"])
 @access.roles(Role.ADMIN)
 def deactivate_user(user_id: int):
-    user = _get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -235,7 +226,7 @@ def deactivate_user(user_id: int):
 @bp.route("/admin/users/<int:user_id>/reactivate", methods=["POST"])
 @access.roles(Role.ADMIN)
 def reactivate_user(user_id: int):
-    user = _get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     services.reactivate_user(user, actor=_actor())
@@ -284,7 +275,7 @@ def new_program():
 @bp.route("/admin/programs/<int:program_id>/edit", methods=["GET", "POST"])
 @access.roles(Role.ADMIN)
 def edit_program(program_id: int):
-    program = _get_or_404(Program, program_id)
+    program = db.get_or_404(Program, program_id)
     form = ProgramForm(obj=program)
     if form.validate_on_submit():
         try:
@@ -345,7 +336,7 @@ def new_team():
 @bp.route("/admin/teams/<int:team_id>/edit", methods=["GET", "POST"])
 @access.roles(Role.ADMIN)
 def edit_team(team_id: int):
-    team = _get_or_404(Team, team_id)
+    team = db.get_or_404(Team, team_id)
     form = TeamNameForm(obj=team)
     if form.validate_on_submit():
         try:

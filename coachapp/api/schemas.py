@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from coachapp.models.base import MAX_ID
 from coachapp.models.enums import (
     AppointmentKind,
     AppointmentOutcome,
@@ -196,8 +197,6 @@ class ReenrollSchema(ApiSchema):
 
 # --- Client records (sessions, appointments, referrals, goals, assessments) ----------------------
 # Lengths and ranges are the forms' and the services' own constants, imported, never retyped.
-
-MAX_ID = 2**31 - 1
 
 
 def record_id(**kwargs):

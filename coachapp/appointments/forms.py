@@ -27,6 +27,7 @@ from coachapp.forms import (
     select_choices,
     strip_filter,
 )
+from coachapp.models.base import parse_id
 from coachapp.models.enums import AppointmentKind, AppointmentOutcome
 
 # Outcomes a coach records; ``scheduled`` is only ever the state before one is recorded.
@@ -35,15 +36,6 @@ RECORDABLE = [o.value for o in AppointmentOutcome if o != AppointmentOutcome.SCH
 # the others then).
 BEFORE_THE_TIME = tuple(o for o in RECORDABLE if o not in HAPPENED)
 YES_NO = {"yes": True, "no": False}
-
-
-def parse_id(value) -> int | None:
-    """A positive database id from form input, or ``None`` (empty or junk)."""
-    text = str(value or "").strip()
-    if not text.isdigit() or len(text) > 12:
-        return None
-    number = int(text)
-    return number if number > 0 else None
 
 
 class AppointmentForm(VersionForm):

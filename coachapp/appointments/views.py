@@ -14,10 +14,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from coachapp import access, audit, records, timeutil
 from coachapp.appointments import bp, queries, services
-from coachapp.appointments.forms import BEFORE_THE_TIME, AppointmentForm, OutcomeForm, parse_id
+from coachapp.appointments.forms import BEFORE_THE_TIME, AppointmentForm, OutcomeForm
 from coachapp.extensions import db
 from coachapp.forms import ArchiveForm, show_rule_errors
 from coachapp.models import Appointment, Client
+from coachapp.models.base import parse_id
 from coachapp.models.enums import AppointmentOutcome, AuditAction, Role
 
 # Where a form sends the user back to: the client page unless ``?back=`` names a list.

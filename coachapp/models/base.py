@@ -17,6 +17,20 @@ NAMING_CONVENTION = {
 }
 
 
+# Ids are INTEGER columns: a larger number is no row's id (and PostgreSQL refuses it).
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value: object) -> int | None:
+    """A database id from user input (a query argument, a form field), or None: never raises,
+    never outside 1 .. MAX_ID."""
+    text = str(value).strip() if value is not None else ""
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(MAX_ID)):
+        return None  # isascii: "²" is a digit to isdigit() but not to int()
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

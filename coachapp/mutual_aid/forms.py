@@ -19,8 +19,9 @@ from coachapp.forms import (
     select_choices,
     strip_filter,
 )
+from coachapp.models.base import parse_id
 from coachapp.models.enums import MeetingModel, SupportPerson
-from coachapp.resources.queries import MODEL_LABELS, parse_id
+from coachapp.resources.queries import MODEL_LABELS
 
 
 def _not_in_future(form, fields, today_func) -> None:

@@ -25,8 +25,8 @@ from coachapp.forms import (
     select_choices,
     strip_filter,
 )
+from coachapp.models.base import parse_id
 from coachapp.models.enums import ReferralStatus
-from coachapp.resources.queries import parse_id
 
 
 class ReferralForm(FlaskForm):

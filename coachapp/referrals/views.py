@@ -12,11 +12,11 @@ from coachapp import access, records, timeutil
 from coachapp.extensions import db
 from coachapp.forms import ArchiveForm, show_rule_errors
 from coachapp.models import Client, Referral, Resource
+from coachapp.models.base import parse_id
 from coachapp.models.enums import ResourceCategory, Role
 from coachapp.referrals import bp, queries, services
 from coachapp.referrals.forms import NotesForm, ReferralForm, StatusForm
 from coachapp.resources import queries as directory
-from coachapp.resources.queries import parse_id
 
 FOLLOW_UPS_PER_PAGE = 50
 MAX_OPTIONS = 500

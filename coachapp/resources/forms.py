@@ -22,8 +22,9 @@ from coachapp.forms import (
     select_choices,
     strip_filter,
 )
+from coachapp.models.base import parse_id
 from coachapp.models.enums import MeetingFormat, MeetingModel, ResourceCategory
-from coachapp.resources.queries import DAY_NAMES, MODEL_LABELS, parse_id
+from coachapp.resources.queries import DAY_NAMES, MODEL_LABELS
 
 MEETING_FIELDS = (
     "meeting_model",

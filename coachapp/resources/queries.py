@@ -17,7 +17,6 @@ from coachapp.models.enums import MeetingFormat, MeetingModel, ResourceCategory,
 ANY_MEETING = "any"
 PER_PAGE = 25
 DAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
-MAX_ID = 2**31 - 1
 MODEL_LABELS = {
     "aa": "AA",
     "na": "NA",
@@ -31,15 +30,6 @@ MODEL_LABELS = {
 
 def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def parse_id(value: object) -> int | None:
-    """A database id from user input, or None (never raises, never out of the INTEGER range)."""
-    text = str(value).strip() if value is not None else ""
-    if not text.isdigit() or len(text) > 10:
-        return None
-    number = int(text)
-    return number if 1 <= number <= MAX_ID else None
 
 
 def program_condition(program_id: int | None):
