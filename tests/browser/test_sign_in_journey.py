@@ -23,6 +23,8 @@ def open_menu_if_collapsed(page):
     toggler = page.get_by_role("button", name="Open the menu")
     if toggler.is_visible():
         toggler.click()
+        # Until Bootstrap's slide ends the items move under the pointer: a click could miss.
+        page.locator("#nav-main.show:not(.collapsing)").wait_for()
 
 
 def test_coach_journey(page, site):
