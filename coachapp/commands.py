@@ -22,8 +22,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(keys)
+    from coachapp.reports.commands import reports
     from coachapp.resources.commands import resources
 
+    app.cli.add_command(reports)
     app.cli.add_command(resources)
 
 

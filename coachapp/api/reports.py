@@ -1,6 +1,6 @@
 """``GET /reports/outcomes``: metrics.md's report for a period and a scope within the user's
 reach (``access.report_scope``; outside it: 404), exactly as ``metrics.outcome_report``
-computes it for the report page."""
+computes it for the report page, and stored as for the page (``reports.store``)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
 from coachapp.api.common import refuse
 from coachapp.api.schemas import OutcomeReportSchema, ReportArgs
+from coachapp.extensions import db
 from coachapp.models.enums import Role
+from coachapp.reports import store
 from coachapp.reports.forms import period_problem
-from coachapp.reports.metrics import Period, outcome_report
+from coachapp.reports.metrics import Period
 
 
 @blp.route("/reports/outcomes", methods=["GET"])
@@ -41,4 +43,6 @@ def outcomes(args):
         )
     except access.ScopeError:
         abort(404)
-    return outcome_report(scope, Period(start, end))
+    report = store.outcome_report(scope, Period(start, end))
+    db.session.commit()  # a report computed now is stored
+    return report

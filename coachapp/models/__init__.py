@@ -15,6 +15,7 @@ from coachapp.models.clients import (
 from coachapp.models.goals import Goal
 from coachapp.models.programs import Program, Team
 from coachapp.models.referrals import Referral, ReferralStatusChange
+from coachapp.models.reports import ReportChange, StoredReport
 from coachapp.models.resources import Organization, Resource
 from coachapp.models.sessions import CoachingSession, session_goals
 from coachapp.models.supervision import (
@@ -43,7 +44,9 @@ __all__ = [
     "Program",
     "Referral",
     "ReferralStatusChange",
+    "ReportChange",
     "Resource",
+    "StoredReport",
     "SupervisionNote",
     "SupervisionNoteCoach",
     "Team",

@@ -1,6 +1,7 @@
 """Outcome reports: the page, the definitions, the rows behind each number, the exports.
 
-Routes (all GET; reports change nothing but the audit trail of an export):
+Routes (all GET; reports change nothing but the audit trail of an export and the stored
+reports of ``store``):
 
 - ``/reports/`` — period and scope picker, headline figures with numerators and denominators,
   charts, per-coach and per-month tables;
@@ -27,7 +28,7 @@ from coachapp.extensions import db
 from coachapp.forms import select_choices
 from coachapp.models import Program
 from coachapp.models.enums import Role
-from coachapp.reports import bp, drilldown, exports, labels, metrics
+from coachapp.reports import bp, drilldown, exports, labels, metrics, store
 from coachapp.reports.definitions import anchor_for, rendered
 from coachapp.reports.forms import PRESETS, ReportForm, preset_period, report_form
 from coachapp.reports.metrics import Period, Scope
@@ -165,7 +166,8 @@ def index():
         return render_template("reports/index.html", **context), 422
     period = form.period()
     form.start.data, form.end.data = period.start, period.end
-    report = metrics.detailed_report(scope, period)
+    report = store.detailed_report(scope, period)
+    db.session.commit()  # a report computed now is stored
     base_args = {**_period_args(period), **scope_args(scope)}
 
     def rows_url(figure: str, part: str | None = None, **override) -> str:

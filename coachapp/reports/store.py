@@ -1,0 +1,300 @@
+"""Stored reports: a report computed once is served again until a change could alter it.
+
+A whole-program report for a year reads every session of that year (about a second of SQL at
+a statewide program's size, bench/README.md). Its figures are a function of the records, the
+scope and the period only, and most changes are dated today: a session logged this morning
+cannot alter a report that ended last month. So:
+
+- every transaction that changes something a report reads (``TRACKED``: the columns of
+  metrics.py's queries) adds one to the ``report_changes`` row of the month of the earliest
+  date it touched, just before it commits, in the same transaction (a change that touches
+  every period, such as a client moved to another coach, counts in the 1900-01 row);
+- a report is stored with ``changes_token``: the rows and sum of the counts of every month up
+  to its period's end, read *before* its figures are computed. It is served while that token
+  is unchanged, and computed (and stored) again otherwise.
+
+Why that is exact: counts only grow. A change the computation could have missed was committed
+after the token was read, and its count, committed with it, changes the token. A change the
+computation saw, committed before, is already in the token.
+
+Changes made outside the app (SQL typed into a console) are not counted: ``flask reports
+forget`` drops every stored report after such work. ``DEFINITIONS`` is part of the key: a
+release that changes what a figure means changes it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, delete, event, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import MANYTOONE, Session, attributes, object_mapper
+from sqlalchemy.sql.dml import Delete, Insert, Update
+
+from coachapp.extensions import db
+from coachapp.models import (
+    Appointment,
+    Assessment,
+    Client,
+    CoachingSession,
+    Enrollment,
+    Goal,
+    Referral,
+    ReportChange,
+    StoredReport,
+    SupervisionNote,
+    SupervisionNoteCoach,
+    User,
+)
+from coachapp.models.base import utcnow
+from coachapp.reports import metrics
+from coachapp.reports.metrics import Period, Scope
+
+# Change this when a definition of metrics.py changes what a stored figure would be.
+DEFINITIONS = "metrics.md 2026-11-29"
+EVERY_PERIOD = date(1900, 1, 1)
+KEEP_FOR = timedelta(days=30)  # a stored report is dropped this long after it was computed
+_EARLIEST = "reports.store.earliest"  # Session.info key: this transaction's earliest change
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """What reports read of a model: ``columns`` (their change matters) and ``dates`` (the
+    earliest of their old and new values is the first period it can alter; none: every
+    period). ``inserts``: whether a new row alone can alter a figure."""
+
+    columns: frozenset[str]
+    dates: tuple[str, ...] = ()
+    inserts: bool = True
+
+
+def _tracked(columns: str, dates: tuple[str, ...] = (), *, inserts: bool = True) -> Tracked:
+    return Tracked(frozenset(columns.split()), dates, inserts)
+
+
+# Every column metrics.py reads (tests/test_report_store.py checks the report's SQL against it).
+TRACKED: dict[type, Tracked] = {
+    CoachingSession: _tracked("client_id date outcome duration_minutes archived_at", ("date",)),
+    Appointment: _tracked(
+        "client_id scheduled_at outcome accompaniment_planned coach_accompanied archived_at",
+        ("scheduled_at",),
+    ),
+    Referral: _tracked(
+        "client_id category referred_on status connected_on archived_at", ("referred_on",)
+    ),
+    Goal: _tracked("client_id status opened_on closed_on archived_at", ("opened_on", "closed_on")),
+    Assessment: _tracked("id client_id administered_on total archived_at", ("administered_on",)),
+    Enrollment: _tracked("client_id intake_date discharge_date", ("intake_date",)),
+    SupervisionNote: _tracked("id date duration_minutes archived_at", ("date",)),
+    # A note's coaches: dated by their note (see _link_dates).
+    SupervisionNoteCoach: _tracked("note_id coach_id"),
+    # A new client counts through their episodes and records, each tracked above.
+    Client: _tracked("id program_id coach_id merged_into_id archived_at", inserts=False),
+    User: _tracked("id program_id role active name supervisor_id"),
+}
+TRACKED_TABLES: dict[str, Tracked] = {model.__tablename__: t for model, t in TRACKED.items()}
+
+
+# --- Counting changes --------------------------------------------------------------------------
+
+
+def _as_date(value: Any) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _values(obj: object, key: str) -> list[Any] | None:
+    """Old and new values of one attribute (loading it if it has expired); None when it was
+    set without its old value ever being loaded."""
+    history = attributes.get_history(obj, key)
+    persistent = attributes.instance_state(obj).has_identity
+    if history.has_changes() and not history.deleted and persistent:
+        return None
+    return [v for v in (*history.added, *history.unchanged, *history.deleted) if v is not None]
+
+
+def _changed(obj: object, tracked: Tracked) -> bool:
+    """Whether a tracked column of a persistent row was set to another value (nothing is
+    loaded to find out: an attribute that was set is in the history)."""
+    passive = attributes.PASSIVE_NO_INITIALIZE
+    if any(attributes.get_history(obj, k, passive).has_changes() for k in tracked.columns):
+        return True
+    return any(  # record.client = other sets client_id only during the flush
+        attributes.get_history(obj, rel.key, passive).has_changes()
+        for rel in object_mapper(obj).relationships
+        if rel.direction is MANYTOONE and {c.key for c in rel.local_columns} & tracked.columns
+    )
+
+
+def _link_dates(session: Session, link: SupervisionNoteCoach) -> list[Any] | None:
+    note = link.note if "note" in attributes.instance_state(link).dict else None
+    if note is None:
+        with session.no_autoflush:
+            note = session.get(SupervisionNote, link.note_id) if link.note_id else None
+    return _values(note, "date") if note is not None else None
+
+
+def _earliest(session: Session, obj: object, tracked: Tracked) -> date | None:
+    """The first day ``obj``'s change can alter (EVERY_PERIOD if any), or None if it alters
+    no report."""
+    state = attributes.instance_state(obj)
+    if state.has_identity and not state.deleted and obj not in session.deleted:
+        if not _changed(obj, tracked):
+            return None
+    elif not state.has_identity and not tracked.inserts:
+        return None
+    if isinstance(obj, SupervisionNoteCoach):
+        found = _link_dates(session, obj)
+    else:
+        found = []
+        for key in tracked.dates:
+            values = _values(obj, key)
+            if values is None:
+                found = None
+                break
+            found.extend(values)
+    if not found:
+        return EVERY_PERIOD
+    return min(_as_date(v) for v in found)
+
+
+def _note(session: Session, day: date) -> None:
+    current = session.info.get(_EARLIEST)
+    session.info[_EARLIEST] = day if current is None else min(current, day)
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context, _instances) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        tracked = TRACKED.get(type(obj))
+        if tracked is None:
+            continue
+        day = _earliest(session, obj, tracked)
+        if day is not None:
+            _note(session, day)
+
+
+def _statement_columns(statement: Update) -> set[str]:
+    values = getattr(statement, "_values", None) or {}
+    return {getattr(column, "key", str(column)) for column in values}
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_statement(state) -> None:
+    """INSERT, UPDATE or DELETE statements on a tracked table count for every period (an
+    UPDATE of columns reports do not read, such as a key rotation's, counts for none)."""
+    statement = state.statement
+    if not isinstance(statement, Insert | Update | Delete):
+        return
+    table = statement.table
+    tracked = TRACKED_TABLES.get(table.name) if isinstance(table, Table) else None
+    if tracked is None:
+        return
+    if isinstance(statement, Update) and not (_statement_columns(statement) & tracked.columns):
+        return
+    if isinstance(statement, Insert) and not tracked.inserts:
+        return
+    _note(state.session, EVERY_PERIOD)
+
+
+@event.listens_for(Session, "before_commit")
+def _count_changes(session: Session) -> None:
+    session.flush()  # this transaction's last changes are noted first
+    earliest = session.info.pop(_EARLIEST, None)
+    if earliest is None:
+        return
+    connection = session.connection()
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    table = ReportChange.__table__
+    statement = dialect.insert(table).values(month=earliest.replace(day=1), changes=1)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.month], set_={"changes": table.c.changes + 1}
+        )
+    )
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session: Session) -> None:
+    session.info.pop(_EARLIEST, None)
+
+
+# --- Storing reports ---------------------------------------------------------------------------
+
+
+def scope_key(scope: Scope) -> str:
+    key = f"program={scope.program_id}"
+    if scope.supervisor_id is not None:
+        key += f";supervisor={scope.supervisor_id}"
+    if scope.coach_id is not None:
+        key += f";coach={scope.coach_id}"
+    return key
+
+
+def changes_token(end: date) -> str:
+    rows, total = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(ReportChange.changes), 0)).where(
+            ReportChange.month <= end
+        )
+    ).one()
+    return f"{rows}:{total}"
+
+
+def _key(scope: Scope, period: Period):
+    return (
+        StoredReport.scope_key == scope_key(scope),
+        StoredReport.start == period.start,
+        StoredReport.end == period.end,
+        StoredReport.definitions == DEFINITIONS,
+    )
+
+
+def detailed_report(scope: Scope, period: Period) -> dict:
+    """``metrics.detailed_report``, stored: read back while nothing it counts has changed,
+    else computed and stored (the caller commits). The stored JSON is what is returned both
+    times, so a first and a second view never differ."""
+    token = changes_token(period.end)
+    stored = db.session.execute(
+        select(StoredReport.changes_token, StoredReport.payload).where(*_key(scope, period))
+    ).first()
+    if stored is not None and stored.changes_token == token:
+        return json.loads(stored.payload)
+    payload = json.dumps(metrics.detailed_report(scope, period), separators=(",", ":"))
+    _save(scope, period, token, payload)
+    return json.loads(payload)
+
+
+def outcome_report(scope: Scope, period: Period) -> dict:
+    """``metrics.outcome_report``, from the stored detailed report."""
+    report = detailed_report(scope, period)
+    return {k: v for k, v in report.items() if k not in ("counts", "barc10")}
+
+
+def _save(scope: Scope, period: Period, token: str, payload: str) -> None:
+    connection = db.session.connection()
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    table = StoredReport.__table__
+    values = {
+        "scope_key": scope_key(scope),
+        "start": period.start,
+        "end": period.end,
+        "definitions": DEFINITIONS,
+        "changes_token": token,
+        "payload": payload,
+        "computed_at": utcnow(),
+    }
+    statement = dialect.insert(table).values(**values)
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.scope_key, table.c.start, table.c.end, table.c.definitions],
+            set_={k: statement.excluded[k] for k in ("changes_token", "payload", "computed_at")},
+        )
+    )
+    db.session.execute(delete(StoredReport).where(StoredReport.computed_at < utcnow() - KEEP_FOR))
+
+
+def forget() -> int:
+    """Drop every stored report (the caller commits); how many there were."""
+    return db.session.execute(delete(StoredReport)).rowcount
