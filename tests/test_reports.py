@@ -694,3 +694,26 @@ def test_detailed_report_is_outcome_report_plus_counts(example):
     assert metrics.rate_parts(detailed["counts"], "appointments.no_show_rate") == (1, 3)
     assert metrics.rate_parts(detailed["counts"], "goals.achievement_rate") == (1, 1)
     assert metrics.rate_parts(detailed["counts"], "clients.enrolled") is None
+
+
+def test_every_rows_link_of_the_page_is_what_url_for_builds(login, program_manager, coach, example):
+    """The page builds its many drill-down links from parts encoded once; each must be the URL
+    ``url_for`` gives for the same arguments (whole program, a team, a coach's row)."""
+    from html import unescape
+    from urllib.parse import parse_qsl, urlsplit
+
+    from flask import current_app, url_for
+
+    browser = login(program_manager)
+    for extra in ({}, {"supervisor_id": coach.supervisor_id}):
+        html = page_text(browser.get("/reports/", query_string={**MARCH_ARGS, **extra}))
+        links = {unescape(h) for h in re.findall(r'href="(/reports/rows\?[^"]+)"', html)}
+        assert len(links) > 20
+        for link in links:
+            parts = urlsplit(link)
+            args = dict(parse_qsl(parts.query))
+            assert len(args) == len(parse_qsl(parts.query))  # no argument twice
+            with current_app.test_request_context():
+                assert link == url_for("reports.rows", **args), link
+        coach_links = [link for link in links if f"coach_id={coach.id}" in link]
+        assert coach_links and all("supervisor_id" not in link for link in coach_links)
