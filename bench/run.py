@@ -186,6 +186,20 @@ def machine() -> dict[str, str]:
     }
 
 
+def cpu_reference_ms(repeat: int = 5) -> float:
+    """The best of ``repeat`` timings of one fixed piece of pure Python (a loop summing ten
+    million numbers): the machine's speed at the moment, so that runs on a slower or busier
+    machine can be told apart from slower code (every page time scales with it)."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, (time.perf_counter() - started) * 1000)
+    return best
+
+
 def load_average() -> str:
     try:
         return " ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -489,6 +503,7 @@ def main(argv: list[str] | None = None) -> int:
     server = loader.server_url()
     started = time.perf_counter()
     load_before = load_average()
+    speed_before = cpu_reference_ms()
     results: dict = {"concurrency": args.concurrency}
 
     small_url, results["small_build"] = prepare("small", server, args.reuse)
@@ -529,7 +544,9 @@ def main(argv: list[str] | None = None) -> int:
         f"## {datetime.now():%Y-%m-%d %H:%M} — {args.scale} scale on {database}\n\n"
         f"- machine: {info['cores']} cores, {info['memory']} memory ({info['cpu']}), "
         f"Python {info['python']}; load average {load_before} at the start, "
-        f"{load_average()} at the end\n"
+        f"{load_average()} at the end; CPU reference (ten million additions in a Python "
+        f"loop, best of 5) {speed_before:,.0f} ms at the start, {cpu_reference_ms():,.0f} ms at "
+        f"the end\n"
         f"- commit: {commit()}\n"
         f"- medians of {args.runs} runs after a warm-up; client page: the demo coach's client "
         f"with the most sessions ({who.busiest_sessions}); report period "
