@@ -199,6 +199,12 @@ def _bulk_statement(state) -> None:
     _note(state.session, EVERY_PERIOD)
 
 
+def _insert(connection, table: Table):
+    """INSERT with ON CONFLICT (an upsert), in the connection's dialect."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
 @event.listens_for(Session, "before_commit")
 def _count_changes(session: Session) -> None:
     session.flush()  # this transaction's last changes are noted first
@@ -206,9 +212,8 @@ def _count_changes(session: Session) -> None:
     if earliest is None:
         return
     connection = session.connection()
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     table = ReportChange.__table__
-    statement = dialect.insert(table).values(month=earliest.replace(day=1), changes=1)
+    statement = _insert(connection, table).values(month=earliest.replace(day=1), changes=1)
     connection.execute(
         statement.on_conflict_do_update(
             index_elements=[table.c.month], set_={"changes": table.c.changes + 1}
@@ -273,8 +278,6 @@ def outcome_report(scope: Scope, period: Period) -> dict:
 
 
 def _save(scope: Scope, period: Period, token: str, payload: str) -> None:
-    connection = db.session.connection()
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     table = StoredReport.__table__
     values = {
         "scope_key": scope_key(scope),
@@ -285,7 +288,7 @@ def _save(scope: Scope, period: Period, token: str, payload: str) -> None:
         "payload": payload,
         "computed_at": utcnow(),
     }
-    statement = dialect.insert(table).values(**values)
+    statement = _insert(db.session.connection(), table).values(**values)
     db.session.execute(
         statement.on_conflict_do_update(
             index_elements=[table.c.scope_key, table.c.start, table.c.end, table.c.definitions],
