@@ -250,6 +250,22 @@ def test_a_bulk_update_counts_for_every_period_unless_reports_do_not_read_it(exa
     assert _changes(store.EVERY_PERIOD) == every_period + 1
 
 
+def test_an_update_by_primary_key_with_rows_as_parameters_counts_for_every_period(
+    example, computed
+):
+    """``session.execute(update(Model), [rows])`` names its columns only in the rows: it
+    counts, whatever they are."""
+    before = stored(example, MARCH)
+    row = _first(CoachingSession, date=d(3, 9))
+    _db.session.execute(
+        update(CoachingSession), [{"id": row.id, "version": row.version, "duration_minutes": 90}]
+    )
+    _db.session.commit()
+    after = stored(example, MARCH)
+    assert computed[0] == 2
+    assert after["sessions"]["minutes"] == before["sessions"]["minutes"] + 30
+
+
 def test_stored_reports_are_dropped_a_month_after_they_were_computed(example, computed):
     stored(example, MARCH)
     _db.session.execute(

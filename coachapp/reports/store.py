@@ -176,8 +176,12 @@ def _before_flush(session: Session, _context, _instances) -> None:
             _note(session, day)
 
 
-def _statement_columns(statement: Update) -> set[str]:
-    values = getattr(statement, "_values", None) or {}
+def _statement_columns(statement: Update) -> set[str] | None:
+    """The columns an UPDATE sets in ``.values()``; None when it does not say (values given
+    with the parameters, as an UPDATE by primary key with a list of rows does)."""
+    values = getattr(statement, "_values", None)
+    if not values:
+        return None
     return {getattr(column, "key", str(column)) for column in values}
 
 
@@ -192,8 +196,10 @@ def _bulk_statement(state) -> None:
     tracked = TRACKED_TABLES.get(table.name) if isinstance(table, Table) else None
     if tracked is None:
         return
-    if isinstance(statement, Update) and not (_statement_columns(statement) & tracked.columns):
-        return
+    if isinstance(statement, Update):
+        columns = _statement_columns(statement)
+        if columns is not None and not columns & tracked.columns:
+            return
     if isinstance(statement, Insert) and not tracked.inserts:
         return
     _note(state.session, EVERY_PERIOD)
