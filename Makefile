@@ -4,18 +4,45 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := coachapp
 
-.PHONY: run serve test bench lint install install-dev demo-large screenshots clean
+.PHONY: run serve test bench lint lock lock-upgrade install install-dev demo-large screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+# Installs come from the locks in requirements/ (every package pinned, with its hashes): what a
+# fresh clone installs today is what was tested. `make lock` renews them after pyproject.toml
+# changes, `make lock-upgrade` moves every package to its newest allowed release (README).
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+UV_VERSION := 0.13.9
+LOCK_ARGS := --universal --python-version 3.11 --generate-hashes --quiet
+
+$(VENV)/.installed: requirements/app.txt pyproject.toml | $(BIN)/python
+	$(PIP_INSTALL) --require-hashes --no-deps -r requirements/app.txt
+	$(PIP_INSTALL) --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+$(VENV)/.installed-dev: requirements/dev.txt pyproject.toml | $(BIN)/python
+	$(PIP_INSTALL) --require-hashes --no-deps -r requirements/dev.txt
+	$(PIP_INSTALL) --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
+	$(BIN)/python .ci/check_lock.py
 	touch $@ $(VENV)/.installed
+
+$(BIN)/uv: | $(BIN)/python
+	$(PIP_INSTALL) uv==$(UV_VERSION)
+
+## Renew requirements/*.txt from pyproject.toml, keeping every pin that still fits.
+lock: $(BIN)/uv
+	$(BIN)/uv pip compile pyproject.toml requirements/build.in $(LOCK_ARGS) $(UPGRADE) \
+		-o requirements/app.txt
+	$(BIN)/uv pip compile pyproject.toml requirements/build.in --extra dev $(LOCK_ARGS) \
+		$(UPGRADE) -c requirements/app.txt -o requirements/dev.txt
+	$(BIN)/python .ci/check_lock.py
+
+## The same, every package moved to its newest release that pyproject.toml allows.
+lock-upgrade:
+	$(MAKE) lock UPGRADE=--upgrade
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -34,7 +61,7 @@ serve: install
 
 ## The whole suite on SQLite (browser tests skip with a message when Chromium is missing).
 test: install-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 ## Benchmark at program scale (bench/README.md); appends to bench/RESULTS.md.
 bench: install-dev

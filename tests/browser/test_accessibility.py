@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from coachapp.extensions import db
@@ -311,7 +312,7 @@ def test_log_a_session_with_the_keyboard_alone(page, site, records):
     page.keyboard.press("Enter")
 
     page.wait_for_url(f"**/clients/{records['client']}")
-    assert page.get_by_text("Session logged.").is_visible()
+    expect(page.get_by_text("Session logged.")).to_be_visible()
 
     def saved():
         from coachapp.models import CoachingSession

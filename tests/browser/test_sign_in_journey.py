@@ -3,6 +3,8 @@ signs out: at desktop and phone size, with no horizontal scrolling and no consol
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests import factories
 
 
@@ -29,31 +31,31 @@ def open_menu_if_collapsed(page):
 
 def test_coach_journey(page, site):
     sign_in(page, site, "coach@example.org")
-    assert page.get_by_role("heading", name="My caseload").is_visible()
+    expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
     assert no_horizontal_scroll(page)
-    assert page.get_by_role("link", name="José Ñúñez").is_visible()
+    expect(page.get_by_role("link", name="José Ñúñez")).to_be_visible()
     assert page.get_by_text("Zoë").count() == 0
 
     page.get_by_label("Search by name or code").fill("jose nunez")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="José Ñúñez").click()
-    assert page.get_by_role("heading", name="José Ñúñez").is_visible()
+    expect(page.get_by_role("heading", name="José Ñúñez")).to_be_visible()
     assert no_horizontal_scroll(page)
 
     response = page.goto(f"{site.url}/clients/{site.theirs.id}")
     assert response.status == 404
-    assert page.get_by_role("heading", name="Not found").is_visible()
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
 
     page.goto(site.url + "/home")
     open_menu_if_collapsed(page)
     page.get_by_role("button", name="Sign out").click()
-    assert page.get_by_role("heading", name="Sign in").is_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     page.goto(f"{site.url}/clients/{site.mine.id}")
-    assert page.get_by_role("heading", name="Sign in").is_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
 def test_wrong_password_keeps_the_email_and_says_why(page, site):
     sign_in(page, site, "coach@example.org", "not the right password")
-    assert page.get_by_text("Email or password is not right").is_visible()
+    expect(page.get_by_text("Email or password is not right")).to_be_visible()
     assert page.get_by_label("Email").input_value() == "coach@example.org"
     assert no_horizontal_scroll(page)
