@@ -131,6 +131,16 @@ def test_a_token_is_looked_up_once_per_request(app, anon, bearer, coach, monkeyp
     assert len(calls) == 2
 
 
+def test_a_token_found_for_one_request_serves_no_other_in_the_same_app_context(app, bearer, coach):
+    """A script or test that pushed the app context itself shares ``g`` between requests: the
+    next request without a token is still refused."""
+    from flask.testing import FlaskClient
+
+    shared = FlaskClient(app, app.response_class)  # requests reuse the pushed app context
+    assert shared.get("/api/v1/me", headers=bearer(coach)).status_code == 200
+    assert shared.get("/api/v1/me").status_code == 401
+
+
 # --- Programs (admin) --------------------------------------------------------------------------
 
 

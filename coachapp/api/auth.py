@@ -24,18 +24,17 @@ def bearer_token() -> str | None:
     return token.strip()
 
 
-_UNRESOLVED = object()
-
-
 def token_user() -> User | None:
     """The active user whose live token the request carries, or None; looked up once per
     request (the rate-limit key and ``token_required`` both ask)."""
-    found = g.get("_token_user", _UNRESOLVED)
-    if found is _UNRESOLVED:
+    # Kept on g with the request it answers: g outlives a request when the app context was
+    # pushed by someone else (a test, a script), and the next request must look again.
+    current = request._get_current_object()  # type: ignore[attr-defined]
+    found = g.get("_token_user")
+    if found is None or found[0] is not current:
         token = bearer_token()
-        found = user_for_token(token) if token else None
-        g._token_user = found
-    return found  # type: ignore[return-value]
+        found = g._token_user = (current, user_for_token(token) if token else None)
+    return found[1]
 
 
 def rate_limit_key() -> str:
