@@ -21,14 +21,16 @@ Every setting an operator may change is an environment variable, listed here wit
   survived without restarting the app.
 - ``DB_CONNECT_TIMEOUT``: seconds to wait for a new PostgreSQL connection (default 5), so an
   unreachable database host makes ``/readyz`` red quickly instead of hanging.
-- ``RATELIMIT_STORAGE_URI``: where rate-limit counters live. ``memory://`` (default) counts per
-  process; ``redis://127.0.0.1:6379/0`` shares them between processes and machines.
-  ``REDIS_URL``, when set, is used as the default for it.
+- ``RATELIMIT_STORAGE_URI``: where rate-limit counters (sign-in throttle, API limits) live.
+  ``memory://`` (default) counts per process; ``redis://127.0.0.1:6379/0`` shares them between
+  processes and machines. ``REDIS_URL``, when set, is used as the default for it. Production
+  with more than one gunicorn worker refuses to start on ``memory://`` (``gunicorn.conf.py``).
 - ``LOGIN_LOCKOUT_FAILURES`` / ``LOGIN_LOCKOUT_MINUTES``: after this many failed sign-ins for
-  one email the account is locked for this long (default 10 / 15); counted in the rate-limit
-  storage, so shared between processes when it is Redis.
-- ``API_RATE_LIMIT``: requests per API token (per address without one), default
-  ``300 per minute``.
+  one email the account is locked for this long (default 10 / 15); counted in the database
+  (``login_failures``, emails hashed), so every worker and app server shares them, with or
+  without Redis.
+- ``API_RATE_LIMIT``: requests per live API token (per address without one, or with a token
+  that is not live), default ``300 per minute``.
 - ``IDLE_TIMEOUT_MINUTES``: a signed-in browser session ends after this much inactivity
   (default 30). ``SESSION_MAX_HOURS``: absolute lifetime of a session (default 12).
 - ``ARGON2_TIME_COST`` / ``ARGON2_MEMORY_KIB``: password hashing cost (defaults 3 / 65536).

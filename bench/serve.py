@@ -62,6 +62,9 @@ def production_env(url: str, port: int, workers: int | None) -> dict[str, str]:
             "SESSION_COOKIE_SECURE": "0",
             "GUNICORN_BIND": f"127.0.0.1:{port}",
             "PYTHONUNBUFFERED": "1",
+            # One machine, no users: per-process rate limits are fine (gunicorn.conf.py refuses
+            # them in production otherwise, and the benchmark needs no Redis).
+            "ALLOW_PER_PROCESS_LIMITS": "1",
         }
     )
     if workers:

@@ -95,6 +95,52 @@ def test_rate_limit_answers_429_with_retry_after(app, anon, bearer, coach):
     assert int(response.headers["Retry-After"]) > 0
 
 
+def test_made_up_tokens_share_the_limit_of_their_address(app, db, anon, bearer, coach):
+    """A token that is no live token gets no bucket of its own: inventing a new one for each
+    request counts against the address, and a live token keeps its own bucket."""
+    from coachapp.auth.tokens import revoke_token
+    from coachapp.models import ApiToken
+
+    app.config["API_RATE_LIMIT"] = "5 per minute"
+    headers = bearer(coach)
+    revoked = bearer(coach)
+    revoke_token(
+        db.session.scalars(select(ApiToken).order_by(ApiToken.id.desc())).first(), actor=coach
+    )
+    db.session.commit()
+    made_up = [{"Authorization": f"Bearer ca_made_up_{n}"} for n in range(6)]
+    statuses = [anon.get("/api/v1/me", headers=h).status_code for h in [*made_up[:5], revoked]]
+    assert statuses == [401, 401, 401, 401, 401, 429]
+    assert anon.get("/api/v1/me", headers=made_up[5]).status_code == 429
+    assert anon.get("/api/v1/me").status_code == 429  # no token: the same address's bucket
+    assert [anon.get("/api/v1/me", headers=headers).status_code for _ in range(6)] == [
+        *[200] * 5,
+        429,
+    ]
+
+
+def test_a_token_is_looked_up_once_per_request(app, anon, bearer, coach, monkeypatch):
+    from coachapp.api import auth
+
+    calls = []
+    real = auth.user_for_token
+    monkeypatch.setattr(auth, "user_for_token", lambda token: calls.append(1) or real(token))
+    assert anon.get("/api/v1/me", headers=bearer(coach)).status_code == 200
+    assert len(calls) == 1
+    assert anon.get("/api/v1/me", headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert len(calls) == 2
+
+
+def test_a_token_found_for_one_request_serves_no_other_in_the_same_app_context(app, bearer, coach):
+    """A script or test that pushed the app context itself shares ``g`` between requests: the
+    next request without a token is still refused."""
+    from flask.testing import FlaskClient
+
+    shared = FlaskClient(app, app.response_class)  # requests reuse the pushed app context
+    assert shared.get("/api/v1/me", headers=bearer(coach)).status_code == 200
+    assert shared.get("/api/v1/me").status_code == 401
+
+
 # --- Programs (admin) --------------------------------------------------------------------------
 
 

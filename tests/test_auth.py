@@ -163,8 +163,12 @@ def test_login_is_rate_limited(csrf_app, coach):
     assert statuses[3] == 429
 
 
-def test_account_locks_after_repeated_failures_whatever_the_password(csrf_app, coach):
-    from coachapp.extensions import limiter
+def test_account_locks_after_repeated_failures_whatever_the_password(csrf_app, db, coach):
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import update
+
+    from coachapp.models import LoginFailure
 
     csrf_app.config["LOGIN_LOCKOUT_FAILURES"] = 3
     browser = csrf_app.test_client()
@@ -178,7 +182,11 @@ def test_account_locks_after_repeated_failures_whatever_the_password(csrf_app, c
     assert "Too many failed" in sign_in(
         csrf_app.test_client(), coach.email, factories.PASSWORD
     ).get_data(as_text=True)
-    limiter.reset()  # the lock's time runs out
+    # The lock's time runs out: the failures are older than LOGIN_LOCKOUT_MINUTES.
+    db.session.execute(
+        update(LoginFailure).values(failed_at=datetime.now(timezone.utc) - timedelta(minutes=16))
+    )
+    db.session.commit()
     assert sign_in(browser, coach.email, factories.PASSWORD).status_code == 302
 
 

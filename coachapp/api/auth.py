@@ -24,10 +24,24 @@ def bearer_token() -> str | None:
     return token.strip()
 
 
+def token_user() -> User | None:
+    """The active user whose live token the request carries, or None; looked up once per
+    request (the rate-limit key and ``token_required`` both ask)."""
+    # Kept on g with the request it answers: g outlives a request when the app context was
+    # pushed by someone else (a test, a script), and the next request must look again.
+    current = request._get_current_object()  # type: ignore[attr-defined]
+    found = g.get("_token_user")
+    if found is None or found[0] is not current:
+        token = bearer_token()
+        found = g._token_user = (current, user_for_token(token) if token else None)
+    return found[1]
+
+
 def rate_limit_key() -> str:
-    """Rate limits count per token (hashed), or per address without one."""
-    token = bearer_token()
-    if token:
+    """Rate limits count per live token (hashed), else per address: a made-up or revoked token
+    gets no bucket of its own, so inventing tokens does not escape the limit."""
+    if token_user() is not None:
+        token = bearer_token() or ""
         return "token:" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:32]
     return "ip:" + (request.remote_addr or "unknown")
 
@@ -43,8 +57,7 @@ def token_required(*roles: str) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(*args, **kwargs):
-            token = bearer_token()
-            user = user_for_token(token) if token else None
+            user = token_user()
             if user is None:
                 abort(401)
             db.session.commit()  # last_used_at

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from coachapp import audit
 from coachapp.auth.passwords import hash_password, needs_rehash, verify_password
-from coachapp.extensions import db, limiter
-from coachapp.models import User
+from coachapp.extensions import db
+from coachapp.models import LoginFailure, User
 from coachapp.models.enums import AuditAction
 
 # Verified against when the email is unknown, so a miss costs as long as a wrong password.
@@ -22,30 +22,66 @@ class AccountLocked(Exception):
     """Too many failed sign-ins for this email: refused for a while, whatever the password."""
 
 
-def _failure_key(email: str) -> str:
-    # Hashed: the counter store (Redis) never holds an email address.
-    digest = hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
-    return f"coachapp/login-failures/{digest}"
+# Rows of other emails past the window deleted with each failure noted: enough to keep up
+# with any rate of failures, bounded so that a failed sign-in never waits on a big delete.
+PRUNE_BATCH = 100
 
 
-def _lock_settings() -> tuple[int, int]:
-    config = current_app.config
-    return config["LOGIN_LOCKOUT_FAILURES"], config["LOGIN_LOCKOUT_MINUTES"] * 60
+def failure_key(email: str) -> str:
+    """The SHA-256 (hex) of the trimmed, lower-cased email: what ``login_failures`` stores
+    instead of the address."""
+    return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
+
+
+def _window_start() -> datetime:
+    minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
+    return datetime.now(timezone.utc) - timedelta(minutes=minutes)
+
+
+def failures_within_window(email: str) -> int:
+    """Failed sign-ins for ``email`` in the last ``LOGIN_LOCKOUT_MINUTES``, as committed by
+    every worker and app server (the database is what they share)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.key == failure_key(email), LoginFailure.failed_at >= _window_start())
+    )
 
 
 def is_locked(email: str) -> bool:
-    failures, _ = _lock_settings()
-    return limiter.storage.get(_failure_key(email)) >= failures
+    return failures_within_window(email) >= current_app.config["LOGIN_LOCKOUT_FAILURES"]
 
 
-def _note_failure(email: str) -> None:
-    _, window = _lock_settings()
-    limiter.storage.incr(_failure_key(email), window)
+def note_failure(email: str) -> None:
+    """Count one failed sign-in for ``email`` (the caller commits). Rows past the window go:
+    this email's, and a bounded batch of the oldest others'."""
+    key, cutoff = failure_key(email), _window_start()
+    stale = LoginFailure.failed_at < cutoff
+    _delete_unlocked(select(LoginFailure.id).where(LoginFailure.key == key, stale))
+    _delete_unlocked(
+        select(LoginFailure.id).where(stale).order_by(LoginFailure.id).limit(PRUNE_BATCH)
+    )
+    db.session.add(LoginFailure(key=key))
+
+
+def _delete_unlocked(ids) -> None:
+    # Rows another transaction is deleting are skipped, not waited for (PostgreSQL; SQLite
+    # has one writer anyway): concurrent failed sign-ins never wait on, nor deadlock, each
+    # other.
+    ids = ids.with_for_update(skip_locked=True).scalar_subquery()
+    db.session.execute(
+        delete(LoginFailure).where(LoginFailure.id.in_(ids)),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def clear_lockout(email: str) -> None:
-    """Forget the failed sign-ins counted for ``email``: the account is no longer locked."""
-    limiter.storage.clear(_failure_key(email))
+    """Forget the failed sign-ins counted for ``email`` (the caller commits): the account is
+    no longer locked."""
+    db.session.execute(
+        delete(LoginFailure).where(LoginFailure.key == failure_key(email)),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -58,7 +94,8 @@ def authenticate(email: str, password: str) -> User | None:
     The answer never tells an unknown email from a wrong password, nor from a deactivated
     account, in time or in words. After ``LOGIN_LOCKOUT_FAILURES`` failures for one email
     (known or not, so the lock tells nothing either) it raises ``AccountLocked`` for
-    ``LOGIN_LOCKOUT_MINUTES``, whatever the password.
+    ``LOGIN_LOCKOUT_MINUTES``, whatever the password. Failures are rows of ``login_failures``
+    written in the caller's transaction: the view commits on every outcome.
     """
     user = find_user_by_email(email)
     if is_locked(email):
@@ -73,11 +110,11 @@ def authenticate(email: str, password: str) -> User | None:
         raise AccountLocked()
     if user is None:
         _dummy_verify(password)
-        _note_failure(email)
+        note_failure(email)
         audit.record(AuditAction.LOGIN_FAILED, actor=None, detail="unknown account")
         return None
     if not verify_password(user.password_hash, password) or not user.active:
-        _note_failure(email)
+        note_failure(email)
         audit.record(AuditAction.LOGIN_FAILED, actor=None, entity_type="user", entity_id=user.id)
         return None
     clear_lockout(email)
