@@ -1,5 +1,6 @@
 """Logging: one JSON line per request (method, path template, status, duration, user id,
-request id), never names, note text or tokens; the request id is echoed in a response header."""
+request id), never names, note text or tokens; the request id is echoed in a response header.
+An error is logged as one line that keeps its cause (``error_summary``)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,39 @@ from datetime import datetime, timezone
 
 from flask import Flask, g, request
 from flask_login import current_user
+from sqlalchemy.exc import StatementError
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 request_log = logging.getLogger("coachapp.request")
+_BACKGROUND = re.compile(r"\s*\(Background on this error at: [^)]*\)")
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def error_summary(error: BaseException) -> str:
+    """One line that says what went wrong: the exception's class and the first line of its
+    message. For a database error, the driver's exception and message ("sqlite3.OperationalError:
+    database or disk is full", "psycopg.OperationalError: connection failed: ..."), where
+    SQLAlchemy's own last line is the same link for every cause. Never the SQL statement, its
+    parameters, or PostgreSQL's DETAIL and CONTEXT lines: they carry the values written."""
+    if isinstance(error, StatementError) and error.orig is not None:
+        error = error.orig
+    kind = type(error)
+    name = (
+        kind.__qualname__
+        if kind.__module__ == "builtins"
+        else f"{kind.__module__}.{kind.__qualname__}"
+    )
+    diag = getattr(error, "diag", None)  # psycopg: the server's fields, the primary one alone
+    message = getattr(diag, "message_primary", None)
+    if message and str(getattr(diag, "sqlstate", "") or "").startswith("22"):
+        # A data exception quotes the value it could not take ('invalid input syntax ...: "x"').
+        message = _QUOTED.sub('"..."', message)
+    if not message:
+        lines = str(error).strip().splitlines()
+        message = lines[0] if lines else ""
+    message = _BACKGROUND.sub("", message).strip()
+    return f"{name}: {message}" if message else name
 
 
 class JsonFormatter(logging.Formatter):
@@ -31,8 +61,8 @@ class JsonFormatter(logging.Formatter):
             entry.update(fields)
         else:
             entry["message"] = record.getMessage()
-        if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info).splitlines()[-1]
+        if record.exc_info and record.exc_info[1] is not None:
+            entry["error"] = error_summary(record.exc_info[1])
         return json.dumps(entry, ensure_ascii=False)
 
 

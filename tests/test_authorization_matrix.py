@@ -236,6 +236,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "static": PUBLIC,
     "main.healthz": PUBLIC,
     "main.readyz": PUBLIC,
+    "main.favicon": PUBLIC,
     "api-docs.openapi_json": PUBLIC,
     # Signing in and out
     "auth.login": row(

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from coachapp import spreadsheets
 from coachapp.extensions import db as _db
 from coachapp.models import AuditEvent, Client
 from coachapp.reports import exports, metrics
@@ -74,7 +75,7 @@ def test_report_csv_matches_outcome_report(login, program_manager, example):
 def test_report_xlsx_matches_outcome_report(login, program_manager, example):
     report = metrics.outcome_report(example, MARCH)
     response = get_export(login(program_manager), "xlsx", "report")
-    assert response.mimetype == exports.XLSX_MIME
+    assert response.mimetype == spreadsheets.XLSX_MIME
     rows = read_xlsx(response)
     assert rows[0] == ["figure", "value", "numerator", "denominator"]
     table = {row[0]: row[1:] for row in rows[1:]}

@@ -1,20 +1,28 @@
-"""/healthz, /readyz, and the one-line-per-request log."""
+"""/healthz, /readyz, the one-line-per-request log, and what a database failure answers and
+logs."""
 
 from __future__ import annotations
 
 import json
 import logging
+from types import SimpleNamespace
 
+import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import text
+from sqlalchemy import event, func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from coachapp import create_app
+from coachapp.auth.tokens import create_token
 from coachapp.extensions import db
-from coachapp.logs import JsonFormatter
+from coachapp.logs import JsonFormatter, error_summary
 from coachapp.main.health import migration_heads
+from coachapp.models import CoachingSession, User
 from tests import factories
+from tests.conftest import TestClient as LoginClient
 from tests.conftest import make_test_config
 from tests.test_migrations import scratch_app  # noqa: F401 - fixture
+from tests.test_sessions import session_data
 
 NOT_READY_KEYS = {"status", "database", "migrations", "reason"}
 
@@ -127,3 +135,178 @@ def test_unsafe_request_ids_are_replaced(anon):
     response = anon.get("/healthz", headers={"X-Request-ID": "<script>"})
     rid = response.headers["X-Request-ID"]
     assert rid != "<script>" and len(rid) == 32
+
+
+# --- Database failures: the cause is logged, the answer is 503 --------------------------------
+
+
+@pytest.fixture
+def sqlite_file(tmp_path):
+    """A SQLite file at the migrations' head with a coach, a client and an API token, and a
+    way to serve it (SQLite whatever TEST_DATABASE_URL says: the failures are SQLite's own)."""
+    path = tmp_path / "coachapp.sqlite3"
+    apps = []
+
+    def serve(url: str = f"sqlite:///{path}", **engine_options):
+        config = make_test_config(url)
+        if engine_options:
+            config.SQLALCHEMY_ENGINE_OPTIONS = engine_options
+        app = create_app(config)
+        app.test_client_class = LoginClient
+        apps.append(app)
+        return app
+
+    with serve().app_context():
+        db.create_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32))"))
+            for head in migration_heads():
+                conn.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": head})
+        program = factories.program()
+        coach = factories.user("coach", program=program)
+        client = factories.client(coach, first_name="Wilhelmina", last_name="Quackenbush")
+        token, _row = create_token(coach, "laptop")
+        db.session.commit()
+        db.session.refresh(coach)
+        world = SimpleNamespace(
+            path=path, serve=serve, coach=coach, client_id=client.id, token=token
+        )
+        db.session.expunge_all()  # the coach is used, detached, by the other apps' test clients
+        db.session.remove()
+    yield world
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def read_only(world) -> str:
+    return f"sqlite:///file:{world.path}?mode=ro&uri=true"
+
+
+def json_lines(records) -> list[dict]:
+    formatter = JsonFormatter()
+    return [json.loads(formatter.format(record)) for record in records]
+
+
+def test_readyz_is_red_when_the_database_cannot_write(sqlite_file, caplog):
+    assert sqlite_file.serve().test_client().get("/readyz").status_code == 200
+
+    with caplog.at_level(logging.WARNING, logger="coachapp"):
+        response = sqlite_file.serve(read_only(sqlite_file)).test_client().get("/readyz")
+    # Reads still work on a read-only file; the check is the write.
+    assert response.status_code == 503
+    assert response.get_json() == {
+        "status": "unavailable",
+        "database": False,
+        "reason": "database cannot write",
+    }
+    [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("readyz")]
+    assert line == (
+        "readyz: database cannot write: "
+        "sqlite3.OperationalError: attempt to write a readonly database"
+    )
+
+
+def test_readyz_write_check_leaves_the_database_as_it_was(scratch_app):  # noqa: F811
+    upgrade()
+    assert scratch_app.test_client().get("/readyz").status_code == 200
+    with db.engine.connect() as conn:
+        versions = set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    assert versions == set(migration_heads())
+
+
+def test_a_page_answers_503_with_retry_after_when_the_database_cannot_write(sqlite_file, caplog):
+    """Opening a client record writes an audit event; on a read-only file that fails."""
+    app = sqlite_file.serve(read_only(sqlite_file))
+    with caplog.at_level(logging.INFO, logger="coachapp"):
+        response = app.test_client(user=sqlite_file.coach).get(f"/clients/{sqlite_file.client_id}")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "try again" in page and "Quackenbush" not in page
+    lines = json_lines(caplog.records)
+    [error] = [line for line in lines if line["logger"] == "coachapp.errors"]
+    assert error["error"] == "sqlite3.OperationalError: attempt to write a readonly database"
+    [request_line] = [line for line in lines if line["logger"] == "coachapp.request"]
+    assert request_line["status"] == 503
+
+
+def test_a_signed_in_page_answers_503_when_the_database_is_unreachable(sqlite_file, tmp_path):
+    """The first query of a request (loading the signed-in user) fails: the error page and the
+    response hooks must not go back to the database for the user."""
+    app = sqlite_file.serve(f"sqlite:///{tmp_path / 'gone' / 'coachapp.sqlite3'}")
+    response = app.test_client(user=sqlite_file.coach).get("/clients/")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert "try again" in response.get_data(as_text=True)
+
+
+def test_no_free_connection_answers_503(sqlite_file):
+    """Every pooled connection is busy past the pool's timeout: SQLAlchemy's pool TimeoutError."""
+    app = sqlite_file.serve(pool_size=1, max_overflow=0, pool_timeout=0.1)
+    with app.app_context(), db.engine.connect():  # the only connection, held
+        response = app.test_client(user=sqlite_file.coach).get("/clients/")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+
+
+def test_the_api_answers_503_unavailable_when_the_database_cannot_write(sqlite_file):
+    app = sqlite_file.serve(read_only(sqlite_file))
+    response = app.test_client().get(
+        f"/api/v1/clients/{sqlite_file.client_id}",
+        headers={"Authorization": f"Bearer {sqlite_file.token}"},
+    )
+    assert response.status_code == 503
+    # Flask-Limiter's headers on the API take the later of its window's reset and ours.
+    assert int(response.headers["Retry-After"]) >= 30
+    assert response.get_json()["error"]["code"] == "unavailable"
+    assert set(response.get_json()["error"]) == {"code", "message"}
+
+
+def test_a_full_disk_is_logged_as_a_full_disk_and_nothing_written(sqlite_file, caplog):
+    """The database cannot grow (SQLite's max_page_count, as a full disk does): saving a session
+    fails with SQLite's own words in the log line, never the SQL, its parameters, the note or
+    the client's name."""
+    app = sqlite_file.serve()
+    with app.app_context():
+
+        @event.listens_for(db.engine, "connect")
+        def no_room_to_grow(dbapi_connection, _record):
+            pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
+            dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    note = "Disclosed a relapse after the custody hearing. " * 200  # needs new pages
+    with caplog.at_level(logging.DEBUG, logger="coachapp"):
+        response = app.test_client(user=sqlite_file.coach).post(
+            f"/clients/{sqlite_file.client_id}/sessions/new", data=session_data(note=note)
+        )
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    lines = json_lines(caplog.records)
+    [error] = [line for line in lines if "error" in line]
+    assert error["error"] == "sqlite3.OperationalError: database or disk is full"
+    logged = "\n".join(json.dumps(line) for line in lines)
+    for private in ("Disclosed a relapse", "Wilhelmina", "Quackenbush", "INSERT", "[parameters"):
+        assert private not in logged
+    with app.app_context():
+        assert db.session.scalar(select(func.count(CoachingSession.id))) == 0
+
+
+def test_a_constraint_error_is_logged_without_the_values(app, db, coach, caplog):
+    """On PostgreSQL the driver's message has a DETAIL line with the duplicate value; on both
+    databases the statement and its parameters follow in SQLAlchemy's: only the first line of
+    the driver's message is kept."""
+    taken = "casey.private@example.org"
+    factories.user("coach", email=taken)
+    db.session.add(User(email=taken, name="Private Name", role="coach", password_hash="x"))
+    with pytest.raises(IntegrityError) as caught:
+        db.session.flush()
+    db.session.rollback()
+    assert "[parameters" in str(caught.value) or "DETAIL" in str(caught.value)
+    summary = error_summary(caught.value)
+    assert summary.startswith(type(caught.value.orig).__module__)
+    assert type(caught.value.orig).__name__ + ": " in summary and "unique" in summary.lower()
+    for private in (taken, "Private Name", "INSERT", "DETAIL", "Background", "\n"):
+        assert private not in summary
+    record = logging.LogRecord("coachapp.errors", logging.ERROR, __file__, 1, "failed", (), None)
+    record.exc_info = (IntegrityError, caught.value, caught.value.__traceback__)
+    assert json.loads(JsonFormatter().format(record))["error"] == summary

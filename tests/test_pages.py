@@ -70,6 +70,18 @@ def test_assets_are_served_locally(anon):
     assert anon.get("/static/vendor/bootstrap/bootstrap.min.css").status_code == 200
 
 
+def test_the_site_icon_is_public_and_cacheable(anon, login, coach):
+    """Browsers ask for /favicon.ico on every page; it was a 404 each time."""
+    response = anon.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype == "image/vnd.microsoft.icon"
+    assert response.get_data()[:4] == b"\x00\x00\x01\x00"  # an icon directory
+    assert response.cache_control.max_age == 86400 and "Set-Cookie" not in response.headers
+    html = login(coach).get("/clients/").get_data(as_text=True)
+    assert '<link rel="icon" href="/favicon.ico"' in html
+    assert login(coach).get("/favicon.ico").status_code == 200
+
+
 def test_production_refuses_a_missing_or_default_secret_key(monkeypatch):
     from cryptography.fernet import Fernet
 

@@ -1,14 +1,18 @@
-"""Error pages (HTML) and JSON errors for /api: never a stack trace, never a 500 for bad input."""
+"""Error pages (HTML) and JSON errors for /api: never a stack trace, never a 500 for bad input;
+503 with ``Retry-After`` while the database is unavailable."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from coachapp.extensions import db
+from coachapp.extensions import db, login_manager
 
 log = logging.getLogger("coachapp.errors")
 
@@ -20,7 +24,11 @@ MESSAGES = {
     413: "That upload is too large.",
     429: "Too many attempts. Please wait a little and try again.",
     500: "Something went wrong on our side. Nothing was saved.",
+    503: "The database is not answering just now. Nothing was saved; please try again shortly.",
 }
+# The database is down, full, read-only, locked or out of connections: worth a retry, not a bug.
+DATABASE_UNAVAILABLE = (OperationalError, DisconnectionError, PoolTimeoutError)
+RETRY_AFTER_SECONDS = "30"
 
 
 def wants_json() -> bool:
@@ -39,6 +47,7 @@ API_CODES = {
     422: "validation_error",
     429: "rate_limited",
     500: "internal_error",
+    503: "unavailable",
 }
 API_MESSAGES = {
     401: "A valid bearer token is needed.",
@@ -97,6 +106,22 @@ def register(app: Flask) -> None:
             retry = error.response.headers.get("Retry-After") if error.response else None
             headers["Retry-After"] = retry or "60"
         return body, status, headers
+
+    def database_unavailable(error: SQLAlchemyError):
+        # The connection may be gone too; the session is discarded at the end of the request.
+        with contextlib.suppress(SQLAlchemyError):
+            db.session.rollback()
+        log.error("database unavailable on %s %s", request.method, request.url_rule, exc_info=error)
+        if "_login_user" not in g:
+            # The signed-in user could not be loaded (that is the first query of a request):
+            # answer as to a visitor, so that neither the page nor the response hooks ask the
+            # database again. flask-login keeps the request's user in g._login_user.
+            g._login_user = login_manager.anonymous_user()
+        body, status, *_ = _render(503)
+        return body, status, {"Retry-After": RETRY_AFTER_SECONDS}
+
+    for kind in DATABASE_UNAVAILABLE:
+        app.register_error_handler(kind, database_unavailable)
 
     @app.errorhandler(Exception)
     def unhandled(error: Exception):

@@ -8,9 +8,9 @@ from pathlib import Path
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
 from flask import current_app, jsonify
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 
-from coachapp import access
+from coachapp import access, logs
 from coachapp.extensions import db, limiter
 from coachapp.main import bp
 
@@ -49,18 +49,20 @@ def healthz():
 @access.public
 @limiter.exempt
 def readyz():
-    """The database answers and its schema is at the migrations' head: ready for traffic.
-    Otherwise 503 with a short reason for the operator; never a revision, a host or an error."""
+    """The database answers, its schema is at the migrations' head, and it can write: ready for
+    traffic. Otherwise 503 with a short reason for the operator; never a revision, a host or an
+    error (the cause goes to the log)."""
+    reason = "database unreachable"
     try:
         with db.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-            current: set[str] = set()
-            if inspect(conn).has_table("alembic_version"):
-                versions = conn.execute(text("SELECT version_num FROM alembic_version"))
-                current = set(versions.scalars())
-    except Exception:  # noqa: BLE001 - any failure means "not ready"; the reason goes to the log
-        current_app.logger.warning("readyz: database unreachable", exc_info=True)
-        return jsonify(status="unavailable", database=False, reason="database unreachable"), 503
+            current = _revisions(conn)
+            conn.rollback()
+            if current == set(migration_heads()):
+                reason = "database cannot write"
+                _write(conn)
+    except Exception as error:  # noqa: BLE001 - any failure means "not ready"
+        current_app.logger.warning("readyz: %s: %s", reason, logs.error_summary(error))
+        return jsonify(status="unavailable", database=False, reason=reason), 503
     if current == set(migration_heads()):
         return jsonify(status="ok", database=True, migrations="head")
     if current - known_revisions():
@@ -72,3 +74,22 @@ def readyz():
         state, reason = "behind", "database schema is older than this release: run flask db upgrade"
     current_app.logger.warning("readyz: migrations %s", state)
     return jsonify(status="unavailable", database=True, migrations=state, reason=reason), 503
+
+
+def _revisions(conn: Connection) -> set[str]:
+    conn.execute(text("SELECT 1"))
+    if not inspect(conn).has_table("alembic_version"):
+        return set()
+    return set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+
+
+def _write(conn: Connection) -> None:
+    """Write and commit one row that changes nothing: a full disk, a read-only file or
+    filesystem, a read-only PostgreSQL (a standby, ``default_transaction_read_only``) fails it,
+    while reads still answer. The row is locked only until the commit that follows; on
+    PostgreSQL the probe waits at most a second for another writer of that row (a migration
+    running) instead of hanging."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL lock_timeout = '1s'"))
+    conn.execute(text("UPDATE alembic_version SET version_num = version_num"))
+    conn.commit()

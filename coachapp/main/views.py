@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import current_app, redirect, render_template, send_from_directory, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from coachapp import access
-from coachapp.extensions import db
+from coachapp.extensions import db, limiter
 from coachapp.main import bp
 from coachapp.models import Client, Program, User
 from coachapp.models.enums import ClientStatus, Role
@@ -17,6 +17,20 @@ def index():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/favicon.ico")
+@access.public
+@limiter.exempt
+def favicon():
+    """The site's icon, which browsers ask for at this address: no client data in it, so anyone
+    may have it and keep it a day."""
+    return send_from_directory(
+        current_app.static_folder,
+        "favicon.ico",
+        mimetype="image/vnd.microsoft.icon",
+        max_age=86400,
+    )
 
 
 @bp.route("/home")

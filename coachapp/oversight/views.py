@@ -1,24 +1,13 @@
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
-from flask import (
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    stream_with_context,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from coachapp import access, audit
+from coachapp import access, audit, spreadsheets
 from coachapp.auth.forms import EmptyForm
 from coachapp.extensions import db
 from coachapp.models import AuditEvent, BreakGlassAccess, Client, Program, User
@@ -112,37 +101,23 @@ def audit_export():
         "detail",
     ]
 
-    def generate():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
+    def rows():
         for event, email, code in db.session.execute(query):
-            writer.writerow(
-                [
-                    event.occurred_at.isoformat(),
-                    event.user_id,
-                    email,
-                    event.action,
-                    event.entity_type,
-                    event.entity_id,
-                    event.client_id,
-                    code,
-                    event.ip_address,
-                    event.fields,
-                    event.detail,
-                ]
-            )
-            if buffer.tell() > 64_000:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
+            yield [
+                event.occurred_at.isoformat(),
+                event.user_id,
+                email,
+                event.action,
+                event.entity_type,
+                event.entity_id,
+                event.client_id,
+                code,
+                event.ip_address,
+                event.fields,
+                event.detail,
+            ]
 
-    return Response(
-        stream_with_context(generate()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=audit-trail.csv"},
-    )
+    return spreadsheets.csv_response(header, rows(), "audit-trail.csv")
 
 
 @bp.route("/oversight/break-glass", methods=["GET", "POST"])

@@ -2,11 +2,10 @@
 de-identified per-client table of metrics.md.
 
 Every table comes from the metrics module (the per-client table from its row sources, so its
-columns add up to the report's figures) and is streamed: CSV through a generator, XLSX through
-openpyxl's write-only workbook into a temporary file that is then sent in chunks. The
-per-client table is one query (aggregate subqueries grouped by client) read in server-side
-batches, so a program of 20,000 clients never sits in memory and the query count does not
-grow with the caseload.
+columns add up to the report's figures) and is written by ``coachapp.spreadsheets`` (streamed,
+formulas neutralised). The per-client table is one query (aggregate subqueries grouped by
+client) read in server-side batches, so a program of 20,000 clients never sits in memory and
+the query count does not grow with the caseload.
 
 The per-client table carries no name, code, date of birth, contact detail or narrative text:
 a pseudonym (``pseudonyms.pseudonym``), program, coach, intake month, status, counts and
@@ -15,13 +14,9 @@ BARC-10 totals.
 
 from __future__ import annotations
 
-import csv
-import io
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Any
+from typing import Any
 
-from openpyxl import Workbook
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import aliased
 
@@ -36,7 +31,6 @@ from coachapp.reports.pseudonyms import pseudonymizer
 TABLES = ("report", "by_coach", "by_month", "clients")
 FORMATS = ("csv", "xlsx")
 BATCH = 1000
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Rows = tuple[list[str], Iterable[list[Any]]]
 
@@ -275,53 +269,6 @@ BUILDERS: dict[str, Callable[[Scope, Period], Rows]] = {
     "by_month": by_month_table,
     "clients": client_table,
 }
-
-
-# --- Writers -----------------------------------------------------------------------------------
-
-
-def csv_chunks(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
-    """CSV text in chunks of about 64 KB; ``None`` is an empty cell."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if value is None else _safe_cell(value) for value in row])
-        if buffer.tell() > 64_000:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def _safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe (coach and
-    program names are typed by people)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def write_xlsx(header: list[str], rows: Iterable[list[Any]], title: str) -> IO[bytes]:
-    """A write-only workbook (rows streamed to disk as they come) in a temporary file, rewound;
-    the caller streams and closes it (closing deletes it)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_safe_cell(value) for value in row])
-    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by the response
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
-
-
-def file_chunks(handle: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
-    try:
-        while chunk := handle.read(size):
-            yield chunk
-    finally:
-        handle.close()
 
 
 def filename(table: str, scope: Scope, period: Period, fmt: str) -> str:

@@ -20,12 +20,12 @@ import functools
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, abort, g, render_template, request, stream_with_context, url_for
+from flask import abort, g, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
-from coachapp import access, timeutil
+from coachapp import access, spreadsheets, timeutil
 from coachapp.extensions import db
 from coachapp.forms import select_choices
 from coachapp.models import Program
@@ -278,16 +278,7 @@ def export(fmt: str):
     exports.record_export(table, fmt, scope, actor=current_user)
     db.session.commit()
     header, table_rows = exports.BUILDERS[table](scope, period)
-    disposition = f"attachment; filename={exports.filename(table, scope, period, fmt)}"
+    filename = exports.filename(table, scope, period, fmt)
     if fmt == "csv":
-        return Response(
-            stream_with_context(exports.csv_chunks(header, table_rows)),
-            mimetype="text/csv",
-            headers={"Content-Disposition": disposition},
-        )
-    handle = exports.write_xlsx(header, table_rows, title=table)
-    return Response(
-        exports.file_chunks(handle),
-        mimetype=exports.XLSX_MIME,
-        headers={"Content-Disposition": disposition},
-    )
+        return spreadsheets.csv_response(header, table_rows, filename)
+    return spreadsheets.xlsx_response(header, table_rows, filename, title=table)
