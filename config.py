@@ -76,8 +76,11 @@ def _database_url() -> str:
 
 
 def _engine_options(url: str) -> dict:
+    # A database error's message (which reaches the log) names the statement, never its values:
+    # they may be a client's name or a note.
     if url.startswith("postgresql"):
         return {
+            "hide_parameters": True,
             "pool_pre_ping": True,
             "pool_size": _int("DB_POOL_SIZE", 5),
             "max_overflow": _int("DB_MAX_OVERFLOW", 5),
@@ -93,7 +96,7 @@ def _engine_options(url: str) -> dict:
                 "connect_timeout": _int("DB_CONNECT_TIMEOUT", 5),
             },
         }
-    return {}
+    return {"hide_parameters": True}
 
 
 class Config:
@@ -139,7 +142,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 1024
     # Form tests post without tokens; tests/test_auth.py turns CSRF back on to test it.

@@ -70,7 +70,8 @@ def make_test_config(url: str) -> type:
         # waits were most of the time of the suite on PostgreSQL (tests/test_goals.py: 15.6 s
         # with them, 4.3 s without).
         settings["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            "connect_args": {"options": "-c synchronous_commit=off"}
+            **TestConfig.SQLALCHEMY_ENGINE_OPTIONS,
+            "connect_args": {"options": "-c synchronous_commit=off"},
         }
     return type("RunTestConfig", (TestConfig,), settings)
 

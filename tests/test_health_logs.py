@@ -301,7 +301,10 @@ def test_a_constraint_error_is_logged_without_the_values(app, db, coach, caplog)
     with pytest.raises(IntegrityError) as caught:
         db.session.flush()
     db.session.rollback()
-    assert "[parameters" in str(caught.value) or "DETAIL" in str(caught.value)
+    # SQLAlchemy's own message names the statement only (hide_parameters); the driver's may
+    # still quote a value (PostgreSQL's DETAIL line).
+    assert "parameters hidden" in str(caught.value)
+    assert taken not in str(caught.value).split("DETAIL")[0]
     summary = error_summary(caught.value)
     assert summary.startswith(type(caught.value.orig).__module__)
     assert type(caught.value.orig).__name__ + ": " in summary and "unique" in summary.lower()
@@ -310,3 +313,26 @@ def test_a_constraint_error_is_logged_without_the_values(app, db, coach, caplog)
     record = logging.LogRecord("coachapp.errors", logging.ERROR, __file__, 1, "failed", (), None)
     record.exc_info = (IntegrityError, caught.value, caught.value.__traceback__)
     assert json.loads(JsonFormatter().format(record))["error"] == summary
+
+
+def test_the_engine_never_puts_values_in_an_error_message(app, db, coach):
+    """Every configuration's engine hides a failed statement's parameters: a message that
+    reaches a log or a traceback names the statement, never a client's name or note."""
+    from config import Config, ProductionConfig, _engine_options
+
+    for url in ("sqlite:///x.sqlite3", "postgresql+psycopg://u@h/d"):
+        assert _engine_options(url)["hide_parameters"] is True
+    assert Config.SQLALCHEMY_ENGINE_OPTIONS["hide_parameters"] is True
+    assert ProductionConfig.SQLALCHEMY_ENGINE_OPTIONS["hide_parameters"] is True
+    db.session.add(
+        User(email=coach.email, name="Wilhelmina Private", role="coach", password_hash="x")
+    )
+    with pytest.raises(IntegrityError) as caught:
+        db.session.flush()
+    db.session.rollback()
+    # PostgreSQL's own DETAIL line may quote the key (the log keeps only the first line).
+    message = str(caught.value)
+    sqlalchemy_part = message[message.index("[SQL:") :]
+    assert "parameters hidden" in sqlalchemy_part
+    assert "Wilhelmina Private" not in str(caught.value)
+    assert coach.email not in sqlalchemy_part
