@@ -27,7 +27,7 @@ from flask import g, request
 from flask_wtf.csrf import CSRFError
 from flask_wtf.csrf import CSRFProtect as _CSRFProtect
 
-log = logging.getLogger("flask_wtf.csrf")
+log = logging.getLogger("flask_wtf.csrf")  # beside Flask-WTF's own refusals
 
 REFERRER_POLICY = "same-origin"
 DEFAULT_PORTS = {"http": 80, "https": 443}
