@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 from coachapp import access
 from coachapp.extensions import csrf, db, limiter, login_manager, migrate, use_sqlite_wal
 from coachapp.models.base import MAX_ID
+from coachapp.same_origin import REFERRER_POLICY
 
 
 class RecordIdConverter(IntegerConverter):
@@ -211,7 +212,8 @@ def register_request_hooks(app: Flask) -> None:
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP)
         headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "no-referrer"
+        # Our own pages get the Referer (Flask-WTF checks it over HTTPS); other sites never.
+        headers["Referrer-Policy"] = REFERRER_POLICY
         headers["X-Frame-Options"] = "DENY"
         if app.config.get("SEND_HSTS"):
             headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"

@@ -5,16 +5,16 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from coachapp.models.base import Base
+from coachapp.same_origin import CSRFProtect
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
-csrf = CSRFProtect()
+csrf = CSRFProtect()  # Flask-WTF's, and the Origin check (same_origin.py)
 # Storage comes from RATELIMIT_STORAGE_URI only, so several workers can share Redis.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 

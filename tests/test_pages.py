@@ -36,7 +36,7 @@ def test_security_headers_on_every_response(anon):
     assert "unsafe-inline" not in headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Referrer-Policy"] == "same-origin"  # the Referer to our own pages only
     assert "Strict-Transport-Security" not in headers  # development/test
 
 

@@ -1,7 +1,9 @@
 """The deployment test's cluster: two gunicorn instances of coachapp in production mode on
 127.0.0.1, sharing one PostgreSQL database and one Redis database, behind nginx as a round-robin
-load balancer. Everything runs as a child process of the test, in its own process group, with
-its files in a temporary directory, and is stopped at the end.
+load balancer serving HTTPS, as in production (secure cookies, Flask-WTF's Referer check on form
+posts), with a self-signed certificate the test makes for 127.0.0.1. Everything runs as a child
+process of the test, in its own process group, with its files in a temporary directory, and is
+stopped at the end.
 
 Needs the ``nginx`` binary (Debian package ``nginx``; it is run as an ordinary process, never as
 the system service), PostgreSQL at ``TEST_DATABASE_URL`` (default: the CI server, user
@@ -16,12 +18,14 @@ import contextlib
 import copy
 import fcntl
 import http.client
+import ipaddress
 import json
 import os
 import secrets
 import shutil
 import signal
 import socket
+import ssl
 import subprocess  # noqa: S404 - the test runs gunicorn, flask and nginx
 import sys
 import tempfile
@@ -29,12 +33,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import TypeVar
 from unittest import mock
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
@@ -140,6 +145,63 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# -- TLS: the test's own certificate ---------------------------------------------------------
+
+# Ports served over HTTPS (nginx's), with a context that trusts the test's certificate; the
+# instances themselves speak plain HTTP on loopback, behind nginx.
+TLS: dict[int, ssl.SSLContext] = {}
+
+
+def make_certificate(directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and localhost, valid for a day, and its key:
+    ``(certificate, key)``, files only their owner can read, in ``directory``."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "coachapp deploy test")])
+    now = datetime.now(timezone.utc)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    files = {cert_path: certificate.public_bytes(serialization.Encoding.PEM), key_path: key_pem}
+    for path, data in files.items():
+        # Created 0600, never readable by anyone else even for a moment.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+    return cert_path, key_path
+
+
+def trusting(certificate: Path) -> ssl.SSLContext:
+    """A client context that trusts ``certificate`` only, and checks the host name (here the
+    address 127.0.0.1) against it."""
+    return ssl.create_default_context(cafile=str(certificate))
+
+
 # -- a small HTTP client: its own cookies, no redirects followed, every call bounded ------------
 
 
@@ -149,6 +211,7 @@ class Response:
     headers: dict[str, str]
     text: str
     request_id: str
+    set_cookies: list[str] = field(default_factory=list)  # the Set-Cookie headers, as sent
 
     @property
     def location(self) -> str:
@@ -164,17 +227,30 @@ class Response:
         return "," in self.headers.get("x-upstream", "")
 
 
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 @dataclass
 class Browser:
-    """A cookie jar and a way to send requests to 127.0.0.1:<port>. Cookies ignore the port, as
-    browsers do, so a browser signed in through nginx is signed in on each instance too.
+    """A cookie jar and a way to send requests to 127.0.0.1:<port>: HTTPS to nginx's port
+    (``TLS``), HTTP to an instance's. Cookies ignore the port and the scheme (a Secure cookie
+    set through nginx is sent to an instance too), so a browser signed in through nginx is
+    signed in on each instance too.
+
+    A form is posted as a browser posts it from the page it last showed (``page_url``): with
+    that page's Origin, and its address as Referer when it is of the same origin as the form's
+    target (``Referrer-Policy: same-origin``).
 
     ``source``: the loopback address the browser connects from (another 127.x.y.z is another
-    client machine, as far as nginx can tell); ``headers``: sent with every request."""
+    client machine, as far as nginx can tell); ``headers``: sent with every request, over
+    anything else (None: that header is never sent)."""
 
     cookies: dict[str, str] = field(default_factory=dict)
     source: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str | None] = field(default_factory=dict)
+    page_url: str | None = None
 
     def copy(self) -> Browser:
         return copy.deepcopy(self)
@@ -183,24 +259,42 @@ class Browser:
         self, port: int, method: str, path: str, form: dict[str, str] | None = None
     ) -> Response:
         request_id = uuid.uuid4().hex
+        context = TLS.get(port)
+        url = f"{'https' if context else 'http'}://127.0.0.1:{port}{path}"
+        headers: dict[str, str | None]
         headers = {"X-Request-ID": request_id, "Connection": "close", "User-Agent": "deploy-test"}
-        headers.update(self.headers)
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
         if form is not None:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+            if self.page_url:
+                headers["Origin"] = origin(self.page_url)
+                if origin(self.page_url) == origin(url):
+                    headers["Referer"] = self.page_url
+        headers.update(self.headers)
         source = (self.source, 0) if self.source else None
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20, source_address=source)
+        if context:
+            conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+                "127.0.0.1", port, timeout=20, source_address=source, context=context
+            )
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20, source_address=source)
         try:
-            conn.request(method, path, body=body, headers=headers)
+            sent = {k: v for k, v in headers.items() if v is not None}
+            conn.request(method, path, body=body, headers=sent)
             raw = conn.getresponse()
             text = raw.read().decode("utf-8", errors="replace")
-            for value in raw.headers.get_all("Set-Cookie") or []:
+            set_cookies = raw.headers.get_all("Set-Cookie") or []
+            for value in set_cookies:
                 self._store(value)
             response_headers = {k.lower(): v for k, v in raw.getheaders()}
-            return Response(raw.status, response_headers, text, request_id)
+            if raw.status == 200 and response_headers.get("content-type", "").startswith(
+                "text/html"
+            ):
+                self.page_url = url
+            return Response(raw.status, response_headers, text, request_id, set_cookies)
         finally:
             conn.close()
 
@@ -414,17 +508,26 @@ class Cluster:
         except subprocess.TimeoutExpired as exc:
             raise AssertionError(f"{instance.name} did not stop within {timeout:.0f} s") from exc
 
+    @property
+    def url(self) -> str:
+        """nginx's address, as a browser reaches it."""
+        return f"https://127.0.0.1:{self.nginx_port}"
+
     def start_nginx(self) -> None:
         prefix = self.workdir / "nginx"
         prefix.mkdir()
+        certificate, key = make_certificate(prefix)
+        TLS[self.nginx_port] = trusting(certificate)
         text = (HERE / "nginx.conf.template").read_text()
-        for key, value in {
+        for key_name, value in {
             "PREFIX": str(prefix),
             "PORT": str(self.nginx_port),
             "PORT_A": str(self.a.port),
             "PORT_B": str(self.b.port),
+            "CERTIFICATE": str(certificate),
+            "KEY": str(key),
         }.items():
-            text = text.replace(f"@@{key}@@", value)
+            text = text.replace(f"@@{key_name}@@", value)
         assert "@@" not in text, "a placeholder of nginx.conf.template was not filled in"
         conf = prefix / "nginx.conf"
         conf.write_text(text)
@@ -455,6 +558,7 @@ class Cluster:
     def stop_all(self) -> None:
         if self.nginx is not None:
             _stop_group(self.nginx, signal.SIGQUIT, 10)
+        TLS.pop(self.nginx_port, None)
         running = [i.process for i in self.instances if i.process and i.process.poll() is None]
         for process in running:  # both drain at once
             with contextlib.suppress(ProcessLookupError):
@@ -608,9 +712,9 @@ def _app_env(database_url: str) -> dict[str, str]:
             "GUNICORN_THREADS": "4",
             "LOGIN_LOCKOUT_FAILURES": str(LOCKOUT_FAILURES),
             "LOGIN_LOCKOUT_MINUTES": "15",
-            "SESSION_COOKIE_SECURE": "0",  # plain HTTP on loopback
             # nginx (on 127.0.0.1) is the one proxy in front: the client's address is the last
-            # X-Forwarded-For entry, the one nginx appends.
+            # X-Forwarded-For entry, the one nginx appends, and the scheme (https) is the one of
+            # X-Forwarded-Proto. Cookies are Secure (production's default).
             "PROXY_FIX_X_FOR": "1",
             "FORWARDED_ALLOW_IPS": "127.0.0.1",
         }
@@ -703,6 +807,25 @@ def cluster(postgres_control: PostgresControl) -> Iterator[Cluster]:
         redis_db.close()
         if os.environ.get("DEPLOY_KEEP_FILES") != "1":
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def chromium():
+    """Debian's Chromium driven by Playwright for Python, launched as tests/browser does."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("Playwright for Python is not installed (pip install -e '.[dev]')")
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Chromium is missing: apt-get install -y chromium fonts-liberation")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -37,6 +37,9 @@ pytestmark = pytest.mark.deploy
 EMAILS = dict(DEMO_USERS)
 COACH = EMAILS["coach"]
 SUPERVISOR = EMAILS["supervisor"]
+# The browser journey's coach: another than COACH, since signing out ends every session of that
+# user (the module's signed-in `coach` included). Demo users share DEMO_PASSWORD.
+OTHER_COACH = "coach001@demo.coachapp.example"
 LOCKED_MESSAGE = "Too many failed attempts with this email"
 WRONG_MESSAGE = "Email or password is not right"
 # Two client machines, as nginx sees them: loopback addresses other than its own 127.0.0.1.
@@ -88,6 +91,9 @@ def test_a_signed_in_user_stays_signed_in_on_either_instance(cluster: Cluster) -
     browser = Browser()
     login = sign_in(browser, cluster.nginx_port, COACH, DEMO_PASSWORD)
     assert login.status == 302 and "/auth/login" not in login.location
+    # Over HTTPS, with production's settings: the session cookie is for HTTPS only.
+    session_cookie = [c for c in login.set_cookies if c.startswith("session=")]
+    assert len(session_cookie) == 1 and "; Secure" in session_cookie[0], login.set_cookies
     signed_in_by = cluster.by_address(login.upstream)
 
     pages = [browser.get(cluster.nginx_port, "/clients/") for _ in range(6)]
@@ -105,6 +111,30 @@ def test_a_signed_in_user_stays_signed_in_on_either_instance(cluster: Cluster) -
         assert entry["path"] == "/clients/" and entry["status"] == 200
         users.add(entry["user_id"])
     assert len(users) == 1 and None not in users
+
+
+def test_a_form_post_over_https_needs_a_referer_and_an_origin_of_this_site(
+    cluster: Cluster,
+) -> None:
+    """Behind nginx the instances see HTTPS (X-Forwarded-Proto): Flask-WTF wants a Referer of
+    this site on a form post, and coachapp refuses one whose Origin is another site."""
+    here = cluster.url
+    attempts: dict[str, dict[str, str | None]] = {
+        "no Referer": {"Referer": None},  # what Referrer-Policy: no-referrer made browsers do
+        "another site's Referer": {"Referer": "https://evil.example/"},
+        "another site's Origin": {"Origin": "https://evil.example"},
+        "plain HTTP's Origin": {"Origin": here.replace("https:", "http:")},
+    }
+    for what, headers in attempts.items():
+        browser = Browser(headers=headers)
+        response = sign_in(browser, cluster.nginx_port, COACH, DEMO_PASSWORD)
+        assert response.status == 400, (what, response.status)
+        assert "The form expired or was sent from elsewhere" in response.text, what
+        assert not signed_in(browser.get(cluster.nginx_port, "/clients/")), what
+    # As a browser posts it from the sign-in page: that page as Referer, this site as Origin.
+    browser = Browser()
+    assert sign_in(browser, cluster.nginx_port, COACH, DEMO_PASSWORD).status == 302
+    assert signed_in(browser.get(cluster.nginx_port, "/clients/"))
 
 
 def test_lockout_after_failures_holds_on_both_instances(cluster: Cluster) -> None:
@@ -207,6 +237,109 @@ def test_a_record_written_through_one_instance_is_read_through_the_other(
         assert f"/clients/{client_id}" in found.text
         detail = coach.get(reader.port, f"/clients/{client_id}")
         assert signed_in(detail) and last_name in detail.text, f"{reader.name}: {detail.status}"
+
+
+def test_a_coach_logs_a_session_in_a_browser_through_nginx_over_https(
+    cluster: Cluster, chromium
+) -> None:
+    """Chromium, through nginx over HTTPS (its certificate is the test's own, hence
+    ignore_https_errors): sign in, log a session for a client on the session form, see it on
+    the client's page, sign out. Every form post is accepted (no 400: the Referer and Origin
+    Chromium sends pass the checks), the session cookie is Secure, and both instances serve
+    the journey."""
+    from playwright.sync_api import expect
+
+    base = cluster.url
+    context = chromium.new_context(
+        ignore_https_errors=True, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    answers: list[tuple[str, str, int, str]] = []  # method, URL, status, instance
+    errors: list[str] = []
+    page.on(
+        "response",
+        lambda r: answers.append(
+            (r.request.method, r.url, r.status, r.headers.get("x-upstream", ""))
+        ),
+    )
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    note = f"Deploy journey {secrets.token_hex(4)}: went over the week's plan."
+    access_log = cluster.workdir / "nginx" / "access.log"
+    logged_before = access_log.stat().st_size
+
+    def post_form(button: str, path: str) -> None:
+        """Press the form's button: the post is accepted (302), and Chromium sent this site as
+        its Origin and the form's page as its Referer."""
+        page_url = page.url
+        with page.expect_response(lambda r: r.request.method == "POST") as posted:
+            page.get_by_role("button", name=button).click()
+        response = posted.value
+        assert response.url == base + path, response.url
+        assert response.status == 302, f"{button}: {response.status} {response.text()[:300]}"
+        sent = response.request.all_headers()
+        assert sent.get("origin") == base and sent.get("referer") == page_url, sent
+
+    try:
+        page.goto(f"{base}/auth/login")
+        page.get_by_label("Email").fill(OTHER_COACH)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        post_form("Sign in", "/auth/login")
+        expect(page.get_by_role("heading", level=1, name="My caseload")).to_be_visible()
+        cookies = {c["name"]: c for c in context.cookies(base)}
+        assert cookies["session"]["secure"] and cookies["session"]["httpOnly"], cookies
+
+        first = page.locator("ul.caseload li a.fw-semibold").first
+        name = first.inner_text().strip()
+        first.click()
+        expect(page.get_by_role("heading", level=1, name=name)).to_be_visible()
+        client_url = page.url
+        client_path = client_url.removeprefix(base)
+
+        page.get_by_role("link", name="Log a session").click()
+        expect(page.get_by_role("heading", name="Log a session")).to_be_visible()
+        page.get_by_label("Minutes").fill("45")
+        page.get_by_label("Modality").select_option(label="Phone")
+        page.get_by_label("Kind").select_option(label="Outreach")
+        page.get_by_label("Note", exact=True).fill(note)
+        post_form("Save session", f"{client_path}/sessions/new")
+        expect(page.get_by_role("status").filter(has_text="Session logged.")).to_be_visible()
+        assert page.url == client_url
+        expect(page.get_by_role("heading", level=1, name=name)).to_be_visible()
+        expect(page.get_by_text(note)).to_be_visible()
+
+        post_form("Sign out", "/auth/logout")
+        expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+        page.goto(client_url)  # signed out: back to the sign-in page, the note not shown
+        expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+        expect(page.get_by_text(note)).to_have_count(0)
+    finally:
+        context.close()
+
+    failed = [a for a in answers if a[2] >= 400]
+    assert failed == [], failed
+    # nginx saw no refusal either, of anything the browser asked for (the icon it asks for on
+    # its own aside, while the app has none).
+    journey = access_log.read_bytes()[logged_before:].decode()
+    answered = re.findall(r'"(\w+ \S+)" (\d{3}) rid=', journey)
+    assert ("POST /auth/logout", "302") in answered, journey
+    refused = [(r, status) for r, status in answered if status >= "400" and r != "GET /favicon.ico"]
+    assert refused == [], refused
+    posts = [
+        (url.removeprefix(base), status) for method, url, status, _ in answers if method == "POST"
+    ]
+    assert posts == [
+        ("/auth/login", 302),
+        (f"{client_path}/sessions/new", 302),
+        ("/auth/logout", 302),
+    ], posts
+    assert all(url.startswith(base + "/") for _, url, _, _ in answers)
+    served = {upstream.split(",")[-1].strip() for *_, upstream in answers}
+    assert served == {cluster.a.address, cluster.b.address}, served
+    # Chromium's message for the missing icon names no address: a 404 is that one (nginx's
+    # log above shows it is the only one).
+    assert [e for e in errors if "status of 404" not in e] == [], errors
 
 
 def test_stopping_one_instance_mid_run_loses_no_request_and_no_data(
@@ -339,6 +472,6 @@ def test_readyz_follows_postgresql_without_restarting_the_app(
     # The logs of the whole run never carry a name, an email or a password.
     for instance in cluster.instances:
         text = instance.log.read_text(encoding="utf-8")
-        for secret in (COACH, SUPERVISOR, DEMO_PASSWORD, *written):
+        for secret in (COACH, OTHER_COACH, SUPERVISOR, DEMO_PASSWORD, *written):
             assert secret not in text, f"{instance.name}'s log carries {secret!r}"
     print(f"PostgreSQL was down for {postgres_control.outage:.1f} s")
