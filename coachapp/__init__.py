@@ -43,6 +43,10 @@ CSP = (
 )
 
 
+# Endpoints whose answer is the same for everyone, signed in or not: cacheable.
+PUBLIC_ASSETS = frozenset({"static", "main.favicon"})
+
+
 def create_app(config_class: type | None = None) -> Flask:
     """Build the app for ``config_class``; by default ``config.Config``, or
     ``config.ProductionConfig`` when ``COACHAPP_CONFIG=production``."""
@@ -217,8 +221,10 @@ def register_request_hooks(app: Flask) -> None:
         headers["X-Frame-Options"] = "DENY"
         if app.config.get("SEND_HSTS"):
             headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if g.get("client_data") or current_user.is_authenticated:
+        public_asset = request.endpoint in PUBLIC_ASSETS
+        if g.get("client_data") or (current_user.is_authenticated and not public_asset):
             # Pages for a signed-in user may carry client data: never keep them in a cache.
+            # Style sheets, scripts and the icon are the same for everyone and stay cacheable.
             headers["Cache-Control"] = "no-store"
         return response
 

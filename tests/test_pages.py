@@ -79,7 +79,14 @@ def test_the_site_icon_is_public_and_cacheable(anon, login, coach):
     assert response.cache_control.max_age == 86400 and "Set-Cookie" not in response.headers
     html = login(coach).get("/clients/").get_data(as_text=True)
     assert '<link rel="icon" href="/favicon.ico"' in html
-    assert login(coach).get("/favicon.ico").status_code == 200
+    signed_in = login(coach)
+    icon = signed_in.get("/favicon.ico")
+    assert icon.status_code == 200 and "no-store" not in icon.headers.get("Cache-Control", "")
+    assert icon.cache_control.max_age == 86400
+    # The style sheets too: the same for everyone, not client data.
+    css = signed_in.get("/static/css/app.css")
+    assert css.status_code == 200 and "no-store" not in css.headers.get("Cache-Control", "")
+    assert signed_in.get("/clients/").headers["Cache-Control"] == "no-store"
 
 
 def test_production_refuses_a_missing_or_default_secret_key(monkeypatch):
