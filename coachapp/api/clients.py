@@ -74,7 +74,8 @@ def list_clients(args):
 @blp.arguments(ClientSchema)
 @blp.response(201, ClientSchema)
 def create_client(data):
-    """Open a client: a coach on their own caseload, a supervisor on one of their coaches'."""
+    """Open a client: a coach on their own caseload, a supervisor on one of their coaches'.
+    ``program_id`` may be left out; given, it must be that coach's program."""
     user = api_user()
     if not access.can_open_clients(user):
         abort(403)
@@ -84,6 +85,9 @@ def create_client(data):
     coach = db.session.scalar(access.assignable_coaches(user).where(User.id == coach_id))
     if coach is None:
         abort(422, description={"coach_id": ["Not a coach you may assign."]})
+    # A client belongs to their coach's program (api.md): given, it must say so.
+    if "program_id" in data and data["program_id"] != coach.program_id:
+        abort(422, description={"program_id": ["Not the program of the client's coach."]})
     data.setdefault("intake_date", timeutil.local_today(coach.program))
     details = {key: data.get(key) for key in services.DETAIL_FIELDS}
     for flag in ("okay_to_call", "okay_to_text", "consent_on_file"):
