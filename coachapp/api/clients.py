@@ -10,6 +10,7 @@ from coachapp import access, timeutil
 from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
 from coachapp.api.common import committing
+from coachapp.api.idempotency import idempotent
 from coachapp.api.pagination import paginate
 from coachapp.api.schemas import (
     ClientPage,
@@ -71,6 +72,7 @@ def list_clients(args):
 
 @blp.route("/clients", methods=["POST"])
 @token_required()
+@idempotent
 @blp.arguments(ClientSchema)
 @blp.response(201, ClientSchema)
 def create_client(data):
@@ -154,6 +156,7 @@ def list_enrollments(args, client_id: int):
 
 @blp.route("/clients/<int:client_id>/discharge", methods=["POST"])
 @token_required()
+@idempotent
 @blp.arguments(DischargeSchema)
 @blp.response(200, ClientSchema)
 def discharge_client(data, client_id: int):
@@ -174,6 +177,7 @@ def discharge_client(data, client_id: int):
 
 @blp.route("/clients/<int:client_id>/reenroll", methods=["POST"])
 @token_required()
+@idempotent
 @blp.arguments(ReenrollSchema)
 @blp.response(200, ClientSchema)
 def reenroll_client(data, client_id: int):

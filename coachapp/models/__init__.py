@@ -13,6 +13,7 @@ from coachapp.models.clients import (
     MutualAidAttendance,
 )
 from coachapp.models.goals import Goal
+from coachapp.models.idempotency import IdempotencyKey
 from coachapp.models.programs import Program, Team
 from coachapp.models.referrals import Referral, ReferralStatusChange
 from coachapp.models.reports import ReportChange, StoredReport
@@ -39,6 +40,7 @@ __all__ = [
     "CoveringAssignment",
     "Enrollment",
     "Goal",
+    "IdempotencyKey",
     "MutualAidAttendance",
     "Organization",
     "Program",
