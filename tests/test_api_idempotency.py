@@ -246,3 +246,81 @@ def test_the_loser_of_a_race_replays_the_winners_answer(app, world, monkeypatch)
     assert loser.status_code == 201 and loser.headers[REPLAYED] == "true"
     assert loser.get_data() == winner.get_data()
     assert sessions() == 1
+
+
+@pytest.fixture
+def own_database_app(tmp_path):
+    """An app on a database of its own that several connections share for real (a file for
+    SQLite, a new database on PostgreSQL): the suite's in-memory SQLite has one connection."""
+    from coachapp import create_app
+    from tests.conftest import (
+        TestClient,
+        create_scratch_database,
+        drop_scratch_database,
+        make_test_config,
+        on_postgres,
+    )
+
+    url = (
+        create_scratch_database("coachapp_idem")
+        if on_postgres()
+        else f"sqlite:///{tmp_path / 'idempotency.sqlite3'}"
+    )
+    app = create_app(make_test_config(url))
+    app.test_client_class = TestClient
+    with app.app_context():
+        _db.create_all()
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+    if on_postgres():
+        drop_scratch_database(url)
+
+
+def test_two_requests_at_once_with_one_key_create_one_record(own_database_app, monkeypatch):
+    """Both look for the key before either has committed (a barrier holds them there); one
+    inserts it and commits its session, the other's insert meets the unique key, waits for
+    that commit, rolls back and replays the first's answer."""
+    import threading
+
+    from coachapp.auth.tokens import create_token
+    from tests import factories
+
+    app = own_database_app
+    program = factories.program()
+    supervisor = factories.user("supervisor", program=program)
+    coach = factories.user("coach", program=program, supervisor=supervisor)
+    client = factories.client(coach)
+    token, _row = create_token(coach, "race")
+    _db.session.commit()
+    headers = {"Authorization": f"Bearer {token}", KEY: "at-once"}
+    url = f"/api/v1/clients/{client.id}/sessions"
+
+    both_looked = threading.Barrier(2, timeout=20)
+    first_look = threading.local()
+    real_stored = idempotency._stored
+
+    def stored_then_wait(user_id, key_digest):
+        found = real_stored(user_id, key_digest)
+        if not getattr(first_look, "done", False):
+            first_look.done = True
+            both_looked.wait()
+        return found
+
+    monkeypatch.setattr(idempotency, "_stored", stored_then_wait)
+    responses = []
+
+    def send():
+        responses.append(app.test_client().post(url, headers=headers, json=SESSION))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(responses) == 2
+    assert [r.status_code for r in responses] == [201, 201]
+    assert sorted(r.headers.get(REPLAYED, "") for r in responses) == ["", "true"]
+    assert responses[0].get_data() == responses[1].get_data()
+    assert sessions() == 1
+    assert _db.session.scalar(select(func.count(IdempotencyKey.id))) == 1
