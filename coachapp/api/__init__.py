@@ -13,6 +13,7 @@ from coachapp import access
 from coachapp.api.auth import rate_limit_key
 from coachapp.api.schemas import ErrorSchema
 from coachapp.extensions import limiter
+from coachapp.main.errors import wants_json
 
 QUERY_LOCATIONS = ("query", "querystring")
 
@@ -111,3 +112,13 @@ def register_api(app: Flask) -> None:
         return serve_document()
 
     app.view_functions[name] = openapi_json
+
+    @app.after_request
+    def no_store(response):
+        """api.md: every API response carries ``Cache-Control: no-store`` (health records:
+        no proxy or browser keeps them): the answers of the views, of the error handlers (401,
+        404, 422, 429...) and the OpenAPI document alike. An app hook keyed on the path, not
+        the blueprint's: a path that matches no route has no blueprint."""
+        if wants_json():
+            response.headers["Cache-Control"] = "no-store"
+        return response

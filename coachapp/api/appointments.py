@@ -13,6 +13,7 @@ from coachapp.api.common import (
     scoped_client,
     scoped_record,
 )
+from coachapp.api.idempotency import idempotent
 from coachapp.api.pagination import paginate
 from coachapp.api.schemas import (
     AppointmentCreateSchema,
@@ -84,6 +85,7 @@ def list_appointments(args, client_id: int):
 
 @blp.route("/clients/<int:client_id>/appointments", methods=["POST"])
 @token_required()
+@idempotent
 @blp.arguments(AppointmentCreateSchema)
 @blp.response(201, AppointmentSchema)
 def create_appointment(data, client_id: int):

@@ -6,6 +6,7 @@ from coachapp import access
 from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
 from coachapp.api.common import audit_read, committing, scoped_client, today
+from coachapp.api.idempotency import idempotent
 from coachapp.api.pagination import paginate
 from coachapp.api.schemas import (
     AssessmentCreateSchema,
@@ -51,6 +52,7 @@ def list_assessments(args, client_id: int):
 
 @blp.route("/clients/<int:client_id>/assessments", methods=["POST"])
 @token_required()
+@idempotent
 @blp.arguments(AssessmentCreateSchema)
 @blp.response(201, AssessmentSchema)
 def create_assessment(data, client_id: int):

@@ -10,6 +10,7 @@ from coachapp import access, timeutil
 from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
 from coachapp.api.common import committing
+from coachapp.api.idempotency import idempotent
 from coachapp.api.pagination import paginate
 from coachapp.api.schemas import (
     ClientPage,
@@ -71,10 +72,12 @@ def list_clients(args):
 
 @blp.route("/clients", methods=["POST"])
 @token_required()
+@idempotent
 @blp.arguments(ClientSchema)
 @blp.response(201, ClientSchema)
 def create_client(data):
-    """Open a client: a coach on their own caseload, a supervisor on one of their coaches'."""
+    """Open a client: a coach on their own caseload, a supervisor on one of their coaches'.
+    ``program_id`` may be left out; given, it must be that coach's program."""
     user = api_user()
     if not access.can_open_clients(user):
         abort(403)
@@ -84,6 +87,9 @@ def create_client(data):
     coach = db.session.scalar(access.assignable_coaches(user).where(User.id == coach_id))
     if coach is None:
         abort(422, description={"coach_id": ["Not a coach you may assign."]})
+    # A client belongs to their coach's program (api.md): given, it must say so.
+    if "program_id" in data and data["program_id"] != coach.program_id:
+        abort(422, description={"program_id": ["Not the program of the client's coach."]})
     data.setdefault("intake_date", timeutil.local_today(coach.program))
     details = {key: data.get(key) for key in services.DETAIL_FIELDS}
     for flag in ("okay_to_call", "okay_to_text", "consent_on_file"):
@@ -150,6 +156,7 @@ def list_enrollments(args, client_id: int):
 
 @blp.route("/clients/<int:client_id>/discharge", methods=["POST"])
 @token_required()
+@idempotent
 @blp.arguments(DischargeSchema)
 @blp.response(200, ClientSchema)
 def discharge_client(data, client_id: int):
@@ -170,6 +177,7 @@ def discharge_client(data, client_id: int):
 
 @blp.route("/clients/<int:client_id>/reenroll", methods=["POST"])
 @token_required()
+@idempotent
 @blp.arguments(ReenrollSchema)
 @blp.response(200, ClientSchema)
 def reenroll_client(data, client_id: int):

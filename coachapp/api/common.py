@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from coachapp import access, audit, records, timeutil
 from coachapp.admin.services import AdminRuleError
+from coachapp.api import idempotency
 from coachapp.api.auth import api_user
 from coachapp.extensions import db
 from coachapp.models import Client, Program
@@ -47,11 +48,12 @@ def committing(rename: Mapping[str, str] | None = None) -> Iterator[None]:
     """Run the services of one request, then commit once. A rule a service refuses
     (``records.RuleError`` and the like) answers 422 naming each field as the API names it
     (``rename`` maps the services' form field names), a stale version 409; in both cases
-    nothing is saved."""
+    nothing is saved. With an ``Idempotency-Key`` the commit is the key's, right after the
+    answer is made (``idempotency.commit``)."""
     rename = rename or {}
     try:
         yield
-        db.session.commit()
+        idempotency.commit()
     except (records.RuleError, AdminRuleError, NoteRuleError) as exc:
         db.session.rollback()
         fields: dict[str, list[str]] = {}

@@ -13,6 +13,7 @@ from coachapp.api.common import (
     scoped_record,
     today,
 )
+from coachapp.api.idempotency import idempotent
 from coachapp.api.pagination import paginate
 from coachapp.api.schemas import (
     GoalCreateSchema,
@@ -74,6 +75,7 @@ def list_goals(args, client_id: int):
 
 @blp.route("/clients/<int:client_id>/goals", methods=["POST"])
 @token_required()
+@idempotent
 @blp.arguments(GoalCreateSchema)
 @blp.response(201, GoalSchema)
 def create_goal(data, client_id: int):

@@ -8,6 +8,7 @@ from coachapp.admin import services
 from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
 from coachapp.api.common import committing
+from coachapp.api.idempotency import idempotent
 from coachapp.api.pagination import paginate
 from coachapp.api.schemas import MeSchema, NoArgs, PageArgs, ProgramPage, ProgramSchema
 from coachapp.models import Program
@@ -34,6 +35,7 @@ def list_programs(args):
 
 @blp.route("/programs", methods=["POST"])
 @token_required(Role.ADMIN)
+@idempotent
 @blp.arguments(ProgramSchema)
 @blp.response(201, ProgramSchema)
 def create_program(data):

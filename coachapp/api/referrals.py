@@ -18,6 +18,7 @@ from coachapp.api.common import (
     scoped_record,
     today,
 )
+from coachapp.api.idempotency import idempotent
 from coachapp.api.pagination import paginate
 from coachapp.api.schemas import (
     PageArgs,
@@ -71,6 +72,7 @@ def list_referrals(args, client_id: int):
 
 @blp.route("/clients/<int:client_id>/referrals", methods=["POST"])
 @token_required()
+@idempotent
 @blp.arguments(ReferralCreateSchema)
 @blp.response(201, ReferralSchema)
 def create_referral(data, client_id: int):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
 from coachapp.api.common import committing
+from coachapp.api.idempotency import idempotent
 from coachapp.api.pagination import paginate
 from coachapp.api.schemas import (
     ResourceCreateSchema,
@@ -82,6 +83,7 @@ def list_resources(args):
 
 @blp.route("/resources", methods=["POST"])
 @token_required(*WRITERS)
+@idempotent
 @blp.arguments(ResourceCreateSchema)
 @blp.response(201, ResourceSchema)
 def create_resource(data):

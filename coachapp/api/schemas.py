@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from coachapp.models.base import MAX_ID
@@ -22,6 +24,7 @@ from coachapp.models.enums import (
 )
 
 MAX_NAME = 100
+READ_ONLY = "Read-only field."
 
 
 def enum_field(enum_cls, **kwargs):
@@ -35,7 +38,43 @@ def text(max_length: int, **kwargs):
 class ApiSchema(Schema):
     """Input schemas: impossible dates (before 1900, years ahead: 3, or a field's
     ``metadata["years_ahead"]``) are field errors, and so is text with a NUL character (which
-    PostgreSQL cannot store and nobody types)."""
+    PostgreSQL cannot store and nobody types).
+
+    A field the resource shows but this body cannot set (``SHOWS``' fields, or the schema's own
+    ``dump_only`` ones, that it does not load) is read-only (api.md): sent, it answers
+    "Read-only field." instead of marshmallow's "Unknown field.", so a client that sends back
+    what it read learns what to drop."""
+
+    #: The resource this body creates or changes, as the API shows it (its output schema);
+    #: None: the schema itself (its ``dump_only`` fields), or an action's body.
+    SHOWS: ClassVar[type[Schema] | None] = None
+
+    @classmethod
+    def read_only_fields(cls) -> frozenset[str]:
+        found = cls.__dict__.get("_read_only")
+        if found is None:
+            shown = (cls.SHOWS or cls)().dump_fields
+            settable = cls().load_fields
+            found = frozenset(
+                {field.data_key or name for name, field in shown.items()}
+                - {field.data_key or name for name, field in settable.items()}
+            )
+            cls._read_only = found
+        return found
+
+    def load(self, data, *, many=None, partial=None, unknown=None):
+        try:
+            return super().load(data, many=many, partial=partial, unknown=unknown)
+        except ValidationError as error:
+            read_only = self.read_only_fields()
+            if not read_only or not isinstance(error.messages, dict):
+                raise
+            unknown_field = [self.error_messages["unknown"]]
+            messages = {
+                key: [READ_ONLY] if key in read_only and found == unknown_field else found
+                for key, found in error.messages.items()
+            }
+            raise ValidationError(messages, data=error.data, valid_data=error.valid_data) from None
 
     @validates_schema
     def _dates_in_range(self, data, **kwargs):
@@ -137,7 +176,11 @@ class ClientSchema(ApiSchema):
     discharge_date = fields.Date(dump_only=True, allow_none=True)
     discharge_reason = enum_field(DischargeReason, dump_only=True, allow_none=True)
     coach_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
-    program_id = fields.Integer(dump_only=True)
+    program_id = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "the coach's program: may be given on create, any other is 422"},
+    )
     consent_on_file = fields.Boolean()
     consent_date = fields.Date(allow_none=True)
     okay_to_call = fields.Boolean()
@@ -147,6 +190,8 @@ class ClientSchema(ApiSchema):
 
 
 class ClientPatchSchema(ApiSchema):
+    SHOWS = ClientSchema
+
     first_name = fields.String(validate=[validate.Length(max=MAX_NAME), NonBlank()])
     last_name = fields.String(validate=[validate.Length(max=MAX_NAME), NonBlank()])
     preferred_name = text(MAX_NAME, allow_none=True)
@@ -254,6 +299,8 @@ class SessionPage(PageSchema):
 
 
 class SessionCreateSchema(ApiSchema):
+    SHOWS = SessionSchema
+
     date = happened_on()
     # The range is the services' rule (check_session), refused there with the pages' message;
     # the document states it.
@@ -321,6 +368,8 @@ OUTCOME_HELP = (
 
 
 class AppointmentFields(ApiSchema):
+    SHOWS = AppointmentSchema
+
     scheduled_at = fields.DateTime(
         metadata={
             "description": "naive: the program's wall clock; with an offset: converted to it. "
@@ -375,6 +424,8 @@ class ReferralPage(PageSchema):
 
 
 class ReferralFields(ApiSchema):
+    SHOWS = ReferralSchema
+
     status = enum_field(
         ReferralStatus,
         metadata={
@@ -419,6 +470,8 @@ def _goal_description_max() -> int:
 
 
 class GoalFields(ApiSchema):
+    SHOWS = GoalSchema
+
     domain = enum_field(GoalDomain)
     description = fields.String(validate=[validate.Length(max=_goal_description_max()), NonBlank()])
     target_date = fields.Date(allow_none=True, metadata={"years_ahead": 10})
@@ -454,6 +507,8 @@ class AssessmentPage(PageSchema):
 
 
 class AssessmentCreateSchema(ApiSchema):
+    SHOWS = AssessmentSchema
+
     administered_on = happened_on()
     # Ten answers from 1 to 6 is the services' rule (check_assessment), refused there with the
     # pages' messages; the document states it.
@@ -504,6 +559,8 @@ class ResourceQueryArgs(PageArgs):
 
 
 class ResourcePatchSchema(ApiSchema):
+    SHOWS = ResourceSchema
+
     name = fields.String(validate=[validate.Length(max=200), NonBlank()])
     category = enum_field(ResourceCategory)
     organization = fields.String(
@@ -558,6 +615,8 @@ class SupervisionNotePage(PageSchema):
 
 
 class SupervisionNoteFields(ApiSchema):
+    SHOWS = SupervisionNoteSchema
+
     date = happened_on()
     # The range is the services' rule (check_note), refused there with the pages' message;
     # the document states it.
@@ -616,6 +675,8 @@ class UserPage(PageSchema):
 
 
 class UserPatchSchema(ApiSchema):
+    SHOWS = UserSchema
+
     name = fields.String(validate=[validate.Length(max=200), NonBlank()])
     role = enum_field(Role)
     program_id = record_id(allow_none=True)

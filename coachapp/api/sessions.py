@@ -8,6 +8,7 @@ from coachapp import access
 from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
 from coachapp.api.common import audit_read, committing, scoped_client, today
+from coachapp.api.idempotency import idempotent
 from coachapp.api.pagination import paginate
 from coachapp.api.schemas import PageArgs, SessionCreateSchema, SessionPage, SessionSchema
 from coachapp.models import CoachingSession
@@ -45,6 +46,7 @@ def list_sessions(args, client_id: int):
 
 @blp.route("/clients/<int:client_id>/sessions", methods=["POST"])
 @token_required()
+@idempotent
 @blp.arguments(SessionCreateSchema)
 @blp.response(201, SessionSchema)
 def create_session(data, client_id: int):

@@ -14,6 +14,7 @@ from coachapp import access
 from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
 from coachapp.api.common import check_version, committing, today, utc
+from coachapp.api.idempotency import idempotent
 from coachapp.api.pagination import paginate
 from coachapp.api.schemas import (
     PageArgs,
@@ -85,6 +86,7 @@ def list_notes(args):
 
 @blp.route("/supervision-notes", methods=["POST"])
 @token_required(Role.SUPERVISOR)
+@idempotent
 @blp.arguments(SupervisionNoteCreateSchema)
 @blp.response(201, SupervisionNoteSchema)
 def create_note(data):

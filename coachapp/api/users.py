@@ -9,6 +9,7 @@ from coachapp.admin import services
 from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
 from coachapp.api.common import committing
+from coachapp.api.idempotency import idempotent
 from coachapp.api.pagination import paginate
 from coachapp.api.schemas import (
     NoArgs,
@@ -43,6 +44,7 @@ def list_users(args):
 
 @blp.route("/users", methods=["POST"])
 @token_required(Role.ADMIN)
+@idempotent
 @blp.arguments(UserCreateSchema)
 @blp.response(201, UserSchema)
 def create_user(data):

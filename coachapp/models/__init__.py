@@ -13,6 +13,7 @@ from coachapp.models.clients import (
     MutualAidAttendance,
 )
 from coachapp.models.goals import Goal
+from coachapp.models.idempotency import IdempotencyKey
 from coachapp.models.login import LoginFailure
 from coachapp.models.programs import Program, Team
 from coachapp.models.referrals import Referral, ReferralStatusChange
@@ -40,6 +41,7 @@ __all__ = [
     "CoveringAssignment",
     "Enrollment",
     "Goal",
+    "IdempotencyKey",
     "LoginFailure",
     "MutualAidAttendance",
     "Organization",

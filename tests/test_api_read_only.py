@@ -1,0 +1,384 @@
+"""Read-only fields (api.md, "Resources"): a field a resource shows but a body cannot set answers
+422 ``"Read-only field."`` (never "Unknown field.") on every POST and PATCH; a client that sends
+back what it read learns exactly what to drop; ``program_id`` on ``POST /clients`` is accepted
+when it is the coach's program."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from coachapp.auth.tokens import create_token
+from coachapp.extensions import db as _db
+from coachapp.models import Client
+from tests import factories
+
+READ_ONLY = ["Read-only field."]
+SESSION = {"duration_minutes": 30, "modality": "phone", "kind": "coaching", "outcome": "completed"}
+
+
+@pytest.fixture
+def world(db, program, coach, supervisor, admin):
+    client = factories.client(coach)
+    resource = factories.resource()
+    tokens = {}
+    for name, user in (("coach", coach), ("supervisor", supervisor), ("admin", admin)):
+        tokens[name] = {"Authorization": f"Bearer {create_token(user, 'test')[0]}"}
+    db.session.commit()
+    ids = {
+        "program": program.id,
+        "coach": coach.id,
+        "supervisor": supervisor.id,
+        "client": client.id,
+        "resource": resource.id,
+        "goal": factories.goal(client).id,
+        "appointment": factories.appointment(client).id,
+        "referral": factories.referral(client, resource).id,
+    }
+    note = factories_note(tokens["supervisor"], coach.id)
+    ids["note"] = note["id"]
+    return {"ids": ids, "tokens": tokens}
+
+
+def factories_note(headers: dict, coach_id: int) -> dict:
+    from flask import current_app
+
+    response = current_app.test_client().post(
+        "/api/v1/supervision-notes",
+        headers=headers,
+        json={"duration_minutes": 45, "format": "individual", "coach_ids": [coach_id]},
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+# endpoint: (who, method, url, a valid body, the resource's read-only fields for that body)
+ENDPOINTS = {
+    "api.create_program": (
+        "admin",
+        "POST",
+        "/api/v1/programs",
+        {"name": "Lakeside", "timezone": "UTC"},
+        {"id"},
+    ),
+    "api.create_user": (
+        "admin",
+        "POST",
+        "/api/v1/users",
+        {
+            "email": "new@example.org",
+            "name": "New Manager",
+            "role": "program_manager",
+            "program_id": "{program}",
+            "password": "a long and unusual passphrase 42",
+        },
+        {"id"},
+    ),
+    "api.patch_user": ("admin", "PATCH", "/api/v1/users/{coach}", {}, {"id", "email"}),
+    "api.create_client": (
+        "coach",
+        "POST",
+        "/api/v1/clients",
+        {"first_name": "Ana", "last_name": "Lima"},
+        # status and the discharge: the enrollment endpoints'; version: 1 on create.
+        {"id", "code", "status", "discharge_date", "discharge_reason", "version"},
+    ),
+    "api.patch_client": (
+        "coach",
+        "PATCH",
+        "/api/v1/clients/{client}",
+        {},
+        # intake and discharge: the enrollment endpoints'; the coach: a reassignment's.
+        {"id", "code", "intake_date", "discharge_date", "discharge_reason", "coach_id"}
+        | {"program_id"},
+    ),
+    "api.create_session": (
+        "coach",
+        "POST",
+        "/api/v1/clients/{client}/sessions",
+        SESSION,
+        {"id", "client_id", "coach_id"},
+    ),
+    "api.create_appointment": (
+        "coach",
+        "POST",
+        "/api/v1/clients/{client}/appointments",
+        {"scheduled_at": "2026-06-01T10:00:00", "kind": "medical"},
+        {"id", "client_id", "version"},
+    ),
+    "api.patch_appointment": (
+        "coach",
+        "PATCH",
+        "/api/v1/appointments/{appointment}",
+        {},
+        {"id", "client_id"},
+    ),
+    "api.create_referral": (
+        "coach",
+        "POST",
+        "/api/v1/clients/{client}/referrals",
+        {"resource_id": "{resource}"},
+        {"id", "client_id", "category", "history", "version"},
+    ),
+    "api.patch_referral": (
+        "coach",
+        "PATCH",
+        "/api/v1/referrals/{referral}",
+        {},
+        {"id", "client_id", "resource_id", "category", "referred_on", "history"},
+    ),
+    "api.create_goal": (
+        "coach",
+        "POST",
+        "/api/v1/clients/{client}/goals",
+        {"domain": "housing", "description": "Keep the lease"},
+        {"id", "client_id", "version"},
+    ),
+    "api.patch_goal": ("coach", "PATCH", "/api/v1/goals/{goal}", {}, {"id", "client_id"}),
+    "api.create_assessment": (
+        "coach",
+        "POST",
+        "/api/v1/clients/{client}/assessments",
+        {"items": [4] * 10},
+        {"id", "client_id", "total"},
+    ),
+    "api.create_resource": (
+        "admin",
+        "POST",
+        "/api/v1/resources",
+        {"name": "Food bank", "category": "food"},
+        {"id"},
+    ),
+    "api.patch_resource": ("admin", "PATCH", "/api/v1/resources/{resource}", {}, {"id"}),
+    "api.create_note": (
+        "supervisor",
+        "POST",
+        "/api/v1/supervision-notes",
+        {"duration_minutes": 45, "format": "individual", "coach_ids": ["{coach}"]},
+        {"id", "supervisor_id", "acknowledged_at"},
+    ),
+    "api.patch_note": (
+        "supervisor",
+        "PATCH",
+        "/api/v1/supervision-notes/{note}",
+        {},
+        {"id", "supervisor_id", "acknowledged_at"},
+    ),
+    # Actions, not resources: their bodies name no field of the client they answer with.
+    "api.discharge_client": (
+        "coach",
+        "POST",
+        "/api/v1/clients/{client}/discharge",
+        {"discharge_date": "2026-03-01", "discharge_reason": "moved"},
+        set(),
+    ),
+    "api.reenroll_client": (
+        "coach",
+        "POST",
+        "/api/v1/clients/{client}/reenroll",
+        {"intake_date": "2026-03-01"},
+        set(),
+    ),
+}
+
+# A plausible value of each read-only field (what a client that read the record would send).
+SAMPLE = {
+    "id": 1,
+    "code": "C-00001",
+    "status": "active",
+    "version": 1,
+    "intake_date": "2026-01-05",
+    "discharge_date": None,
+    "discharge_reason": None,
+    "coach_id": "{coach}",
+    "program_id": "{program}",
+    "client_id": "{client}",
+    "resource_id": "{resource}",
+    "category": "housing",
+    "referred_on": "2026-03-02",
+    "history": [{"status": "referred", "on": "2026-03-02"}],
+    "total": 40,
+    "supervisor_id": "{supervisor}",
+    "acknowledged_at": None,
+    "email": "coach@example.org",
+}
+
+
+def fill(value, ids: dict):
+    """``"{client}"`` -> the world's client id, in a value, a list or a dict."""
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return ids[value[1:-1]]
+    if isinstance(value, list):
+        return [fill(v, ids) for v in value]
+    if isinstance(value, dict):
+        return {k: fill(v, ids) for k, v in value.items()}
+    return value
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        table.name: _db.session.scalar(select(func.count()).select_from(table))
+        for table in _db.metadata.sorted_tables
+    }
+
+
+def error_fields(response) -> dict:
+    body = response.get_json()
+    assert set(body) == {"error"} and body["error"]["code"] == "validation_error", body
+    return body["error"]["fields"]
+
+
+def test_the_table_covers_every_post_and_patch_of_the_api(app):
+    writes = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/") and {"POST", "PATCH"} & set(rule.methods or ())
+    }
+    assert writes == set(ENDPOINTS)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "field"),
+    [(e, f) for e, (*_, read_only) in sorted(ENDPOINTS.items()) for f in sorted(read_only)],
+)
+def test_a_read_only_field_sent_answers_422_read_only_and_changes_nothing(
+    app, world, endpoint, field
+):
+    who, method, url, body, _ = ENDPOINTS[endpoint]
+    ids = world["ids"]
+    before = row_counts()
+    response = app.test_client().open(
+        url.format(**ids),
+        method=method,
+        headers=world["tokens"][who],
+        json=fill(body, ids) | {field: fill(SAMPLE[field], ids)},
+    )
+    assert response.status_code == 422, response.get_json()
+    assert error_fields(response) == {field: READ_ONLY}
+    _db.session.rollback()
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
+def test_an_unknown_field_is_still_unknown(app, world, endpoint):
+    who, method, url, body, _ = ENDPOINTS[endpoint]
+    ids = world["ids"]
+    response = app.test_client().open(
+        url.format(**ids),
+        method=method,
+        headers=world["tokens"][who],
+        json=fill(body, ids) | {"colour": "blue"},
+    )
+    assert response.status_code == 422
+    assert error_fields(response) == {"colour": ["Unknown field."]}
+
+
+def test_read_only_and_other_errors_are_named_together(anon, world):
+    response = anon.post(
+        "/api/v1/clients",
+        headers=world["tokens"]["coach"],
+        json={"first_name": "", "code": "C-9", "colour": "blue"},
+    )
+    assert response.status_code == 422
+    fields = error_fields(response)
+    assert fields["code"] == READ_ONLY and fields["colour"] == ["Unknown field."]
+    assert "first_name" in fields and "last_name" in fields
+
+
+# --- Sending back what was read ------------------------------------------------------------------
+
+# endpoint: (GET url of the record, or of a list holding it, first item)
+READ = {
+    "api.patch_client": "/api/v1/clients/{client}",
+    "api.patch_user": "/api/v1/users/{coach}",
+    "api.patch_appointment": "/api/v1/clients/{client}/appointments",
+    "api.patch_referral": "/api/v1/clients/{client}/referrals",
+    "api.patch_goal": "/api/v1/clients/{client}/goals",
+    "api.patch_resource": "/api/v1/resources",
+    "api.patch_note": "/api/v1/supervision-notes",
+    "api.create_client": "/api/v1/clients/{client}",
+    "api.create_program": "/api/v1/programs",
+    "api.create_appointment": "/api/v1/clients/{client}/appointments",
+    "api.create_referral": "/api/v1/clients/{client}/referrals",
+    "api.create_goal": "/api/v1/clients/{client}/goals",
+    "api.create_resource": "/api/v1/resources",
+    "api.create_note": "/api/v1/supervision-notes",
+    # Recorded first in the test (the world has none).
+    "api.create_session": "/api/v1/clients/{client}/sessions",
+    "api.create_assessment": "/api/v1/clients/{client}/assessments",
+}
+# POST /users: a user as read has no password, which a new account needs (a second error).
+
+
+@pytest.mark.parametrize("endpoint", sorted(READ))
+def test_a_record_sent_back_whole_names_exactly_the_fields_to_drop(app, world, coach, endpoint):
+    who, method, url, _body, read_only = ENDPOINTS[endpoint]
+    ids = world["ids"]
+    browser = app.test_client()
+    headers = world["tokens"][who]
+    client = _db.session.get(Client, ids["client"])
+    factories.session(client, note="Talked about the lease")
+    factories.assessment(client)
+    record = browser.get(READ[endpoint].format(**ids), headers=headers).get_json()
+    record = record["items"][0] if "items" in record else record
+
+    whole = browser.open(url.format(**ids), method=method, headers=headers, json=record)
+    assert whole.status_code == 422, whole.get_json()
+    assert error_fields(whole) == dict.fromkeys(read_only, READ_ONLY)
+
+    trimmed = {key: value for key, value in record.items() if key not in read_only}
+    if endpoint == "api.create_program":
+        trimmed["name"] = "Another program"  # names are unique
+    again = browser.open(url.format(**ids), method=method, headers=headers, json=trimmed)
+    assert again.status_code == (201 if method == "POST" else 200), again.get_json()
+
+
+# --- program_id on POST /clients -----------------------------------------------------------------
+
+
+def test_a_coach_may_give_their_own_program(db, anon, world, coach, program):
+    response = anon.post(
+        "/api/v1/clients",
+        headers=world["tokens"]["coach"],
+        json={"first_name": "Ana", "last_name": "Lima", "program_id": program.id},
+    )
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["program_id"] == program.id
+
+
+def test_a_supervisor_gives_the_program_of_the_coach_they_assign(db, anon, world, coach, program):
+    response = anon.post(
+        "/api/v1/clients",
+        headers=world["tokens"]["supervisor"],
+        json={
+            "first_name": "Ana",
+            "last_name": "Lima",
+            "coach_id": coach.id,
+            "program_id": program.id,
+            "intake_date": date(2026, 2, 1).isoformat(),
+        },
+    )
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert (body["coach_id"], body["program_id"]) == (coach.id, program.id)
+
+
+@pytest.mark.parametrize("who", ["coach", "supervisor"])
+def test_another_program_is_refused_naming_program_id(db, anon, world, coach, who):
+    other = factories.program("Elsewhere")
+    before = db.session.scalar(select(func.count(Client.id)))
+    response = anon.post(
+        "/api/v1/clients",
+        headers=world["tokens"][who],
+        json={
+            "first_name": "Ana",
+            "last_name": "Lima",
+            "coach_id": coach.id,
+            "program_id": other.id,
+        },
+    )
+    assert response.status_code == 422
+    assert error_fields(response) == {"program_id": ["Not the program of the client's coach."]}
+    assert db.session.scalar(select(func.count(Client.id))) == before
