@@ -61,8 +61,8 @@ def create_app(config_class: type | None = None) -> Flask:
 
     trust_proxies(app)
     configure_logging(app)
-    configure_encryption(app)
     register_extensions(app)
+    configure_encryption(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
@@ -90,10 +90,20 @@ def configure_logging(app: Flask) -> None:
 
 
 def configure_encryption(app: Flask) -> None:
+    """The app's encryption keys; then, for an app that is to serve (gunicorn, ``flask run``,
+    a test), refuse to start when stored values exist that none of the keys opens. Other
+    ``flask`` commands skip that check: ``flask db upgrade`` and ``flask keys generate`` must
+    work whatever the keys, and ``flask keys rotate`` checks every value itself."""
+    import click
+
     from coachapp import crypto
 
     keys = crypto.parse_keys(app.config.get("ENCRYPTION_KEYS") or "")
-    crypto.configure(app, keys or [crypto.derived_key(app.config["SECRET_KEY"])])
+    keyring = crypto.configure(app, keys or [crypto.derived_key(app.config["SECRET_KEY"])])
+    command = click.get_current_context(silent=True)
+    if command is None or command.info_name == "run":
+        with app.app_context():
+            crypto.check_stored_values(db.engine, keyring, derived=not keys)
 
 
 def register_extensions(app: Flask) -> None:
