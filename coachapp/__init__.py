@@ -206,9 +206,15 @@ def register_request_hooks(app: Flask) -> None:
         if request.endpoint == "static" or not current_user.is_authenticated:
             return
         now_ts = g.now.timestamp()
-        started = session.get("auth_at", now_ts)
-        last_seen = session.get("seen_at", now_ts)
-        if now_ts - last_seen > idle.total_seconds() or now_ts - started > lifetime.total_seconds():
+        started, last_seen = session.get("auth_at"), session.get("seen_at")
+        # Fail closed: a signed-in session that does not say when it began (or was last used)
+        # has ended, whatever signed it.
+        if (
+            not isinstance(started, int | float)
+            or not isinstance(last_seen, int | float)
+            or now_ts - last_seen > idle.total_seconds()
+            or now_ts - started > lifetime.total_seconds()
+        ):
             logout_user()
             session.clear()
             session["expired"] = True
