@@ -222,6 +222,32 @@ def test_keys_rotate_without_the_old_key_stops_before_rewriting_anything(app, db
     assert raw_dump(db) == before
 
 
+def test_keys_rotate_stops_at_a_value_written_meanwhile_with_another_key(
+    app, db, coach, monkeypatch
+):
+    """Every value opened when the rotation began; one written afterwards by a server with
+    other keys stops it there with the same message, not a traceback."""
+    from cryptography.fernet import InvalidToken
+
+    factories.session(factories.client(coach, notes=SECRET), note=SECRET)
+    real_rotate = crypto.rotate_token
+    rotated = []
+
+    def rotate(token):
+        if rotated:  # the second value: overwritten meanwhile with an unknown key
+            raise InvalidToken
+        rotated.append(token)
+        return real_rotate(token)
+
+    monkeypatch.setattr(crypto, "rotate_token", rotate)
+    result = app.test_cli_runner().invoke(args=["keys", "rotate"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    output = " ".join(result.output.split())
+    assert "1 stored value cannot be opened" in output
+    assert "must stay in ENCRYPTION_KEYS after the new one" in output
+    assert "The values rewritten before it stay so" in output
+
+
 def run(*args: str, url: str, keys: str, timeout: float = 60) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
