@@ -44,3 +44,19 @@ accesslog = None  # coachapp logs one JSON line per request itself
 errorlog = "-"
 # gunicorn 27 opens a control socket in ~/.gunicorn by default; not wanted on shared hosts.
 control_socket_disable = True
+
+
+def on_starting(server):
+    """Build the app once in the master before any worker starts, so that a refusal to start
+    (unsafe production settings, encryption keys that open nothing stored) is one message and
+    exit status 1, instead of every worker failing at once (gunicorn then prints tracebacks)."""
+    from coachapp import create_app
+    from coachapp.crypto import KeysDoNotOpenStoredValues
+    from coachapp.extensions import db
+
+    try:
+        app = create_app()
+    except (RuntimeError, KeysDoNotOpenStoredValues) as refused:
+        raise SystemExit(f"coachapp: {refused}") from None
+    with app.app_context():
+        db.engine.dispose()  # no connection of the master's is inherited by the workers

@@ -66,8 +66,8 @@ def create_app(config_class: type | None = None) -> Flask:
 
     trust_proxies(app)
     configure_logging(app)
-    configure_encryption(app)
     register_extensions(app)
+    configure_encryption(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
@@ -95,10 +95,20 @@ def configure_logging(app: Flask) -> None:
 
 
 def configure_encryption(app: Flask) -> None:
+    """The app's encryption keys; then, for an app that is to serve (gunicorn, ``flask run``,
+    a test), refuse to start when stored values exist that none of the keys opens. Other
+    ``flask`` commands skip that check: ``flask db upgrade`` and ``flask keys generate`` must
+    work whatever the keys, and ``flask keys rotate`` checks every value itself."""
+    import click
+
     from coachapp import crypto
 
     keys = crypto.parse_keys(app.config.get("ENCRYPTION_KEYS") or "")
-    crypto.configure(app, keys or [crypto.derived_key(app.config["SECRET_KEY"])])
+    keyring = crypto.configure(app, keys or [crypto.derived_key(app.config["SECRET_KEY"])])
+    command = click.get_current_context(silent=True)
+    if command is None or command.info_name == "run":
+        with app.app_context():
+            crypto.check_stored_values(db.engine, keyring, derived=not keys)
 
 
 def register_extensions(app: Flask) -> None:
@@ -201,9 +211,15 @@ def register_request_hooks(app: Flask) -> None:
         if request.endpoint == "static" or not current_user.is_authenticated:
             return
         now_ts = g.now.timestamp()
-        started = session.get("auth_at", now_ts)
-        last_seen = session.get("seen_at", now_ts)
-        if now_ts - last_seen > idle.total_seconds() or now_ts - started > lifetime.total_seconds():
+        started, last_seen = session.get("auth_at"), session.get("seen_at")
+        # Fail closed: a signed-in session that does not say when it began (or was last used)
+        # has ended, whatever signed it.
+        if (
+            not isinstance(started, int | float)
+            or not isinstance(last_seen, int | float)
+            or now_ts - last_seen > idle.total_seconds()
+            or now_ts - started > lifetime.total_seconds()
+        ):
             logout_user()
             session.clear()
             session["expired"] = True

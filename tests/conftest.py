@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 
 import pytest
 from flask_login import FlaskLoginClient
@@ -55,7 +56,15 @@ def drop_scratch_database(url: str) -> None:
 
 class TestClient(FlaskLoginClient):
     """Each request gets its own app context (its own ``g`` and database session), as in
-    production, even though the test itself runs inside one."""
+    production, even though the test itself runs inside one. ``user=`` signs in as the sign-in
+    form does: the session says when it began and was last used (without that it has ended)."""
+
+    def __init__(self, *args, **kwargs):
+        user = kwargs.get("user")
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            with self.session_transaction() as session:
+                session["auth_at"] = session["seen_at"] = time.time()
 
     def open(self, *args, **kwargs):
         with self.application.app_context():

@@ -149,6 +149,42 @@ def test_absolute_session_lifetime(csrf_app, coach):
     assert browser.get("/home").status_code == 302
 
 
+def browser_with_session(app, user, **values):
+    """A browser whose session cookie, signed with the app's own key, names ``user`` and holds
+    ``values``: what anyone holding SECRET_KEY (or an old cookie format) could present."""
+    browser = app.test_client()
+    with browser.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        session.update(values)
+    return browser
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{}, {"seen_at": "now"}, {"auth_at": "now"}, {"auth_at": "now", "seen_at": None}],
+    ids=["neither", "no auth_at", "no seen_at", "seen_at not a time"],
+)
+def test_a_session_that_does_not_say_when_it_began_has_ended(app, coach, values):
+    now = time.time()
+    values = {k: (now if v == "now" else v) for k, v in values.items()}
+    browser = browser_with_session(app, coach, **values)
+    response = browser.get("/clients/")
+    assert response.status_code == 302 and "/auth/login" in response.location
+    with browser.session_transaction() as session:
+        assert "_user_id" not in session  # signed out, not merely redirected
+
+
+def test_session_limits_on_a_signed_cookie(app, coach):
+    now = time.time()
+    lifetime = app.config["SESSION_MAX_HOURS"] * 3600
+    too_old = browser_with_session(app, coach, auth_at=now - lifetime - 60, seen_at=now)
+    assert too_old.get("/clients/").status_code == 302
+    fresh = browser_with_session(app, coach, auth_at=now - lifetime + 60, seen_at=now)
+    assert fresh.get("/clients/").status_code == 200
+    assert fresh.get("/clients/").status_code == 200  # and it stays signed in
+
+
 def test_anonymous_is_sent_to_sign_in(anon):
     response = anon.get("/clients/1")
     assert response.status_code == 302

@@ -711,7 +711,8 @@ def url_of(rule, ids: dict[str, int]) -> str:
 
 def browser_for(app, world: World, viewer: str, *, api: bool):
     """A test client signed in as ``viewer`` (the session cookie carries the user's current
-    session version, as a real sign-in would), or with no cookie for the API and anonymous."""
+    session version and when the session began, as a real sign-in would), or with no cookie for
+    the API and anonymous."""
     from coachapp.models import User
 
     browser = app.test_client()
@@ -722,6 +723,7 @@ def browser_for(app, world: World, viewer: str, *, api: bool):
         with browser.session_transaction() as cookie:
             cookie["_user_id"] = key
             cookie["_fresh"] = True
+            cookie["auth_at"] = cookie["seen_at"] = datetime.now(timezone.utc).timestamp()
     return browser
 
 

@@ -64,6 +64,22 @@ def test_metrics_md_is_a_byte_for_byte_copy_of_the_spec():
         assert COPY.read_bytes() == SPEC.read_bytes()
 
 
+def test_definitions_page_marks_credit_to_coaches_as_not_yet_in_effect(login, supervisor):
+    """metrics.md's "Credit to coaches" is implemented by a later release: until then the page
+    says so at the top of that section, and where the scope rule refers to it."""
+    html = login(supervisor).get("/reports/definitions").get_data(as_text=True)
+    notice = "Not yet in effect: figures still follow each client's current coach"
+    start = html.index('<h2 id="credit-to-coaches">')
+    end = html.find("<h2", start + 1)
+    section = html[start : end if end != -1 else len(html)]
+    # The first thing under the heading, before the section's own text.
+    assert notice in section
+    assert section.index(notice) < section.index("A coach's figures must not change")
+    scope = html[html.index('id="scope-and-period"') : html.index('id="figures"')]
+    assert notice in scope  # the scope bullet that says "see "Credit to coaches" below"
+    assert html.count(notice) == 2  # nowhere else
+
+
 def test_a_built_package_carries_the_files_read_beside_the_modules(tmp_path):
     """A non-editable install holds what setuptools builds: metrics.md (the definitions page)
     and the common-passwords list must be in it, not only in the source tree."""

@@ -6,6 +6,10 @@ key as its ``id``, and every further key of the cell an anchor of its own: the r
 figure to ``/reports/definitions#<key>``. Keys written relative to the first one
 (``appointments.attended``, ``.no_show``) are expanded; placeholders (``retention.<N>``) drop to
 their stem (``retention``).
+
+A section the spec holds but the app does not compute yet (``NOT_YET_IN_EFFECT``) is marked on
+the page: a notice at the top of the section, and the same notice on each paragraph elsewhere
+that refers to it by name.
 """
 
 from __future__ import annotations
@@ -21,6 +25,16 @@ from markdown.treeprocessors import Treeprocessor
 
 SPEC = Path(__file__).with_name("metrics.md")
 KEY = re.compile(r"^[a-z_][a-z0-9_.]*$")
+
+# Sections of metrics.md a later release implements: heading -> what the figures do until then.
+NOT_YET_IN_EFFECT = {
+    "Credit to coaches": (
+        "Not yet in effect: figures still follow each client's current coach. A coach or team "
+        "filter, and the by-coach rows, count every record of the clients that coach holds "
+        "today."
+    ),
+}
+NOTICE_CLASS = "alert alert-warning not-yet-in-effect"
 
 
 def figure_keys(codes: list[str]) -> list[str]:
@@ -75,6 +89,33 @@ class _FigureAnchors(Treeprocessor):
             self.anchors.update(keys)
 
 
+class _PendingSections(Treeprocessor):
+    """The notice of ``NOT_YET_IN_EFFECT`` under each such heading, and after each paragraph or
+    list item elsewhere that names the section ("see "Credit to coaches" below")."""
+
+    def run(self, root: ET.Element) -> None:
+        section = None
+        for parent in list(root.iter()):
+            for index, child in enumerate(list(parent)):
+                text = "".join(child.itertext())
+                if child.tag in ("h1", "h2"):
+                    section = text.strip() if text.strip() in NOT_YET_IN_EFFECT else None
+                    if section:
+                        parent.insert(index + 1, self._notice("div", section))
+                elif child.tag in ("p", "li") and section is None:
+                    for heading in NOT_YET_IN_EFFECT:
+                        if f'"{heading}"' in text or f"“{heading}”" in text:
+                            child.append(self._notice("span", heading))
+
+    @staticmethod
+    def _notice(tag: str, heading: str) -> ET.Element:
+        notice = ET.Element(tag, {"class": NOTICE_CLASS, "role": "note"})
+        if tag == "span":
+            notice.set("class", NOTICE_CLASS + " d-block mt-1 mb-0 py-1")
+        notice.text = NOT_YET_IN_EFFECT[heading]
+        return notice
+
+
 class FigureAnchors(Extension):
     def __init__(self, anchors: set[str], **kwargs):
         self.anchors = anchors
@@ -83,6 +124,7 @@ class FigureAnchors(Extension):
     def extendMarkdown(self, md) -> None:  # noqa: N802 - the markdown package's name
         # After inline code has become <code> elements (priority 20).
         md.treeprocessors.register(_FigureAnchors(md, self.anchors), "figure_anchors", 4)
+        md.treeprocessors.register(_PendingSections(md), "pending_sections", 3)
 
 
 @functools.cache
