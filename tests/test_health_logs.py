@@ -275,6 +275,9 @@ def test_a_full_disk_is_logged_as_a_full_disk_and_nothing_written(sqlite_file, c
             pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
             dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
 
+        # Connections opened before (the start-up key check reads the database) reconnect.
+        db.engine.dispose()
+
     note = "Disclosed a relapse after the custody hearing. " * 200  # needs new pages
     with caplog.at_level(logging.DEBUG, logger="coachapp"):
         response = app.test_client(user=sqlite_file.coach).post(
