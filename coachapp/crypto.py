@@ -154,38 +154,47 @@ def rotate_all(*, batch: int = 1000) -> dict[str, int]:
     found = unreadable_values(batch=batch)
     if found:
         raise rotation_refusal(found, ring())
-    counts: dict[str, int] = {}
-    for table, column in encrypted_columns():
+    counts = {f"{table.name}.{column.name}": 0 for table, column in encrypted_columns()}
+    for table, column, rows in stored_batches(batch=batch):
+        name = f"{table.name}.{column.name}"
         raw = type_coerce(column, Text)
-        pk = table.c.id
-        last_id, done = 0, 0
+        for row_id, token in rows:
+            try:
+                rotated = rotate_token(token)
+            except InvalidToken:
+                # Written meanwhile by a server with other keys; this batch is not saved.
+                db.session.rollback()
+                raise rotation_refusal(
+                    {name: [row_id]},
+                    ring(),
+                    "The values rewritten before it stay so (any listed key reads them).",
+                ) from None
+            db.session.execute(
+                update(table)
+                .where(table.c.id == row_id, raw == token)
+                .values({column.name: type_coerce(rotated, Text)})
+            )
+        db.session.commit()
+        counts[name] += len(rows)
+    return counts
+
+
+def stored_batches(*, batch: int = 1000):
+    """``(table, column, [(id, token), ...])`` for every stored value of every encrypted column,
+    ``batch`` rows at a time in id order (the tokens as stored, not decrypted)."""
+    from coachapp.extensions import db
+
+    for table, column in encrypted_columns():
+        raw, pk = type_coerce(column, Text), table.c.id
+        last_id = 0
         while True:
             rows = db.session.execute(
                 select(pk, raw).where(pk > last_id, column.is_not(None)).order_by(pk).limit(batch)
             ).all()
             if not rows:
                 break
-            for row_id, token in rows:
-                try:
-                    rotated = rotate_token(token)
-                except InvalidToken:
-                    # Written meanwhile by a server with other keys; this batch is not saved.
-                    db.session.rollback()
-                    raise rotation_refusal(
-                        {f"{table.name}.{column.name}": [row_id]},
-                        ring(),
-                        "The values rewritten before it stay so (any listed key reads them).",
-                    ) from None
-                db.session.execute(
-                    update(table)
-                    .where(pk == row_id, raw == token)
-                    .values({column.name: type_coerce(rotated, Text)})
-                )
-            db.session.commit()
-            done += len(rows)
+            yield table, column, rows
             last_id = rows[-1][0]
-        counts[f"{table.name}.{column.name}"] = done
-    return counts
 
 
 # --- Do the keys open what is stored? ----------------------------------------------------------
@@ -257,23 +266,12 @@ def check_stored_values(engine: Engine, keyring: KeyRing, *, derived: bool = Fal
 def unreadable_values(*, batch: int = 1000) -> dict[str, list[int]]:
     """Ids of the stored values none of the configured keys opens, per ``table.column``
     (columns where every value opens are left out). Reads every value; writes nothing."""
-    from coachapp.extensions import db
-
     keyring = ring()
     found: dict[str, list[int]] = {}
-    for table, column in encrypted_columns():
-        raw, pk = type_coerce(column, Text), table.c.id
-        last_id = 0
-        while True:
-            rows = db.session.execute(
-                select(pk, raw).where(pk > last_id, column.is_not(None)).order_by(pk).limit(batch)
-            ).all()
-            if not rows:
-                break
-            bad = [row_id for row_id, token in rows if not keyring.opens(token)]
-            if bad:
-                found.setdefault(f"{table.name}.{column.name}", []).extend(bad)
-            last_id = rows[-1][0]
+    for table, column, rows in stored_batches(batch=batch):
+        bad = [row_id for row_id, token in rows if not keyring.opens(token)]
+        if bad:
+            found.setdefault(f"{table.name}.{column.name}", []).extend(bad)
     return found
 
 

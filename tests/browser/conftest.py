@@ -9,10 +9,11 @@ shared ones."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,8 +129,10 @@ def site(tmp_path_factory):
         drop_scratch_database(url)
 
 
-@pytest.fixture(scope="session")
-def browser():
+@contextlib.contextmanager
+def launched_chromium() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright for Python; skips, saying why, when either is
+    missing (.ci/run installs both and fails on a skip)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -138,8 +141,16 @@ def browser():
         pytest.skip("Chromium is missing: apt-get install -y chromium fonts-liberation")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 # BROWSER_VIEWPORTS=desktop runs the journeys at desktop size only: CI's PostgreSQL leg does,

@@ -812,20 +812,10 @@ def cluster(postgres_control: PostgresControl) -> Iterator[Cluster]:
 @pytest.fixture
 def chromium():
     """Debian's Chromium driven by Playwright for Python, launched as tests/browser does."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("Playwright for Python is not installed (pip install -e '.[dev]')")
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.browser.conftest import launched_chromium
 
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is missing: apt-get install -y chromium fonts-liberation")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launched_chromium() as browser:
+        yield browser
 
 
 @pytest.hookimpl(hookwrapper=True)
