@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from coachapp import audit, records
 from coachapp.admin.queries import active_client_count, reporting_coach_count
@@ -243,8 +243,15 @@ def reset_password(user: User, new_password: str, *, actor: User) -> None:
 # --- Programs and teams ----------------------------------------------------------------------
 
 
+def _same_name(column, name: str):
+    """``column`` holds ``name`` whatever the case. SQLite's lower() folds ASCII letters only, so
+    "ÉCOLE" stored would not match "école" lowered: the exact name is compared too, and the
+    unique column can never meet a duplicate it was not told about."""
+    return or_(func.lower(column) == name.lower(), column == name)
+
+
 def _program_name_taken(name: str, *, except_id: int | None = None) -> bool:
-    query = select(func.count(Program.id)).where(func.lower(Program.name) == name.lower())
+    query = select(func.count(Program.id)).where(_same_name(Program.name, name))
     if except_id is not None:
         query = query.where(Program.id != except_id)
     return (db.session.scalar(query) or 0) > 0
@@ -306,7 +313,7 @@ def update_program(program: Program, name: str, timezone: str, *, actor: User) -
 
 def _team_name_taken(program_id: int, name: str, *, except_id: int | None = None) -> bool:
     query = select(func.count(Team.id)).where(
-        Team.program_id == program_id, func.lower(Team.name) == name.lower()
+        Team.program_id == program_id, _same_name(Team.name, name)
     )
     if except_id is not None:
         query = query.where(Team.id != except_id)
