@@ -304,3 +304,95 @@ def test_migration_gives_entries_imported_before_sources_a_source(scratch_app): 
     downgrade(revision="d52b0f8e3c21")  # and back: the global unique external id returns
     with _db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM resources")).scalar() == 3
+
+
+@pytest.mark.parametrize(
+    ("status", "active", "warned"),
+    [
+        ("active", True, False),
+        ("Inactive", False, False),
+        ("defunct", False, False),
+        ("Temporarily Closed", False, False),
+        ("temporarily_closed", False, False),
+        ("Available", True, True),
+    ],
+)
+def test_hsds_status_words_map_through_the_table(db, tmp_path, status, active, warned):
+    path = tmp_path / "services.csv"
+    path.write_text(f"id,name,status\ns-1,Health Leads desk,{status}\n")
+    report = import_hsds(path, today=TODAY)
+    db.session.commit()
+    assert report.created == 1 and not report.refused
+    assert of_source("services.csv")["s-1"].active is active
+    expected = [f"unknown status {status!r}: taken as active"] if warned else []
+    assert [w.reason for w in report.warnings] == expected
+
+
+def test_meeting_guide_optional_values_dropped_required_refused(db, tmp_path):
+    feed = [
+        meeting(
+            "tz",
+            "Kept timezone",
+            1,
+            "07:00",
+            "1 Main St, Springfield, IL 62701, USA",
+            timezone="America/Chicago",
+            types=["O", "ZZZ", "TUR", "XT"],
+            url="javascript:alert(1)",
+            updated="8/29/2021",
+        ),
+        meeting("bad-tz", "Bad timezone", 2, "07:00", "", timezone="Mars/Olympus"),
+        {"slug": "no-name", "day": 1, "time": "07:00"},
+        meeting("pm", "Twelve-hour", 1, "7:00 PM", ""),
+    ]
+    report = import_meetings(write(tmp_path, "feed.json", feed), today=TODAY)
+    db.session.commit()
+    assert report.created == 2
+    assert [(r.where, r.reason) for r in report.refused] == [
+        ("meeting 3 (slug 'no-name')", "missing name"),
+        ("meeting 4 (slug 'pm')", "time must be HH:MM (24-hour), not '7:00 PM'"),
+    ]
+    assert [(w.where, w.reason) for w in report.warnings] == [
+        ("meeting 1 (slug 'tz')", "unknown type code 'ZZZ': dropped"),
+        ("meeting 1 (slug 'tz')", "url is not a web address (http:// or https://): dropped"),
+        ("meeting 1 (slug 'tz')", "bad date in updated: '8/29/2021': dropped"),
+        ("meeting 2 (slug 'bad-tz')", "unknown timezone 'Mars/Olympus': dropped"),
+    ]
+    rows = of_source("feed.json")
+    kept = rows["mg:tz"]
+    assert (kept.meeting_timezone, kept.website, kept.last_verified_on) == (
+        "America/Chicago",
+        None,
+        None,
+    )
+    assert kept.meeting_schedule == "Mondays 07:00, Turkish"  # a spec language code
+    assert "Cross Talk Permitted" in kept.description
+    assert rows["mg:bad-tz"].meeting_timezone is None
+
+
+@pytest.mark.parametrize(
+    ("address", "approximate", "expected"),
+    [
+        ("Philadelphia, PA, USA", None, "virtual"),
+        ("Lewes, DE 19958, USA", None, "virtual"),
+        ("1 Market St, Lewes, DE 19958, USA", None, "hybrid"),
+        ("Philadelphia, PA, USA", "no", "hybrid"),  # the feed's own flag wins
+        ("1 Market St, Lewes, DE 19958, USA", "yes", "virtual"),
+    ],
+)
+def test_online_meeting_with_an_approximate_address_is_online_only(
+    db, tmp_path, address, approximate, expected
+):
+    entry = meeting("m", "Virtual Only", 1, "07:00", address, conference_url="https://zoom.us/j/1")
+    if approximate is not None:
+        entry["approximate"] = approximate
+    import_meetings(write(tmp_path, "feed.json", [entry]), today=TODAY)
+    db.session.commit()
+    assert of_source("feed.json")["mg:m"].meeting_format == expected
+
+
+def test_in_person_meeting_with_a_city_only_address_stays_in_person(db, tmp_path):
+    entry = meeting("m", "Lunch Bunch", 1, "12:00", "Philadelphia, PA, USA")
+    import_meetings(write(tmp_path, "feed.json", [entry]), today=TODAY)
+    db.session.commit()
+    assert of_source("feed.json")["mg:m"].meeting_format == "in_person"
