@@ -210,7 +210,7 @@ def refresh_command(dry_run: bool) -> None:
             _save(kind, _import_path_or_url(url, name, run), dry_run)
         except click.ClickException as exc:
             db.session.rollback()
-            click.echo(f"Error: {exc.format_message()}")
+            click.echo(f"Error: {exc.format_message()}", err=True)
             failed.append(name)
     ok = len(plan) - len(failed)
     click.echo(f"Refreshed {ok} of {len(plan)} sources.")
