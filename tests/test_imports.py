@@ -32,6 +32,10 @@ def refusals(report) -> dict[str, str]:
     return {r.where: r.reason for r in report.refused}
 
 
+def warnings(report) -> dict[str, str]:
+    return {w.where: w.reason for w in report.warnings}
+
+
 def cli(app, *args):
     return app.test_cli_runner().invoke(resources_cli, list(args))
 
@@ -43,18 +47,23 @@ def test_hsds_directory_import_creates_links_and_refuses_with_reasons(db):
     report = import_hsds(DATA / "hsds", today=TODAY)
     db.session.commit()
     assert report.ok
-    assert (report.created, report.updated, report.unchanged) == (3, 0, 0)
+    assert (report.created, report.updated, report.unchanged) == (5, 0, 0)
     assert report.organizations_created == 2
     assert refusals(report) == {
         "organizations.csv row 4": "missing name",
         "services.csv row 4": "unknown organization id 'org-9'",
         "services.csv row 5": "missing name",
-        "services.csv row 6": "bad date in assured_date: '2026-02-30'",
         "services.csv row 7": "name is longer than 200 characters",
         "services.csv row 8": "unknown organization id 'org-3'",
-        "services.csv row 10": "url is not a web address (http:// or https://)",
     }
-    assert count(db, Resource) == 3
+    # A bad optional value is dropped with a warning; the record is imported without it.
+    assert warnings(report) == {
+        "services.csv row 6": "bad date in assured_date: '2026-02-30': dropped",
+        "services.csv row 10": "url is not a web address (http:// or https://): dropped",
+    }
+    assert count(db, Resource) == 5
+    assert by_external_id(db, "svc-5").last_verified_on is None
+    assert by_external_id(db, "svc-9").website is None
 
     housing = by_external_id(db, "svc-1")
     assert housing.name == "Recovery Housing Intake"
@@ -76,9 +85,11 @@ def test_hsds_directory_import_creates_links_and_refuses_with_reasons(db):
     assert (jobs.category, jobs.active, jobs.organization_id) == ("employment", False, None)
 
     lines = "\n".join(report.lines())
-    assert "3 created, 0 updated, 0 unchanged, 7 refused" in lines
+    assert "5 created, 0 updated, 0 unchanged, 0 retired, 5 refused" in lines
     assert "Refused rows were skipped; every other row was imported" in lines
     assert "services.csv row 7: name is longer than 200 characters" in lines
+    assert "Values dropped (the rest of each record was imported):" in lines
+    assert "services.csv row 10: url is not a web address" in lines
 
 
 def test_hsds_reimport_updates_instead_of_duplicating(db, tmp_path):
@@ -86,8 +97,8 @@ def test_hsds_reimport_updates_instead_of_duplicating(db, tmp_path):
     db.session.commit()
     again = import_hsds(DATA / "hsds", today=TODAY)
     db.session.commit()
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
-    assert count(db, Resource) == 3 and count(db, Organization) == 2
+    assert (again.created, again.updated, again.unchanged, again.retired) == (0, 0, 5, 0)
+    assert count(db, Resource) == 5 and count(db, Organization) == 2
 
     # A category chosen by hand survives a re-import without category information.
     jobs = by_external_id(db, "svc-8")
@@ -101,20 +112,25 @@ def test_hsds_reimport_updates_instead_of_duplicating(db, tmp_path):
     (changed / "services_taxonomy.csv").unlink()
     report = import_hsds(changed, today=TODAY)
     db.session.commit()
-    assert (report.created, report.updated, report.unchanged) == (0, 1, 2)
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 4)
     assert by_external_id(db, "svc-2").name == "Walk-in Clinic East"
     assert by_external_id(db, "svc-8").category == "education"
-    assert count(db, Resource) == 3
+    assert count(db, Resource) == 5
 
 
 def test_hsds_single_services_file_with_category_column(db):
     report = import_hsds(DATA / "hsds_services.csv", today=TODAY)
     db.session.commit()
-    assert (report.created, len(report.refused)) == (2, 2)
-    assert refusals(report) == {
-        "hsds_services.csv row 4": "unknown category 'spaceflight'",
-        "hsds_services.csv row 5": "bad date in last_modified: '2099-01-01' is in the future",
+    assert (report.created, len(report.refused)) == (4, 0)
+    assert warnings(report) == {
+        "hsds_services.csv row 4": "unknown category 'spaceflight': dropped",
+        "hsds_services.csv row 5": (
+            "bad date in last_modified: '2099-01-01' is in the future: dropped"
+        ),
     }
+    rows = db.session.scalars(select(Resource).order_by(Resource.id)).all()
+    assert rows[2].category == "other"  # no category it knows, no taxonomy
+    assert rows[3].last_verified_on is None
     pantry = by_external_id(db, "food-1")
     assert (pantry.category, pantry.last_verified_on) == ("food", date(2026, 2, 1))
     assert by_external_id(db, "food-2").category == "transportation"
@@ -172,11 +188,15 @@ def test_hsds_hostile_values_are_refused_not_crashing(db, tmp_path):
     assert reasons == [
         "contains a character that cannot be stored (NUL)",
         "contains a character that cannot be stored (NUL)",
-        "email is not an email address",
-        "unknown status 'paused'",
         "id is longer than 100 characters",
         "id 'h-5' repeated (first on row 7)",
     ]
+    assert warnings(report) == {
+        "services.csv row 4": "email is not an email address: dropped",
+        "services.csv row 5": "unknown status 'paused': taken as active",
+    }
+    assert by_external_id(db, "h-2").email is None
+    assert by_external_id(db, "h-3").active is True
     fine = by_external_id(db, "h-5")
     assert fine.name == "Fine 李小龙 Ñúñez" and fine.website == "https://example.org/path"
     assert fine.category == "other"
@@ -198,18 +218,23 @@ def test_meeting_guide_import_maps_format_types_and_schedule(db):
     report = import_meetings(DATA / "meetings.json", today=TODAY)
     db.session.commit()
     assert report.ok
-    assert (report.created, len(report.refused)) == (5, 7)
+    assert (report.created, len(report.refused)) == (6, 6)
     assert refusals(report) == {
         "meeting 6": "missing slug",
         "meeting 7 (slug 'bad-day')": "day must be 0 (Sunday) to 6 (Saturday), or a list of them",
         "meeting 8 (slug 'bad-time')": "time must be HH:MM (24-hour), not '7pm'",
         "meeting 9 (slug 'nameless')": "missing name",
         "meeting 10 (slug 'tuesday-serenity')": "slug repeated (first as meeting 1)",
-        "meeting 11 (slug 'hostile-link')": (
-            "conference_url is not a web address (http:// or https://)"
-        ),
         "meeting 12": "not a JSON object",
     }
+    # conference_url is optional: the hostile link is dropped, the meeting kept.
+    assert warnings(report) == {
+        "meeting 11 (slug 'hostile-link')": (
+            "conference_url is not a web address (http:// or https://): dropped"
+        ),
+    }
+    hostile = by_external_id(db, "mg:hostile-link")
+    assert hostile.conference_url is None and hostile.meeting_format is None
 
     serenity = by_external_id(db, "mg:tuesday-serenity")
     assert serenity.category == "recovery_support"
@@ -248,7 +273,7 @@ def test_meeting_guide_reimport_updates_instead_of_duplicating(db, tmp_path):
     db.session.commit()
     again = import_meetings(DATA / "meetings.json", today=TODAY)
     db.session.commit()
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
 
     feed = json.loads((DATA / "meetings.json").read_text())
     feed[0]["time"] = "19:30"
@@ -257,20 +282,20 @@ def test_meeting_guide_reimport_updates_instead_of_duplicating(db, tmp_path):
     feed[2]["conference_phone"] = ""
     changed = tmp_path / "feed.json"
     changed.write_text(json.dumps(feed))
-    report = import_meetings(changed, today=TODAY)
+    report = import_meetings(changed, source="meetings.json", today=TODAY)
     db.session.commit()
-    assert (report.created, report.updated, report.unchanged) == (0, 2, 3)
+    assert (report.created, report.updated, report.unchanged) == (0, 2, 4)
     assert by_external_id(db, "mg:tuesday-serenity").meeting_schedule == (
         "Tuesdays 19:30–20:30, English"
     )
     assert by_external_id(db, "mg:saturday-hybrid").meeting_format == "in_person"
-    assert count(db, Resource) == 5
+    assert count(db, Resource) == 6
 
 
 def test_meeting_guide_default_model_option(db):
     report = import_meetings(DATA / "meetings.json", default_model="na", today=TODAY)
     db.session.commit()
-    assert report.created == 5
+    assert report.created == 6
     assert by_external_id(db, "mg:tuesday-serenity").meeting_model == "na"
     assert by_external_id(db, "mg:smart-monday").meeting_model == "smart_recovery"
 
@@ -331,9 +356,15 @@ def test_meeting_guide_hostile_entries(db, tmp_path):
     )
     report = import_meetings(path, today=TODAY)
     db.session.commit()
-    assert report.created == 1 and len(report.refused) == 7
+    assert report.created == 2 and len(report.refused) == 6
     row = by_external_id(db, "mg:h")
     assert row.name == "🌻 O'Brien <script>" and row.meeting_open is True
+    # types are optional: codes that are not codes are dropped with a warning
+    assert [(w.where, w.reason) for w in report.warnings] == [
+        ("meeting 6 (slug 'f')", "unknown type code '1': dropped"),
+        ("meeting 6 (slug 'f')", "unknown type code '2': dropped"),
+    ]
+    assert by_external_id(db, "mg:f").meeting_open is None
 
 
 # --- The command line ----------------------------------------------------------------------
@@ -342,21 +373,21 @@ def test_meeting_guide_hostile_entries(db, tmp_path):
 def test_cli_import_prints_the_report_and_commits_once(app, db):
     result = cli(app, "import", str(DATA / "hsds"))
     assert result.exit_code == 0, result.output
-    assert "3 created, 0 updated, 0 unchanged, 7 refused" in result.output
+    assert "5 created, 0 updated, 0 unchanged, 0 retired, 5 refused" in result.output
     assert "services.csv row 4: unknown organization id 'org-9'" in result.output
-    assert count(db, Resource) == 3
+    assert count(db, Resource) == 5
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.entity_type == "resource_import"))
-    assert event.action == "create" and event.detail.startswith("hsds: created=3")
+    assert event.action == "create" and event.detail.startswith("hsds: created=5")
 
 
 def test_cli_import_meetings_with_model_option(app, db):
     result = cli(app, "import-meetings", str(DATA / "meetings.json"), "--model", "na")
     assert result.exit_code == 0, result.output
-    assert "5 created" in result.output and "meeting 6: missing slug" in result.output
+    assert "6 created" in result.output and "meeting 6: missing slug" in result.output
     assert by_external_id(db, "mg:tuesday-serenity").meeting_model == "na"
     result = cli(app, "import-meetings", str(DATA / "meetings.json"), "--model", "na")
-    assert "0 created, 0 updated, 5 unchanged" in result.output
-    assert count(db, Resource) == 5
+    assert "0 created, 0 updated, 6 unchanged" in result.output
+    assert count(db, Resource) == 6
 
 
 def test_cli_dry_run_saves_nothing(app, db):

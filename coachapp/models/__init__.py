@@ -18,7 +18,7 @@ from coachapp.models.login import LoginFailure
 from coachapp.models.programs import Program, Team
 from coachapp.models.referrals import Referral, ReferralStatusChange
 from coachapp.models.reports import ReportChange, StoredReport
-from coachapp.models.resources import Organization, Resource
+from coachapp.models.resources import Organization, Resource, ResourceSource
 from coachapp.models.sessions import CoachingSession, session_goals
 from coachapp.models.supervision import (
     SupervisionNote,
@@ -50,6 +50,7 @@ __all__ = [
     "ReferralStatusChange",
     "ReportChange",
     "Resource",
+    "ResourceSource",
     "StoredReport",
     "SupervisionNote",
     "SupervisionNoteCoach",

@@ -6,26 +6,67 @@ meetings, with the Meeting Guide fields (model, format, open or closed, schedule
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, Time
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coachapp.models.base import Base, TimestampMixin, enum_check
 from coachapp.models.enums import MeetingFormat, MeetingModel, ResourceCategory
 
+SOURCE_KINDS = ("meeting_guide", "hsds")
+
 if TYPE_CHECKING:
     from coachapp.models.programs import Program
+
+
+class ResourceSource(TimestampMixin, Base):
+    """Where imported entries come from: one Meeting Guide feed or one HSDS export.
+
+    An imported entry's identity is (source, external id): two intergroups' feeds may both have
+    a ``big-book-study``. A re-import of a source updates, adds and retires its own entries only.
+    Entries typed in by hand have no source.
+    """
+
+    __tablename__ = "resource_sources"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('meeting_guide', 'hsds')",
+            name="kind_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)  # the feed's URL or a name
+    kind: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str | None] = mapped_column(String(300))  # fetched by `flask resources refresh`
+    # Meeting Guide: the model of meetings whose entry names no program (kept for the refresh).
+    default_model: Mapped[str | None] = mapped_column(String(20))
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id"), index=True)
+    last_imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Organization(TimestampMixin, Base):
     """HSDS organization: the agency that offers one or more services."""
 
     __tablename__ = "organizations"
+    __table_args__ = (UniqueConstraint("source_id", "external_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)  # HSDS id
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("resource_sources.id"))
+    external_id: Mapped[str | None] = mapped_column(String(100))  # HSDS id, within its source
     name: Mapped[str] = mapped_column(String(200), index=True)
     description: Mapped[str | None] = mapped_column(Text)
     email: Mapped[str | None] = mapped_column(String(254))
@@ -47,10 +88,12 @@ class Resource(TimestampMixin, Base):
             name="meeting_day_range",
         ),
         Index("ix_resources_category_active", "category", "active"),
+        UniqueConstraint("source_id", "external_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)  # HSDS / feed id
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("resource_sources.id"))
+    external_id: Mapped[str | None] = mapped_column(String(100))  # HSDS / feed id in its source
     # A directory entry may be shared by every program (NULL) or belong to one.
     program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id"), index=True)
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
@@ -63,6 +106,9 @@ class Resource(TimestampMixin, Base):
     address: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_verified_on: Mapped[date | None] = mapped_column(Date)
+    # Set (with active False) when a re-import of its source no longer has the entry; records
+    # that point at it keep showing it, marked retired.
+    retired_on: Mapped[date | None] = mapped_column(Date)
     # Mutual-aid meeting details (Meeting Guide spec); empty for other resources.
     meeting_model: Mapped[str | None] = mapped_column(String(20))
     meeting_format: Mapped[str | None] = mapped_column(String(20))
@@ -72,9 +118,17 @@ class Resource(TimestampMixin, Base):
     meeting_end_time: Mapped[time | None] = mapped_column(Time)
     meeting_schedule: Mapped[str | None] = mapped_column(String(200))  # free-text schedule
     conference_url: Mapped[str | None] = mapped_column(String(300))
+    meeting_timezone: Mapped[str | None] = mapped_column(
+        String(64)
+    )  # the feed's, e.g. "America/New_York"
 
     organization: Mapped[Organization | None] = relationship(back_populates="services")
     program: Mapped[Program | None] = relationship()
+    source: Mapped[ResourceSource | None] = relationship()
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_on is not None
 
     @property
     def is_meeting(self) -> bool:

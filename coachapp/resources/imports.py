@@ -6,8 +6,17 @@ dry run). A row that cannot be imported is refused, with its row number and why,
 every other row is imported. A problem with the input as a whole (missing file, not UTF-8, not
 CSV/JSON of the expected shape) imports nothing.
 
-Re-importing the same export updates the entries it created instead of duplicating them:
-HSDS services keep their HSDS ``id`` as ``external_id``, meetings ``"mg:" + slug``.
+Every import belongs to a ``ResourceSource`` (the feed's URL, or a name given at import, by
+default the file's name). An entry's identity is (source, ``external_id``): HSDS services keep
+their HSDS ``id``, meetings ``"mg:" + slug``, so two intergroups' ``big-book-study`` are two
+meetings. Re-importing a source updates and adds its own entries and retires its own entries the
+file no longer has (``active`` False, ``retired_on`` set; records that point at them keep them);
+another source's entries are never touched.
+
+Lenient on optional fields, strict on required ones: a bad optional value (a date, an email, a
+web address, a type code, a status word) is dropped with a warning in the report and the record
+imported; a record missing a required field (a name, an id or slug) or with a bad day or time is
+refused.
 """
 
 from __future__ import annotations
@@ -15,7 +24,8 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterable
+import zoneinfo
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -24,7 +34,7 @@ from sqlalchemy import select
 
 from coachapp import records
 from coachapp.extensions import db
-from coachapp.models import Organization, Resource
+from coachapp.models import Organization, Resource, ResourceSource
 from coachapp.models.enums import MeetingFormat, MeetingModel, ResourceCategory
 from coachapp.resources.forms import is_http_url
 from coachapp.resources.queries import schedule_text
@@ -35,6 +45,8 @@ MAX_EMAIL = 254
 MAX_URL = 300
 MAX_PHONE = 40
 MAX_DESCRIPTION = 20_000
+MAX_SOURCE_NAME = 300
+MAX_TIMEZONE = 64
 EARLIEST = date(1900, 1, 1)
 
 # --- The report -------------------------------------------------------------------------------
@@ -52,11 +64,14 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    retired: int = 0
     organizations_created: int = 0
     organizations_updated: int = 0
     refused: list[Refusal] = field(default_factory=list)
+    warnings: list[Refusal] = field(default_factory=list)  # a value dropped, the record kept
     notes: list[str] = field(default_factory=list)
     error: str | None = None  # the input as a whole was refused: nothing imported
+    source_name: str | None = None  # the ResourceSource imported into
 
     @property
     def ok(self) -> bool:
@@ -65,23 +80,36 @@ class ImportReport:
     def refuse(self, where: str, reason: str) -> None:
         self.refused.append(Refusal(where, reason))
 
+    def warn(self, where: str, reason: str) -> None:
+        self.warnings.append(Refusal(where, reason))
+
     def summary(self) -> str:
         """One line, safe for the audit trail (counts only)."""
         if self.error:
             return "nothing imported"
         return (
             f"created={self.created} updated={self.updated} unchanged={self.unchanged} "
-            f"refused={len(self.refused)}"
+            f"retired={self.retired} refused={len(self.refused)} warnings={len(self.warnings)}"
         )
 
-    def lines(self) -> list[str]:
-        """The report as printed by ``flask resources import``."""
+    def lines(self, *, dry_run: bool = False) -> list[str]:
+        """The report as printed by ``flask resources import`` (after the save), or what a dry
+        run would do."""
         if self.error:
             return [f"{self.source}: nothing imported.", f"  {self.error}"]
-        lines = [
-            f"{self.source}: {self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {len(self.refused)} refused."
-        ]
+        if dry_run:
+            lines = [
+                f"{self.source} (dry run): would create {self.created}, update {self.updated}, "
+                f"retire {self.retired}; {self.unchanged} unchanged, {len(self.refused)} refused."
+            ]
+        else:
+            lines = [
+                f"{self.source}: {self.created} created, {self.updated} updated, "
+                f"{self.unchanged} unchanged, {self.retired} retired, "
+                f"{len(self.refused)} refused."
+            ]
+        if self.source_name:
+            lines.append(f"Source: {self.source_name}")
         if self.organizations_created or self.organizations_updated:
             lines.append(
                 f"Organizations: {self.organizations_created} created, "
@@ -90,6 +118,9 @@ class ImportReport:
         if self.refused:
             lines.append("Refused rows were skipped; every other row was imported:")
             lines.extend(f"  {r.where}: {r.reason}" for r in self.refused)
+        if self.warnings:
+            lines.append("Values dropped (the rest of each record was imported):")
+            lines.extend(f"  {w.where}: {w.reason}" for w in self.warnings)
         lines.extend(f"Note: {note}" for note in self.notes)
         return lines
 
@@ -162,16 +193,92 @@ def _date(name: str, value: str | None, today: date) -> date | None:
     return parsed
 
 
-def _existing(model, external_ids: Iterable[str]) -> dict[str, object]:
-    """Rows of ``model`` by ``external_id`` (in chunks, for SQLite's parameter limit)."""
+def _lenient(report: ImportReport, where: str, check: Callable, *args):
+    """An optional value: ``check(*args)``, or None with a warning when it is bad."""
+    try:
+        return check(*args)
+    except RowError as exc:
+        report.warn(where, f"{exc}: dropped")
+        return None
+
+
+def source_for(
+    name: str,
+    kind: str,
+    *,
+    url: str | None = None,
+    program_id: int | None = None,
+    default_model: str | None = None,
+) -> ResourceSource:
+    """The source named ``name`` (created when new); an existing source of another kind is
+    refused, so a feed is never imported over an HSDS export's entries."""
+    name = name.strip()
+    if not name or len(name) > MAX_SOURCE_NAME or "\x00" in name:
+        raise InputError(f"a source name must be 1 to {MAX_SOURCE_NAME} characters")
+    source = db.session.scalar(select(ResourceSource).where(ResourceSource.name == name))
+    if source is None:
+        source = ResourceSource(
+            name=name, kind=kind, url=url, program_id=program_id, default_model=default_model
+        )
+        db.session.add(source)
+        db.session.flush()
+        return source
+    if source.kind != kind:
+        raise InputError(
+            f"source {name!r} holds {KIND_LABELS[source.kind]} entries, not {KIND_LABELS[kind]}"
+        )
+    if url:
+        source.url = url
+    if program_id is not None:
+        source.program_id = program_id
+    if default_model is not None:
+        source.default_model = default_model
+    return source
+
+
+KIND_LABELS = {"meeting_guide": "Meeting Guide", "hsds": "HSDS"}
+
+
+def _existing(model, source_id: int, external_ids: Iterable[str]) -> dict[str, object]:
+    """Rows of ``model`` of one source by ``external_id`` (in chunks, for SQLite's parameter
+    limit)."""
     # NUL cannot even be sent to PostgreSQL; such rows are refused later anyway.
     ids = sorted({i for i in external_ids if i and "\x00" not in i})
     found: dict[str, object] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        for row in db.session.scalars(select(model).where(model.external_id.in_(chunk))):
+        query = select(model).where(model.source_id == source_id, model.external_id.in_(chunk))
+        for row in db.session.scalars(query):
             found[row.external_id] = row
     return found
+
+
+def _retire_missing(
+    source: ResourceSource, in_file: set[str], report: ImportReport, today: date
+) -> None:
+    """Retire the source's entries the file no longer has (refused rows still count as in the
+    file: a row with a typo is not a meeting that ended)."""
+    query = select(Resource).where(Resource.source_id == source.id, Resource.retired_on.is_(None))
+    for resource in db.session.scalars(query):
+        if resource.external_id not in in_file:
+            resource.active = False
+            resource.retired_on = today
+            report.retired += 1
+
+
+def _refuse_empty(source: ResourceSource, count: int, what: str) -> None:
+    """A file with no entries at all would retire every entry of its source: refuse it."""
+    if count:
+        return
+    held = db.session.scalar(
+        select(Resource.id).where(Resource.source_id == source.id, Resource.retired_on.is_(None))
+    )
+    if held is not None:
+        raise InputError(f"{what} has no entries: nothing imported and nothing retired")
+
+
+def _imported(source: ResourceSource) -> None:
+    source.last_imported_at = datetime.now(timezone.utc)
 
 
 def _upsert(row, values: dict) -> bool:
@@ -337,15 +444,40 @@ def _phones(files: HsdsFiles) -> tuple[dict[str, str], dict[str, str]]:
     return by_service, by_org
 
 
+def _other_sources_organizations(
+    source: ResourceSource, external_ids: set[str]
+) -> dict[str, Organization]:
+    """Organizations of other sources a services file links to, where exactly one has the id
+    (a services file imported on its own may name organizations imported earlier)."""
+    ids = sorted(i for i in external_ids if "\x00" not in i)
+    found: dict[str, list[Organization]] = {}
+    for start in range(0, len(ids), 500):
+        query = select(Organization).where(
+            Organization.external_id.in_(ids[start : start + 500]),
+            (Organization.source_id != source.id) | Organization.source_id.is_(None),
+        )
+        for org in db.session.scalars(query):
+            found.setdefault(org.external_id or "", []).append(org)
+    return {key: orgs[0] for key, orgs in found.items() if len(orgs) == 1}
+
+
 def import_hsds(
-    path: str | Path, *, program_id: int | None = None, today: date | None = None
+    path: str | Path,
+    *,
+    source: str | None = None,
+    url: str | None = None,
+    program_id: int | None = None,
+    today: date | None = None,
 ) -> ImportReport:
     """Import an Open Referral HSDS CSV export into the directory.
 
     ``path`` is a directory holding ``services.csv`` (and usually ``organizations.csv``;
     ``phones.csv`` and taxonomy tables are used when present), or a single services CSV, which
-    may carry an extra ``category`` column. Each service becomes a ``Resource`` whose
-    ``external_id`` is the HSDS id (a re-import updates it); its organization is found by id.
+    may carry an extra ``category`` column. ``source`` names the source (default: ``url``, else
+    the file's or directory's name). Each service becomes a ``Resource`` whose ``external_id``
+    is the HSDS id within the source (a re-import updates it; the source's services no longer in
+    the export are retired); its organization is found by id in the source, else the one
+    organization of another source with that id.
     Category: the ``category`` column, else the service's taxonomy terms, else ``other``.
     ``last_verified_on``: ``assured_date``, else the date of ``last_modified``.
     """
@@ -360,29 +492,40 @@ def import_hsds(
             org_rows = _read_csv(files.organizations, "id", "name")
         terms = _terms_by_service(files)
         service_phones, org_phones = _phones(files)
+        origin = source_for(
+            source or url or path.name or str(path), "hsds", url=url, program_id=program_id
+        )
+        _refuse_empty(origin, len(service_rows), files.services.name)
     except InputError as exc:
         report.error = str(exc)
         return report
+    report.source_name = origin.name
 
-    orgs = _import_organizations(files, org_rows, org_phones, report)
+    orgs = _import_organizations(origin, files, org_rows, org_phones, report)
     wanted_orgs = {row.get("organization_id", "") for _, row in service_rows} - set(orgs) - {""}
-    orgs.update(_existing(Organization, wanted_orgs))  # type: ignore[arg-type]
-    existing = _existing(Resource, (row.get("id", "") for _, row in service_rows))
+    orgs.update(_existing(Organization, origin.id, wanted_orgs))  # type: ignore[arg-type]
+    orgs.update(_other_sources_organizations(origin, wanted_orgs - set(orgs)))
+    existing = _existing(Resource, origin.id, (row.get("id", "") for _, row in service_rows))
     seen: dict[str, int] = {}
     name = files.services.name
     for number, row in service_rows:
         where = f"{name} row {number}"
         try:
-            values = _service_values(row, orgs, terms, service_phones, seen, today)
+            values = _service_values(row, orgs, terms, service_phones, seen, today, report, where)
         except RowError as exc:
             report.refuse(where, str(exc))
             continue
         external_id = row["id"]
         seen[external_id] = number
         resource = existing.get(external_id)
+        values["retired_on"] = None
         if resource is None:
             values["category"] = values["category"] or ResourceCategory.OTHER.value
-            db.session.add(Resource(external_id=external_id, program_id=program_id, **values))
+            db.session.add(
+                Resource(
+                    source_id=origin.id, external_id=external_id, program_id=program_id, **values
+                )
+            )
             report.created += 1
         else:
             if values["category"] is None:
@@ -394,18 +537,22 @@ def import_hsds(
             else:
                 report.unchanged += 1
     db.session.flush()
+    _retire_missing(origin, {row.get("id", "") for _, row in service_rows}, report, today)
+    _imported(origin)
+    db.session.flush()
     if not org_rows and files.organizations is None and path.is_dir():
         report.notes.append("no organizations.csv: services were linked to known organizations")
     return report
 
 
 def _import_organizations(
+    origin: ResourceSource,
     files: HsdsFiles,
     rows: list[tuple[int, dict[str, str]]],
     phones: dict[str, str],
     report: ImportReport,
 ) -> dict[str, Organization]:
-    existing = _existing(Organization, (row.get("id", "") for _, row in rows))
+    existing = _existing(Organization, origin.id, (row.get("id", "") for _, row in rows))
     accepted: dict[str, Organization] = {}
     seen: dict[str, int] = {}
     name = files.organizations.name if files.organizations else "organizations.csv"
@@ -425,8 +572,10 @@ def _import_organizations(
             values = {
                 "name": row["name"],
                 "description": row.get("description") or None,
-                "email": _email("email", row.get("email")),
-                "website": _web_address("website", row.get("website") or row.get("url")),
+                "email": _lenient(report, where, _email, "email", row.get("email")),
+                "website": _lenient(
+                    report, where, _web_address, "website", row.get("website") or row.get("url")
+                ),
                 "phone": phones.get(external_id),
             }
         except RowError as exc:
@@ -435,7 +584,7 @@ def _import_organizations(
         seen[external_id] = number
         org = existing.get(external_id)
         if org is None:
-            org = Organization(external_id=external_id, **values)
+            org = Organization(source_id=origin.id, external_id=external_id, **values)
             db.session.add(org)
             report.organizations_created += 1
         else:
@@ -455,6 +604,8 @@ def _service_values(
     phones: dict[str, str],
     seen: dict[str, int],
     today: date,
+    report: ImportReport,
+    where: str,
 ) -> dict:
     _check_storable(row.values())
     external_id = row.get("id", "")
@@ -470,16 +621,19 @@ def _service_values(
     organization = orgs.get(org_ref) if org_ref else None
     if org_ref and organization is None:
         raise RowError(f"unknown organization id {org_ref[:60]!r}")
-    status = row.get("status", "").lower()
-    if status not in HSDS_STATUSES:
-        raise RowError(f"unknown status {row['status'][:40]!r}")
+    status = re.sub(r"\s+", " ", row.get("status", "").strip().lower())
+    active = HSDS_STATUSES.get(status)
+    if active is None:
+        report.warn(where, f"unknown status {row['status'][:40]!r}: taken as active")
+        active = True
+    category = None
     if row.get("category"):
-        category = _category_value(row["category"])
-    else:
+        category = _lenient(report, where, _category_value, row["category"])
+    if category is None:
         category = category_from_terms(terms.get(external_id, []))
-    verified = _date("assured_date", row.get("assured_date"), today) or _date(
-        "last_modified", row.get("last_modified"), today
-    )
+    verified = _lenient(
+        report, where, _date, "assured_date", row.get("assured_date"), today
+    ) or _lenient(report, where, _date, "last_modified", row.get("last_modified"), today)
     description = row.get("description") or None
     _check_length("description", description, MAX_DESCRIPTION)
     return {
@@ -487,34 +641,46 @@ def _service_values(
         "category": category,
         "organization_id": organization.id if organization is not None else None,
         "description": description,
-        "email": _email("email", row.get("email")),
-        "website": _web_address("url", row.get("url") or row.get("website")),
+        "email": _lenient(report, where, _email, "email", row.get("email")),
+        "website": _lenient(
+            report, where, _web_address, "url", row.get("url") or row.get("website")
+        ),
         "phone": phones.get(external_id),
-        "active": HSDS_STATUSES[status],
+        "active": active,
         "last_verified_on": verified,
     }
 
 
 # --- Meeting Guide JSON feed ------------------------------------------------------------------
-# Field definitions: README of github.com/code4recovery/spec. Type codes used here:
+# Field definitions: README of github.com/code4recovery/spec; its data/types.json lists the 87
+# type codes (labels in English below; the open/closed and temporarily-closed codes are read).
 LANGUAGES = {
+    "AF": "Afrikaans",
     "AM": "Amharic",
+    "AR": "Arabic",
     "ASL": "American Sign Language",
+    "BG": "Bulgarian",
     "DA": "Danish",
     "DE": "German",
     "EL": "Greek",
     "EN": "English",
     "FA": "Persian",
+    "FI": "Finnish",
     "FR": "French",
     "HE": "Hebrew",
     "HI": "Hindi",
     "HR": "Croatian",
     "HU": "Hungarian",
+    "IS": "Icelandic",
     "ITA": "Italian",
     "JA": "Japanese",
+    "KA": "Georgian",
     "KOR": "Korean",
     "LT": "Lithuanian",
     "ML": "Malayalam",
+    "MT": "Maltese",
+    "NE": "Nepali",
+    "NL": "Dutch",
     "NO": "Norwegian",
     "POL": "Polish",
     "POR": "Portuguese",
@@ -522,37 +688,64 @@ LANGUAGES = {
     "RUS": "Russian",
     "S": "Spanish",
     "SK": "Slovak",
+    "SL": "Slovenian",
     "SV": "Swedish",
     "TH": "Thai",
     "TL": "Tagalog",
+    "TUR": "Turkish",
     "UK": "Ukrainian",
 }
 TYPE_LABELS = {
     "11": "11th Step Meditation",
     "12x12": "12 Steps & 12 Traditions",
     "A": "Secular",
+    "ABSI": "As Bill Sees It",
+    "AL": "Concurrent with Alateen",
+    "AL-AN": "Concurrent with Al-Anon",
     "B": "Big Book",
+    "BA": "Babysitting Available",
     "BE": "Newcomer",
+    "BI": "Bisexual",
+    "BRK": "Breakfast",
+    "CAN": "Candlelight",
     "CF": "Child-friendly",
     "D": "Discussion",
+    "DB": "Digital Basket",
     "DD": "Dual Diagnosis",
+    "DR": "Daily Reflections",
+    "FF": "Fragrance Free",
+    "G": "Gay",
+    "GR": "Grapevine",
+    "H": "Birthday",
+    "L": "Lesbian",
     "LGBTQ": "LGBTQ",
     "LIT": "Literature",
+    "LS": "Living Sober",
     "M": "Men",
     "MED": "Meditation",
+    "N": "Native American",
+    "NB": "Non-Binary",
+    "NDG": "Indigenous",
+    "OUT": "Outdoor",
+    "P": "Professionals",
+    "POA": "Proof of Attendance",
     "POC": "People of Color",
     "SEN": "Seniors",
+    "SM": "Smoking Permitted",
     "SP": "Speaker",
     "ST": "Step Study",
     "T": "Transgender",
     "TC": "Location temporarily closed",
+    "TR": "Tradition Study",
     "W": "Women",
     "X": "Wheelchair access",
     "XB": "Wheelchair-accessible bathroom",
+    "XT": "Cross Talk Permitted",
     "Y": "Young People",
 }
 ONLINE_TYPE = "ONL"  # older feeds mark online meetings with it; the spec uses conference_*
 CLOSED_TEMPORARILY = "TC"
+KNOWN_TYPES = {*LANGUAGES, *TYPE_LABELS, "O", "C", ONLINE_TYPE}
 PROGRAMS = {
     "aa": "aa",
     "alcoholics anonymous": "aa",
@@ -611,14 +804,48 @@ def _time(key: str, value: str) -> time | None:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def _types(value) -> list[str]:
+def _types(value, warn: Callable[[str], None]) -> list[str]:
+    """The type codes (optional: what is not a known code is dropped with a warning)."""
     if value in (None, ""):
         return []
     if isinstance(value, str):
         value = value.split(",")
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise RowError("types must be a list of codes")
-    return [v.strip() for v in value if v.strip()]
+    if not isinstance(value, list):
+        warn("types is not a list of codes: dropped")
+        return []
+    codes = []
+    for item in value:
+        code = str(item).strip() if isinstance(item, str | int) and item is not True else ""
+        if code in KNOWN_TYPES:
+            codes.append(code)
+        elif code:
+            warn(f"unknown type code {code[:20]!r}: dropped")
+        elif not isinstance(item, str):
+            warn("a type that is not a code: dropped")
+    return codes
+
+
+def _timezone(value: str) -> str | None:
+    if not value:
+        return None
+    if len(value) > MAX_TIMEZONE or value not in _timezones():
+        raise RowError(f"unknown timezone {value[:40]!r}")
+    return value
+
+
+_TIMEZONES: set[str] = set()
+
+
+def _timezones() -> set[str]:
+    if not _TIMEZONES:
+        _TIMEZONES.update(zoneinfo.available_timezones())
+    return _TIMEZONES
+
+
+def is_approximate(formatted_address: str) -> bool:
+    """tsml-ui's rule: an address of fewer than four comma-separated parts has no street part
+    ("Philadelphia, PA, USA", "Lewes, DE 19958, USA"): it only says where, roughly."""
+    return len(formatted_address.split(",")) < 4
 
 
 def _meeting_format(has_place: bool, online: bool) -> str | None:
@@ -631,12 +858,28 @@ def _meeting_format(has_place: bool, online: bool) -> str | None:
     return None
 
 
-def _meeting_values(entry: dict, *, default_model: str, today: date, report: ImportReport):
+def _meeting_values(
+    entry: dict, *, default_model: str, today: date, report: ImportReport, where: str = ""
+):
     name = _text(entry, "name")
     if not name:
         raise RowError("missing name")
     _check_length("name", name, MAX_NAME)
-    types = _types(entry.get("types"))
+
+    def warn(message: str) -> None:
+        report.warn(where, message)
+
+    def optional(key: str, check: Callable, *args):
+        try:
+            return check(*args)
+        except RowError as exc:
+            warn(f"{exc}: dropped")
+            return None
+
+    def optional_text(key: str) -> str:
+        return optional(key, _text, entry, key) or ""
+
+    types = _types(entry.get("types"), warn)
     program = _text(entry, "program").lower()
     model = PROGRAMS.get(program, default_model) if program else default_model
     if program and program not in PROGRAMS:
@@ -645,8 +888,10 @@ def _meeting_values(entry: dict, *, default_model: str, today: date, report: Imp
     start = _time("time", _text(entry, "time"))
     end = _time("end_time", _text(entry, "end_time")) if start else None
 
-    conference_url = _web_address("conference_url", _text(entry, "conference_url"))
-    conference_phone = _text(entry, "conference_phone")
+    conference_url = optional(
+        "conference_url", _web_address, "conference_url", optional_text("conference_url")
+    )
+    conference_phone = optional_text("conference_phone")
     formatted = _text(entry, "formatted_address")
     if not formatted:
         parts = [_text(entry, k) for k in ("address", "city")]
@@ -654,9 +899,16 @@ def _meeting_values(entry: dict, *, default_model: str, today: date, report: Imp
         formatted = ", ".join(p for p in (*parts, region, _text(entry, "country")) if p)
     location = _text(entry, "location")
     address = "\n".join(p for p in (location, formatted) if p) or None
-    approximate = _text(entry, "approximate").lower() == "yes"
     temporarily_closed = CLOSED_TEMPORARILY in types
     online = bool(conference_url or conference_phone or ONLINE_TYPE in types)
+    flag = entry.get("approximate")
+    if isinstance(flag, bool):
+        approximate = flag
+    elif isinstance(flag, str) and flag.strip():
+        approximate = flag.strip().lower() == "yes"
+    else:
+        # An online meeting with only a city-level address is online-only, not hybrid.
+        approximate = online and bool(formatted) and is_approximate(formatted)
     has_place = bool(formatted) and not approximate and not temporarily_closed
     meeting_format = _meeting_format(has_place, online)
     active = not (temporarily_closed and not online)
@@ -685,9 +937,9 @@ def _meeting_values(entry: dict, *, default_model: str, today: date, report: Imp
         "description": description,
         "address": address,
         "phone": phone,
-        "website": _web_address("url", _text(entry, "url")),
+        "website": optional("url", _web_address, "url", optional_text("url")),
         "active": active,
-        "last_verified_on": _date("updated", _text(entry, "updated"), today),
+        "last_verified_on": optional("updated", _date, "updated", optional_text("updated"), today),
         "meeting_model": model,
         "meeting_format": meeting_format,
         "meeting_open": True if "O" in types else False if "C" in types else None,
@@ -701,10 +953,13 @@ def _meeting_values(entry: dict, *, default_model: str, today: date, report: Imp
             languages,
         ),
         "conference_url": conference_url,
+        "meeting_timezone": optional("timezone", _timezone, optional_text("timezone")),
     }
 
 
-def _entity(entry: dict, cache: dict[str, Organization], report: ImportReport):
+def _entity(
+    entry: dict, origin: ResourceSource, cache: dict[str, Organization], report: ImportReport
+):
     """The service entity (intergroup, district) as an organization, when the feed names one."""
     try:
         name = _text(entry, "entity")
@@ -715,7 +970,11 @@ def _entity(entry: dict, cache: dict[str, Organization], report: ImportReport):
     external_id = "mg-entity:" + re.sub(r"\s+", " ", name.lower())[: MAX_EXTERNAL_ID - 10]
     if external_id in cache:
         return cache[external_id]
-    org = db.session.scalar(select(Organization).where(Organization.external_id == external_id))
+    org = db.session.scalar(
+        select(Organization).where(
+            Organization.source_id == origin.id, Organization.external_id == external_id
+        )
+    )
     if org is None:
         try:
             website = _web_address("entity_url", _text(entry, "entity_url")) or _web_address(
@@ -726,6 +985,7 @@ def _entity(entry: dict, cache: dict[str, Organization], report: ImportReport):
         except RowError:
             website = email = phone = None
         org = Organization(
+            source_id=origin.id,
             external_id=external_id,
             name=name,
             website=website,
@@ -742,17 +1002,22 @@ def _entity(entry: dict, cache: dict[str, Organization], report: ImportReport):
 def import_meetings(
     path: str | Path,
     *,
+    source: str | None = None,
+    url: str | None = None,
     default_model: str = MeetingModel.AA.value,
     program_id: int | None = None,
     today: date | None = None,
 ) -> ImportReport:
     """Import a Meeting Guide JSON feed (an array of meetings) into the directory.
 
-    Each meeting becomes a ``recovery_support`` resource with ``external_id`` ``"mg:" + slug``
-    (a re-import updates it). Model: the entry's ``program`` when present, else
-    ``default_model``. Format: ``hybrid`` with an address and a ``conference_url`` /
-    ``conference_phone``, ``virtual`` with only the latter (or when the location is
-    temporarily closed, type ``TC``, or only approximate), ``in_person`` with only an address.
+    ``source`` names the source (default: ``url``, else the file's name). Each meeting becomes a
+    ``recovery_support`` resource with ``external_id`` ``"mg:" + slug`` within the source (a
+    re-import updates it; the source's meetings no longer in the feed are retired). Model: the
+    entry's ``program`` when present, else ``default_model``. Format: ``hybrid`` with an
+    address and a ``conference_url`` / ``conference_phone``, ``virtual`` with only the latter
+    (or when the location is temporarily closed, type ``TC``, or only approximate: the feed
+    says so, or an online meeting's address has no street part), ``in_person`` with only an
+    address.
     Open/closed from the ``O`` / ``C`` types; languages from their type codes, in the schedule.
     """
     path = Path(path)
@@ -776,12 +1041,25 @@ def import_meetings(
     if not isinstance(feed, list):
         report.error = f"{path.name} is not a Meeting Guide feed (a JSON array of meetings)"
         return report
+    try:
+        origin = source_for(
+            source or url or path.name,
+            "meeting_guide",
+            url=url,
+            program_id=program_id,
+            default_model=default_model,
+        )
+        _refuse_empty(origin, len(feed), path.name)
+    except InputError as exc:
+        report.error = str(exc)
+        return report
+    report.source_name = origin.name
 
     slugs = []
     for entry in feed:
         if isinstance(entry, dict) and isinstance(entry.get("slug"), str | int):
             slugs.append(f"mg:{str(entry['slug']).strip()}")
-    existing = _existing(Resource, slugs)
+    existing = _existing(Resource, origin.id, slugs)
     entities: dict[str, Organization] = {}
     seen: dict[str, int] = {}
     for number, entry in enumerate(feed, start=1):
@@ -798,16 +1076,23 @@ def import_meetings(
             _check_length("slug", external_id, MAX_EXTERNAL_ID)
             if external_id in seen:
                 raise RowError(f"slug repeated (first as meeting {seen[external_id]})")
-            values = _meeting_values(entry, default_model=default_model, today=today, report=report)
+            values = _meeting_values(
+                entry, default_model=default_model, today=today, report=report, where=where
+            )
         except RowError as exc:
             report.refuse(where, str(exc))
             continue
         seen[external_id] = number
-        org = _entity(entry, entities, report)
+        org = _entity(entry, origin, entities, report)
         values["organization_id"] = org.id if org is not None else None
+        values["retired_on"] = None
         resource = existing.get(external_id)
         if resource is None:
-            db.session.add(Resource(external_id=external_id, program_id=program_id, **values))
+            db.session.add(
+                Resource(
+                    source_id=origin.id, external_id=external_id, program_id=program_id, **values
+                )
+            )
             report.created += 1
         else:
             if program_id is not None:
@@ -821,5 +1106,8 @@ def import_meetings(
                 f"{where}: location temporarily closed and no online meeting: imported inactive"
             )
     report.notes = list(dict.fromkeys(report.notes))
+    db.session.flush()
+    _retire_missing(origin, set(slugs), report, today)
+    _imported(origin)
     db.session.flush()
     return report
