@@ -79,6 +79,120 @@ def test_search_by_name_organization_and_description(db, login, coach):
     assert "Food Bank" in page and "Benefits Desk" not in page
 
 
+def _addressed_entries() -> None:
+    factories.resource(
+        name="Springfield Pantry", category="food", address="12 Main St, Springfield, IL 62701"
+    )
+    factories.resource(
+        name="Market Street Clinic",
+        category="healthcare",
+        address="400 Market Street\nPhiladelphia, PA 19106-1234",
+    )
+    # 62701 inside a longer number is not the ZIP code 62701.
+    factories.resource(
+        name="Dover Legal Aid", category="legal", address="PO Box 627015, Dover, DE 19901"
+    )
+    factories.resource(
+        name="Philadelphia Hotline", category="other", address="1 Capitol Sq, Dover, DE 19901"
+    )
+    factories.resource(name="No Address Desk", category="benefits")
+
+
+def _listed(browser, url: str, **params) -> set[str]:
+    names = (
+        "Springfield Pantry",
+        "Market Street Clinic",
+        "Dover Legal Aid",
+        "Philadelphia Hotline",
+        "No Address Desk",
+    )
+    text = browser.get(url, query_string=params).get_data(as_text=True)
+    return {name for name in names if name in text}
+
+
+def test_search_by_zip_code(db, login, coach):
+    _addressed_entries()
+    browser = login(coach)
+    assert _listed(browser, "/resources/", q="62701") == {"Springfield Pantry"}
+    # A ZIP+4 address is found by its ZIP; a ZIP+4 search by its 5-digit ZIP.
+    assert _listed(browser, "/resources/", q="19106") == {"Market Street Clinic"}
+    assert _listed(browser, "/resources/", q="19106-1234") == {"Market Street Clinic"}
+    assert _listed(browser, "/resources/", q="19106-9999") == {"Market Street Clinic"}
+    assert _listed(browser, "/resources/", q="19901") == {"Dover Legal Aid", "Philadelphia Hotline"}
+    assert _listed(browser, "/resources/", q="19107") == set()
+    assert _listed(browser, "/resources/", q="pantry 62701") == {"Springfield Pantry"}
+    assert _listed(browser, "/resources/", q="legal 62701") == set()
+    page = browser.get("/resources/", query_string={"q": "19106"}).get_data(as_text=True)
+    assert "400 Market Street, Philadelphia, PA 19106-1234" in page  # why it matched
+
+
+def test_search_by_street_and_city_words(db, login, coach):
+    _addressed_entries()
+    browser = login(coach)
+    assert _listed(browser, "/resources/", q="market street") == {"Market Street Clinic"}
+    assert _listed(browser, "/resources/", q="main st springfield") == {"Springfield Pantry"}
+    assert _listed(browser, "/resources/", q="Springfield, IL") == {"Springfield Pantry"}
+    assert _listed(browser, "/resources/", q="SPRINGFIELD") == {"Springfield Pantry"}
+    # Every word must match somewhere: a name word and an address word together.
+    assert _listed(browser, "/resources/", q="hotline dover") == {"Philadelphia Hotline"}
+    assert _listed(browser, "/resources/", q="pantry dover") == set()
+
+
+def test_near_a_city_or_a_zip_code(db, login, coach):
+    _addressed_entries()
+    browser = login(coach)
+    # The address only: "Philadelphia Hotline" is in Dover.
+    assert _listed(browser, "/resources/", near="philadelphia") == {"Market Street Clinic"}
+    assert _listed(browser, "/resources/", near="PHILADELPHIA") == {"Market Street Clinic"}
+    assert _listed(browser, "/resources/", near="Philadelphia, ") == {"Market Street Clinic"}
+    assert _listed(browser, "/resources/", near="dover") == {
+        "Dover Legal Aid",
+        "Philadelphia Hotline",
+    }
+    assert _listed(browser, "/resources/", near="19901") == {
+        "Dover Legal Aid",
+        "Philadelphia Hotline",
+    }
+    assert _listed(browser, "/resources/", near="62701") == {"Springfield Pantry"}
+    assert _listed(browser, "/resources/", near="dover", q="hotline") == {"Philadelphia Hotline"}
+    assert _listed(browser, "/resources/", near="dover", category="legal") == {"Dover Legal Aid"}
+    assert _listed(browser, "/resources/", near="Shelbyville") == set()
+    page = browser.get("/resources/", query_string={"near": "dover"}).get_data(as_text=True)
+    assert 'value="dover"' in page  # the filter stays in its box
+
+
+def test_zip_code_reading():
+    from coachapp.resources.queries import search_terms, zip_code
+
+    assert zip_code("62701") == "62701"
+    assert zip_code(" 62701-1234 ") == "62701"
+    for text in ("6270", "627011", "62701-12", "62701 1234", "٦٢٧٠١", "abcde", ""):
+        assert zip_code(text) is None, text
+    assert search_terms('"Springfield,"  IL  (62701).') == ["Springfield", "IL", "62701"]
+    assert len(search_terms("w " * 500)) == 10
+
+
+def test_referral_list_is_narrowed_by_address_and_zip(db, login, coach):
+    _addressed_entries()
+    client = factories.client(coach)
+    browser = login(coach)
+    url = f"/clients/{client.id}/referrals/new"
+    assert _listed(browser, url, q="62701") == {"Springfield Pantry"}
+    assert _listed(browser, url, q="market street") == {"Market Street Clinic"}
+    assert _listed(browser, url, q="dover", category="legal") == {"Dover Legal Aid"}
+
+
+@pytest.mark.parametrize("field", ["q", "near"])
+@pytest.mark.parametrize("value", ["%", "_", "\\", "%%62701", "6270_"])
+def test_like_wildcards_are_matched_as_text(db, login, coach, field, value):
+    _addressed_entries()
+    browser = login(coach)
+    assert _listed(browser, "/resources/", **{field: value}) == set()
+    assert (
+        _listed(browser, f"/clients/{factories.client(coach).id}/referrals/new", q=value) == set()
+    )
+
+
 def test_meeting_filters_by_model_and_format(db, login, coach):
     factories.resource(
         name="Step Group",
@@ -137,6 +251,9 @@ def test_pagination(db, login, coach):
         {"q": "\\"},
         {"q": "' OR 1=1 --"},
         {"q": "a" * 500},
+        {"q": "62701 " * 200},
+        {"near": "%_\\" * 100},
+        {"near": "x" * 5000, "q": "١٢٣٤٥"},
         {"category": "nope", "model": "x", "format": "y", "show": "z", "page": "-3"},
         {"page": "99999999999999999999"},
     ],

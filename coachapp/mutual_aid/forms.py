@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import RadioField, SearchField, SelectField
 from wtforms.validators import Optional, ValidationError
 
 from coachapp.forms import (
@@ -20,8 +21,9 @@ from coachapp.forms import (
     strip_filter,
 )
 from coachapp.models.base import parse_id
-from coachapp.models.enums import MeetingModel, SupportPerson
-from coachapp.resources.queries import MODEL_LABELS
+from coachapp.models.enums import MeetingFormat, MeetingModel, SupportPerson
+from coachapp.mutual_aid.queries import MeetingFilters
+from coachapp.resources.queries import DAY_NAMES, MODEL_LABELS
 
 
 def _not_in_future(form, fields, today_func) -> None:
@@ -32,9 +34,42 @@ def _not_in_future(form, fields, today_func) -> None:
 
 
 class AttendanceForm(FlaskForm):
-    """A mutual-aid group the client attends: a directory meeting or just the model."""
+    """A mutual-aid group the client attends: a directory meeting or just the model.
 
-    resource_id = SelectField("Meeting", validate_choice=False)
+    The meeting is picked from a list the ``find_*`` fields narrow. Those fields are sent with
+    the "Find meetings" button (``FIND_BUTTON``) on the same form: the page comes back with the
+    narrowed list and everything else as it was typed, nothing saved and nothing checked. They
+    carry no validators, so whatever is in them never refuses a save."""
+
+    FIND_BUTTON = "find"
+
+    find_text = SearchField(
+        "Name, place or ZIP code", filters=[strip_filter], render_kw={"maxlength": 100}
+    )
+    find_day = SelectField(
+        "Day",
+        choices=select_choices([("", "Any day"), *((str(i), d) for i, d in enumerate(DAY_NAMES))]),
+        default="",
+        validate_choice=False,
+    )
+    find_model = SelectField(
+        "Meeting model",
+        choices=select_choices([("", "Any model"), *MODEL_LABELS.items()]),
+        default="",
+        validate_choice=False,
+    )
+    find_format = SelectField(
+        "Format",
+        choices=select_choices(
+            [
+                ("", "Any format"),
+                *((f.value, f.value.replace("_", " ").capitalize()) for f in MeetingFormat),
+            ]
+        ),
+        default="",
+        validate_choice=False,
+    )
+    resource_id = RadioField("Meeting", validate_choice=False)
     model = EnumSelectField(
         "Model",
         enum_cls=MeetingModel,
@@ -50,15 +85,25 @@ class AttendanceForm(FlaskForm):
     )
     since = DateField("Attending since", validators=[Optional(), DateRange()])
 
-    def __init__(self, *args, meetings=(), lookup=None, today_func=None, **kwargs):
+    def __init__(self, *args, lookup=None, today_func=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.lookup = lookup
         self.meeting = None
         self.model.choices = select_choices([("", "Same as the meeting"), *MODEL_LABELS.items()])
-        self.resource_id.choices = select_choices(
-            [("", "No particular meeting")] + [(str(r.id), label(r)) for r in meetings]
-        )
         _not_in_future(self, [self.since], today_func)
+
+    def finding(self) -> bool:
+        """The "Find meetings" button sent the form (narrow the list, save nothing)."""
+        return self.is_submitted() and self.FIND_BUTTON in request.form
+
+    def filters(self) -> MeetingFilters:
+        return MeetingFilters.read(
+            self.find_text.data, self.find_day.data, self.find_model.data, self.find_format.data
+        )
+
+    def chosen_id(self) -> int | None:
+        """The meeting id the form carries (picked before a search), or None."""
+        return parse_id(self.resource_id.data)
 
     def validate_resource_id(self, field) -> None:
         if field.data in (None, "", "None"):
@@ -77,16 +122,6 @@ class AttendanceForm(FlaskForm):
         if self.model.data:
             return self.model.data
         return self.meeting.meeting_model if self.meeting is not None else None
-
-
-def label(resource) -> str:
-    """ "Serenity Group (AA, in person, Tuesdays 19:00)" for a meeting select."""
-    details = [MODEL_LABELS.get(resource.meeting_model or "", "Meeting")]
-    if resource.meeting_format:
-        details.append(resource.meeting_format.replace("_", " "))
-    if resource.meeting_schedule:
-        details.append(resource.meeting_schedule)
-    return f"{resource.name} ({', '.join(details)})"
 
 
 class EndAttendanceForm(FlaskForm):

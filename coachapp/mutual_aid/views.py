@@ -13,7 +13,7 @@ from coachapp.forms import ArchiveForm
 from coachapp.models import Client, MutualAidAttendance
 from coachapp.mutual_aid import bp, queries, services
 from coachapp.mutual_aid.forms import AttendanceForm, EndAttendanceForm, SupportForm
-from coachapp.resources.queries import MODEL_LABELS
+from coachapp.resources.queries import MODEL_LABELS, address_line, meeting_summary
 
 
 def _client_page(client: Client):
@@ -32,14 +32,16 @@ def _rule_error(form, exc: services.MutualAidRuleError) -> None:
 @bp.route("/clients/<int:client_id>/mutual-aid/new", methods=["GET", "POST"])
 @access.client_route
 def new(client: Client):
-    """Add a group the client attends (a directory meeting, or just its model)."""
+    """Add a group the client attends (a directory meeting, or just its model). The meeting is
+    picked from a list the form's "Find meetings" button narrows; that button saves nothing and
+    gives the form back as typed."""
     program = client.program
     form = AttendanceForm(
-        meetings=db.session.scalars(queries.meetings(client.program_id)).all(),
         lookup=lambda rid: queries.meeting(client.program_id, rid),
         today_func=lambda: timeutil.local_today(program),
     )
-    if form.validate_on_submit():
+    finding = form.finding()
+    if not finding and form.validate_on_submit():
         data = {
             "meeting": form.meeting,
             "model": form.chosen_model(),
@@ -55,8 +57,20 @@ def new(client: Client):
             flash("Mutual-aid group added.", "success")
             return _client_page(client)
     g.client_data = True
-    status = 422 if request.method == "POST" else 200
-    return render_template("mutual_aid/new.html", form=form, client=client), status
+    choices = queries.meeting_choices(client.program_id, form.filters())
+    # The meeting picked before a search stays offered (and checked) whatever the filters.
+    chosen = form.meeting or queries.meeting(client.program_id, form.chosen_id())
+    status = 422 if request.method == "POST" and not finding else 200
+    return render_template(
+        "mutual_aid/new.html",
+        form=form,
+        client=client,
+        choices=choices,
+        pinned=chosen if chosen is not None and chosen not in choices.items else None,
+        summary=meeting_summary,
+        address_line=address_line,
+        model_labels=MODEL_LABELS,
+    ), status
 
 
 def _end_page(record, client, form, archive_form, status: int):

@@ -7,7 +7,9 @@ their own program's (an admin, who manages the directory, sees all).
 
 from __future__ import annotations
 
-from sqlalchemy import Select, false, or_, select
+import re
+
+from sqlalchemy import ColumnElement, Select, String, and_, false, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from coachapp.extensions import db
@@ -16,6 +18,13 @@ from coachapp.models.enums import MeetingFormat, MeetingModel, ResourceCategory,
 
 ANY_MEETING = "any"
 PER_PAGE = 25
+MAX_SEARCH = 100  # characters of a search box read
+MAX_TERMS = 10  # words of a search matched; the rest are ignored
+ZIP_CODE = re.compile(r"(\d{5})(?:-\d{4})?", re.ASCII)
+# What separates the parts of an address ("12 Main St, Springfield, IL 62701-1234"): read as
+# spaces, so that a ZIP code is matched as a whole word (62701 is not 162701, nor a street number
+# inside a longer one) and a ZIP+4 address is found by its 5-digit ZIP.
+ADDRESS_SEPARATORS = (",", ";", ".", "-", "/", "(", ")", "\n", "\r", "\t")
 DAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 MODEL_LABELS = {
     "aa": "AA",
@@ -56,18 +65,89 @@ def get_visible_resource_or_404(resource_id: int, user: User) -> Resource:
     )
 
 
+def zip_code(text: str) -> str | None:
+    """The 5-digit ZIP code of ``text`` when it is one ("19103" or ZIP+4 "19103-2841")."""
+    found = ZIP_CODE.fullmatch(text.strip())
+    return found.group(1) if found else None
+
+
+def _address_words() -> ColumnElement:
+    """The address with its separators read as spaces and a space at each end, so that
+    ``LIKE '% 19103 %'`` finds the ZIP code as a whole word (SQLite and PostgreSQL alike)."""
+    expr: ColumnElement = func.coalesce(Resource.address, "", type_=String)
+    for separator in ADDRESS_SEPARATORS:
+        expr = func.replace(expr, separator, " ", type_=String)
+    return literal(" ", String) + expr + literal(" ", String)
+
+
+def zip_condition(zip5: str) -> ColumnElement:
+    """Entries whose address holds this 5-digit ZIP code (alone or as the start of a ZIP+4)."""
+    return _address_words().like(f"% {zip5} %")
+
+
+def search_terms(q: str) -> list[str]:
+    """The words of a search, without the punctuation around them ("Springfield," is
+    "Springfield"), at most ``MAX_TERMS`` of them."""
+    words = (word.strip(",;.()\"'") for word in q[:MAX_SEARCH].split())
+    return [word for word in words if word][:MAX_TERMS]
+
+
+def text_condition(q: str) -> ColumnElement | None:
+    """Every word of ``q`` is in the entry's name, organization, address or description (case
+    ignored); a word that is a ZIP code is matched against the address only, as a whole word.
+    The query must outer-join ``Organization``. None when there is nothing to search for."""
+    conditions = []
+    for word in search_terms(q):
+        zip5 = zip_code(word)
+        if zip5 is not None:
+            conditions.append(zip_condition(zip5))
+            continue
+        pattern = f"%{like_escape(word)}%"
+        conditions.append(
+            or_(
+                Resource.name.ilike(pattern, escape="\\"),
+                Organization.name.ilike(pattern, escape="\\"),
+                Resource.address.ilike(pattern, escape="\\"),
+                Resource.description.ilike(pattern, escape="\\"),
+            )
+        )
+    return and_(*conditions) if conditions else None
+
+
+def near_condition(near: str) -> ColumnElement | None:
+    """Entries "near" a city or a ZIP code: their address contains the city's name (case
+    ignored) or the ZIP code. No geocoding: a neighbouring town or ZIP is not near."""
+    place = near[:MAX_SEARCH].strip().strip(",;.")
+    if not place:
+        return None
+    zip5 = zip_code(place)
+    if zip5 is not None:
+        return zip_condition(zip5)
+    return Resource.address.ilike(f"%{like_escape(' '.join(place.split()))}%", escape="\\")
+
+
+def narrow(query: Select, *, q: str = "", near: str = "") -> Select:
+    """``query`` (of resources, outer-joined to ``Organization``) narrowed by a search and a
+    place."""
+    for condition in (text_condition(q), near_condition(near)):
+        if condition is not None:
+            query = query.where(condition)
+    return query
+
+
 def directory(
     user: User,
     *,
     q: str = "",
+    near: str = "",
     category: str = "",
     model: str = "",
     fmt: str = "",
     show: str = "active",
 ) -> Select:
-    """The directory as the browse page shows it: searched by name, organization or
-    description; filtered by category, meeting model and meeting format; active entries only
-    unless ``show`` says otherwise."""
+    """The directory as the browse page shows it: searched by name, organization, address
+    (ZIP codes included) or description; near a city or ZIP code; filtered by category,
+    meeting model and meeting format; active entries only unless ``show`` says otherwise."""
     query = visible_resources(user).outerjoin(Organization, Resource.organization)
     if show == "active":
         query = query.where(Resource.active.is_(True))
@@ -81,27 +161,23 @@ def directory(
         query = query.where(Resource.meeting_model == model)
     if fmt in set(MeetingFormat):
         query = query.where(Resource.meeting_format == fmt)
-    term = q.strip()
-    if term:
-        pattern = f"%{like_escape(term)}%"
-        query = query.where(
-            or_(
-                Resource.name.ilike(pattern, escape="\\"),
-                Organization.name.ilike(pattern, escape="\\"),
-                Resource.description.ilike(pattern, escape="\\"),
-            )
-        )
+    query = narrow(query, q=q, near=near)
     return query.options(selectinload(Resource.organization)).order_by(Resource.name, Resource.id)
 
 
-def referable_resources(program_id: int | None, *, category: str = "", q: str = "") -> Select:
-    """Active entries a client of ``program_id`` can be referred to, by category then name."""
-    query = select(Resource).where(Resource.active.is_(True), program_condition(program_id))
+def referable_resources(
+    program_id: int | None, *, category: str = "", q: str = "", near: str = ""
+) -> Select:
+    """Active entries a client of ``program_id`` can be referred to, by category then name;
+    ``q`` and ``near`` narrow them as the directory's search does."""
+    query = (
+        select(Resource)
+        .outerjoin(Organization, Resource.organization)
+        .where(Resource.active.is_(True), program_condition(program_id))
+    )
     if category in set(ResourceCategory):
         query = query.where(Resource.category == category)
-    term = q.strip()
-    if term:
-        query = query.where(Resource.name.ilike(f"%{like_escape(term)}%", escape="\\"))
+    query = narrow(query, q=q, near=near)
     return query.order_by(Resource.category, Resource.name, Resource.id)
 
 
@@ -122,6 +198,12 @@ def organization_choices() -> list[tuple[int, str]]:
         select(Organization.id, Organization.name).order_by(Organization.name, Organization.id)
     )
     return [(row.id, row.name) for row in rows]
+
+
+def address_line(address: str | None) -> str:
+    """An address on one line: "12 Main St, Springfield, IL 62701" from its lines."""
+    lines = (line.strip().rstrip(",").strip() for line in (address or "").splitlines())
+    return ", ".join(line for line in lines if line)
 
 
 def meeting_summary(resource: Resource) -> str:

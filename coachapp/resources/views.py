@@ -30,20 +30,31 @@ def _arg(name: str, allowed, default: str = "") -> str:
 @bp.route("/resources/")
 @access.signed_in
 def index():
-    """Browse the directory: search, filter by category, meeting model and format."""
-    q = request.args.get("q", "", type=str)[:100]
+    """Browse the directory: search (names, organizations, addresses, ZIP codes,
+    descriptions), near a city or ZIP code, filter by category, meeting model and format."""
+    q = request.args.get("q", "", type=str)[: queries.MAX_SEARCH]
+    near = request.args.get("near", "", type=str)[: queries.MAX_SEARCH]
     category = _arg("category", set(ResourceCategory))
     model = _arg("model", {*MeetingModel, queries.ANY_MEETING})
     fmt = _arg("format", set(MeetingFormat))
     show = _arg("show", SHOW_CHOICES, "active")
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
     pagination = db.paginate(
-        queries.directory(current_user, q=q, category=category, model=model, fmt=fmt, show=show),
+        queries.directory(
+            current_user, q=q, near=near, category=category, model=model, fmt=fmt, show=show
+        ),
         page=page,
         per_page=queries.PER_PAGE,
         error_out=False,
     )
-    filters = {"q": q, "category": category, "model": model, "format": fmt, "show": show}
+    filters = {
+        "q": q,
+        "near": near,
+        "category": category,
+        "model": model,
+        "format": fmt,
+        "show": show,
+    }
     return render_template(
         "resources/index.html",
         pagination=pagination,
@@ -56,6 +67,7 @@ def index():
         any_meeting=queries.ANY_MEETING,
         can_edit=can_edit_directory(current_user),
         summary=queries.meeting_summary,
+        address_line=queries.address_line,
         model_labels=queries.MODEL_LABELS,
     )
 
