@@ -240,6 +240,8 @@ def test_retired_meeting_stays_on_the_clients_page(app, db, coach, login, tmp_pa
     assert group.retired_on == TODAY
     page = login(coach).get(f"/clients/{client.id}").get_data(as_text=True)
     assert "Serenity Group" in page
+    # Marked, so the coach knows the feed no longer lists it.
+    assert page.count("no longer listed") == 1
 
 
 def test_organizations_are_per_source(db, tmp_path):
