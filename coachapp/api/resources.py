@@ -69,7 +69,8 @@ def _answer(resource: Resource) -> dict:
 @blp.response(200, ResourcePage)
 def list_resources(args):
     """Directory entries the user may read (shared ones and their program's), by name; ``q``
-    searches names, organizations, addresses (ZIP codes too) and descriptions; ``active`` filters."""
+    searches names, organizations, addresses (ZIP codes too) and descriptions; ``active``
+    filters."""
     query = queries.directory(
         api_user(),
         q=args.get("q", ""),
