@@ -211,6 +211,115 @@ def test_category_from_taxonomy_terms():
     assert category_from_terms(["Something else"]) is None
 
 
+def test_taxonomy_codes_before_names_then_open_eligibility_names():
+    # 211/AIRS codes by their longest known prefix, before any name.
+    assert category_from_terms([], ["BH-1800.8500"]) == "housing"
+    assert category_from_terms([], ["BD-1800.2000"]) == "food"
+    assert category_from_terms([], ["ND-6500"]) == "employment"
+    assert category_from_terms([], ["NL-6000"]) == "benefits"  # other income support
+    assert category_from_terms([], ["RX-8450.8000"]) == "treatment"
+    assert category_from_terms([], ["RP-1400"]) == "mental_health"
+    assert category_from_terms([], ["LN-3000"]) == "healthcare"
+    assert category_from_terms([], ["FT-3000"]) == "legal"
+    assert category_from_terms(["Food Pantries"], ["BH-1800"]) == "housing"
+    # Open Eligibility's top-level terms, case-insensitive.
+    for name, category in [
+        ("Housing", "housing"),
+        ("FOOD", "food"),
+        ("Work", "employment"),
+        ("Health", "healthcare"),
+        ("Education", "education"),
+        ("Legal", "legal"),
+        ("Money", "benefits"),
+        ("Transit", "transportation"),
+    ]:
+        assert category_from_terms([name]) == category, name
+    # Care and Goods have no category of their own: a more specific term wins over them.
+    assert category_from_terms(["Care", "Transit"]) == "transportation"
+    assert category_from_terms(["Goods"]) == "other"
+    assert category_from_terms(["code", "name"], ["code"]) is None
+
+
+def write_csv(path: Path, text: str) -> None:
+    path.write_text(text.strip() + "\n", encoding="utf-8")
+
+
+def test_hsds_locations_addresses_phones_and_details(db, tmp_path):
+    write_csv(
+        tmp_path / "services.csv",
+        """
+id,name,description,eligibility_description,fees,languages,application_process
+s1,Shelter Intake,Beds tonight.,Adults 18+,Free,"English, Spanish",Walk in
+s2,No Place,Phone only.,,,,
+""",
+    )
+    write_csv(
+        tmp_path / "locations.csv",
+        """
+id,name
+loc-b,Second
+loc-a,First
+""",
+    )
+    write_csv(
+        tmp_path / "service_at_location.csv",
+        """
+id,service_id,location_id
+sal-1,s1,loc-b
+sal-2,s1,loc-a
+""",
+    )
+    write_csv(
+        tmp_path / "addresses.csv",
+        """
+id,location_id,address_1,address_2,city,state_province,postal_code,country,address_type
+a1,loc-a,1 Main St,,Springfield,IL,62701,US,physical
+a2,loc-b,9 Side St,Unit 2,Springfield,IL,62702,,physical
+a3,loc-a,PO Box 5,,Springfield,IL,62705,US,postal
+""",
+    )
+    write_csv(
+        tmp_path / "phones.csv",
+        """
+id,location_id,service_id,number
+p1,loc-a,,555-0100
+""",
+    )
+    write_csv(
+        tmp_path / "schedules.csv",
+        """
+id,service_id,freq,byday,opens_at,closes_at
+h1,s1,WEEKLY,"MO,WE",09:00,17:00
+h2,s1,WEEKLY,XX,09:00,17:00
+h3,s1,WEEKLY,FR,9 o'clock,17:00
+""",
+    )
+    report = import_hsds(tmp_path, today=TODAY)
+    db.session.commit()
+    assert (report.created, report.refused) == (2, [])
+    # A bad optional value drops that schedule row with a warning, never the service.
+    assert warnings(report) == {
+        "schedules.csv row 3": "unknown weekday 'XX': hours dropped",
+        "schedules.csv row 4": 'opens_at must be HH:MM (24-hour), not "9 o\'clock": hours dropped',
+    }
+    shelter = by_external_id(db, "s1")
+    assert shelter.address == "1 Main St, Springfield, IL 62701, US"  # the first location by id
+    assert shelter.phone == "555-0100"  # its location's, as it has none of its own
+    assert shelter.description.splitlines() == [
+        "Beds tonight.",
+        "Also at: 9 Side St, Unit 2, Springfield, IL 62702",
+        "Eligibility: Adults 18+",
+        "Fees: Free",
+        "Languages: English, Spanish",
+        "How to apply: Walk in",
+        "Hours: Mon 09:00\u201317:00; Wed 09:00\u201317:00",
+    ]
+    alone = by_external_id(db, "s2")
+    assert (alone.address, alone.phone, alone.description) == (None, None, "Phone only.")
+    again = import_hsds(tmp_path, today=TODAY)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
 # --- Meeting Guide -----------------------------------------------------------------------------
 
 
