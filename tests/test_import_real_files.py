@@ -3,6 +3,7 @@ intergroups' Meeting Guide feeds that share slugs, and the Open Referral HSDS 3.
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import date, time
 from pathlib import Path
@@ -181,3 +182,127 @@ def test_real_hsds_example_imports_its_service_organization_and_phone(db):
     assert org.source_id == service.source_id
     again = import_hsds(REAL / "hsds-3.0-example")
     assert (again.created, again.updated, again.unchanged, again.retired) == (0, 0, 1, 0)
+
+
+HSDS_REAL = {
+    "hsds-3.0-example": REAL / "hsds-3.0-example",
+    "hsds-2.0-example": REAL / "hsds-2.0-example",
+    "ohana-sample": REAL / "ohana-sample",
+}
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle))
+
+
+def expected_addresses(folder: Path) -> dict[str, str]:
+    """Service id -> the street part of the address of its first location, read straight from
+    the export (physical before postal)."""
+    files = {p.name: p for p in folder.iterdir()}
+    links: dict[str, list[str]] = {}
+    for name in ("service_at_location.csv", "services_at_location.csv"):
+        for row in csv_rows(files[name]) if name in files else []:
+            links.setdefault(row["service_id"], []).append(row["location_id"])
+    for row in csv_rows(files["services.csv"]):
+        if row.get("location_id"):
+            links.setdefault(row["id"], []).append(row["location_id"])
+    streets: dict[str, str] = {}
+    for name in ("physical_addresses.csv", "addresses.csv"):
+        for row in csv_rows(files[name]) if name in files else []:
+            streets.setdefault(row["location_id"], row["address_1"])
+    return {
+        service: streets[locations[0]]
+        for service, locations in links.items()
+        if locations[0] in streets
+    }
+
+
+@pytest.mark.parametrize("name", sorted(HSDS_REAL))
+def test_real_hsds_every_service_with_an_address_has_it_and_reimport_changes_nothing(db, name):
+    report = import_hsds(HSDS_REAL[name])
+    db.session.commit()
+    assert report.ok and report.refused == []
+    stored = of_source(name)
+    expected = expected_addresses(HSDS_REAL[name])
+    assert expected  # each export gives at least one service an address
+    for service_id, street in expected.items():
+        assert stored[service_id].address.startswith(street + ", "), service_id
+    without = set(stored) - set(expected)
+    assert all(stored[service_id].address is None for service_id in without)
+    again = import_hsds(HSDS_REAL[name])
+    db.session.commit()
+    assert (again.created, again.updated, again.retired) == (0, 0, 0)
+    assert again.unchanged == len(stored)
+
+
+def test_real_hsds_2_example_service_address_details_and_hours(db):
+    import_hsds(HSDS_REAL["hsds-2.0-example"])
+    db.session.commit()
+    helpline = of_source("hsds-2.0-example")["c89eb05c-62dd-4b64-b494-0cc347b6ea7f"]
+    assert helpline.address == "Address 1, Address 2, New York City, NY 10001, US"
+    lines = helpline.description.splitlines()
+    assert lines[0].startswith("The Never Homeless Helpline refers")
+    assert lines[1:] == [
+        "Eligibility: adult",
+        "Languages: English, Spanish",
+        "How to apply: Call for further information",
+        "Hours: Mon 09:00\u201317:00; Tue 09:00\u201317:00; Wed 09:00\u201317:00",
+    ]
+    assert helpline.organization.name == "Sanctuary Example City"
+
+
+def test_real_hsds_3_example_postal_address_languages_fees_and_weekly_hours(db):
+    report = import_hsds(HSDS_REAL["hsds-3.0-example"])
+    db.session.commit()
+    assert report.warnings == []
+    service = db.session.scalar(select(Resource))
+    # The example's one address is its location's postal address: kept, and said to be postal.
+    assert service.address == (
+        "1-30 Main Street, MyVillage, MyCity, MyState ABC 1234, US (postal address)"
+    )
+    description = service.description
+    assert "\nEligibility: This service is intended for all people aged 12 and over" in description
+    assert "\nFees: Non-NHS patients are expected to pay" in description
+    assert "\nLanguages: Urdu\n" in description
+    assert "\nHow to apply: If you are an NHS patient" in description
+    assert description.endswith("\nHours: Thu 10:00\u201318:00; Fri 10:00\u201318:00")
+
+
+def test_real_ohana_sample_keeps_organizations_categories_and_location_phones(db):
+    report = import_hsds(HSDS_REAL["ohana-sample"])
+    db.session.commit()
+    assert (report.created, report.refused) == (23, [])
+    stored = of_source("ohana-sample")
+    organizations = {
+        row["id"]: row["name"] for row in csv_rows(REAL / "ohana-sample" / "organizations.csv")
+    }
+    location_org = {
+        row["id"]: organizations[row["organization_id"]]
+        for row in csv_rows(REAL / "ohana-sample" / "locations.csv")
+    }
+    services = csv_rows(REAL / "ohana-sample" / "services.csv")
+    for row in services:
+        assert stored[row["id"]].organization.name == location_org[row["location_id"]]
+    # Every service whose keywords or taxonomy say anything mappable has a category.
+    other = {sid for sid, row in stored.items() if row.category == "other"}
+    assert other == {"20", "21"}  # neither has keywords nor taxonomy ids
+    assert {sid: stored[sid].category for sid in ("1", "2", "3", "4", "9", "15", "18", "22")} == {
+        "1": "food",  # Meal Sites/Home-delivered Meals
+        "2": "employment",
+        "3": "mental_health",  # Geriatric Counseling
+        "4": "legal",  # LEGAL AND CRIMINAL JUSTICE SERVICES
+        "9": "education",
+        "15": "treatment",  # ALCOHOLISM SERVICES
+        "18": "healthcare",
+        "22": "transportation",  # taxonomy ids 105 (Transit), 108 (Care), 111 (Legal)
+    }
+    # Service phones are absent from the sample: each service has its location's number.
+    assert stored["1"].phone == "650 780-7525"
+    senior = stored["1"].description
+    assert "\nEligibility: Age 55 or over for most programs" in senior
+    assert "\nFees: $2.50 suggested donation" in senior
+    assert "\nHow to apply: Walk in or apply by phone." in senior
+    assert "\nLanguages: Spanish" in stored["22"].description
+    # 12-hour times in regular_schedules.csv are read too.
+    assert report.warnings == []
