@@ -18,7 +18,7 @@ from coachapp.models.login import LoginFailure
 from coachapp.models.programs import Program, Team
 from coachapp.models.referrals import Referral, ReferralStatusChange
 from coachapp.models.reports import ReportChange, StoredReport
-from coachapp.models.resources import Organization, Resource, ResourceSource
+from coachapp.models.resources import Organization, Resource, ResourceSource, TaxonomyMapping
 from coachapp.models.sessions import CoachingSession, session_goals
 from coachapp.models.supervision import (
     SupervisionNote,
@@ -54,6 +54,7 @@ __all__ = [
     "StoredReport",
     "SupervisionNote",
     "SupervisionNoteCoach",
+    "TaxonomyMapping",
     "Team",
     "TrainingRecord",
     "User",

@@ -133,3 +133,36 @@ class Resource(TimestampMixin, Base):
     @property
     def is_meeting(self) -> bool:
         return self.meeting_model is not None
+
+
+TAXONOMY_MATCHES = ("code", "name", "word")
+
+
+class TaxonomyMapping(TimestampMixin, Base):
+    """One edited line of the taxonomy mapping: an HSDS taxonomy term -> a directory category.
+
+    Scoped as the directory is: shared by every program (``program_id`` NULL, managed by admins)
+    or one program's (its supervisors and program managers). An HSDS import consults its
+    program's lines, then the shared ones, then the default mapping of
+    ``coachapp.resources.taxonomy``. ``match`` says how ``term`` is compared (stored normalised):
+
+    - ``code``: a 211/AIRS code prefix, upper case ("BH" matches "BH-1800.8500"; the longest
+      matching prefix wins);
+    - ``name``: a term's whole name, lower case ("emergency food");
+    - ``word``: a word or phrase inside a term's name, lower case ("detox").
+    """
+
+    __tablename__ = "taxonomy_mappings"
+    __table_args__ = (
+        enum_check("category", ResourceCategory),
+        CheckConstraint("match IN ('code', 'name', 'word')", name="match_known"),
+        UniqueConstraint("program_id", "match", "term"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id"), index=True)
+    match: Mapped[str] = mapped_column(String(10))
+    term: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(30))
+
+    program: Mapped[Program | None] = relationship()

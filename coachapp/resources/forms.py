@@ -25,6 +25,7 @@ from coachapp.forms import (
 from coachapp.models.base import parse_id
 from coachapp.models.enums import MeetingFormat, MeetingModel, ResourceCategory
 from coachapp.resources.queries import DAY_NAMES, MODEL_LABELS
+from coachapp.resources.taxonomy import MATCHES
 
 MEETING_FIELDS = (
     "meeting_model",
@@ -209,3 +210,36 @@ class ResourceForm(FlaskForm):
             "meeting_schedule": self.meeting_schedule.data,
             "conference_url": self.conference_url.data,
         }
+
+
+class TaxonomyMappingForm(FlaskForm):
+    """One line of the taxonomy mapping. The services check the term (a code's shape, no
+    second line for the same term) and the view shows their refusals beside these fields."""
+
+    match = SelectField(
+        "Match",
+        choices=select_choices([("", "Choose how to match"), *MATCHES.items()]),
+        validators=[DataRequired(message="Choose how the term is matched.")],
+        description="A code prefix matches every code that starts with it (the longest wins); "
+        "a whole name matches a term of exactly that name; a word matches any term whose name "
+        "has it. Case is ignored.",
+    )
+    term = StringField(
+        "Term",
+        filters=[strip_filter],
+        validators=[DataRequired(message="Give the term."), Length(max=200)],
+        description='E.g. "BH-1800" (a 211/AIRS code), "Emergency Food" or "detox".',
+    )
+    category = EnumSelectField(
+        "Directory category",
+        enum_cls=ResourceCategory,
+        blank="Choose a category",
+        validators=[DataRequired(message="Choose a category of the directory.")],
+    )
+
+    def values(self) -> dict:
+        return {"match": self.match.data, "term": self.term.data, "category": self.category.data}
+
+
+class DeleteForm(FlaskForm):
+    """A POST-only delete carries CSRF through this empty form."""

@@ -37,8 +37,8 @@ from coachapp.extensions import db
 from coachapp.models import Organization, Resource, ResourceSource
 from coachapp.models.enums import MeetingFormat, MeetingModel, ResourceCategory
 from coachapp.resources.forms import is_http_url
-from coachapp.resources.queries import schedule_text
-from coachapp.resources.taxonomy import category_for
+from coachapp.resources.queries import schedule_text, taxonomy_overrides
+from coachapp.resources.taxonomy import Overrides, category_for
 
 MAX_EXTERNAL_ID = 100
 MAX_NAME = 200
@@ -300,10 +300,13 @@ HSDS_STATUSES = {
 CATEGORY_ALIASES = {"health_care": "healthcare", "health": "healthcare"}
 
 
-def category_from_terms(terms: Iterable[str], codes: Iterable[str] = ()) -> str | None:
+def category_from_terms(
+    terms: Iterable[str], codes: Iterable[str] = (), overrides: Overrides | None = None
+) -> str | None:
     """Our category for a service's taxonomy terms (codes, then names, most specific first),
-    if any: the default mapping of ``coachapp.resources.taxonomy``."""
-    return category_for(codes, terms)
+    if any: the edited mapping's (``overrides``) when one of its lines matches, else the default
+    mapping of ``coachapp.resources.taxonomy``."""
+    return category_for(codes, terms, overrides)
 
 
 def _category_value(value: str) -> str:
@@ -684,7 +687,8 @@ def import_hsds(
     is the HSDS id within the source (a re-import updates it; the source's services no longer in
     the export are retired); its organization is found by id in the source, else the one
     organization of another source with that id.
-    Category: the ``category`` column, else the service's taxonomy terms, else ``other``.
+    Category: the ``category`` column, else the service's taxonomy terms (through the program's
+    edited mapping lines, then the shared ones, then the default mapping), else ``other``.
     ``last_verified_on``: ``assured_date``, else the date of ``last_modified``.
     """
     path = Path(path)
@@ -717,13 +721,14 @@ def import_hsds(
     orgs.update(_existing(Organization, origin.id, wanted_orgs))  # type: ignore[arg-type]
     orgs.update(_other_sources_organizations(origin, wanted_orgs - set(orgs)))
     existing = _existing(Resource, origin.id, (row.get("id", "") for _, row in service_rows))
+    overrides = taxonomy_overrides(program_id)
     seen: dict[str, int] = {}
     name = files.services.name
     for number, row in service_rows:
         where = f"{name} row {number}"
         try:
             values = _service_values(
-                row, orgs, terms, service_phones, details, seen, today, report, where
+                row, orgs, terms, service_phones, details, seen, today, report, where, overrides
             )
         except RowError as exc:
             report.refuse(where, str(exc))
@@ -820,6 +825,7 @@ def _service_values(
     today: date,
     report: ImportReport,
     where: str,
+    overrides: Overrides | None = None,
 ) -> dict:
     _check_storable(row.values())
     external_id = row.get("id", "")
@@ -845,7 +851,7 @@ def _service_values(
         category = _lenient(report, where, _category_value, row["category"])
     if category is None:
         codes, names = terms.get(external_id, ([], []))
-        category = category_from_terms(names, codes)
+        category = category_from_terms(names, codes, overrides)
     verified = _lenient(
         report, where, _date, "assured_date", row.get("assured_date"), today
     ) or _lenient(report, where, _date, "last_modified", row.get("last_modified"), today)

@@ -13,8 +13,9 @@ from sqlalchemy import ColumnElement, Select, String, and_, false, func, literal
 from sqlalchemy.orm import selectinload
 
 from coachapp.extensions import db
-from coachapp.models import Organization, Resource, User
+from coachapp.models import Organization, Resource, TaxonomyMapping, User
 from coachapp.models.enums import MeetingFormat, MeetingModel, ResourceCategory, Role
+from coachapp.resources.taxonomy import Overrides, Scope
 
 ANY_MEETING = "any"
 PER_PAGE = 25
@@ -235,3 +236,56 @@ def schedule_text(
     if languages:
         text = ", ".join(part for part in (text, ", ".join(languages)) if part)
     return text[:200]
+
+
+# --- The taxonomy mapping -----------------------------------------------------------------------
+
+
+def visible_mappings(user: User) -> Select:
+    """``SELECT taxonomy_mappings`` the user may read: as the directory, the shared lines and
+    their program's (an admin: all), the shared ones first, then by how they match and term."""
+    query = select(TaxonomyMapping)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return query.where(false())
+    if user.role != Role.ADMIN:
+        query = query.where(
+            or_(
+                TaxonomyMapping.program_id.is_(None),
+                TaxonomyMapping.program_id == user.program_id,
+            )
+        )
+    return query.options(selectinload(TaxonomyMapping.program)).order_by(
+        TaxonomyMapping.program_id.is_not(None),
+        TaxonomyMapping.program_id,
+        TaxonomyMapping.match,
+        TaxonomyMapping.term,
+        TaxonomyMapping.id,
+    )
+
+
+def get_visible_mapping_or_404(mapping_id: int, user: User) -> TaxonomyMapping:
+    return db.one_or_404(
+        visible_mappings(user).where(TaxonomyMapping.id == mapping_id).order_by(None)
+    )
+
+
+def taxonomy_overrides(program_id: int | None) -> Overrides:
+    """The edited mapping lines an import for ``program_id`` consults before the default: the
+    program's, then the shared ones (an import shared by every program: the shared ones)."""
+    condition = TaxonomyMapping.program_id.is_(None)
+    if program_id is not None:
+        condition = or_(condition, TaxonomyMapping.program_id == program_id)
+    own, shared = Scope(), Scope()
+    rows = db.session.execute(
+        select(
+            TaxonomyMapping.program_id,
+            TaxonomyMapping.match,
+            TaxonomyMapping.term,
+            TaxonomyMapping.category,
+        )
+        .where(condition)
+        .order_by(TaxonomyMapping.id)
+    )
+    for row in rows:
+        (shared if row.program_id is None else own).add(row.match, row.term, row.category)
+    return Overrides([own, shared])

@@ -4,13 +4,18 @@ A service's terms are matched by code first (the longest 211/AIRS code prefix in
 ``AIRS_PREFIXES``; Open Eligibility's numeric ids are matched through their names), then by name
 (``TERM_NAMES``: Open Eligibility's top-level terms and a few synonyms, case-insensitive), then by
 words in the name (``NAME_PATTERNS``). ``None`` when no term maps (the importer then uses
-"other"). The table is code, not a setting: a program cannot edit it.
+"other").
+
+This default is code; what a program edits is the ``TaxonomyMapping`` table (the directory's
+"Taxonomy mapping" page), whose lines ``Overrides`` holds: an import consults them first (its
+program's, then the shared ones), then this default.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 # 211/AIRS Taxonomy: top-level sections (one letter) and second-level codes (two letters).
 AIRS_PREFIXES: dict[str, str] = {
@@ -112,9 +117,92 @@ def category_from_name(name: str) -> str | None:
     return None
 
 
-def category_for(codes: Iterable[str], names: Iterable[str]) -> str | None:
-    """The category of a service's terms: by code first, then by name, in the terms' order.
-    A term that maps to "other" (Goods, Care, ...) counts only when nothing maps better."""
+MATCHES = {
+    "code": "Code prefix (211/AIRS)",
+    "name": "Whole term name",
+    "word": "Word in the term's name",
+}
+CODE_TERM = re.compile(r"^[A-Z0-9][A-Z0-9.\-]*$")
+
+
+def normalise_term(match: str, term: str) -> str:
+    """A term as stored and compared: codes in upper case, names and words in lower case, runs
+    of spaces made one."""
+    text = re.sub(r"\s+", " ", term.strip())
+    return text.upper() if match == "code" else text.lower()
+
+
+@dataclass
+class Scope:
+    """The edited lines of one scope (a program's, or the shared ones)."""
+
+    codes: dict[str, str] = field(default_factory=dict)  # code prefix -> category
+    names: dict[str, str] = field(default_factory=dict)  # whole name -> category
+    words: list[tuple[re.Pattern, str]] = field(default_factory=list)
+
+    def add(self, match: str, term: str, category: str) -> None:
+        term = normalise_term(match, term)
+        if match == "code":
+            self.codes[term] = category
+        elif match == "name":
+            self.names[term] = category
+        else:
+            self.words.append((re.compile(rf"(?<!\w){re.escape(term)}(?!\w)"), category))
+
+    def category(self, codes: list[str], names: list[str]) -> str | None:
+        """By code (longest prefix), then whole name, then word, in the terms' order."""
+        for code in codes:
+            code = normalise_term("code", code)
+            prefixes = [p for p in self.codes if code.startswith(p)]
+            if prefixes:
+                return self.codes[max(prefixes, key=len)]
+        keys = [normalise_term("name", n) for n in names]
+        for key in keys:
+            if key in self.names:
+                return self.names[key]
+        for key in keys:
+            for pattern, category in self.words:
+                if pattern.search(key):
+                    return category
+        return None
+
+
+@dataclass
+class Overrides:
+    """The edited mapping an import consults before the default: its program's lines first,
+    then the shared ones."""
+
+    scopes: list[Scope] = field(default_factory=list)
+
+    def category(self, codes: Iterable[str], names: Iterable[str]) -> str | None:
+        codes, names = [c for c in codes if c], [n for n in names if n]
+        for scope in self.scopes:
+            found = scope.category(codes, names)
+            if found:
+                return found
+        return None
+
+
+def default_lines() -> list[tuple[str, str, str]]:
+    """The default mapping as (match, term, category) lines, for the mapping page. The word
+    patterns are shown as their regular expressions' text."""
+    lines = [("code", code, category) for code, category in AIRS_PREFIXES.items()]
+    lines += [("name", name, category) for name, category in TERM_NAMES.items()]
+    lines += [("word", pattern.pattern, category) for category, pattern in NAME_PATTERNS]
+    return lines
+
+
+def category_for(
+    codes: Iterable[str], names: Iterable[str], overrides: Overrides | None = None
+) -> str | None:
+    """The category of a service's terms: the edited mapping's when a line matches, else the
+    default's: by code first, then by name, in the terms' order. In the default, a term that
+    maps to "other" (Goods, Care, ...) counts only when nothing maps better."""
+    codes, names = list(codes), list(names)
+    if overrides is not None:
+        found = overrides.category(codes, names)
+        if found:
+            return found
     fallback = None
     for found in (
         *(category_from_code(c) for c in codes if c),

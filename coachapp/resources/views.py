@@ -1,18 +1,19 @@
 """The resource directory: browse and search (anyone signed in); create and edit (supervisors,
-program managers and admins). Entries are deactivated, never deleted."""
+program managers and admins). Entries are deactivated, never deleted. The taxonomy mapping HSDS
+imports consult is edited by the same roles."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from coachapp import access, timeutil
 from coachapp.extensions import db
 from coachapp.forms import show_rule_errors
-from coachapp.models import Resource
+from coachapp.models import Resource, TaxonomyMapping
 from coachapp.models.enums import MeetingFormat, MeetingModel, ResourceCategory, Role
-from coachapp.resources import bp, queries, services
-from coachapp.resources.forms import ResourceForm
+from coachapp.resources import bp, queries, services, taxonomy
+from coachapp.resources.forms import DeleteForm, ResourceForm, TaxonomyMappingForm
 
 WRITERS = (Role.SUPERVISOR, Role.PROGRAM_MANAGER, Role.ADMIN)
 SHOW_CHOICES = {"active": "Active entries", "inactive": "Inactive entries", "all": "All entries"}
@@ -140,3 +141,118 @@ def edit(resource_id: int):
             return redirect(url_for("resources.detail", resource_id=resource.id))
     status = 422 if request.method == "POST" else 200
     return render_template("resources/form.html", form=form, resource=resource), status
+
+
+# --- The taxonomy mapping -----------------------------------------------------------------------
+
+
+def _default_rows(edited: list[TaxonomyMapping]) -> list[dict]:
+    """The default mapping's lines for the page, each with the edited line of the user's scope
+    that overrides it (same match and term), if any."""
+    mine = {
+        (m.match, m.term): m
+        for m in edited
+        if m.program_id == (None if current_user.role == Role.ADMIN else current_user.program_id)
+    }
+    rows = []
+    for match, term, category in taxonomy.default_lines():
+        shown = term if match != "word" else term.replace("\\b", "")
+        overridable = match != "word"
+        rows.append(
+            {
+                "match": match,
+                "term": shown,
+                "category": category,
+                "override": mine.get((match, taxonomy.normalise_term(match, term)))
+                if overridable
+                else None,
+                "overridable": overridable,
+            }
+        )
+    return rows
+
+
+@bp.route("/resources/taxonomy/")
+@access.roles(*WRITERS)
+def taxonomy_index():
+    """The taxonomy mapping: the edited lines (shared, and the program's) and the default."""
+    edited = list(db.session.scalars(queries.visible_mappings(current_user)))
+    return render_template(
+        "resources/taxonomy.html",
+        edited=edited,
+        defaults=_default_rows(edited),
+        matches=taxonomy.MATCHES,
+        can_change=lambda m: services.can_change_mapping(current_user, m),
+        scope_label="every program" if current_user.role == Role.ADMIN else "your program",
+    )
+
+
+def _prefill(form: TaxonomyMappingForm) -> None:
+    """A new line may start from a default line ("Override" on the page), from the query."""
+    if request.method != "GET":
+        return
+    match = request.args.get("match", "", type=str)
+    if match in taxonomy.MATCHES:
+        form.match.data = match
+    form.term.data = request.args.get("term", "", type=str)[: services.MAX_TERM]
+    category = request.args.get("category", "", type=str)
+    if category in set(ResourceCategory):
+        form.category.data = category
+
+
+@bp.route("/resources/taxonomy/new", methods=["GET", "POST"])
+@access.roles(*WRITERS)
+def taxonomy_new():
+    form = TaxonomyMappingForm()
+    _prefill(form)
+    if form.validate_on_submit():
+        try:
+            mapping = services.create_mapping(form.values(), actor=current_user)
+            db.session.commit()
+        except services.MappingRuleError as exc:
+            db.session.rollback()
+            show_rule_errors(form, exc.errors)
+        else:
+            flash(f"{mapping.term} now maps to {mapping.category.replace('_', ' ')}.", "success")
+            return redirect(url_for("resources.taxonomy_index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("resources/taxonomy_form.html", form=form, mapping=None), status
+
+
+def _changeable_mapping(mapping_id: int) -> TaxonomyMapping:
+    mapping = queries.get_visible_mapping_or_404(mapping_id, current_user)
+    if not services.can_change_mapping(current_user, mapping):
+        abort(403)
+    return mapping
+
+
+@bp.route("/resources/taxonomy/<int:mapping_id>/edit", methods=["GET", "POST"])
+@access.roles(*WRITERS)
+def taxonomy_edit(mapping_id: int):
+    mapping = _changeable_mapping(mapping_id)
+    form = TaxonomyMappingForm(obj=mapping)
+    if form.validate_on_submit():
+        try:
+            changed = services.update_mapping(mapping, form.values(), actor=current_user)
+            db.session.commit()
+        except services.MappingRuleError as exc:
+            db.session.rollback()
+            show_rule_errors(form, exc.errors)
+        else:
+            flash("Saved." if changed else "Nothing changed.", "success")
+            return redirect(url_for("resources.taxonomy_index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("resources/taxonomy_form.html", form=form, mapping=mapping), status
+
+
+@bp.route("/resources/taxonomy/<int:mapping_id>/delete", methods=["POST"])
+@access.roles(*WRITERS)
+def taxonomy_delete(mapping_id: int):
+    mapping = _changeable_mapping(mapping_id)
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    term = mapping.term
+    services.delete_mapping(mapping, actor=current_user)
+    db.session.commit()
+    flash(f"The line for {term} was deleted.", "success")
+    return redirect(url_for("resources.taxonomy_index"))

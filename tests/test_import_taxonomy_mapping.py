@@ -1,0 +1,380 @@
+"""The taxonomy mapping a program edits: lines (a code prefix, a whole term name or a word) that
+map HSDS taxonomy terms to directory categories, consulted by HSDS imports before the default
+mapping of coachapp/resources/taxonomy.py; the page where supervisors, program managers and
+admins list, add, change and delete them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from coachapp.models import AuditEvent, Resource, ResourceSource, TaxonomyMapping
+from coachapp.resources import services
+from coachapp.resources.imports import category_from_terms, import_hsds
+from coachapp.resources.queries import taxonomy_overrides
+from coachapp.resources.taxonomy import Overrides, Scope, default_lines
+from tests import factories
+
+OHANA = Path(__file__).parent / "data" / "real" / "ohana-sample"
+WRITERS = ("supervisor", "program_manager", "admin")
+URL = "/resources/taxonomy/"
+
+
+def line(db, term: str, category: str, *, match: str = "name", program=None) -> TaxonomyMapping:
+    mapping = TaxonomyMapping(
+        match=match, term=term, category=category, program_id=program.id if program else None
+    )
+    db.session.add(mapping)
+    db.session.commit()
+    return mapping
+
+
+def mappings(db) -> list[tuple]:
+    db.session.expire_all()  # the requests wrote through their own sessions
+    rows = db.session.scalars(select(TaxonomyMapping).order_by(TaxonomyMapping.id))
+    return [(m.program_id, m.match, m.term, m.category) for m in rows]
+
+
+def events(db, action: str) -> list[AuditEvent]:
+    return list(
+        db.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.entity_type == "taxonomy_mapping", AuditEvent.action == action
+            )
+        )
+    )
+
+
+# --- Matching ---
+
+
+def scope(*lines: tuple[str, str, str]) -> Scope:
+    found = Scope()
+    for match, term, category in lines:
+        found.add(match, term, category)
+    return found
+
+
+def test_edited_lines_come_before_the_default():
+    edited = Overrides([scope(("code", "bh", "other"), ("code", "BH-1800", "treatment"))])
+    # The longest matching code prefix wins; case is ignored.
+    assert category_from_terms([], ["BH-1800.8500"], edited) == "treatment"
+    assert category_from_terms([], ["BH-3000"], edited) == "other"
+    # No edited line matches: the default mapping answers.
+    assert category_from_terms([], ["BD-1800"], edited) == "food"
+    assert category_from_terms(["Food Pantries"], [], edited) == "food"
+
+
+def test_whole_names_and_words():
+    edited = Overrides(
+        [scope(("name", "Emergency  Food", "benefits"), ("word", "detox", "healthcare"))]
+    )
+    assert category_from_terms(["emergency food"], [], edited) == "benefits"
+    assert category_from_terms(["Emergency Food Boxes"], [], edited) == "food"  # default
+    assert category_from_terms(["Medical Detox Units"], [], edited) == "healthcare"
+    assert category_from_terms(["Detoxification"], [], edited) == "treatment"  # not a word
+    # A whole name beats a word, a code beats both.
+    both = Overrides([scope(("word", "food", "other"), ("name", "food", "housing"))])
+    assert category_from_terms(["Food"], [], both) == "housing"
+    coded = Overrides([scope(("name", "food", "housing"), ("code", "BD", "benefits"))])
+    assert category_from_terms(["Food"], ["BD-1800"], coded) == "benefits"
+
+
+def test_the_programs_lines_come_before_the_shared_ones():
+    edited = Overrides([scope(("name", "food", "benefits")), scope(("name", "food", "other"))])
+    assert category_from_terms(["Food"], [], edited) == "benefits"
+    assert category_from_terms(["Food"], [], Overrides([Scope(), scope()])) == "food"
+
+
+def test_overrides_read_from_the_table_by_scope(db):
+    home, away = factories.program("Home"), factories.program("Away")
+    line(db, "food", "benefits")
+    line(db, "food", "housing", program=home)
+    line(db, "food", "education", program=away)
+    assert category_from_terms(["Food"], [], taxonomy_overrides(None)) == "benefits"
+    assert category_from_terms(["Food"], [], taxonomy_overrides(home.id)) == "housing"
+    assert category_from_terms(["Food"], [], taxonomy_overrides(away.id)) == "education"
+
+
+def test_default_lines_cover_the_default_mapping():
+    lines = default_lines()
+    assert ("code", "BH", "housing") in lines
+    assert ("name", "substance abuse", "treatment") in lines
+    assert any(match == "word" and category == "recovery_support" for match, _, category in lines)
+
+
+# --- Services ---
+
+
+def test_service_normalises_and_audits(db, admin, supervisor):
+    shared = services.create_mapping(
+        {"match": "code", "term": " bh-1800 ", "category": "treatment"}, actor=admin
+    )
+    own = services.create_mapping(
+        {"match": "name", "term": "Emergency   FOOD", "category": "food"}, actor=supervisor
+    )
+    db.session.commit()
+    assert (shared.program_id, shared.term) == (None, "BH-1800")
+    assert (own.program_id, own.term) == (supervisor.program_id, "emergency food")
+    assert len(events(db, "create")) == 2
+    assert services.update_mapping(own, {"category": "benefits"}, actor=supervisor) == ["category"]
+    assert services.update_mapping(own, {"category": "benefits"}, actor=supervisor) == []
+    services.delete_mapping(own, actor=supervisor)
+    db.session.commit()
+    assert [e.fields for e in events(db, "update")] == ["category"]
+    assert [e.detail for e in events(db, "archive")] == ["deleted"]
+    assert mappings(db) == [(None, "code", "BH-1800", "treatment")]
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"match": "code", "term": "BH 1800", "category": "housing"}, "term"),
+        ({"match": "code", "term": "", "category": "housing"}, "term"),
+        ({"match": "word", "term": "--", "category": "housing"}, "term"),
+        ({"match": "name", "term": "x" * 201, "category": "housing"}, "term"),
+        ({"match": "name", "term": "a\x00b", "category": "housing"}, "term"),
+        ({"match": "regex", "term": "food", "category": "housing"}, "match"),
+        ({"match": "name", "term": "food", "category": "shelter"}, "category"),
+    ],
+)
+def test_service_refuses_bad_lines(db, admin, data, field):
+    with pytest.raises(services.MappingRuleError) as refused:
+        services.create_mapping(data, actor=admin)
+    assert field in refused.value.errors
+    db.session.rollback()
+    assert mappings(db) == []
+
+
+def test_one_line_per_term_in_a_scope_but_a_program_may_override_a_shared_one(
+    db, admin, supervisor, program_manager
+):
+    services.create_mapping({"match": "name", "term": "Food", "category": "food"}, actor=admin)
+    with pytest.raises(services.MappingRuleError) as refused:
+        services.create_mapping({"match": "name", "term": "FOOD", "category": "other"}, actor=admin)
+    assert "term" in refused.value.errors
+    services.create_mapping(
+        {"match": "name", "term": "food", "category": "benefits"}, actor=supervisor
+    )
+    with pytest.raises(services.MappingRuleError):
+        services.create_mapping(
+            {"match": "name", "term": "food", "category": "other"}, actor=program_manager
+        )
+    # The same term matched another way is another line.
+    services.create_mapping({"match": "word", "term": "food", "category": "food"}, actor=admin)
+    db.session.commit()
+    assert len(mappings(db)) == 3
+
+
+# --- An import of a real export uses the edited mapping ---
+
+
+def ohana_categories(db) -> dict[str, str]:
+    rows = db.session.scalars(select(Resource).where(Resource.source_id.is_not(None)))
+    return {row.external_id: row.category for row in rows}
+
+
+def test_real_ohana_import_uses_an_edited_line_and_a_reimport_applies_a_change(db, admin, login):
+    # Default: service 22's terms are Transit, Care and Legal: "transportation".
+    import_hsds(OHANA)
+    db.session.commit()
+    before = ohana_categories(db)
+    assert (before["22"], before["4"], before["1"]) == ("transportation", "legal", "food")
+
+    browser = login(admin)
+    response = browser.post(
+        f"{URL}new", data={"match": "name", "term": "Transit", "category": "healthcare"}
+    )
+    assert response.status_code == 302
+    report = import_hsds(OHANA)
+    db.session.commit()
+    after = ohana_categories(db)
+    assert after["22"] == "healthcare"
+    assert report.updated >= 1 and report.refused == []
+    changed = {sid for sid in before if before[sid] != after[sid]}
+    assert "22" in changed and "1" not in changed  # Meal Sites: no edited line matches it
+    # Services with no terms at all stay "other", whatever the lines say.
+    assert after["20"] == after["21"] == "other"
+
+
+def test_real_ohana_import_for_a_program_uses_its_lines_not_another_programs(db, admin):
+    home, away = factories.program("Home"), factories.program("Away")
+    line(db, "transit", "housing", program=away)
+    line(db, "meal", "benefits", match="word", program=home)  # "Meal Sites/Home-delivered Mea"
+    line(db, "transit", "education")  # shared
+    report = import_hsds(OHANA, source="Ohana for Home", program_id=home.id)
+    db.session.commit()
+    assert report.refused == []
+    source = db.session.scalar(
+        select(ResourceSource).where(ResourceSource.name == "Ohana for Home")
+    )
+    rows = db.session.scalars(select(Resource).where(Resource.source_id == source.id))
+    stored = {row.external_id: row.category for row in rows}
+    assert stored["1"] == "benefits"  # the program's word line
+    assert stored["22"] == "education"  # the shared line; Away's is not consulted
+
+
+# --- The page ---
+
+
+def test_coaches_and_anonymous_are_kept_out(db, login, coach, anon, admin):
+    mapping = line(db, "food", "food")
+    urls = [URL, f"{URL}new", f"{URL}{mapping.id}/edit"]
+    browser = login(coach)
+    for url in urls:
+        assert browser.get(url).status_code == 403
+        assert anon.get(url).status_code == 302
+    assert browser.post(f"{URL}{mapping.id}/delete").status_code == 403
+    posted = browser.post(f"{URL}new", data={"match": "name", "term": "x", "category": "food"})
+    assert posted.status_code == 403
+    assert anon.post(f"{URL}{mapping.id}/delete").status_code == 302
+    assert len(mappings(db)) == 1
+
+
+@pytest.mark.parametrize("role", WRITERS)
+def test_page_lists_edited_and_default_lines(request, db, login, role):
+    user = request.getfixturevalue(role)
+    line(db, "bh-9", "treatment", match="code")
+    page = login(user).get(URL).get_data(as_text=True)
+    assert "BH-9" not in page  # stored as given to the model; the service normalises
+    assert "bh-9" in page and "Every program" in page
+    assert "Default mapping" in page and "Substance Use Disorder" not in page
+    assert ">RX<" in page and "substance abuse" in page
+    assert f'href="{URL}new?match=code&amp;term=BH&amp;category=housing"' in page
+
+
+def test_directory_page_links_to_the_mapping_for_writers_only(db, login, coach, supervisor):
+    assert URL in login(supervisor).get("/resources/").get_data(as_text=True)
+    assert URL not in login(coach).get("/resources/").get_data(as_text=True)
+
+
+def test_override_link_prefills_the_form(db, login, admin):
+    page = (
+        login(admin)
+        .get(f"{URL}new", query_string={"match": "code", "term": "BH", "category": "housing"})
+        .get_data(as_text=True)
+    )
+    assert 'value="BH"' in page
+    assert '<option selected value="code">' in page or 'value="code" selected' in page
+
+
+def test_admin_adds_a_shared_line_supervisor_a_programs(db, login, admin, supervisor):
+    response = login(admin).post(
+        f"{URL}new", data={"match": "code", "term": "rx-8450", "category": "treatment"}
+    )
+    assert response.status_code == 302 and response.location.endswith(URL)
+    login(supervisor).post(
+        f"{URL}new", data={"match": "word", "term": "Detox", "category": "treatment"}
+    )
+    assert mappings(db) == [
+        (None, "code", "RX-8450", "treatment"),
+        (supervisor.program_id, "word", "detox", "treatment"),
+    ]
+    assert len(events(db, "create")) == 2
+    page = login(supervisor).get(URL).get_data(as_text=True)
+    assert "RX-8450" in page and "detox" in page
+    # The default line the shared one overrides is marked, for the admin who made it.
+    assert "overridden" not in page
+    line(db, "BH", "other", match="code")
+    assert "overridden: Other" in login(admin).get(URL).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("data", "field_id", "message"),
+    [
+        ({"match": "code", "term": "BH 18", "category": "housing"}, "term", "A code is letters"),
+        ({"match": "name", "term": "   ", "category": "housing"}, "term", "Give the term."),
+        ({"match": "", "term": "Food", "category": "housing"}, "match", "Choose how"),
+        ({"match": "name", "term": "Food", "category": "shelter"}, "category", "Not a valid"),
+        ({"match": "name", "term": "Food", "category": ""}, "category", "Choose a category"),
+        ({"match": "regex", "term": "Food", "category": "food"}, "match", "Not a valid"),
+        ({"match": "name", "term": "F" * 300, "category": "food"}, "term", "200"),
+    ],
+)
+def test_form_keeps_input_and_shows_the_error_beside_the_field(
+    db, login, admin, data, field_id, message
+):
+    response = login(admin).post(f"{URL}new", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    errors = page.split(f'id="{field_id}-errors"', 1)[1].split("</div>\n", 2)[0]
+    assert message in errors
+    if data["term"].strip():
+        assert f'value="{data["term"]}"' in page
+    assert mappings(db) == []
+
+
+def test_a_nul_character_is_refused_not_a_500(db, login, admin):
+    response = login(admin).post(
+        f"{URL}new", data={"match": "name", "term": "a\x00b", "category": "food"}
+    )
+    assert response.status_code in (400, 422) and mappings(db) == []
+
+
+def test_duplicate_term_is_refused_beside_the_term(db, login, admin):
+    line(db, "food", "food")
+    response = login(admin).post(
+        f"{URL}new", data={"match": "name", "term": "FOOD", "category": "benefits"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "already has a line here" in page.split('id="term-errors"', 1)[1]
+    assert 'value="FOOD"' in page
+    assert mappings(db) == [(None, "name", "food", "food")]
+
+
+def test_edit_and_delete(db, login, admin):
+    mapping_id = line(db, "food", "food").id
+    browser = login(admin)
+    page = browser.get(f"{URL}{mapping_id}/edit").get_data(as_text=True)
+    assert 'value="food"' in page
+    response = browser.post(
+        f"{URL}{mapping_id}/edit", data={"match": "name", "term": "Food", "category": "benefits"}
+    )
+    assert response.status_code == 302
+    assert mappings(db) == [(None, "name", "food", "benefits")]
+    response = browser.post(
+        f"{URL}{mapping_id}/edit", data={"match": "code", "term": "B D", "category": "benefits"}
+    )
+    assert response.status_code == 422 and mappings(db) == [(None, "name", "food", "benefits")]
+    assert browser.post(f"{URL}{mapping_id}/delete").status_code == 302
+    assert mappings(db) == []
+    assert [e.detail for e in events(db, "archive")] == ["deleted"]
+    assert browser.post(f"{URL}{mapping_id}/delete").status_code == 404
+    assert browser.get(f"{URL}{mapping_id}/edit").status_code == 404
+
+
+def test_supervisor_changes_only_their_programs_lines(db, login, admin, supervisor):
+    shared = line(db, "food", "food")
+    other = factories.program("Elsewhere")
+    theirs = line(db, "food", "other", program=other)
+    own = line(db, "housing", "housing", program=supervisor.program)
+    browser = login(supervisor)
+    page = browser.get(URL).get_data(as_text=True)
+    assert f"{URL}{own.id}/edit" in page and f"{URL}{shared.id}/edit" not in page
+    assert "Elsewhere" not in page
+    assert browser.get(f"{URL}{shared.id}/edit").status_code == 403
+    assert browser.post(f"{URL}{shared.id}/delete").status_code == 403
+    assert browser.get(f"{URL}{theirs.id}/edit").status_code == 404
+    assert browser.post(f"{URL}{theirs.id}/delete").status_code == 404
+    assert browser.post(f"{URL}{own.id}/delete").status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(TaxonomyMapping)) == 2
+    # The admin sees and changes every program's lines.
+    page = login(admin).get(URL).get_data(as_text=True)
+    assert "Elsewhere" in page and f"{URL}{theirs.id}/edit" in page
+
+
+@pytest.mark.parametrize("bad", ["0", "99999999999", "-1", "abc"])
+def test_bad_ids_are_not_found(db, login, admin, bad):
+    browser = login(admin)
+    assert browser.get(f"{URL}{bad}/edit").status_code == 404
+    assert browser.post(f"{URL}{bad}/delete").status_code == 404
+
+
+def test_delete_needs_a_csrf_token_when_csrf_is_on(app, db, login, admin):
+    mapping = line(db, "food", "food")
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert login(admin).post(f"{URL}{mapping.id}/delete").status_code in (400, 403)
+    assert len(mappings(db)) == 1
