@@ -120,15 +120,18 @@ def test_san_jose_bad_updated_dates_are_dropped_not_the_meetings(db):
     entries = feed(SAN_JOSE)
     us_dates = [m for m in entries if "/" in str(m.get("updated"))]
     assert len(entries) == 693 and len(us_dates) == 417
-    # The only refusal is a slug the feed repeats (identity is required).
-    assert [r.reason for r in report.refused] == ["slug repeated (first as meeting 332)"]
-    assert report.created == 692
+    # Nothing is refused: the slug the feed repeats, of a meeting in another place, is kept
+    # as "pass-it-on-group#2", with a warning.
+    assert report.refused == []
+    assert report.created == 693
     dropped = [w for w in report.warnings if w.reason.startswith("bad date in updated")]
-    assert len(dropped) == 416 and dropped[0].reason == "bad date in updated: '8/29/2021': dropped"
+    assert len(dropped) == 417 and dropped[0].reason == "bad date in updated: '8/29/2021': dropped"
     stored = of_source(SAN_JOSE.name)
     assert stored["mg:crazy-corona-mens-meeting-6"].last_verified_on is None
+    first, second = stored["mg:pass-it-on-group"], stored["mg:pass-it-on-group#2"]
+    assert "Garden House" in first.address and "Los Altos Youth Center" in second.address
     lines = "\n".join(report.lines())
-    assert "692 created, 0 updated, 0 unchanged, 0 retired, 1 refused." in lines
+    assert "693 created, 0 updated, 0 unchanged, 0 retired, 0 refused." in lines
     assert "Values dropped (the rest of each record was imported):" in lines
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import http.server
 import json
 import threading
-from datetime import date
+from datetime import date, time
 from functools import partial
 from pathlib import Path
 
@@ -349,11 +349,13 @@ def test_meeting_guide_optional_values_dropped_required_refused(db, tmp_path):
     ]
     report = import_meetings(write(tmp_path, "feed.json", feed), today=TODAY)
     db.session.commit()
-    assert report.created == 2
+    assert report.created == 3
     assert [(r.where, r.reason) for r in report.refused] == [
         ("meeting 3 (slug 'no-name')", "missing name"),
-        ("meeting 4 (slug 'pm')", "time must be HH:MM (24-hour), not '7:00 PM'"),
     ]
+    # A 12-hour time (Edmonton's feed has only those) is read, and the report says so.
+    assert of_source("feed.json")["mg:pm"].meeting_time == time(19, 0)
+    assert report.notes == ['12-hour times ("7:00 PM") were read as 24-hour times']
     assert [(w.where, w.reason) for w in report.warnings] == [
         ("meeting 1 (slug 'tz')", "unknown type code 'ZZZ': dropped"),
         ("meeting 1 (slug 'tz')", "url is not a web address (http:// or https://): dropped"),

@@ -327,21 +327,25 @@ def test_meeting_guide_import_maps_format_types_and_schedule(db):
     report = import_meetings(DATA / "meetings.json", today=TODAY)
     db.session.commit()
     assert report.ok
-    assert (report.created, len(report.refused)) == (6, 6)
+    assert (report.created, len(report.refused)) == (7, 5)
     assert refusals(report) == {
         "meeting 6": "missing slug",
         "meeting 7 (slug 'bad-day')": "day must be 0 (Sunday) to 6 (Saturday), or a list of them",
-        "meeting 8 (slug 'bad-time')": "time must be HH:MM (24-hour), not '7pm'",
+        "meeting 8 (slug 'bad-time')": 'time must be HH:MM (24-hour), not "7 o\'clock"',
         "meeting 9 (slug 'nameless')": "missing name",
-        "meeting 10 (slug 'tuesday-serenity')": "slug repeated (first as meeting 1)",
         "meeting 12": "not a JSON object",
     }
-    # conference_url is optional: the hostile link is dropped, the meeting kept.
+    # conference_url is optional: the hostile link is dropped, the meeting kept. A repeated slug
+    # of another meeting is that meeting, under the slug and "#2".
     assert warnings(report) == {
+        "meeting 10 (slug 'tuesday-serenity')": (
+            "slug repeated (first as meeting 1): imported as 'tuesday-serenity#2'"
+        ),
         "meeting 11 (slug 'hostile-link')": (
             "conference_url is not a web address (http:// or https://): dropped"
         ),
     }
+    assert by_external_id(db, "mg:tuesday-serenity#2").name == "Tuesday Serenity Again"
     hostile = by_external_id(db, "mg:hostile-link")
     assert hostile.conference_url is None and hostile.meeting_format is None
 
@@ -382,7 +386,7 @@ def test_meeting_guide_reimport_updates_instead_of_duplicating(db, tmp_path):
     db.session.commit()
     again = import_meetings(DATA / "meetings.json", today=TODAY)
     db.session.commit()
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 7)
 
     feed = json.loads((DATA / "meetings.json").read_text())
     feed[0]["time"] = "19:30"
@@ -393,18 +397,18 @@ def test_meeting_guide_reimport_updates_instead_of_duplicating(db, tmp_path):
     changed.write_text(json.dumps(feed))
     report = import_meetings(changed, source="meetings.json", today=TODAY)
     db.session.commit()
-    assert (report.created, report.updated, report.unchanged) == (0, 2, 4)
+    assert (report.created, report.updated, report.unchanged) == (0, 2, 5)
     assert by_external_id(db, "mg:tuesday-serenity").meeting_schedule == (
         "Tuesdays 19:30–20:30, English"
     )
     assert by_external_id(db, "mg:saturday-hybrid").meeting_format == "in_person"
-    assert count(db, Resource) == 6
+    assert count(db, Resource) == 7
 
 
 def test_meeting_guide_default_model_option(db):
     report = import_meetings(DATA / "meetings.json", default_model="na", today=TODAY)
     db.session.commit()
-    assert report.created == 6
+    assert report.created == 7
     assert by_external_id(db, "mg:tuesday-serenity").meeting_model == "na"
     assert by_external_id(db, "mg:smart-monday").meeting_model == "smart_recovery"
 
@@ -465,7 +469,10 @@ def test_meeting_guide_hostile_entries(db, tmp_path):
     )
     report = import_meetings(path, today=TODAY)
     db.session.commit()
-    assert report.created == 2 and len(report.refused) == 6
+    assert report.created == 3 and len(report.refused) == 5
+    # A slug too long for the column keeps its start and a digest of the whole.
+    long_slug = db.session.scalar(select(Resource).where(Resource.name == "Long slug"))
+    assert long_slug.external_id.startswith("mg:ssss") and len(long_slug.external_id) == 100
     row = by_external_id(db, "mg:h")
     assert row.name == "🌻 O'Brien <script>" and row.meeting_open is True
     # types are optional: codes that are not codes are dropped with a warning
@@ -492,11 +499,11 @@ def test_cli_import_prints_the_report_and_commits_once(app, db):
 def test_cli_import_meetings_with_model_option(app, db):
     result = cli(app, "import-meetings", str(DATA / "meetings.json"), "--model", "na")
     assert result.exit_code == 0, result.output
-    assert "6 created" in result.output and "meeting 6: missing slug" in result.output
+    assert "7 created" in result.output and "meeting 6: missing slug" in result.output
     assert by_external_id(db, "mg:tuesday-serenity").meeting_model == "na"
     result = cli(app, "import-meetings", str(DATA / "meetings.json"), "--model", "na")
-    assert "0 created, 0 updated, 6 unchanged" in result.output
-    assert count(db, Resource) == 6
+    assert "0 created, 0 updated, 7 unchanged" in result.output
+    assert count(db, Resource) == 7
 
 
 def test_cli_dry_run_saves_nothing(app, db):

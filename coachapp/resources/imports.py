@@ -22,6 +22,7 @@ refused.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 import zoneinfo
@@ -1030,12 +1031,43 @@ def _days(value) -> list[int]:
 
 
 def _time(key: str, value: str) -> time | None:
+    """A meeting time: HH:MM as the spec says, or an unambiguous 12-hour time ("11:00 AM",
+    "7pm"), which some intergroups' feeds carry (Edmonton's, every meeting)."""
     if not value:
         return None
     match = TIME_RE.match(value)
-    if not match:
-        raise RowError(f"{key} must be HH:MM (24-hour), not {value[:20]!r}")
-    return time(int(match.group(1)), int(match.group(2)))
+    if match:
+        return time(int(match.group(1)), int(match.group(2)))
+    twelve = AM_PM_RE.match(value.strip())
+    if twelve:
+        hour = int(twelve.group(1)) % 12 + (12 if twelve.group(3).lower() == "p" else 0)
+        return time(hour, int(twelve.group(2) or 0))
+    raise RowError(f"{key} must be HH:MM (24-hour), not {value[:20]!r}")
+
+
+def meeting_external_id(slug: str) -> str:
+    """``"mg:" + slug``; a slug too long for the column (SE Pennsylvania's run to 150
+    characters) keeps its start and a digest of the whole, so it stays one stable id of its
+    own."""
+    external_id = f"mg:{slug}"
+    if len(external_id) <= MAX_EXTERNAL_ID:
+        return external_id
+    digest = hashlib.sha256(slug.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return f"{external_id[: MAX_EXTERNAL_ID - len(digest) - 1]}~{digest}"
+
+
+# Type "codes" some feeds write as words or in lower case (North West Texas: "[open]").
+TYPE_WORDS = {"OPEN": "O", "CLOSED": "C", "ONLINE": "ONL"}
+
+
+def _type_code(text: str) -> str | None:
+    """A spec type code from ``text``: exact, else case ignored, brackets and quotes
+    stripped, or one of ``TYPE_WORDS``."""
+    if text in KNOWN_TYPES:
+        return text
+    key = text.strip("[]\"' ").upper()
+    key = TYPE_WORDS.get(key, key)
+    return key if key in KNOWN_TYPES else None
 
 
 def _types(value, warn: Callable[[str], None]) -> list[str]:
@@ -1050,8 +1082,10 @@ def _types(value, warn: Callable[[str], None]) -> list[str]:
     codes = []
     for item in value:
         code = str(item).strip() if isinstance(item, str | int) and item is not True else ""
-        if code in KNOWN_TYPES:
-            codes.append(code)
+        known = _type_code(code) if code else None
+        if known is not None:
+            if known not in codes:
+                codes.append(known)
         elif code:
             warn(f"unknown type code {code[:20]!r}: dropped")
         elif not isinstance(item, str):
@@ -1121,6 +1155,8 @@ def _meeting_values(
     days = _days(entry.get("day"))
     start = _time("time", _text(entry, "time"))
     end = _time("end_time", _text(entry, "end_time")) if start else None
+    if start and not TIME_RE.match(_text(entry, "time")):
+        report.notes.append('12-hour times ("7:00 PM") were read as 24-hour times')
 
     conference_url = optional(
         "conference_url", _web_address, "conference_url", optional_text("conference_url")
@@ -1233,6 +1269,37 @@ def _entity(
     return org
 
 
+def _meeting_ids(feed: list) -> dict[int, tuple[str, int | None]]:
+    """Each meeting's external id (by its number in the feed) and the number of the first
+    meeting with its slug, when it repeats one. A repeated slug of a different meeting (San
+    Jose has two "pass-it-on-group" in two places) gets "#2", "#3" in the feed's order."""
+    slugs: dict[int, str] = {}
+    for number, entry in enumerate(feed, start=1):
+        try:
+            slug = _text(entry, "slug") if isinstance(entry, dict) else ""
+        except RowError:
+            slug = ""
+        if slug:
+            slugs[number] = slug
+    ids: dict[int, tuple[str, int | None]] = {}
+    first: dict[str, int] = {}
+    for number, slug in slugs.items():
+        if slug not in first:
+            first[slug] = number
+            ids[number] = (meeting_external_id(slug), None)
+    taken = {external_id for external_id, _ in ids.values()}
+    for number, slug in slugs.items():
+        if number in ids:
+            continue
+        count = 2
+        while meeting_external_id(f"{slug}#{count}") in taken:
+            count += 1
+        external_id = meeting_external_id(f"{slug}#{count}")
+        taken.add(external_id)
+        ids[number] = (external_id, first[slug])
+    return ids
+
+
 def import_meetings(
     path: str | Path,
     *,
@@ -1253,6 +1320,10 @@ def import_meetings(
     says so, or an online meeting's address has no street part), ``in_person`` with only an
     address.
     Open/closed from the ``O`` / ``C`` types; languages from their type codes, in the schedule.
+    Real feeds stray from the spec, and are read: 12-hour times ("11:00 AM", with a note),
+    type codes in lower case or as words ("[open]"), slugs longer than the column (start and
+    digest), a slug repeated by another meeting (``#2``, with a warning; an exact copy of the
+    first is refused).
     """
     path = Path(path)
     report = ImportReport(source=f"Meeting Guide import of {path.name}")
@@ -1289,13 +1360,10 @@ def import_meetings(
         return report
     report.source_name = origin.name
 
-    slugs = []
-    for entry in feed:
-        if isinstance(entry, dict) and isinstance(entry.get("slug"), str | int):
-            slugs.append(f"mg:{str(entry['slug']).strip()}")
+    ids = _meeting_ids(feed)
+    slugs = [external_id for external_id, _ in ids.values()]
     existing = _existing(Resource, origin.id, slugs)
     entities: dict[str, Organization] = {}
-    seen: dict[str, int] = {}
     for number, entry in enumerate(feed, start=1):
         where = f"meeting {number}"
         try:
@@ -1306,17 +1374,21 @@ def import_meetings(
                 where = f"meeting {number} (slug {slug[:64]!r})"
             if not slug:
                 raise RowError("missing slug")
-            external_id = f"mg:{slug}"
-            _check_length("slug", external_id, MAX_EXTERNAL_ID)
-            if external_id in seen:
-                raise RowError(f"slug repeated (first as meeting {seen[external_id]})")
+            external_id, first = ids[number]
+            if first is not None:
+                if entry == feed[first - 1]:
+                    raise RowError(f"the same meeting as meeting {first}")
+                report.warn(
+                    where,
+                    f"slug repeated (first as meeting {first}): imported as "
+                    f"{external_id.removeprefix('mg:')[:80]!r}",
+                )
             values = _meeting_values(
                 entry, default_model=default_model, today=today, report=report, where=where
             )
         except RowError as exc:
             report.refuse(where, str(exc))
             continue
-        seen[external_id] = number
         org = _entity(entry, origin, entities, report)
         values["organization_id"] = org.id if org is not None else None
         values["retired_on"] = None
