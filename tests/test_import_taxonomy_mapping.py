@@ -5,6 +5,8 @@ admins list, add, change and delete them."""
 
 from __future__ import annotations
 
+import csv
+import shutil
 from pathlib import Path
 
 import pytest
@@ -378,3 +380,51 @@ def test_delete_needs_a_csrf_token_when_csrf_is_on(app, db, login, admin):
     app.config["WTF_CSRF_ENABLED"] = True
     assert login(admin).post(f"{URL}{mapping.id}/delete").status_code in (400, 403)
     assert len(mappings(db)) == 1
+
+
+SAMPLE_PACKAGE = Path(__file__).parent / "data" / "real" / "hsds-2.0-example"
+
+
+def test_sample_data_package_services_are_other_only_where_their_taxonomy_says_nothing(db):
+    """The Open Referral sample data package (byte for byte the HSDS 2.0 example): a service
+    lands in "other" only when no taxonomy term is linked to it; once its export links a term
+    the mapping knows, it has that term's category."""
+    report = import_hsds(SAMPLE_PACKAGE, source="sample")
+    db.session.commit()
+    assert report.refused == []
+    with (SAMPLE_PACKAGE / "services_taxonomy.csv").open(encoding="utf-8-sig") as handle:
+        linked = {row["service_id"] for row in csv.DictReader(handle)}
+    rows = list(db.session.scalars(select(Resource).where(Resource.source_id.is_not(None))))
+    assert len(rows) == 13
+    assert {row.external_id for row in rows if row.category == "other"} <= {
+        row.external_id for row in rows if row.external_id not in linked
+    }
+
+
+def test_sample_data_package_with_a_linked_term_and_an_edited_line(db, tmp_path, admin):
+    """The same export with its one term ("Taxonomy A") linked to two services: the default
+    mapping knows no such term (they stay "other"), a shared line maps it."""
+    folder = tmp_path / "sample"
+    shutil.copytree(SAMPLE_PACKAGE, folder)
+    services_file = (folder / "services.csv").read_text(encoding="utf-8-sig").splitlines()
+    ids = [line.split(",", 1)[0] for line in services_file[1:3]]
+    term = "df7be950-1b0f-11e9-b56e-0800200c9a66"
+    (folder / "services_taxonomy.csv").write_text(
+        "id,service_id,taxonomy_id,taxonomy_detail\n"
+        + "".join(f"st{n},{sid},{term},\n" for n, sid in enumerate(ids)),
+        encoding="utf-8",
+    )
+    import_hsds(folder, source="sample")
+    db.session.commit()
+    assert {
+        db.session.scalar(select(Resource.category).where(Resource.external_id == i)) for i in ids
+    } == {"other"}
+    line(db, "Taxonomy A", "housing")
+    report = import_hsds(folder, source="sample")
+    db.session.commit()
+    assert report.updated == 2
+    for sid in ids:
+        assert (
+            db.session.scalar(select(Resource.category).where(Resource.external_id == sid))
+            == "housing"
+        )
