@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from datetime import date, time
 from pathlib import Path
 
@@ -267,6 +268,11 @@ def test_real_hsds_3_example_postal_address_languages_fees_and_weekly_hours(db):
     description = service.description
     assert "\nEligibility: This service is intended for all people aged 12 and over" in description
     assert "\nFees: Non-NHS patients are expected to pay" in description
+    # Its cost_options.csv, after the fees description.
+    assert (
+        "; Under 18s and Over 60s: 35 GBP per 1 hour session (2020-01-01 to 2022-12-31)\n"
+        in description
+    )
     assert "\nLanguages: Urdu\n" in description
     assert "\nHow to apply: If you are an NHS patient" in description
     assert description.endswith("\nHours: Thu 10:00\u201318:00; Fri 10:00\u201318:00")
@@ -309,3 +315,24 @@ def test_real_ohana_sample_keeps_organizations_categories_and_location_phones(db
     assert "\nLanguages: Spanish" in stored["22"].description
     # 12-hour times in regular_schedules.csv are read too.
     assert report.warnings == []
+
+
+def test_real_hsds_2_example_languages_of_a_location_reach_its_services(db, tmp_path):
+    """A languages.csv row with a location and no service: every service at that location
+    speaks it."""
+    folder = tmp_path / "export"
+    shutil.copytree(HSDS_REAL["hsds-2.0-example"], folder)
+    links = csv_rows(folder / "services_at_location.csv")
+    location = links[0]["location_id"]
+    at_location = {row["service_id"] for row in links if row["location_id"] == location}
+    (folder / "languages.csv").write_text(
+        f"id,service_id,location_id,language\nl1,,{location},Tagalog\n", encoding="utf-8"
+    )
+    report = import_hsds(folder, source="export")
+    db.session.commit()
+    assert report.refused == []
+    rows = {row.external_id: row for row in db.session.scalars(select(Resource))}
+    for service_id, row in rows.items():
+        speaks = "Languages: Tagalog" in (row.description or "")
+        assert speaks == (service_id in at_location), service_id
+    assert at_location

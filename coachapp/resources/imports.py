@@ -362,6 +362,7 @@ class HsdsFiles:
     schedules: Path | None = None  # HSDS 1/2: regular_schedules.csv; 3: schedules.csv
     languages: Path | None = None
     eligibility: Path | None = None  # HSDS 2: eligibility.csv
+    cost_options: Path | None = None  # HSDS 3: cost_options.csv
 
 
 def _hsds_files(path: Path) -> HsdsFiles:
@@ -393,6 +394,7 @@ def _hsds_files(path: Path) -> HsdsFiles:
             schedules=first("regular_schedules.csv", "regular_schedule.csv", "schedules.csv"),
             languages=first("languages.csv", "language.csv"),
             eligibility=first("eligibility.csv"),
+            cost_options=first("cost_options.csv", "cost_option.csv"),
         )
     if path.is_file():
         return HsdsFiles(services=path)
@@ -550,6 +552,8 @@ class HsdsDetails:
     location_hours: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     languages: dict[str, list[str]] = field(default_factory=dict)
     eligibility: dict[str, list[str]] = field(default_factory=dict)
+    location_languages: dict[str, list[str]] = field(default_factory=dict)
+    costs: dict[str, list[str]] = field(default_factory=dict)  # service -> cost options
 
 
 def _hsds_details(
@@ -620,14 +624,37 @@ def _hsds_details(
 
     for _, row in rows(files.languages):
         name = row.get("language") or row.get("name", "")
-        if row.get("service_id") and name:
+        if not name:
+            continue
+        if row.get("service_id"):
             found = details.languages.setdefault(row["service_id"], [])
-            if name not in found:
-                found.append(name)
+        elif row.get("location_id"):  # spoken at a location: by every service there
+            found = details.location_languages.setdefault(row["location_id"], [])
+        else:
+            continue
+        if name not in found:
+            found.append(name)
+    for _, row in rows(files.cost_options):
+        if row.get("service_id") and (text := cost_text(row)):
+            details.costs.setdefault(row["service_id"], []).append(text)
     for _, row in rows(files.eligibility):
         if row.get("service_id") and row.get("eligibility"):
             details.eligibility.setdefault(row["service_id"], []).append(row["eligibility"])
     return details
+
+
+def cost_text(row: dict[str, str]) -> str:
+    """An HSDS 3.0 cost option as a line: "Under 18s and Over 60s: 35 GBP per 1 hour session
+    (2020-01-01 to 2022-12-31)"."""
+    amount = " ".join(p for p in (row.get("amount", ""), row.get("currency", "").upper()) if p)
+    price = " ".join(p for p in (amount, row.get("amount_description", "")) if p)
+    text = ": ".join(p for p in (row.get("option", ""), price) if p)
+    start, end = row.get("valid_from", ""), row.get("valid_to", "")
+    if text and start and end:
+        text += f" ({start} to {end})"
+    elif text and (start or end):
+        text += f" (from {start})" if start else f" (until {end})"
+    return text
 
 
 def _details_text(row: dict[str, str], details: HsdsDetails, locations: list[str]) -> list[str]:
@@ -640,13 +667,16 @@ def _details_text(row: dict[str, str], details: HsdsDetails, locations: list[str
     languages = details.languages.get(service_id, []) + [
         lang for lang in _split(row.get("languages", "")) if lang
     ]
+    for location in locations:
+        languages += details.location_languages.get(location, [])
+    fees = [row.get("fees_description") or row.get("fees", ""), *details.costs.get(service_id, [])]
     hours = details.hours.get(service_id)
     if hours is None and locations:
         hours = details.location_hours.get(locations[0])
     lines = {
         "Also at": "; ".join(others),
         "Eligibility": "; ".join(dict.fromkeys(e for e in eligibility if e)),
-        "Fees": row.get("fees_description") or row.get("fees", ""),
+        "Fees": "; ".join(dict.fromkeys(f for f in fees if f)),
         "Languages": ", ".join(dict.fromkeys(languages)),
         "How to apply": row.get("application_process", ""),
         "Hours": "; ".join(dict.fromkeys(text for _, text in sorted(hours or []))),
