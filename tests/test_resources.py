@@ -161,6 +161,37 @@ def test_near_a_city_or_a_zip_code(db, login, coach):
     assert 'value="dover"' in page  # the filter stays in its box
 
 
+def test_search_ignores_accents_both_ways(db, login, coach):
+    """ "Nunez" finds "Núñez" and "Núñez" finds "Nunez", in every searched column and in the
+    "near" box, on SQLite and PostgreSQL alike."""
+    org = Organization(name="Fundación Esperanza")
+    db.session.add(org)
+    db.session.commit()
+    factories.resource(name="Clínica Núñez", category="healthcare")
+    factories.resource(name="Plain Nunez Desk", category="legal")
+    factories.resource(name="Peer Café", category="recovery_support", organization_id=org.id)
+    factories.resource(
+        name="São Paulo Office", category="benefits", address="1 Rua Łódź, Santa Bárbara, CA"
+    )
+    factories.resource(name="Elsewhere", category="food", description="Crème brûlée nights")
+    browser = login(coach)
+
+    def found(**params) -> set[str]:
+        text = browser.get("/resources/", query_string=params).get_data(as_text=True)
+        names = ("Clínica Núñez", "Plain Nunez Desk", "Peer Café", "São Paulo Office")
+        return {n for n in names if n in text} | ({"Elsewhere"} if "Elsewhere" in text else set())
+
+    assert found(q="nunez") == {"Clínica Núñez", "Plain Nunez Desk"}
+    assert found(q="NÚÑEZ") == {"Clínica Núñez", "Plain Nunez Desk"}
+    assert found(q="clinica") == {"Clínica Núñez"}
+    assert found(q="fundacion") == {"Peer Café"}  # the organization's name
+    assert found(q="cafe") == {"Peer Café"}
+    assert found(q="lodz") == {"São Paulo Office"}  # the address; ł has no decomposition
+    assert found(q="creme brulee") == {"Elsewhere"}  # the description
+    assert found(near="santa barbara") == {"São Paulo Office"}
+    assert found(q="nuñez%") == set()  # LIKE wildcards are still text
+
+
 def test_zip_code_reading():
     from coachapp.resources.queries import search_terms, zip_code
 

@@ -8,8 +8,22 @@ their own program's (an admin, who manages the directory, sees all).
 from __future__ import annotations
 
 import re
+import sqlite3
+import unicodedata
 
-from sqlalchemy import ColumnElement, Select, String, and_, false, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Select,
+    String,
+    and_,
+    event,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import selectinload
 
 from coachapp.extensions import db
@@ -36,6 +50,50 @@ MODEL_LABELS = {
     "family": "Family groups",
     "other": "Other",
 }
+
+
+def _accent_table() -> tuple[str, str]:
+    """Latin letters with accents (both cases) and their plain letters, one for one: "Núñez"
+    is searched as "Nunez". Letters that do not decompose (ø, ł, đ) are added by hand."""
+    accented, plain = [], []
+    for code in range(0xC0, 0x250):
+        char = chr(code)
+        base = unicodedata.normalize("NFKD", char)[0]
+        if base != char and base.isascii() and base.isalpha():
+            accented.append(char)
+            plain.append(base)
+    for char, base in (("ø", "o"), ("Ø", "O"), ("ł", "l"), ("Ł", "L"), ("đ", "d"), ("Đ", "D")):
+        accented.append(char)
+        plain.append(base)
+    return "".join(accented), "".join(plain)
+
+
+ACCENTED, PLAIN = _accent_table()
+_FOLD = str.maketrans(ACCENTED, PLAIN)
+
+
+def fold(text: str) -> str:
+    """``text`` with its accents taken off, as ``folded`` does in SQL."""
+    return text.translate(_FOLD)
+
+
+def folded(column) -> ColumnElement:
+    """The column with its accents taken off: ``translate`` is built into PostgreSQL; SQLite
+    gets the same function on every connection (``_sqlite_translate``)."""
+    return func.translate(column, ACCENTED, PLAIN, type_=String)
+
+
+def _translate(text, source, target):
+    if text is None or source is None or target is None:
+        return None
+    table = {ord(a): (target[i] if i < len(target) else None) for i, a in enumerate(source)}
+    return str(text).translate(table)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_translate(dbapi_connection, connection_record) -> None:  # noqa: ARG001
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function("translate", 3, _translate, deterministic=True)
 
 
 def like_escape(text: str) -> str:
@@ -95,21 +153,23 @@ def search_terms(q: str) -> list[str]:
 
 def text_condition(q: str) -> ColumnElement | None:
     """Every word of ``q`` is in the entry's name, organization, address or description (case
-    ignored); a word that is a ZIP code is matched against the address only, as a whole word.
-    The query must outer-join ``Organization``. None when there is nothing to search for."""
+    and accents ignored); a word that is a ZIP code is matched against the address only, as a
+    whole word. The query must outer-join ``Organization``. None when there is nothing to
+    search for."""
     conditions = []
     for word in search_terms(q):
         zip5 = zip_code(word)
         if zip5 is not None:
             conditions.append(zip_condition(zip5))
             continue
-        pattern = f"%{like_escape(word)}%"
+        # Accents ignored on both sides: "Nunez" finds "Núñez", "Núñez" finds "Nunez".
+        pattern = f"%{like_escape(fold(word))}%"
         conditions.append(
             or_(
-                Resource.name.ilike(pattern, escape="\\"),
-                Organization.name.ilike(pattern, escape="\\"),
-                Resource.address.ilike(pattern, escape="\\"),
-                Resource.description.ilike(pattern, escape="\\"),
+                folded(Resource.name).ilike(pattern, escape="\\"),
+                folded(Organization.name).ilike(pattern, escape="\\"),
+                folded(Resource.address).ilike(pattern, escape="\\"),
+                folded(Resource.description).ilike(pattern, escape="\\"),
             )
         )
     return and_(*conditions) if conditions else None
@@ -124,7 +184,8 @@ def near_condition(near: str) -> ColumnElement | None:
     zip5 = zip_code(place)
     if zip5 is not None:
         return zip_condition(zip5)
-    return Resource.address.ilike(f"%{like_escape(' '.join(place.split()))}%", escape="\\")
+    place = fold(" ".join(place.split()))
+    return folded(Resource.address).ilike(f"%{like_escape(place)}%", escape="\\")
 
 
 def narrow(query: Select, *, q: str = "", near: str = "") -> Select:
