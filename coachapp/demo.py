@@ -487,8 +487,9 @@ GOAL_DOMAIN_WEIGHTS = {
     "substance_use": 15, "family_social": 9, "legal": 8, "financial": 7, "transportation": 5,
     "other": 5,
 }  # fmt: skip
+# Weights for clients who engaged; those never reached are discharged as lost to contact on top.
 DISCHARGE_WEIGHTS = {
-    "completed": 36, "disengaged": 30, "moved": 10, "incarcerated": 7, "transferred": 8,
+    "completed": 36, "disengaged": 12, "moved": 10, "incarcerated": 7, "transferred": 8,
     "deceased": 2, "other": 7,
 }  # fmt: skip
 DISCHARGE_NOTES = {
