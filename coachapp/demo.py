@@ -6,6 +6,14 @@ clients with about 18 months of history: enrollment episodes, goals, sessions, a
 referrals, BARC-10 check-ins, mutual-aid groups, consents, supervision notes, training hours and
 covering assignments. Every date is relative to ``today``, so the demo always looks current.
 
+Its figures are a real program's, not a brochure's: some clients are never reached after intake,
+some drift away (no completed contact for weeks or months, still open, or discharged as lost to
+contact after outreach attempts), appointments are missed, and referrals are declined or fail
+(no show at intake, not eligible). The small demo's default report shows an engagement rate of
+about 70–85%, a no-show rate of about 15–25% and a referral linkage of about 40–50%. Supervisors
+sign off most notes within a fortnight, but a few slip through, so the demo supervisor's team has
+a backlog of some 300 notes waiting, reaching back over a year.
+
 Everything is made up: names come from lists of first and last names, notes from a few
 templates, phone numbers from the fictional 555-01xx range, e-mail from example domains.
 
@@ -479,8 +487,9 @@ GOAL_DOMAIN_WEIGHTS = {
     "substance_use": 15, "family_social": 9, "legal": 8, "financial": 7, "transportation": 5,
     "other": 5,
 }  # fmt: skip
+# Weights for clients who engaged; those never reached are discharged as lost to contact on top.
 DISCHARGE_WEIGHTS = {
-    "completed": 36, "disengaged": 30, "moved": 10, "incarcerated": 7, "transferred": 8,
+    "completed": 36, "disengaged": 12, "moved": 10, "incarcerated": 7, "transferred": 8,
     "deceased": 2, "other": 7,
 }  # fmt: skip
 DISCHARGE_NOTES = {
@@ -499,6 +508,21 @@ REFERRAL_NOTES = (
     "Needs ID before intake.",
     "Coach will go along to the first visit.",
 )
+# Why a referral did not work out: the note a coach leaves when closing it.
+REFERRAL_OUTCOME_NOTES = {
+    "declined": (
+        "Client declined: not ready for this yet.",
+        "Client declined; prefers to wait until after the court date.",
+        "Client declined the waitlist spot; too far to travel.",
+    ),
+    "not_connected": (
+        "No show for the intake appointment; client did not answer follow-up calls.",
+        "Not eligible: income above the program's limit.",
+        "Not eligible: needs a county ID first.",
+        "Waitlist closed before the client reached the top.",
+        "No show twice; the provider closed the referral.",
+    ),
+}
 CLIENT_NOTES = (
     "Prefers text over calls.",
     "Best reached in the morning.",
@@ -606,9 +630,11 @@ class _Episode:
     intake: int  # day index (0 = HISTORY_DAYS before today)
     discharge: int | None
     reason: str | None
-    contact_end: int  # last day a session may fall on
+    contact_end: int  # last day a completed session may fall on
     weight: float = 0.0  # share of the session target
     sessions: int = 0
+    # Outreach attempts after contact stopped (after ``contact_end``), outside the target share.
+    attempts_after: int = 0
 
 
 @dataclass(slots=True)
@@ -620,6 +646,8 @@ class _ClientPlan:
     engagement: float
     attempt_rate: float
     names: tuple[str, str] | None = None
+    # Never reached after intake: outreach attempts only, no completed contact, no-shows.
+    never_engaged: bool = False
     # Alert cases forced on the demo coach's caseload so the home page always shows them.
     pending_appointment: bool = False
     stale_referral: bool = False
@@ -917,17 +945,16 @@ class _Builder:
         """Decide every client's status, coach and episodes, then share out the session target."""
         rnd, t, scale = self.rnd, self.t, self.scale
         yesterday = t - 1
-        statuses = []
-        for _ in range(scale.clients):
-            r = rnd()
-            if r < 0.08:
-                statuses.append("reenrolled")
-            elif r < 0.28:
-                statuses.append(ClientStatus.DISCHARGED.value)
-            elif r < 0.33:
-                statuses.append(ClientStatus.INACTIVE.value)
-            else:
-                statuses.append(ClientStatus.ACTIVE.value)
+        # Shares by quota, not by independent draws, so even 60 clients show a program's
+        # proportions: 8% re-enrolled, 24% discharged, 14% inactive (drifted, still open).
+        n_clients = scale.clients
+        quota = (
+            ["reenrolled"] * round(n_clients * 0.08)
+            + [ClientStatus.DISCHARGED.value] * round(n_clients * 0.24)
+            + [ClientStatus.INACTIVE.value] * round(n_clients * 0.14)
+        )[:n_clients]
+        statuses = quota + [ClientStatus.ACTIVE.value] * (n_clients - len(quota))
+        self.rng.shuffle(statuses)
         # Open caseloads are shared evenly; the demo coach gets at least a dozen active clients.
         open_numbers = [n for n, s in enumerate(statuses) if s in ("active", "reenrolled")]
         n_coaches = len(self.coach_ids)
@@ -946,6 +973,7 @@ class _Builder:
             if coach is None:
                 coach = int(rnd() * n_coaches)
             episodes: list[_Episode] = []
+            never_engaged = False
             if status == "reenrolled":
                 intake = int(rnd() * (t - 200))
                 discharge = intake + 30 + int(rnd() * 120)
@@ -955,20 +983,36 @@ class _Builder:
                 status = ClientStatus.ACTIVE.value
             elif status == ClientStatus.DISCHARGED:
                 intake = int(rnd() * (t - 45))
-                discharge = min(intake + 30 + int(rnd() * rnd() * 420), yesterday)
-                episodes.append(_Episode(intake, discharge, None, discharge))
+                if rnd() < 0.55:
+                    # Never reached after the intake: closed as lost to contact after one to
+                    # three months of outreach.
+                    never_engaged = True
+                    discharge = min(intake + 30 + int(rnd() * 60), yesterday)
+                    episode = _Episode(intake, discharge, DischargeReason.DISENGAGED.value, intake)
+                else:
+                    discharge = min(intake + 30 + int(rnd() * rnd() * 420), yesterday)
+                    episode = _Episode(intake, discharge, None, discharge)
+                episodes.append(episode)
             elif status == ClientStatus.INACTIVE:
-                intake = int(rnd() * (t - 150))
-                last = max(intake + 14, t - 60 - int(rnd() * 60))
-                episodes.append(_Episode(intake, None, None, last))
+                # Drifted away and still open: no contact for 30 days to over a year.
+                intake = int(rnd() * (t - 45))
+                never_engaged = rnd() < 0.6
+                if never_engaged:
+                    last = intake
+                else:
+                    last = min(max(intake + 14, t - 35 - int(rnd() * 420)), t - 35)
+                episodes.append(_Episode(intake, None, None, max(intake, last)))
             else:
                 intake = int(rnd() * (t - 2))
                 last = yesterday
-                if rnd() < 0.1:  # gone quiet: no contact for 15 to 45 days
+                if coach != 0 and intake >= t - 21 and rnd() < 0.4:
+                    never_engaged = True  # a new intake not reached yet
+                    last = intake
+                elif rnd() < 0.1:  # gone quiet: no contact for 15 to 45 days
                     last = max(intake, t - 15 - int(rnd() * 30))
                 episodes.append(_Episode(intake, None, None, last))
             for episode in episodes:
-                if episode.discharge is not None:
+                if episode.discharge is not None and episode.reason is None:
                     # Every reason appears early on, whatever the scale; then by weight.
                     reasons = list(DischargeReason)
                     episode.reason = (
@@ -978,8 +1022,11 @@ class _Builder:
                     )
                     discharges += 1
                     if episode.reason == DischargeReason.DISENGAGED:
-                        # Contact tailed off a month or two before the discharge.
-                        episode.contact_end = max(episode.intake, episode.discharge - 45)
+                        # Lost to contact: two to four months without contact before the
+                        # discharge.
+                        episode.contact_end = max(
+                            episode.intake, episode.discharge - 60 - int(rnd() * 60)
+                        )
             plan = _ClientPlan(
                 number=n + 1,
                 status=status,
@@ -987,6 +1034,7 @@ class _Builder:
                 episodes=episodes,
                 engagement=0.4 + rnd() * 1.2,
                 attempt_rate=0.1 + rnd() * 0.22,
+                never_engaged=never_engaged,
             )
             if coach == 0 and status == ClientStatus.ACTIVE:
                 if demo_seen < len(SHOWCASE_NAMES):
@@ -999,11 +1047,18 @@ class _Builder:
                 demo_seen += 1
             for episode in episodes:
                 span = episode.contact_end - episode.intake + 1
-                episode.weight = max(span, 0) * plan.engagement
+                if not never_engaged:
+                    episode.weight = max(span, 0) * plan.engagement
+                # After the last contact: outreach attempts, one every few weeks of silence.
+                stop = episode.discharge if episode.discharge is not None else yesterday
+                silence = stop - episode.contact_end
+                if silence >= 14 or never_engaged:
+                    episode.attempts_after = 1 + min(int(silence / 21 * rnd()), 5)
             self.plans.append(plan)
 
+        attempts = sum(e.attempts_after for p in self.plans for e in p.episodes)
         total_weight = sum(e.weight for p in self.plans for e in p.episodes) or 1.0
-        rate = scale.sessions / total_weight
+        rate = max(scale.sessions - attempts, 0) / total_weight
         for plan in self.plans:
             for episode in plan.episodes:
                 episode.sessions = int(episode.weight * rate + rnd())
@@ -1212,17 +1267,24 @@ class _Builder:
     ) -> None:
         """The hot loop of the large scale: keep the work per session small."""
         count = episode.sessions
-        if count <= 0:
+        if count <= 0 and episode.attempts_after <= 0:
             return
         rnd = self.rnd
         days, stamps = self.days, self.stamps
         t = self.t
         yesterday = t - 1
         start = episode.intake
-        span = episode.contact_end - start + 1
+        contact_end = episode.contact_end
+        span = contact_end - start + 1
         # The first contact comes within days of the intake; the rest spread over the episode.
         dates = [start + int(rnd() * span) for _ in range(count - 1)]
-        dates.append(start + int(rnd() * rnd() * min(span, 10)))
+        if count > 0:
+            dates.append(start + int(rnd() * rnd() * min(span, 10)))
+        # Then, once contact stops, outreach attempts that reach no one.
+        stop = episode.discharge if episode.discharge is not None else yesterday
+        if stop > contact_end:
+            silence = stop - contact_end
+            dates += [contact_end + 1 + int(rnd() * silence) for _ in range(episode.attempts_after)]
         dates.sort()
         supervisor_id = self.coach_supervisor[coach_id]
         attempt_rate = plan.attempt_rate
@@ -1233,7 +1295,7 @@ class _Builder:
         links = rows[session_goals]
         session_id = self.next_ids["sessions"]
         for d in dates:
-            if rnd() < attempt_rate:
+            if d > contact_end or rnd() < attempt_rate:
                 kind, modality, low, steps, step, notes, n_notes = attempted_pool[
                     int(rnd() * n_attempted)
                 ]
@@ -1253,8 +1315,9 @@ class _Builder:
                             }
                         )
             age = t - d
-            # Supervisors sign off most notes within a week; the last fortnight is mostly open.
-            if rnd() < (0.8 if age > 14 else 0.3 if age > 4 else 0.0):
+            # Supervisors sign off most notes within a week or two; a few older ones slip
+            # through and wait still (the backlog of a real team), and the last days are open.
+            if rnd() < (0.96 if age > 60 else 0.75 if age > 14 else 0.3 if age > 4 else 0.0):
                 reviewed_by = supervisor_id
                 reviewed = d + 1 + int(rnd() * 6)
                 reviewed_at = stamps[reviewed if reviewed < yesterday else yesterday]
@@ -1301,6 +1364,8 @@ class _Builder:
             end = min(episode.contact_end + 20, yesterday)
         else:
             end = t + 28
+        if plan.never_engaged:
+            end = min(end, episode.intake + 30, yesterday)
         span = end - episode.intake + 1
         count = int(span / 30 * (0.5 + rnd()) + rnd())
         days = sorted(episode.intake + int(rnd() * span) for _ in range(count))
@@ -1324,10 +1389,15 @@ class _Builder:
                 outcome = AppointmentOutcome.SCHEDULED  # past, outcome never recorded: an alert
             elif d >= t - 21 and rnd() < 0.05:
                 outcome = AppointmentOutcome.SCHEDULED
+            elif d > episode.contact_end and rnd() < 0.5:
+                # Out of touch with the coach: the client misses it.
+                outcome = AppointmentOutcome.NO_SHOW
+                accompanied = False
+                recorded_at = self.stamp(d + int(rnd() * 2))
             else:
                 r = rnd()
                 # Accompaniment halves no-shows or better: the effect the reports show.
-                cut = (0.80, 0.88, 0.95) if planned else (0.64, 0.86, 0.94)
+                cut = (0.80, 0.88, 0.95) if planned else (0.68, 0.86, 0.94)
                 if r < cut[0]:
                     outcome = AppointmentOutcome.ATTENDED
                     accompanied = rnd() < (0.88 if planned else 0.04)
@@ -1393,14 +1463,16 @@ class _Builder:
             category = self.pick(REFERRAL_CATEGORY_POOL)
             resource_id, _name = self.pick(self.resources_by_category[category])
             r = rnd()
+            if plan.never_engaged or d > episode.contact_end:
+                r = 0.62 + r * 0.38  # a client out of touch does not follow a referral through
             status = ReferralStatus.REFERRED
             changed: int | None = None
             if stale and n == len(days) - 1:
                 pass  # still "referred" after more than 14 days: an alert
-            elif r < 0.58:
+            elif r < 0.62:
                 changed = d + int(rnd() * rnd() * 45)
                 status = ReferralStatus.CONNECTED
-            elif r < 0.70:
+            elif r < 0.74:
                 changed = d + int(rnd() * 10)
                 status = ReferralStatus.DECLINED
             elif r < 0.88 or d < end - 45:
@@ -1429,7 +1501,13 @@ class _Builder:
                         if changed is not None and status != ReferralStatus.CONNECTED
                         else None
                     ),
-                    "notes": self.pick(REFERRAL_NOTES) if rnd() < 0.3 else None,
+                    "notes": (
+                        self.pick(REFERRAL_OUTCOME_NOTES[status.value])
+                        if status.value in REFERRAL_OUTCOME_NOTES
+                        else self.pick(REFERRAL_NOTES)
+                        if rnd() < 0.3
+                        else None
+                    ),
                     "version": 1,
                     "created_at": self.stamp(d),
                     "updated_at": self.stamp(changed if changed is not None else d),

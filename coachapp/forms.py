@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.widgets import HiddenInput
 
 EARLIEST_DATE = date(1900, 1, 1)
 MAX_TEXT = 10_000  # narrative fields
@@ -47,6 +49,39 @@ class EnumSelectField(SelectField):
 
     def __init__(self, label=None, validators=None, *, enum_cls, blank=None, **kwargs):
         super().__init__(label, validators, choices=enum_choices(enum_cls, blank=blank), **kwargs)
+
+
+class RequiredSelectField(SelectField):
+    """A select that must be answered: it opens on an empty "Choose…" option (value ""), so
+    "nothing chosen" is caught with ``message`` instead of the first real choice going through
+    unnoticed (and the HTML is valid: a required select's first option must be empty).
+    ``choices`` are the real ones, set in the form or the view as for any select."""
+
+    placeholder = "Choose…"
+
+    def __init__(self, label=None, validators=None, *, message: str = "Choose one.", **kwargs):
+        super().__init__(label, [DataRequired(message=message), *(validators or [])], **kwargs)
+
+    def iter_choices(self):
+        placeholder = Choice("", self.placeholder, selected=self.data is None, render_kw={})
+        return [placeholder, *super().iter_choices()]
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0] == "":
+            self.data = None  # not coerced: "" is no choice, whatever the type of the others
+            return
+        super().process_formdata(valuelist)
+
+
+class HiddenWithoutIds:
+    """For a form that shares its page with other forms (the archive form below a record's own
+    form, one small form per row): ``hidden_tag()`` renders the hidden fields (the CSRF token)
+    without an id, so a page never repeats ``id="csrf_token"``. Put it before ``FlaskForm``."""
+
+    def hidden_tag(self, *fields):
+        chosen = [getattr(self, f, None) if isinstance(f, str) else f for f in fields or self]
+        hidden = [f for f in chosen if f is not None and isinstance(f.widget, HiddenInput)]
+        return Markup("\n").join(f(id=False) for f in hidden)
 
 
 class NotInFuture:
@@ -101,8 +136,8 @@ def show_rule_errors(form, errors: Mapping[str, str], rename: Mapping[str, str] 
             field.errors = [*field.errors, message]
 
 
-class ArchiveForm(FlaskForm):
-    """Archive instead of delete: a reason is required."""
+class ArchiveForm(HiddenWithoutIds, FlaskForm):
+    """Archive instead of delete: a reason is required. Shown below the record's own form."""
 
     reason = TextAreaField(
         "Why archive this record?",
@@ -117,6 +152,7 @@ __all__ = [
     "DateField",
     "DateRange",
     "EnumSelectField",
+    "HiddenWithoutIds",
     "InputRequired",
     "IntegerField",
     "Length",
@@ -124,6 +160,7 @@ __all__ = [
     "MAX_TEXT",
     "NotInFuture",
     "NumberRange",
+    "RequiredSelectField",
     "StringField",
     "TextAreaField",
     "VersionForm",

@@ -456,6 +456,100 @@ def test_meetings_and_cover(small, db):
     assert (in_force, past) == (1, 1)
 
 
+# --- Real volume: a supervisor's backlog and a program's figures ------------------------------
+
+
+def demo_user(db, role: str) -> User:
+    return db.session.scalar(select(User).where(User.email == dict(DEMO_USERS)[role]))
+
+
+@pytest.mark.parametrize(("seed", "today"), [(SEED, TODAY), (1, date(2026, 12, 6))])
+def test_the_demo_supervisor_has_a_years_backlog(db, seed, today):
+    build_demo("small", seed, today=today)
+    supervisor = demo_user(db, Role.SUPERVISOR)
+    team = select(User.id).where(User.supervisor_id == supervisor.id)
+    waiting, oldest, newest = db.session.execute(
+        select(func.count(), func.min(CoachingSession.date), func.max(CoachingSession.date)).where(
+            CoachingSession.reviewed_at.is_(None),
+            CoachingSession.archived_at.is_(None),
+            CoachingSession.coach_id.in_(team),
+        )
+    ).one()
+    assert waiting >= 150
+    assert newest >= today - timedelta(days=3)
+    assert (newest - oldest).days >= 335  # eleven months and more
+    # Still a backlog, not neglect: most notes older than a month are signed off.
+    old = CoachingSession.date < today - timedelta(days=30)
+    signed, total = db.session.execute(
+        select(func.count(CoachingSession.reviewed_at), func.count()).where(old)
+    ).one()
+    assert signed / total > 0.9
+
+
+@pytest.mark.parametrize(("seed", "today"), [(SEED, TODAY), (1, date(2026, 12, 6))])
+def test_the_demo_report_looks_like_a_real_programs(db, seed, today):
+    """The default report (the last 12 months) of the demo supervisor's team and of the program:
+    clients who drift away, no-shows and referrals that fail, in plausible proportions."""
+    from coachapp.reports.forms import DEFAULT_PRESET, preset_period
+    from coachapp.reports.metrics import Scope, detailed_report
+
+    build_demo("small", seed, today=today)
+    program_id = scalar("SELECT id FROM programs")
+    period = preset_period(DEFAULT_PRESET, today)
+    supervisor = demo_user(db, Role.SUPERVISOR)
+    for scope in (Scope(program_id), Scope(program_id, supervisor_id=supervisor.id)):
+        report = detailed_report(scope, period)
+        clients, appointments = report["clients"], report["appointments"]
+        referrals = report["referrals"]
+        assert clients["enrolled"] >= 40
+        assert 0.65 <= clients["engagement_rate"] <= 0.88, clients
+        assert 0.12 <= appointments["no_show_rate"] <= 0.3, appointments
+        assert 0.35 <= referrals["linkage_rate"] <= 0.65, referrals
+        assert report["retention"]["30"]["rate"] < 1
+        # Accompaniment still shows its effect.
+        assert appointments["no_show_rate_accompanied"] < appointments["no_show_rate_unaccompanied"]
+
+
+def test_drifting_clients_and_failed_referrals(small, db):
+    """Clients who drift away (no completed contact for 30+ days while still open, or discharged
+    as lost to contact), clients never reached after intake, and referrals closed with a
+    reason."""
+    last_contact = (
+        "SELECT MAX(s.date) FROM sessions s WHERE s.client_id = c.id AND s.outcome = 'completed'"
+    )
+    drifted = scalar(
+        f"SELECT COUNT(*) FROM clients c WHERE c.status != 'discharged' "  # noqa: S608
+        f"AND ({last_contact}) < :d",
+        d=TODAY - timedelta(days=30),
+    )
+    assert drifted >= 4
+    never_reached = scalar(
+        "SELECT COUNT(*) FROM clients c WHERE NOT EXISTS (SELECT 1 FROM sessions s "
+        "WHERE s.client_id = c.id AND s.outcome = 'completed')"
+    )
+    assert 3 <= never_reached <= 15
+    # Outreach kept trying: attempts after the last completed contact.
+    assert scalar(
+        f"SELECT COUNT(*) FROM sessions s JOIN clients c ON c.id = s.client_id "  # noqa: S608
+        f"WHERE s.outcome = 'attempted' AND s.date > COALESCE(({last_contact}), '1900-01-01')"
+    )
+    lost = db.session.scalars(
+        select(Enrollment).where(Enrollment.discharge_reason == DischargeReason.DISENGAGED)
+    ).all()
+    assert len(lost) >= 4
+    statuses = dict(
+        _db.session.execute(text("SELECT status, COUNT(*) FROM referrals GROUP BY status")).all()
+    )
+    failed = statuses["declined"] + statuses["not_connected"]
+    assert 0.25 <= failed / sum(statuses.values()) <= 0.5
+    closed = db.session.scalars(
+        select(Referral).where(Referral.status.in_(("declined", "not_connected")))
+    ).all()
+    assert all(r.notes for r in closed)
+    assert any("Not eligible" in r.notes for r in closed)
+    assert any("No show" in r.notes for r in closed)
+
+
 # --- Determinism -------------------------------------------------------------------------------
 
 

@@ -1,13 +1,23 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from coachapp.forms import HiddenWithoutIds
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(
+    # A text input, not type=email: the sign-in name is the email address, and password managers
+    # look for autocomplete="username", which HTML allows on a text input only. inputmode still
+    # brings up the email keyboard on phones (the form is novalidate: the server checks).
+    email = StringField(
         "Email",
         validators=[DataRequired(), Length(max=254)],
-        render_kw={"autocomplete": "username"},
+        render_kw={
+            "autocomplete": "username",
+            "inputmode": "email",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+        },
     )
     password = PasswordField(
         "Password",
@@ -17,7 +27,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(HiddenWithoutIds, FlaskForm):
     """Carries the CSRF token for POST-only actions (sign out, archive, ...)."""
 
     submit = SubmitField("Submit")

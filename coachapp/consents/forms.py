@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from coachapp.forms import DateRange, strip_filter
+from coachapp.forms import DateRange, HiddenWithoutIds, strip_filter
 
 
 class ConsentForm(FlaskForm):
@@ -32,5 +32,5 @@ class ConsentForm(FlaskForm):
             raise ValidationError("A consent cannot expire before it is signed.")
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(HiddenWithoutIds, FlaskForm):
     revoked_on = DateField("Revoked on", validators=[InputRequired(), DateRange(years_ahead=0)])

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from coachapp.forms import strip_filter
+from coachapp.forms import RequiredSelectField, strip_filter
 
 
 class BreakGlassForm(FlaskForm):
-    program_id = SelectField("Program", coerce=int, validators=[DataRequired()])
+    program_id = RequiredSelectField("Program", coerce=int, message="Choose the program.")
     code = StringField(
         "Client code", filters=[strip_filter], validators=[DataRequired(), Length(max=20)]
     )

@@ -105,6 +105,7 @@ class SupervisionNoteForm(VersionForm):
     format = EnumSelectField(
         "Format",
         enum_cls=SupervisionFormat,
+        blank="Choose…",
         validators=[DataRequired(message="Choose individual or group.")],
     )
     coaches = MultiCheckboxField(

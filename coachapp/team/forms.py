@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import InputRequired, Length
 
-from coachapp.forms import DateRange, none_if_empty, strip_filter
+from coachapp.forms import DateRange, RequiredSelectField, none_if_empty, strip_filter
 
 
 class SignOffForm(FlaskForm):
@@ -16,12 +16,16 @@ class SignOffForm(FlaskForm):
 
 
 class ReassignForm(FlaskForm):
-    coach_id = SelectField("New coach", coerce=int, validators=[DataRequired()])
+    coach_id = RequiredSelectField("New coach", coerce=int, message="Choose the new coach.")
 
 
 class CoverForm(FlaskForm):
-    coach_id = SelectField("Coach who is away", coerce=int, validators=[DataRequired()])
-    covering_user_id = SelectField("Covering coach", coerce=int, validators=[DataRequired()])
+    coach_id = RequiredSelectField(
+        "Coach who is away", coerce=int, message="Choose the coach who is away."
+    )
+    covering_user_id = RequiredSelectField(
+        "Covering coach", coerce=int, message="Choose the covering coach."
+    )
     client_id = SelectField(
         "Client (leave empty to cover the whole caseload)", coerce=int, validate_choice=True
     )

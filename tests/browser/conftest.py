@@ -5,7 +5,11 @@ is missing; .ci/run installs both and fails if anything skipped.
 
 Journeys run twice (desktop and phone; see BROWSER_VIEWPORTS) against one served app, so a
 journey that changes records makes its own with ``site.make(...)`` instead of changing the
-shared ones."""
+shared ones.
+
+Two served apps: ``site``, a handful of records made with the factories, and ``demo_site``, the
+small demo program of coachapp/demo.py (60 clients, 3,000 sessions, a year-long backlog of notes
+waiting for the demo supervisor), for the pages as a program sees them at real volume."""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from coachapp import create_app
+from coachapp.demo import DEMO_PASSWORD, DEMO_USERS, build_demo
 from coachapp.extensions import db
 from tests import factories
 from tests.conftest import (
@@ -127,6 +132,63 @@ def site(tmp_path_factory):
         db.engine.dispose()
     if on_postgres():
         drop_scratch_database(url)
+
+
+@dataclass
+class DemoSite:
+    """The served app with the small demo program (seed 1, dated today).
+
+    ``emails`` maps each role ("coach", "supervisor", "program_manager", "admin") to its demo
+    user's address; every demo user signs in with ``password``. The demo supervisor supervises
+    every coach of the small demo; the demo coach is one of them."""
+
+    url: str
+    app: Any
+    password: str
+    emails: dict[str, str]
+
+    def make(self, build: Callable[..., Any], *args, **kwargs) -> Any:
+        """Run ``build`` in the served app's context and commit; return its result."""
+        with self.app.app_context():
+            result = build(*args, **kwargs)
+            db.session.commit()
+            return result
+
+
+@contextlib.contextmanager
+def served(app) -> Iterator[str]:
+    """``app`` served on 127.0.0.1 from a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory):
+    """The app served on 127.0.0.1 with the small demo program built (as ``make run`` and
+    ``make screenshots`` serve it), on its own SQLite file or PostgreSQL scratch database."""
+    if on_postgres():
+        url = create_scratch_database("coachapp_browser_demo")
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}"
+    app = create_app(make_test_config(url))
+    app.config["WTF_CSRF_ENABLED"] = True  # the browser does it for real
+    try:
+        with app.app_context():
+            db.create_all()
+            build_demo("small", seed=1)
+            db.session.remove()
+            with served(app) as base_url:
+                yield DemoSite(base_url, app, DEMO_PASSWORD, dict(DEMO_USERS))
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if on_postgres():
+            drop_scratch_database(url)
 
 
 @contextlib.contextmanager

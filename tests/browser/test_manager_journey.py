@@ -1,6 +1,7 @@
 """A program manager opens the outcome report, picks a preset period and then custom dates,
 drills down from a count to its de-identified rows, and downloads the XLSX exports, which the
-test opens: through the UI, at desktop and phone size, with no horizontal scrolling."""
+test opens: through the UI, at desktop and phone size, with no horizontal scrolling. On the
+demo program, the default report shows a real program's figures, axe-clean."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from playwright.sync_api import expect
 
 from coachapp.reports.pseudonyms import pseudonym
 from tests import factories
-from tests.browser.test_supervisor_journey import fits, go_to, sign_in_as, unique_tag
+from tests.browser.test_supervisor_journey import axe_clean, fits, go_to, sign_in_as, unique_tag
 
 START, END = "2026-02-01", "2026-04-30"
 
@@ -131,3 +132,32 @@ def test_outcome_report_period_drill_down_and_xlsx(page, site, tmp_path):
     assert mine["coach"] == "Casey Coach" and mine["sessions_completed"] == 1
     cells = " ".join(str(v) for row in table for v in row if v is not None)
     assert not [name for name in names if name in cells]
+
+
+def _rate(page, label: str) -> float:
+    row = page.locator("main tbody tr").filter(
+        has=page.get_by_role("rowheader", name=label, exact=True)
+    )
+    return float(row.first.get_by_role("cell").first.inner_text().rstrip("%"))
+
+
+def test_the_demo_programs_report_looks_real(page, demo_site):
+    """The small demo's default report (the last 12 months): clients who drift away, no-shows
+    and referrals that fail, in a real program's proportions; the rows behind a count."""
+    sign_in_as(page, demo_site, demo_site.emails["program_manager"], demo_site.password)
+    go_to(page, "Reports")
+    expect(page.get_by_role("heading", name="Outcome report")).to_be_visible()
+    assert 65 <= _rate(page, "Engagement rate") <= 88
+    assert 12 <= _rate(page, "No-show rate") <= 30
+    assert 35 <= _rate(page, "Linkage rate") <= 65
+    assert fits(page)
+    axe_clean(page, demo_site)
+
+    enrolled_link = _headline_link(page, "Clients enrolled in the period")
+    enrolled = int(enrolled_link.inner_text())
+    assert enrolled >= 40
+    enrolled_link.click()
+    expect(page.locator("main p strong").first).to_have_text(str(enrolled))
+    expect(page.locator("tbody tr")).to_have_count(min(enrolled, 100))
+    assert fits(page)
+    axe_clean(page, demo_site)

@@ -1,6 +1,8 @@
 """A supervisor opens the team dashboard and the rows behind a number, signs off a session note
 with a comment the coach then reads, writes a group supervision note naming two coaches and
-reassigns a client: through the UI, at desktop and phone size, with no horizontal scrolling."""
+reassigns a client: through the UI, at desktop and phone size, with no horizontal scrolling.
+The demo program's supervisor, with a year-long backlog, goes through the dashboard, the review
+queue and the report, each axe-clean."""
 
 from __future__ import annotations
 
@@ -9,8 +11,12 @@ import uuid
 from datetime import date
 
 from playwright.sync_api import expect
+from sqlalchemy import func, select
 
+from coachapp.extensions import db
+from coachapp.models import CoachingSession, User
 from tests import factories
+from tests.browser.test_accessibility import axe_violations, describe
 from tests.browser.test_sign_in_journey import no_horizontal_scroll, open_menu_if_collapsed, sign_in
 
 
@@ -182,3 +188,78 @@ def test_reassigns_a_client_to_the_other_coach(page, site):
     expect(page.get_by_role("heading", name="Who has opened this record")).to_be_visible()
     expect(page.get_by_role("cell", name="Sam Supervisor").first).to_be_visible()
     assert fits(page)
+
+
+# --- At real volume: the demo program's supervisor -------------------------------------------
+
+
+def waiting_for(site, email: str) -> int:
+    """Session notes of the supervisor's coaches still waiting for sign-off."""
+
+    def count() -> int:
+        supervisor = db.session.scalar(select(User.id).where(User.email == email))
+        team = select(User.id).where(User.supervisor_id == supervisor)
+        return db.session.scalar(
+            select(func.count()).where(
+                CoachingSession.coach_id.in_(team),
+                CoachingSession.reviewed_at.is_(None),
+                CoachingSession.archived_at.is_(None),
+            )
+        )
+
+    return site.make(count)
+
+
+def axe_clean(page, site) -> None:
+    page.wait_for_load_state("load")
+    violations = axe_violations(page, site)
+    assert not violations, f"{page.url} at {page.viewport_name} size:\n" + describe(
+        {page.url: violations}
+    )
+
+
+def column(page, header: str) -> list[int]:
+    """The numbers of one column of the page's table, found by its header."""
+    headers = [h.strip() for h in page.locator("main thead th").all_inner_texts()]
+    index = headers.index(header) - 1  # the first column is the row's header, not a cell
+    return [
+        int(row.get_by_role("cell").nth(index).get_by_role("link").inner_text())
+        for row in page.locator("main tbody tr").all()
+    ]
+
+
+def test_a_years_backlog_on_the_dashboard_queue_and_report(page, demo_site):
+    email = demo_site.emails["supervisor"]
+    waiting = waiting_for(demo_site, email)
+    assert waiting >= 150
+
+    sign_in_as(page, demo_site, email, demo_site.password)
+    go_to(page, "Team")
+    expect(page.get_by_role("heading", name="Team dashboard")).to_be_visible()
+    expect(page.locator("main tbody tr")).to_have_count(5)  # the small demo's coaches
+    assert sum(column(page, "Notes to review")) == waiting
+    assert fits(page)
+    axe_clean(page, demo_site)
+
+    page.get_by_role("link", name="Notes to review", exact=True).click()
+    expect(page.get_by_role("heading", name=re.compile("Session notes to review"))).to_be_visible()
+    cards = page.locator("main article")
+    assert cards.count() >= 10
+    assert fits(page)
+    axe_clean(page, demo_site)
+
+    first = cards.first
+    first.get_by_label("Comment for the coach (optional)").fill("Thanks; clear next steps.")
+    first.get_by_role("button", name="Sign off").click()
+    expect(page.get_by_text("Note signed off.")).to_be_visible()
+    assert waiting_for(demo_site, email) == waiting - 1
+
+    go_to(page, "Reports")
+    expect(page.get_by_role("heading", name="Outcome report")).to_be_visible()
+    engagement = page.locator("main tbody tr").filter(
+        has=page.get_by_role("rowheader", name="Engagement rate", exact=True)
+    )
+    value = engagement.get_by_role("cell").first.inner_text()
+    assert 50 < float(value.rstrip("%")) < 95, value  # clients drift away: never 100%
+    assert fits(page)
+    axe_clean(page, demo_site)

