@@ -376,6 +376,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.get_client": API_CLIENT,
     "api.patch_client": API_CLIENT,
     "api.list_enrollments": API_CLIENT,
+    "api.list_assignments": API_CLIENT,
+    # Reassigning to the client's own coach: refused (422) wherever the client is reached, so
+    # the shared world never changes; admins reach every client of the database (api.md).
+    "api.reassign_client": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " 401   403   403   403   403   422   404   403   403   422   422   422",
+    ),
     "api.discharge_client": API_CLIENT_ACTION,
     "api.reenroll_client": API_CLIENT_ACTION,
     "api.list_sessions": API_CLIENT,
@@ -667,6 +674,7 @@ def api_body(endpoint: str, world: World, viewer: str) -> dict:
             "discharge_reason": "moved",
         },
         "api.reenroll_client": {"intake_date": today.isoformat()},
+        "api.reassign_client": {"coach_id": ids["coach_id"], "reason": "Matrix"},
         "api.create_session": {
             "duration_minutes": 30,
             "modality": "phone",

@@ -73,6 +73,7 @@ class CoachappApi(Api):
 def register_api(app: Flask) -> None:
     from coachapp.api import (  # noqa: F401 - routes
         appointments,
+        assignments,
         assessments,
         clients,
         goals,

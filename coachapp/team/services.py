@@ -6,17 +6,14 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 
-from coachapp import audit, timeutil
+from coachapp import audit, records, timeutil
 from coachapp.extensions import db
 from coachapp.models import Client, ClientAssignment, CoachingSession, CoveringAssignment, User
 from coachapp.models.enums import AuditAction, Role
 
 
-class TeamRuleError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class TeamRuleError(records.RuleError):
+    """A supervisor action the rules refuse; ``field`` names the form field to blame."""
 
 
 def sign_off(session: CoachingSession, *, comment: str | None, actor: User) -> None:
