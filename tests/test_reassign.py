@@ -221,9 +221,16 @@ def test_api_reassign_and_history(db, call, supervisor, coach, other_coach, admi
     url = f"/clients/{team['a'].id}"
     before = call(coach, "get", url + "/assignments").get_json()
     assert before["items"] == [{"coach_id": coach.id, "from": "2025-01-01", "to": None}]
-    outsider = call(supervisor, "post", url + "/reassign", json={"coach_id": other_coach.id, "reason": "r"})
+    outsider = call(
+        supervisor, "post", url + "/reassign", json={"coach_id": other_coach.id, "reason": "r"}
+    )
     assert outsider.status_code == 422
-    assert call(coach, "post", url + "/reassign", json={"coach_id": team["second"].id, "reason": "r"}).status_code == 403
+    assert (
+        call(
+            coach, "post", url + "/reassign", json={"coach_id": team["second"].id, "reason": "r"}
+        ).status_code
+        == 403
+    )
     moved = call(
         supervisor,
         "post",

@@ -16,7 +16,7 @@ class SignOffForm(FlaskForm):
 
 
 REASON_LABEL = "Reason"
-REASON_HELP = "Required. Kept in the client's assignment history, e.g. \"Coach leaving\"."
+REASON_HELP = 'Required. Kept in the client\'s assignment history, e.g. "Coach leaving".'
 HANDOFF_LABEL = "Hand-off note for the new coach (optional)"
 HANDOFF_HELP = (
     "What the new coach should know first. Stored encrypted; shown to them on the client's page."
@@ -38,7 +38,10 @@ class ReassignForm(FlaskForm):
     reason = StringField(
         REASON_LABEL,
         filters=[strip_filter],
-        validators=[InputRequired(message="Give the reason for the reassignment."), Length(max=500)],
+        validators=[
+            InputRequired(message="Give the reason for the reassignment."),
+            Length(max=500),
+        ],
         description=REASON_HELP,
     )
     handoff_note = TextAreaField(
@@ -55,7 +58,10 @@ class CaseloadReassignForm(FlaskForm):
     reason = StringField(
         REASON_LABEL,
         filters=[strip_filter],
-        validators=[InputRequired(message="Give the reason for the reassignment."), Length(max=500)],
+        validators=[
+            InputRequired(message="Give the reason for the reassignment."),
+            Length(max=500),
+        ],
         description=REASON_HELP,
     )
     handoff_note = TextAreaField(

@@ -148,9 +148,7 @@ def covered_client_pairs(coach_ids: list[int], on: date | None = None) -> Select
         CoveringAssignment.client_id.label("client_id"),
     ).where(in_force, CoveringAssignment.client_id.is_not(None))
     by_caseload = (
-        select(
-            CoveringAssignment.covering_user_id.label("coach_id"), Client.id.label("client_id")
-        )
+        select(CoveringAssignment.covering_user_id.label("coach_id"), Client.id.label("client_id"))
         .join(Client, Client.coach_id == CoveringAssignment.coach_id)
         .where(in_force, CoveringAssignment.client_id.is_(None))
     )

@@ -79,7 +79,8 @@ def reassign(
         raise TeamRuleError("coach_id", "That coach works in another program.")
     if client.coach_id == new_coach.id:
         raise TeamRuleError(
-            "coach_id", f"{client.code} is already on {new_coach.name}'s caseload: choose another coach."
+            "coach_id",
+            f"{client.code} is already on {new_coach.name}'s caseload: choose another coach.",
         )
     reason = (reason or "").strip()
     if not reason:
