@@ -181,6 +181,13 @@ ENDPOINTS = {
         {"intake_date": "2026-03-01"},
         set(),
     ),
+    "api.reassign_client": (
+        "supervisor",
+        "POST",
+        "/api/v1/clients/{client}/reassign",
+        {"coach_id": "{coach}", "reason": "Caseload balance"},
+        set(),
+    ),
 }
 
 # A plausible value of each read-only field (what a client that read the record would send).
