@@ -127,3 +127,12 @@ def test_subscription_pages_are_for_coaches_and_supervisors(login, program_manag
 def test_appointments_page_links_the_subscription(login, coach):
     page = login(coach).get("/appointments/today").get_data(as_text=True)
     assert 'href="/appointments/subscription"' in page and "/appointments/upcoming.ics" in page
+
+
+def test_profile_links_the_subscription(login, coach, program_manager):
+    assert 'href="/appointments/subscription"' in login(coach).get("/auth/profile").get_data(
+        as_text=True
+    )
+    assert "/appointments/subscription" not in login(program_manager).get("/auth/profile").get_data(
+        as_text=True
+    )
