@@ -73,8 +73,8 @@ class CoachappApi(Api):
 def register_api(app: Flask) -> None:
     from coachapp.api import (  # noqa: F401 - routes
         appointments,
-        assignments,
         assessments,
+        assignments,
         clients,
         goals,
         me,
