@@ -269,6 +269,7 @@ NAV = {
         ("referrals.follow_ups", "Follow-ups"),
         ("resources.index", "Resources"),
         ("supervision.notes", "Supervision"),
+        ("supervision.progress_index", "Credentials"),
         ("reports.index", "Reports"),
     ],
     "program_manager": [

@@ -472,7 +472,9 @@ def test_deactivation_ends_sign_in_sessions_and_tokens(db, anon, login, admin, c
     coach_browser = login(coach)
     assert coach_browser.get("/clients/").status_code == 200
 
-    response = login(admin).post(f"/admin/users/{coach.id}/deactivate", follow_redirects=True)
+    response = login(admin).post(
+        f"/admin/users/{coach.id}/deactivate", data={"confirm": "yes"}, follow_redirects=True
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "still has 2 active clients" in html and "Reassign caseload" in html
@@ -497,6 +499,40 @@ def test_deactivation_ends_sign_in_sessions_and_tokens(db, anon, login, admin, c
         "active,session_version",
         "deactivated",
     )
+
+
+def test_deactivating_a_coach_with_clients_asks_for_confirmation_first(
+    db, login, admin, supervisor, coach
+):
+    """One click on "Deactivate" for a coach with active clients opens a confirm page with the
+    count and a link to reassign the caseload; nothing changes until it is confirmed."""
+    factories.client(coach, first_name="Zebulon")
+    factories.client(coach, first_name="Yolanda")
+    db.session.commit()
+    browser = login(admin)
+    response = browser.post(f"/admin/users/{coach.id}/deactivate")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "2 active clients" in html and f"/team/coaches/{coach.id}/reassign" in html
+    assert 'name="confirm" value="yes"' in html and supervisor.name in html
+    assert "Zebulon" not in html and "Yolanda" not in html
+    assert fresh(coach).active and fresh(coach).session_version == 1
+    assert audit_rows("user") == []
+    # Anything but the confirmation changes nothing either.
+    assert (
+        browser.post(f"/admin/users/{coach.id}/deactivate", data={"confirm": "no"}).status_code
+        == 200
+    )
+    assert fresh(coach).active
+    done = browser.post(f"/admin/users/{coach.id}/deactivate", data={"confirm": "yes"})
+    assert done.status_code == 302 and not fresh(coach).active
+
+
+def test_deactivating_a_coach_without_clients_needs_no_confirmation(db, login, admin, coach):
+    factories.client(coach, first_name="Xavier", status="discharged")
+    db.session.commit()
+    assert login(admin).post(f"/admin/users/{coach.id}/deactivate").status_code == 302
+    assert not fresh(coach).active
 
 
 def test_reactivation_lets_them_sign_in_again(db, anon, login, admin, coach):

@@ -330,6 +330,10 @@ def get_endpoints(ids: dict) -> dict[str, tuple[str, str]]:
             f"/api/v1/clients/{{client_id}}/{kind}": ("coach", f"/api/v1/clients/{client}/{kind}?")
             for kind in ("enrollments", "sessions", "appointments", "referrals", "goals")
         },
+        "/api/v1/clients/{client_id}/assignments": (
+            "coach",
+            f"/api/v1/clients/{client}/assignments?",
+        ),
         "/api/v1/clients/{client_id}/assessments": (
             "coach",
             f"/api/v1/clients/{client}/assessments?",
@@ -350,6 +354,7 @@ LISTS = {
         f"/api/v1/clients/{{client_id}}/{kind}"
         for kind in ("enrollments", "sessions", "appointments", "referrals", "goals", "assessments")
     ),
+    "/api/v1/clients/{client_id}/assignments",
 }
 
 

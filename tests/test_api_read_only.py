@@ -36,6 +36,8 @@ def world(db, program, coach, supervisor, admin):
         "goal": factories.goal(client).id,
         "appointment": factories.appointment(client).id,
         "referral": factories.referral(client, resource).id,
+        # A second coach of the team: the one a reassignment moves the client to.
+        "second_coach": factories.user("coach", program=program, supervisor=supervisor).id,
     }
     note = factories_note(tokens["supervisor"], coach.id)
     ids["note"] = note["id"]
@@ -179,6 +181,13 @@ ENDPOINTS = {
         "POST",
         "/api/v1/clients/{client}/reenroll",
         {"intake_date": "2026-03-01"},
+        set(),
+    ),
+    "api.reassign_client": (
+        "supervisor",
+        "POST",
+        "/api/v1/clients/{client}/reassign",
+        {"coach_id": "{second_coach}", "reason": "Caseload balance"},
         set(),
     ),
 }

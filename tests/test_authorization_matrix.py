@@ -286,6 +286,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "appointments.new": CLIENT,
     "appointments.edit": CLIENT,
     "appointments.outcome": CLIENT,
+    # Offered once the coach went along: the world's appointment is not attended, so inside the
+    # rule the page sends the user to record the outcome first.
+    "appointments.accompaniment": CLIENT_POST_302,
     "appointments.archive": CLIENT_POST_422,
     "referrals.new": CLIENT,
     "referrals.edit": CLIENT,
@@ -302,6 +305,17 @@ EXPECTED: dict[str, dict[str, str]] = {
     "appointments.today": COACHING,
     "appointments.week": COACHING,
     "appointments.feed": COACHING,
+    "appointments.subscription": COACHING,
+    "appointments.new_subscription": COACHING,
+    "appointments.revoke_subscription": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " login 302   302   302   302   302   302   403   403   403   403   403",
+    ),
+    # The secret address is the only key: a made-up token is 404 to everyone.
+    "appointments.subscription_feed": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " 404   404   404   404   404   404   404   404   404   404   404   404",
+    ),
     "referrals.follow_ups": COACHING,
     # Supervision notes: the author (a supervisor) and the coaches they name; to others of the
     # coaching roles a note they may not read does not exist, other roles may never read notes.
@@ -376,6 +390,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.get_client": API_CLIENT,
     "api.patch_client": API_CLIENT,
     "api.list_enrollments": API_CLIENT,
+    "api.list_assignments": API_CLIENT,
+    # Reassigning to the client's own coach: refused (422) wherever the client is reached, so
+    # the shared world never changes; admins reach every client of the database (api.md).
+    "api.reassign_client": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " 401   403   403   403   403   422   404   403   403   422   422   422",
+    ),
     "api.discharge_client": API_CLIENT_ACTION,
     "api.reenroll_client": API_CLIENT_ACTION,
     "api.list_sessions": API_CLIENT,
@@ -633,7 +654,12 @@ def build_world() -> World:
 # --- The requests -------------------------------------------------------------------------------
 
 # URL parameters that are not ids.
-FIXED_PARAMS = {"figure": "active", "fmt": "csv", "filename": "css/app.css"}
+FIXED_PARAMS = {
+    "figure": "active",
+    "fmt": "csv",
+    "filename": "css/app.css",
+    "token": "not-a-real-subscription-token",
+}
 MISSING_ID = 2**31 - 1  # a valid id that no row has
 
 
@@ -667,6 +693,7 @@ def api_body(endpoint: str, world: World, viewer: str) -> dict:
             "discharge_reason": "moved",
         },
         "api.reenroll_client": {"intake_date": today.isoformat()},
+        "api.reassign_client": {"coach_id": ids["coach_id"], "reason": "Matrix"},
         "api.create_session": {
             "duration_minutes": 30,
             "modality": "phone",

@@ -161,7 +161,7 @@ def move_a_client_to_another_coach(coach):
 
     other = factories.user("coach", program=coach.program, supervisor=coach.supervisor)
     client = _first(Enrollment, intake_date=d(3, 5)).client
-    reassign(client, other, actor=coach.supervisor)
+    reassign(client, other, actor=coach.supervisor, reason="Caseload balance")
     _db.session.commit()
 
 

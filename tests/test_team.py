@@ -193,7 +193,14 @@ def test_cannot_sign_off_outside_the_team(db, login, other_supervisor, team):
 def test_reassign_one_client(db, login, supervisor, coach, team):
     second = team["second"]
     browser = login(supervisor)
-    response = browser.post(f"/clients/{team['a'].id}/reassign", data={"coach_id": second.id})
+    response = browser.post(
+        f"/clients/{team['a'].id}/reassign",
+        data={
+            "coach_id": second.id,
+            "effective_on": access.today().isoformat(),
+            "reason": "Caseload balance",
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Client, team["a"].id).coach_id == second.id
@@ -209,7 +216,12 @@ def test_coach_cannot_reassign(login, coach, team):
 
 def test_reassign_to_a_coach_outside_the_team_is_refused(db, login, supervisor, other_coach, team):
     response = login(supervisor).post(
-        f"/clients/{team['a'].id}/reassign", data={"coach_id": other_coach.id}
+        f"/clients/{team['a'].id}/reassign",
+        data={
+            "coach_id": other_coach.id,
+            "effective_on": access.today().isoformat(),
+            "reason": "Caseload balance",
+        },
     )
     assert response.status_code == 422
     db.session.expire_all()
@@ -224,7 +236,7 @@ def test_reassign_a_whole_caseload(db, login, supervisor, coach, program, team):
     assert "Alpha" in page and "Bravo" in page and "Gone" not in page
     response = browser.post(
         f"/team/coaches/{coach.id}/reassign",
-        data={"all": second.id, f"client-{team['b'].id}": third.id},
+        data={"all": second.id, f"client-{team['b'].id}": third.id, "reason": "Coach leaving"},
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -237,7 +249,11 @@ def test_bulk_reassign_refuses_an_outsider_and_moves_nothing(
 ):
     response = login(supervisor).post(
         f"/team/coaches/{coach.id}/reassign",
-        data={"all": team["second"].id, f"client-{team['b'].id}": other_coach.id},
+        data={
+            "all": team["second"].id,
+            f"client-{team['b'].id}": other_coach.id,
+            "reason": "Coach leaving",
+        },
     )
     assert response.status_code == 422
     db.session.expire_all()

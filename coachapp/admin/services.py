@@ -193,6 +193,9 @@ def deactivate_user(user: User, *, actor: User) -> None:
     user.session_version = (user.session_version or 0) + 1
     for token in tokens_of(user):
         revoke_token(token, actor=actor)
+    from coachapp.appointments.services import revoke_feed_tokens
+
+    revoke_feed_tokens(user, actor=actor)
     audit.record(
         AuditAction.UPDATE,
         actor=actor,

@@ -192,6 +192,10 @@ def deactivate_user(user_id: int):
     user = db.get_or_404(User, user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    clients = queries.active_client_count(user) if user.role == Role.COACH and user.active else 0
+    if clients and request.form.get("confirm") != "yes":
+        # Never one click for a coach with clients: a confirm page first, nothing changes yet.
+        return render_template("admin/deactivate_confirm.html", user=user, active_clients=clients)
     try:
         services.deactivate_user(user, actor=_actor())
         db.session.commit()

@@ -74,6 +74,7 @@ def register_api(app: Flask) -> None:
     from coachapp.api import (  # noqa: F401 - routes
         appointments,
         assessments,
+        assignments,
         clients,
         goals,
         me,

@@ -91,6 +91,30 @@ def feed(user: User, today: date) -> list[Appointment]:
     )
 
 
+# Appointments carry no end: one closer than this to another is taken to overlap it (the
+# calendar feed draws each as an hour, too).
+CLASH_WINDOW = timedelta(hours=1)
+
+
+def accompaniment_clashes(appointment: Appointment) -> list[Appointment]:
+    """Other still-scheduled appointments of the same coach less than ``CLASH_WINDOW`` away
+    where the coach plans to go along to one of the two: a double booking of the coach. Built
+    on the coach's own scope (their visible clients); at most 5, soonest first."""
+    if appointment.outcome != AppointmentOutcome.SCHEDULED or appointment.coach is None:
+        return []
+    at = appointment.scheduled_at
+    query = access.client_child_select(Appointment, appointment.coach).where(
+        Appointment.coach_id == appointment.coach_id,
+        Appointment.id != appointment.id,
+        Appointment.outcome == AppointmentOutcome.SCHEDULED,
+        Appointment.scheduled_at > at - CLASH_WINDOW,
+        Appointment.scheduled_at < at + CLASH_WINDOW,
+    )
+    if not appointment.accompaniment_planned:
+        query = query.where(Appointment.accompaniment_planned.is_(True))
+    return list(db.session.scalars(query.order_by(Appointment.scheduled_at).limit(5)))
+
+
 # --- The directory resources an appointment may name -------------------------------------------
 
 

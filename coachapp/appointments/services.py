@@ -15,12 +15,16 @@ is one the client's program may use, are written here only; a refusal raises
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import datetime, timezone
+
+from sqlalchemy import select
 
 from coachapp import audit, records, timeutil
 from coachapp.appointments import queries
 from coachapp.extensions import db
-from coachapp.models import Appointment, Client, User
+from coachapp.models import Appointment, CalendarFeedToken, Client, User
 from coachapp.models.enums import AppointmentKind, AppointmentOutcome, AuditAction, Role
 
 ENTITY = "appointment"
@@ -161,3 +165,69 @@ def record_outcome(
 def archive_appointment(appointment: Appointment, *, reason: str, actor: User) -> None:
     """Archive (never delete) an appointment entered by mistake: who, when, why, audited."""
     records.archive(appointment, actor=actor, reason=reason, client_id=appointment.client_id)
+
+
+# --- Calendar subscription ---------------------------------------------------------------------
+
+
+def _hash_feed_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_feed_token(user: User) -> str:
+    """A new secret calendar subscription token for ``user`` (returned once, stored only as a
+    SHA-256); any earlier one stops working. Audited."""
+    revoke_feed_tokens(user)
+    token = secrets.token_urlsafe(32)
+    row = CalendarFeedToken(user_id=user.id, token_hash=_hash_feed_token(token))
+    db.session.add(row)
+    db.session.flush()
+    audit.record(AuditAction.CREATE, actor=user, entity_type="calendar_feed", entity_id=row.id)
+    return token
+
+
+def live_feed_token(user: User) -> CalendarFeedToken | None:
+    """The user's subscription in force, if any."""
+    return db.session.scalar(
+        select(CalendarFeedToken)
+        .where(CalendarFeedToken.user_id == user.id, CalendarFeedToken.revoked_at.is_(None))
+        .order_by(CalendarFeedToken.id.desc())
+        .limit(1)
+    )
+
+
+def revoke_feed_tokens(user: User, *, actor: User | None = None) -> int:
+    """Stop every subscription address of ``user`` at once (rows stay, for the record)."""
+    rows = db.session.scalars(
+        select(CalendarFeedToken).where(
+            CalendarFeedToken.user_id == user.id, CalendarFeedToken.revoked_at.is_(None)
+        )
+    ).all()
+    now = datetime.now(timezone.utc)
+    for row in rows:
+        row.revoked_at = now
+        audit.record(
+            AuditAction.UPDATE,
+            actor=actor or user,
+            entity_type="calendar_feed",
+            entity_id=row.id,
+            fields=["revoked_at"],
+        )
+    return len(rows)
+
+
+def user_for_feed_token(token: str) -> User | None:
+    """The active user a live subscription token belongs to; None when unknown, revoked, or
+    the user is deactivated. Notes when it was last used."""
+    if not token or len(token) > 100:
+        return None
+    row = db.session.scalar(
+        select(CalendarFeedToken).where(
+            CalendarFeedToken.token_hash == _hash_feed_token(token),
+            CalendarFeedToken.revoked_at.is_(None),
+        )
+    )
+    if row is None or not row.user.active:
+        return None
+    row.last_used_at = datetime.now(timezone.utc)
+    return row.user

@@ -7,7 +7,17 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
-from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from icalendar import Calendar, Event
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,11 +25,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from coachapp import access, audit, records, timeutil
 from coachapp.appointments import bp, queries, services
 from coachapp.appointments.forms import BEFORE_THE_TIME, AppointmentForm, OutcomeForm
-from coachapp.extensions import db
+from coachapp.auth.forms import EmptyForm
+from coachapp.extensions import db, limiter
 from coachapp.forms import ArchiveForm, show_rule_errors
-from coachapp.models import Appointment, Client
+from coachapp.models import Appointment, Client, CoachingSession
 from coachapp.models.base import parse_id
-from coachapp.models.enums import AppointmentOutcome, AuditAction, Role
+from coachapp.models.enums import AppointmentOutcome, AuditAction, Modality, Role, SessionKind
 
 # Where a form sends the user back to: the client page unless ``?back=`` names a list.
 BACK_TARGETS = {"today": "appointments.today", "week": "appointments.week"}
@@ -52,6 +63,23 @@ def _stale(form) -> None:
 def _appointment_form(client: Client, *, keep_id: int | None = None, **kwargs) -> AppointmentForm:
     return AppointmentForm(
         resources=queries.resource_options(client.program_id, keep_id=keep_id), **kwargs
+    )
+
+
+def _warn_clashes(clashes: list[Appointment]) -> None:
+    """A warning, never a refusal: the coach may have arranged it. Times and kinds only (the
+    other appointment may be of a client this page is not about)."""
+    if not clashes:
+        return
+    listed = "; ".join(
+        f"{a.scheduled_at.strftime('%a %Y-%m-%d %H:%M')} ({a.kind.replace('_', ' ')}"
+        f"{', you plan to go along' if a.accompaniment_planned else ''})"
+        for a in clashes
+    )
+    flash(
+        "Check your diary: this appointment is within an hour of another one of yours where "
+        f"going along is planned: {listed}.",
+        "warning",
     )
 
 
@@ -88,12 +116,14 @@ def new(client: Client):
                     getattr(form, key).data = initial[key]
     if form.validate_on_submit():
         try:
-            services.create_appointment(client, form.data_dict(), actor=current_user)
+            created = services.create_appointment(client, form.data_dict(), actor=current_user)
+            clashes = queries.accompaniment_clashes(created)
             db.session.commit()
         except services.AppointmentRuleError as exc:
             _rule_error(form, exc)
         else:
             flash("Appointment scheduled.", "success")
+            _warn_clashes(clashes)
             return _back(client)
     g.client_data = True
     status = 422 if request.method == "POST" else 200
@@ -110,9 +140,10 @@ def edit(record: Appointment, client: Client):
         form.process(data=_initial(record) | {"version": record.version})
     if form.validate_on_submit():
         try:
-            services.update_appointment(
+            changed = services.update_appointment(
                 record, form.data_dict(), version=form.version_value(), actor=current_user
             )
+            clashes = queries.accompaniment_clashes(record) if changed else []
             db.session.commit()
         except services.AppointmentRuleError as exc:
             _rule_error(form, exc)
@@ -120,6 +151,7 @@ def edit(record: Appointment, client: Client):
             _stale(form)
         else:
             flash("Appointment saved.", "success")
+            _warn_clashes(clashes)
             return _back(client)
     return _edit_page(form, record, client, ArchiveForm(formdata=None))
 
@@ -181,6 +213,17 @@ def outcome(record: Appointment, client: Client):
                 return redirect(
                     url_for("appointments.new", client_id=client.id, **{"from": record.id})
                 )
+            if record.outcome == AppointmentOutcome.ATTENDED and record.coach_accompanied:
+                flash(
+                    "Outcome recorded: attended, you went along. Log the accompaniment session "
+                    "below: review the note, then save (or skip it).",
+                    "success",
+                )
+                return redirect(
+                    url_for(
+                        "appointments.accompaniment", appointment_id=record.id, back=_back_arg()
+                    )
+                )
             flash(f"Outcome recorded: {form.outcome.data.replace('_', ' ')}.", "success")
             return _back(client)
     g.client_data = True
@@ -197,6 +240,68 @@ def outcome(record: Appointment, client: Client):
         now_local=now_local,
         in_future=record.scheduled_at > now_local,
         before_the_time=BEFORE_THE_TIME,
+        back=_back_arg(),
+    ), status
+
+
+ACCOMPANIMENT_MINUTES = 60  # appointments carry no length: a starting value to adjust
+
+
+def _accompaniment_note(appointment: Appointment) -> str:
+    where = appointment.location or (
+        appointment.resource.name if appointment.resource is not None else None
+    )
+    kind = appointment.kind.replace("_", " ")
+    return f"Went along to the {kind} appointment" + (f" ({where})." if where else ".")
+
+
+@bp.route("/appointments/<int:appointment_id>/accompaniment", methods=["GET", "POST"])
+@access.record_route(Appointment, "appointment_id")
+def accompaniment(record: Appointment, client: Client):
+    """The accompaniment session of an attended appointment the coach went along to, offered
+    prefilled from it (date, kind, modality, a starting length and note): the coach reviews it
+    and saves, or skips. Saving logs an ordinary session (sessions.services)."""
+    from coachapp.sessions import queries as session_queries
+    from coachapp.sessions import services as session_services
+    from coachapp.sessions.forms import SessionForm
+
+    if record.outcome != AppointmentOutcome.ATTENDED or not record.coach_accompanied:
+        flash("Record that you went along to this appointment first.", "info")
+        return redirect(url_for("appointments.outcome", appointment_id=record.id))
+    form = SessionForm(goals=session_queries.offered_goals(client, current_user))
+    if request.method == "GET":
+        form.date.data = record.scheduled_at.date()
+        form.kind.data = SessionKind.ACCOMPANIMENT.value
+        form.modality.data = Modality.IN_PERSON.value
+        form.duration_minutes.data = ACCOMPANIMENT_MINUTES
+        form.note.data = _accompaniment_note(record)
+    if form.validate_on_submit():
+        try:
+            session_services.create_session(client, form.session_data(), actor=current_user)
+            db.session.commit()
+        except session_services.SessionRuleError as exc:
+            db.session.rollback()
+            show_rule_errors(form, exc.errors)
+        else:
+            flash("Accompaniment session logged.", "success")
+            return _back(client)
+    logged = db.session.scalar(
+        access.client_child_select(CoachingSession, current_user)
+        .where(
+            CoachingSession.client_id == client.id,
+            CoachingSession.date == record.scheduled_at.date(),
+            CoachingSession.kind == SessionKind.ACCOMPANIMENT,
+        )
+        .limit(1)
+    )
+    g.client_data = True
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "appointments/accompaniment.html",
+        form=form,
+        client=client,
+        appointment=record,
+        already_logged=logged,
         back=_back_arg(),
     ), status
 
@@ -250,13 +355,12 @@ def _summary(appointment: Appointment) -> str:
     return f"{appointment.client.initials} · {appointment.kind.replace('_', ' ')}"
 
 
-@bp.route("/appointments/upcoming.ics")
-@access.roles(Role.COACH, Role.SUPERVISOR)
-def feed():
-    """iCalendar file of the user's still-scheduled appointments for the next 90 days
-    (visible clients only; initials and kind, never names or notes). Audited as an export."""
-    day = timeutil.local_today(current_user.program)
-    rows = queries.feed(current_user, day)
+def calendar_file(user) -> tuple[bytes, int]:
+    """The iCalendar of ``user``'s still-scheduled appointments for the next 90 days (visible
+    clients only; initials and kind, never names or notes) and how many it holds. Audited as an
+    export; the caller commits."""
+    day = timeutil.local_today(user.program)
+    rows = queries.feed(user, day)
     calendar = Calendar()
     calendar.add("prodid", "-//coachapp//appointments//EN")
     calendar.add("version", "2.0")
@@ -276,15 +380,102 @@ def feed():
             event.add("location", where)
         calendar.add_component(event)
     calendar.add_missing_timezones()
+    return calendar.to_ical(), len(rows)
+
+
+@bp.route("/appointments/upcoming.ics")
+@access.roles(Role.COACH, Role.SUPERVISOR)
+def feed():
+    """iCalendar file of the user's still-scheduled appointments for the next 90 days
+    (visible clients only; initials and kind, never names or notes). Audited as an export."""
+    body, count = calendar_file(current_user)
     audit.record(
         AuditAction.EXPORT,
         actor=current_user,
         entity_type="appointment",
-        detail=f"calendar feed, {len(rows)} appointments",
+        detail=f"calendar feed, {count} appointments",
     )
     db.session.commit()
     return Response(
-        calendar.to_ical(),
+        body,
         mimetype="text/calendar",
         headers={"Content-Disposition": 'attachment; filename="appointments.ics"'},
+    )
+
+
+# --- Calendar subscription (a phone's calendar app polls a secret address) -----------------------
+
+
+def _subscription_page(new_token: str | None = None, status: int = 200):
+    return render_template(
+        "appointments/subscription.html",
+        live=services.live_feed_token(current_user),
+        feed_url=(
+            url_for("appointments.subscription_feed", token=new_token, _external=True)
+            if new_token
+            else None
+        ),
+        form=EmptyForm(),
+    ), status
+
+
+@bp.route("/appointments/subscription")
+@access.roles(Role.COACH, Role.SUPERVISOR)
+def subscription():
+    """Subscribe to your appointments from a phone's calendar: create, replace or stop a
+    secret address."""
+    return _subscription_page()
+
+
+@bp.route("/appointments/subscription/new", methods=["POST"])
+@access.roles(Role.COACH, Role.SUPERVISOR)
+def new_subscription():
+    """A new secret address, shown once; the previous one stops working."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    token = services.create_feed_token(current_user)
+    db.session.commit()
+    g.client_data = True  # the page carries a secret: never cached
+    return _subscription_page(token)
+
+
+@bp.route("/appointments/subscription/revoke", methods=["POST"])
+@access.roles(Role.COACH, Role.SUPERVISOR)
+def revoke_subscription():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if services.revoke_feed_tokens(current_user):
+        flash("Calendar subscription stopped: the address no longer works.", "success")
+    db.session.commit()
+    return redirect(url_for("appointments.subscription"))
+
+
+def _feed_limit() -> str:
+    return current_app.config.get("CALENDAR_FEED_RATE_LIMIT", "60 per hour")
+
+
+@bp.route("/calendar/<token>.ics")
+@access.public
+@limiter.limit(_feed_limit)
+def subscription_feed(token: str):
+    """The subscribed calendar: authenticated by the secret token in the address (no cookie,
+    since a phone's calendar app has none). An unknown, revoked or deactivated user's token is
+    404, like any missing page. Same content as the download; audited as an export; no-store."""
+    user = services.user_for_feed_token(token)
+    if user is None or user.role not in (Role.COACH, Role.SUPERVISOR):
+        db.session.rollback()
+        abort(404)
+    body, count = calendar_file(user)
+    audit.record(
+        AuditAction.EXPORT,
+        actor=user,
+        entity_type="appointment",
+        detail=f"calendar subscription, {count} appointments",
+    )
+    db.session.commit()
+    g.client_data = True
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Cache-Control": "no-store", "Content-Disposition": "inline"},
     )

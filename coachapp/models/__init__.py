@@ -1,8 +1,8 @@
 """All models, one module per aggregate; import from here."""
 
-from coachapp.models.appointments import Appointment
+from coachapp.models.appointments import Appointment, CalendarFeedToken
 from coachapp.models.assessments import Assessment
-from coachapp.models.assignments import BreakGlassAccess, CoveringAssignment
+from coachapp.models.assignments import BreakGlassAccess, ClientAssignment, CoveringAssignment
 from coachapp.models.audit import AuditEvent
 from coachapp.models.base import Base
 from coachapp.models.clients import (
@@ -34,6 +34,8 @@ __all__ = [
     "AuditEvent",
     "Base",
     "BreakGlassAccess",
+    "CalendarFeedToken",
+    "ClientAssignment",
     "Client",
     "ClientMerge",
     "CoachingSession",

@@ -9,7 +9,14 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coachapp.crypto import EncryptedText
-from coachapp.models.base import ArchiveMixin, Base, TimestampMixin, VersionMixin, enum_check
+from coachapp.models.base import (
+    ArchiveMixin,
+    Base,
+    TimestampMixin,
+    VersionMixin,
+    enum_check,
+    utcnow,
+)
 from coachapp.models.enums import AppointmentKind, AppointmentOutcome
 
 if TYPE_CHECKING:
@@ -46,3 +53,19 @@ class Appointment(ArchiveMixin, VersionMixin, TimestampMixin, Base):
     client: Mapped[Client] = relationship()
     coach: Mapped[User] = relationship(foreign_keys=[coach_id])
     resource: Mapped[Resource | None] = relationship()
+
+
+class CalendarFeedToken(Base):
+    """A user's secret calendar subscription address. Only the token's SHA-256 is stored; the
+    address is shown once. Regenerating revokes the old one; a revoked token answers 404."""
+
+    __tablename__ = "calendar_feed_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()

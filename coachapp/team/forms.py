@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from coachapp.forms import DateRange, RequiredSelectField, none_if_empty, strip_filter
@@ -15,8 +15,56 @@ class SignOffForm(FlaskForm):
     )
 
 
+REASON_LABEL = "Reason"
+REASON_HELP = 'Required. Kept in the client\'s assignment history, e.g. "Coach leaving".'
+HANDOFF_LABEL = "Hand-off note for the new coach (optional)"
+HANDOFF_HELP = (
+    "What the new coach should know first. Stored encrypted; shown to them on the client's page."
+)
+
+
 class ReassignForm(FlaskForm):
     coach_id = RequiredSelectField("New coach", coerce=int, message="Choose the new coach.")
+    effective_on = DateField(
+        "Effective from",
+        validators=[InputRequired(message="Give the date."), DateRange()],
+        description="Today unless the client moved earlier; never in the future.",
+    )
+    reason = StringField(
+        REASON_LABEL,
+        filters=[strip_filter],
+        validators=[
+            InputRequired(message="Give the reason for the reassignment."),
+            Length(max=500),
+        ],
+        description=REASON_HELP,
+    )
+    handoff_note = TextAreaField(
+        HANDOFF_LABEL,
+        filters=[strip_filter, none_if_empty],
+        validators=[Length(max=4000)],
+        description=HANDOFF_HELP,
+    )
+
+
+class CaseloadReassignForm(FlaskForm):
+    """The reason and hand-off that go with every client of a caseload reassignment."""
+
+    reason = StringField(
+        REASON_LABEL,
+        filters=[strip_filter],
+        validators=[
+            InputRequired(message="Give the reason for the reassignment."),
+            Length(max=500),
+        ],
+        description=REASON_HELP,
+    )
+    handoff_note = TextAreaField(
+        HANDOFF_LABEL,
+        filters=[strip_filter, none_if_empty],
+        validators=[Length(max=4000)],
+        description=HANDOFF_HELP + " The same note goes to each receiving coach.",
+    )
 
 
 class CoverForm(FlaskForm):

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, select, union
 
 from coachapp import access
 from coachapp.clients.alerts import AlertContext, alert_columns
 from coachapp.extensions import db
-from coachapp.models import Client, CoachingSession, Referral, User
+from coachapp.models import Client, CoachingSession, CoveringAssignment, Referral, User
 from coachapp.models.enums import ClientStatus, ReferralStatus, SessionOutcome
 from coachapp.reports import metrics
 
@@ -48,6 +48,7 @@ class CoachRow:
     no_show: int = 0
     referrals_waiting: int = 0
     notes_to_review: int = 0
+    covered: int = 0  # active clients of other coaches this coach covers today (in ``active``)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -123,7 +124,62 @@ def dashboard(supervisor: User, ctx: AlertContext) -> tuple[list[CoachRow], date
     ):
         rows[coach_id].notes_to_review = notes
 
+    # The caseload page counts the clients a coach covers today: so does the dashboard.
+    for coach_id, covered in covered_active_counts(list(rows)).items():
+        rows[coach_id].covered = covered
+        rows[coach_id].active += covered
+
     return [rows[c.id] for c in coaches], start, end
+
+
+def covered_client_pairs(coach_ids: list[int], on: date | None = None) -> Select:
+    """``(coach_id, client_id)`` for every client a covering assignment in force on ``on``
+    (default: today, as the access rule counts it) opens to one of ``coach_ids`` and who is
+    not already on that coach's own caseload: one client named, or a whole caseload."""
+    on = on or access.today()
+    in_force = and_(
+        CoveringAssignment.covering_user_id.in_(coach_ids),
+        CoveringAssignment.starts_on <= on,
+        CoveringAssignment.ends_on >= on,
+        CoveringAssignment.ended_at.is_(None),
+    )
+    by_client = select(
+        CoveringAssignment.covering_user_id.label("coach_id"),
+        CoveringAssignment.client_id.label("client_id"),
+    ).where(in_force, CoveringAssignment.client_id.is_not(None))
+    by_caseload = (
+        select(CoveringAssignment.covering_user_id.label("coach_id"), Client.id.label("client_id"))
+        .join(Client, Client.coach_id == CoveringAssignment.coach_id)
+        .where(in_force, CoveringAssignment.client_id.is_(None))
+    )
+    pairs = union(by_client, by_caseload).subquery("covered")
+    return (
+        select(pairs.c.coach_id, pairs.c.client_id)
+        .join(Client, Client.id == pairs.c.client_id)
+        .where(
+            Client.coach_id != pairs.c.coach_id,
+            Client.archived_at.is_(None),
+            Client.merged_into_id.is_(None),
+        )
+    )
+
+
+def covered_active_counts(coach_ids: list[int], on: date | None = None) -> dict[int, int]:
+    """Per coach, the active clients they cover (``covered_client_pairs``): one query."""
+    if not coach_ids:
+        return {}
+    pairs = (
+        covered_client_pairs(coach_ids, on)
+        .where(Client.status == ClientStatus.ACTIVE)
+        .subquery("covered_active")
+    )
+    return dict(
+        db.session.execute(
+            select(pairs.c.coach_id, func.count(func.distinct(pairs.c.client_id))).group_by(
+                pairs.c.coach_id
+            )
+        ).all()
+    )
 
 
 def waiting_referral(today: date):

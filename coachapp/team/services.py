@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from coachapp import audit
+from sqlalchemy import select
+
+from coachapp import audit, records, timeutil
 from coachapp.extensions import db
-from coachapp.models import Client, CoachingSession, CoveringAssignment, User
+from coachapp.models import Client, ClientAssignment, CoachingSession, CoveringAssignment, User
 from coachapp.models.enums import AuditAction, Role
 
 
-class TeamRuleError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class TeamRuleError(records.RuleError):
+    """A supervisor action the rules refuse; ``field`` names the form field to blame."""
 
 
 def sign_off(session: CoachingSession, *, comment: str | None, actor: User) -> None:
@@ -32,15 +31,102 @@ def sign_off(session: CoachingSession, *, comment: str | None, actor: User) -> N
     )
 
 
-def reassign(client: Client, new_coach: User, *, actor: User) -> bool:
-    """Put ``client`` on ``new_coach``'s caseload; False when it is there already."""
-    if new_coach.role != Role.COACH or not new_coach.active:
+REASON_MAX = 500
+HANDOFF_MAX = 4000
+
+
+def assignment_history(client: Client) -> list[ClientAssignment]:
+    """The client's assignment rows, oldest first. A client never reassigned has none stored:
+    one open row is implied, their coach since the first intake (``implied_first_row``)."""
+    return list(
+        db.session.scalars(
+            select(ClientAssignment)
+            .where(ClientAssignment.client_id == client.id)
+            .order_by(ClientAssignment.starts_on, ClientAssignment.id)
+        )
+    )
+
+
+def implied_first_row(client: Client) -> ClientAssignment:
+    """The row intake opened: the current coach, from the first episode's intake."""
+    first = client.enrollments[0].intake_date if client.enrollments else None
+    if first is None:
+        created = client.created_at or datetime.now(timezone.utc)
+        first = created.date()
+    return ClientAssignment(client_id=client.id, coach_id=client.coach_id, starts_on=first)
+
+
+def reassign(
+    client: Client,
+    new_coach: User,
+    *,
+    actor: User,
+    reason: str | None,
+    handoff_note: str | None = None,
+    effective_on: date | None = None,
+    today: date | None = None,
+) -> ClientAssignment:
+    """Put ``client`` on ``new_coach``'s caseload from ``effective_on`` (default today,
+    program-local; never in the future nor before the current episode's intake).
+
+    The open row of the assignment history closes on that day and a new one opens, carrying the
+    reason (required) and the optional hand-off note for the receiving coach. Refuses, before
+    anything changes: a coach who already holds the client, an inactive or non-coach user, a
+    coach of another program, an empty or over-long reason or note. Audited with field names."""
+    if new_coach is None or new_coach.role != Role.COACH or not new_coach.active:
         raise TeamRuleError("coach_id", "Choose an active coach.")
     if new_coach.program_id != client.program_id:
         raise TeamRuleError("coach_id", "That coach works in another program.")
     if client.coach_id == new_coach.id:
-        return False
+        raise TeamRuleError(
+            "coach_id",
+            f"{client.code} is already on {new_coach.name}'s caseload: choose another coach.",
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise TeamRuleError("reason", "Give the reason for the reassignment.")
+    if len(reason) > REASON_MAX:
+        raise TeamRuleError("reason", f"Keep the reason to {REASON_MAX} characters.")
+    handoff_note = (handoff_note or "").strip() or None
+    if handoff_note is not None and len(handoff_note) > HANDOFF_MAX:
+        raise TeamRuleError(
+            "handoff_note", f"Keep the hand-off note to {HANDOFF_MAX:,} characters."
+        )
+    today = today or timeutil.local_today(client.program)
+    effective_on = effective_on or today
+    if effective_on > today:
+        raise TeamRuleError("effective_on", "A reassignment cannot take effect in the future.")
+    latest = client.latest_enrollment
+    if latest is not None and effective_on < latest.intake_date:
+        raise TeamRuleError(
+            "effective_on",
+            f"A reassignment cannot take effect before the current episode's intake "
+            f"({latest.intake_date.isoformat()}).",
+        )
+    rows = assignment_history(client)
+    open_row = next((r for r in reversed(rows) if r.ends_on is None), None)
+    if open_row is None:
+        open_row = implied_first_row(client)
+        open_row.starts_on = min(open_row.starts_on, effective_on)
+        db.session.add(open_row)
+    if effective_on < open_row.starts_on:
+        raise TeamRuleError(
+            "effective_on",
+            f"The current assignment began on {open_row.starts_on.isoformat()}: "
+            "the reassignment cannot take effect before it.",
+        )
+    open_row.ends_on = effective_on
+    row = ClientAssignment(
+        client_id=client.id,
+        coach_id=new_coach.id,
+        starts_on=effective_on,
+        reason=reason,
+        handoff_note=handoff_note,
+        created_by_id=actor.id,
+    )
+    db.session.add(row)
     client.coach_id = new_coach.id
+    db.session.flush()
     audit.record(
         AuditAction.UPDATE,
         actor=actor,
@@ -50,7 +136,31 @@ def reassign(client: Client, new_coach: User, *, actor: User) -> bool:
         fields=["coach_id"],
         detail="reassigned",
     )
-    return True
+    audit.record(
+        AuditAction.CREATE,
+        actor=actor,
+        entity_type="client_assignment",
+        entity_id=row.id,
+        client_id=client.id,
+        fields=["coach_id", "starts_on", "reason"] + (["handoff_note"] if handoff_note else []),
+    )
+    return row
+
+
+def latest_handoff(client: Client, coach: User) -> ClientAssignment | None:
+    """The open assignment row of ``client`` with ``coach`` when it carries a hand-off note:
+    what the receiving coach is told when they open the client."""
+    return db.session.scalar(
+        select(ClientAssignment)
+        .where(
+            ClientAssignment.client_id == client.id,
+            ClientAssignment.coach_id == coach.id,
+            ClientAssignment.ends_on.is_(None),
+            ClientAssignment.handoff_note.is_not(None),
+        )
+        .order_by(ClientAssignment.id.desc())
+        .limit(1)
+    )
 
 
 def create_cover(

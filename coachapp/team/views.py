@@ -24,7 +24,7 @@ from coachapp.models import (
 )
 from coachapp.models.enums import AppointmentOutcome, ClientStatus, Role
 from coachapp.team import bp, queries, services
-from coachapp.team.forms import CoverForm, ReassignForm, SignOffForm
+from coachapp.team.forms import CaseloadReassignForm, CoverForm, ReassignForm, SignOffForm
 
 FIGURES = {
     "active": "Active clients",
@@ -66,15 +66,23 @@ def figure(coach_id: int, figure: str):
     start, end = queries.month_bounds(ctx.today)
     clients_of_coach = access.visible_clients(current_user).where(Client.coach_id == coach.id)
     items: list = []
-    if figure in ("active", "quiet"):
-        condition = (
-            Client.status == ClientStatus.ACTIVE
-            if figure == "active"
-            else alert_columns(ctx)["quiet"]
-        )
+    if figure == "active":
+        # As the dashboard counts it: the coach's own active clients and those they cover.
+        covered = queries.covered_client_pairs([coach.id]).subquery()
+        covered_ids = select(covered.c.client_id)
+        items = db.session.execute(
+            access.visible_clients(current_user)
+            .add_columns(last_completed_contact().label("last_contact"))
+            .where(
+                (Client.coach_id == coach.id) | Client.id.in_(covered_ids),
+                Client.status == ClientStatus.ACTIVE,
+            )
+            .order_by(Client.last_name, Client.first_name)
+        ).all()
+    elif figure == "quiet":
         items = db.session.execute(
             clients_of_coach.add_columns(last_completed_contact().label("last_contact"))
-            .where(condition)
+            .where(alert_columns(ctx)["quiet"])
             .order_by(Client.last_name, Client.first_name)
         ).all()
     elif figure == "sessions":
@@ -158,18 +166,29 @@ def _team_coach_choices(exclude: int | None = None) -> list[tuple[int, str]]:
 @bp.route("/clients/<int:client_id>/reassign", methods=["GET", "POST"])
 @access.client_route
 def reassign(client: Client):
+    """Move one client to another coach of the team, with a reason and an optional hand-off
+    note; the coach who already holds the client is refused beside the field."""
     if current_user.role != Role.SUPERVISOR:
         abort(403)
     form = ReassignForm()
-    form.coach_id.choices = _team_coach_choices()
+    form.coach_id.choices = [(0, "Choose a coach")] + _team_coach_choices()
+    today = timeutil.local_today(client.program)
     if request.method == "GET":
-        form.coach_id.data = client.coach_id
+        form.effective_on.data = today
     if form.validate_on_submit():
         try:
-            services.reassign(client, db.session.get(User, form.coach_id.data), actor=current_user)
+            services.reassign(
+                client,
+                db.session.get(User, form.coach_id.data),
+                actor=current_user,
+                reason=form.reason.data,
+                handoff_note=form.handoff_note.data,
+                effective_on=form.effective_on.data,
+                today=today,
+            )
         except services.TeamRuleError as exc:
             db.session.rollback()
-            form.coach_id.errors.append(exc.message)
+            getattr(form, exc.field).errors.append(exc.message)
         else:
             db.session.commit()
             flash(f"{client.code} is now on {client.coach.name}'s caseload.", "success")
@@ -182,7 +201,8 @@ def reassign(client: Client):
 @bp.route("/team/coaches/<int:coach_id>/reassign", methods=["GET", "POST"])
 @access.roles(Role.SUPERVISOR)
 def reassign_caseload(coach_id: int):
-    """A departing coach's whole caseload: one receiving coach for all, or one per client."""
+    """A departing coach's whole caseload: one receiving coach for all, or one per client; one
+    reason (required) and hand-off note (optional) for every client moved."""
     coach = _team_coach_or_404(coach_id)
     clients = db.session.scalars(
         access.visible_clients(current_user)
@@ -192,10 +212,9 @@ def reassign_caseload(coach_id: int):
     choices = _team_coach_choices(exclude=coach.id)
     allowed = {cid for cid, _ in choices}
     errors: list[str] = []
+    form = CaseloadReassignForm()
     if request.method == "POST":
-        from coachapp.auth.forms import EmptyForm
-
-        if not EmptyForm().validate_on_submit():
+        if not form.validate_on_submit() and "csrf_token" in form.errors:
             abort(400)
         default = request.form.get("all", type=int)
         plan = {}
@@ -209,25 +228,38 @@ def reassign_caseload(coach_id: int):
             plan[client.id] = target
         if not plan and not errors:
             errors.append("Choose a receiving coach for all clients or for some of them.")
-        if not errors:
+        if not errors and not form.errors:
             coaches = {
                 c.id: c for c in db.session.scalars(select(User).where(User.id.in_(allowed)))
             }
             moved = 0
-            for client in clients:
-                if client.id in plan:
-                    moved += services.reassign(client, coaches[plan[client.id]], actor=current_user)
-            db.session.commit()
-            flash(f"{moved} client{'s' if moved != 1 else ''} reassigned.", "success")
-            return redirect(url_for("team.dashboard"))
+            try:
+                for client in clients:
+                    if client.id in plan:
+                        services.reassign(
+                            client,
+                            coaches[plan[client.id]],
+                            actor=current_user,
+                            reason=form.reason.data,
+                            handoff_note=form.handoff_note.data,
+                        )
+                        moved += 1
+            except services.TeamRuleError as exc:
+                db.session.rollback()
+                errors.append(f"{client.code}: {exc.message}")
+            else:
+                db.session.commit()
+                flash(f"{moved} client{'s' if moved != 1 else ''} reassigned.", "success")
+                return redirect(url_for("team.dashboard"))
     g.client_data = True
-    status = 422 if errors else 200
+    status = 422 if errors or form.errors else 200
     return render_template(
         "team/reassign_caseload.html",
         coach=coach,
         clients=clients,
         choices=choices,
         errors=errors,
+        form=form,
         form_values=request.form,
     ), status
 
@@ -325,3 +357,16 @@ def access_log(client: Client):
     ).all()
     g.client_data = True
     return render_template("team/access_log.html", client=client, events=events, openers=openers)
+
+
+def _handoff_for(client: Client):
+    """The hand-off note waiting for the signed-in coach on ``client`` (their open assignment
+    row), or None; for ``templates/team/_handoff.html``."""
+    if not current_user.is_authenticated or client is None or client.coach_id != current_user.id:
+        return None
+    return services.latest_handoff(client, current_user)
+
+
+@bp.app_context_processor
+def _handoff_helper() -> dict:
+    return {"handoff_for": _handoff_for}

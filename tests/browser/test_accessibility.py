@@ -137,9 +137,16 @@ def role_pages(records) -> dict[str, list[str]]:
             f"/resources/{records['meeting']}",
             "/appointments/today",
             "/appointments/week",
+            "/appointments/subscription",
             "/referrals/follow-ups",
         ],
-        "supervisor": ["/team/", "/team/reviews", "/supervision/notes", "/supervision/notes/new"],
+        "supervisor": [
+            "/team/",
+            "/team/reviews",
+            "/supervision/notes",
+            "/supervision/notes/new",
+            f"/clients/{c}/reassign",
+        ],
         "program_manager": ["/reports/", "/reports/definitions", "/admin/staff"],
         "admin": ["/admin/users", "/admin/users/new", "/admin/programs", "/oversight/audit"],
     }

@@ -175,7 +175,14 @@ def test_reassigns_a_client_to_the_other_coach(page, site):
     page.get_by_role("link", name="Reassign").click()
     expect(page.get_by_text("Now on Casey Coach's caseload.")).to_be_visible()
     assert fits(page)
-    page.get_by_label("New coach").select_option(label="Oscar Other")
+    # The coach who already has the client is refused beside the field, the reason kept.
+    page.get_by_label("New coach", exact=True).select_option(label="Casey Coach")
+    page.get_by_label("Reason", exact=True).fill("Caseload balance")
+    page.get_by_role("button", name="Reassign").click()
+    expect(page.get_by_text("is already on Casey Coach's caseload")).to_be_visible()
+    expect(page.get_by_label("Reason", exact=True)).to_have_value("Caseload balance")
+    page.get_by_label("New coach", exact=True).select_option(label="Oscar Other")
+    page.get_by_label("Hand-off note for the new coach (optional)").fill("Prefers texts.")
     page.get_by_role("button", name="Reassign").click()
 
     expect(page.get_by_text("is now on Oscar Other's caseload.")).to_be_visible()
@@ -263,3 +270,14 @@ def test_a_years_backlog_on_the_dashboard_queue_and_report(page, demo_site):
     assert 50 < float(value.rstrip("%")) < 95, value  # clients drift away: never 100%
     assert fits(page)
     axe_clean(page, demo_site)
+
+
+def test_menu_and_dashboard_reach_credential_progress(page, site):
+    sign_in_as(page, site, "supervisor@example.org")
+    go_to(page, "Credentials")
+    expect(page).to_have_url(re.compile(r"/supervision/progress$"))
+    go_to(page, "Team")
+    _coach_row(page, "Casey Coach").get_by_role("link", name="Credential progress").click()
+    expect(page).to_have_url(re.compile(r"/supervision/coaches/\d+/progress$"))
+    expect(page.get_by_text("Casey Coach").first).to_be_visible()
+    assert fits(page)
