@@ -1,4 +1,5 @@
-"""Supervisor actions: note sign-off, reassignment and covering assignments. Audited; no HTTP."""
+"""Supervisor actions: note sign-off and return for revision, reassignment and covering
+assignments. Audited; no HTTP."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from datetime import date, datetime, timezone
 
 from coachapp import audit
 from coachapp.extensions import db
-from coachapp.models import Client, CoachingSession, CoveringAssignment, User
+from coachapp.models import Client, CoachingSession, CoveringAssignment, ReviewComment, User
 from coachapp.models.enums import AuditAction, Role
+from coachapp.models.sessions import ReviewCommentKind
 
 
 class TeamRuleError(ValueError):
@@ -17,11 +19,22 @@ class TeamRuleError(ValueError):
         self.message = message
 
 
+def _thread_entry(session: CoachingSession, kind: str, body: str, actor: User) -> ReviewComment:
+    entry = ReviewComment(session_id=session.id, author_id=actor.id, kind=kind, body=body)
+    db.session.add(entry)
+    return entry
+
+
 def sign_off(session: CoachingSession, *, comment: str | None, actor: User) -> None:
-    """Mark a session note reviewed (who, when), with an optional comment back to the coach."""
+    """Mark a session note reviewed (who, when), with an optional comment back to the coach,
+    which opens (or continues) the session's review thread."""
+    now = datetime.now(timezone.utc)
     session.reviewed_by_id = actor.id
-    session.reviewed_at = datetime.now(timezone.utc)
+    session.reviewed_at = now
+    session.returned_at = None
     session.review_comment = comment or None
+    if comment:
+        _thread_entry(session, ReviewCommentKind.SIGN_OFF, comment, actor)
     audit.record(
         AuditAction.UPDATE,
         actor=actor,
@@ -29,6 +42,31 @@ def sign_off(session: CoachingSession, *, comment: str | None, actor: User) -> N
         entity_id=session.id,
         client_id=session.client_id,
         fields=["reviewed_at", "reviewed_by_id"] + (["review_comment"] if comment else []),
+    )
+
+
+def sign_off_many(sessions: list[CoachingSession], *, actor: User) -> int:
+    """Sign off several notes at once (no comment); each is audited. Returns how many."""
+    for session in sessions:
+        sign_off(session, comment=None, actor=actor)
+    return len(sessions)
+
+
+def return_for_revision(session: CoachingSession, *, comment: str | None, actor: User) -> None:
+    """Send a note back to its coach with a comment saying what to revise: it leaves the review
+    queue and is the coach's task until they edit the session (``sessions.services``)."""
+    if not comment or not comment.strip():
+        raise TeamRuleError("comment", "Say what to revise: a comment is required.")
+    session.returned_at = datetime.now(timezone.utc)
+    _thread_entry(session, ReviewCommentKind.RETURNED, comment.strip(), actor)
+    audit.record(
+        AuditAction.UPDATE,
+        actor=actor,
+        entity_type="session",
+        entity_id=session.id,
+        client_id=session.client_id,
+        fields=["returned_at", "review_comments"],
+        detail="returned for revision",
     )
 
 
