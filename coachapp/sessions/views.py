@@ -8,8 +8,8 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from coachapp import access, records, timeutil
-from coachapp.extensions import db
 from coachapp.auth.views import safe_next
+from coachapp.extensions import db
 from coachapp.forms import ArchiveForm, show_rule_errors
 from coachapp.models import Client, CoachingSession
 from coachapp.sessions import bp, queries, services
@@ -133,14 +133,10 @@ def mark_read(record: CoachingSession, client: Client):
     """The session's coach marks the supervisor's comments on it read."""
     from coachapp.auth.forms import EmptyForm
 
-    if EmptyForm().validate_on_submit() and services.mark_comments_read(
-        record, actor=current_user
-    ):
+    if EmptyForm().validate_on_submit() and services.mark_comments_read(record, actor=current_user):
         db.session.commit()
         flash("Comments marked read.", "success")
-    target = safe_next(request.args.get("next")) or url_for(
-        "clients.detail", client_id=client.id
-    )
+    target = safe_next(request.args.get("next")) or url_for("clients.detail", client_id=client.id)
     return redirect(f"{target}#session-{record.id}")
 
 

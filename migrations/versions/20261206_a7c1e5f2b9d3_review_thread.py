@@ -26,7 +26,9 @@ branch_labels = None
 depends_on = None
 
 OLD_AWAITING = "reviewed_at IS NULL AND note IS NOT NULL AND archived_at IS NULL"
-AWAITING = "reviewed_at IS NULL AND returned_at IS NULL AND note IS NOT NULL AND archived_at IS NULL"
+AWAITING = (
+    "reviewed_at IS NULL AND returned_at IS NULL AND note IS NOT NULL AND archived_at IS NULL"
+)
 RETURNED = "returned_at IS NOT NULL AND archived_at IS NULL"
 
 
