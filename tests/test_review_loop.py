@@ -6,7 +6,7 @@ session, read by the coach, seen only by those who may see the client."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +15,7 @@ from coachapp.models import AuditEvent, CoachingSession, ReviewComment
 from coachapp.team import queries, services
 from tests import factories
 from tests.test_clients import QueryCounter
+from tests.test_migrations import scratch_app  # noqa: F401 (a fixture)
 
 START = date(2026, 1, 1)
 
@@ -289,3 +290,42 @@ def test_older_sign_off_comments_still_reach_the_api(db, supervisor, coach, back
     services.sign_off(note, comment="Clear.", actor=supervisor)
     db.session.commit()
     assert db.session.get(CoachingSession, note.id).review_comment == "Clear."
+
+
+# --- The migration keeps the sign-off comments made before threads existed -------------------
+
+
+def test_migration_turns_sign_off_comments_into_threads(scratch_app):
+    from flask_migrate import downgrade, upgrade
+
+    from coachapp.extensions import db as scratch_db
+
+    upgrade()
+    program = factories.program()
+    boss = factories.user("supervisor", program=program, name="Sam Supervisor")
+    coach = factories.user("coach", program=program, supervisor=boss)
+    client = factories.client(coach)
+    now = datetime.now(timezone.utc)
+    for days, text in ((2, "Recent remark"), (60, "Old remark")):
+        factories.session(
+            client,
+            note="A note",
+            reviewed_by_id=boss.id,
+            reviewed_at=now - timedelta(days=days),
+            review_comment=text,
+        )
+    factories.session(client, note="Waiting")
+    boss_id = boss.id
+    scratch_db.session.remove()
+    downgrade(revision="e63c1a9f4d32")
+    upgrade()
+    rows = scratch_db.session.execute(
+        select(
+            ReviewComment.body, ReviewComment.kind, ReviewComment.author_id, ReviewComment.read_at
+        ).order_by(ReviewComment.id)
+    ).all()
+    assert [(r.body, r.kind, r.author_id) for r in rows] == [
+        ("Old remark", "sign_off", boss_id),
+        ("Recent remark", "sign_off", boss_id),
+    ]
+    assert rows[0].read_at is not None and rows[1].read_at is None

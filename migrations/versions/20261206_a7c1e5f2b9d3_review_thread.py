@@ -87,7 +87,7 @@ def upgrade():
             "SELECT id, reviewed_by_id, 'sign_off', review_comment, reviewed_at, "
             "CASE WHEN reviewed_at >= :cutoff THEN NULL ELSE reviewed_at END "
             "FROM sessions WHERE review_comment IS NOT NULL AND reviewed_by_id IS NOT NULL "
-            "AND reviewed_at IS NOT NULL ORDER BY reviewed_at, id"
+            "AND reviewed_at IS NOT NULL ORDER BY sessions.reviewed_at, sessions.id"
         ),
         {"cutoff": cutoff},
     )

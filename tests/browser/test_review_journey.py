@@ -111,6 +111,8 @@ def test_review_journey(page, site, backlog):
         tasks = coach_page.locator("#tasks")
         expect(tasks).to_contain_text("Notes returned for revision")
         expect(tasks).to_contain_text("Say which appointment, and when.")
+        found = axe_violations(coach_page, site)
+        assert not found, describe({"coach's home with tasks": found})
         tasks.get_by_role("link", name="Revise the note").click()
         expect(coach_page.get_by_text("Returned for revision: see the supervisor")).to_be_visible()
         field = coach_page.get_by_label("Note", exact=True)
@@ -122,6 +124,8 @@ def test_review_journey(page, site, backlog):
         expect(item).to_contain_text("returned for revision")
         expect(item).to_contain_text("Say which appointment, and when.")
         expect(item).to_contain_text("clinic on Tuesday")
+        found = axe_violations(coach_page, site)
+        assert not found, describe({"client page with a review thread": found})
     finally:
         coach_context.close()
     assert errors == []
