@@ -193,6 +193,8 @@ def test_returned_note_leaves_the_queue_until_the_coach_revises_it(
     assert queries.review_count(supervisor, coach.id) == 60
     queue = boss.get(f"/team/reviews?coach_id={coach.id}").get_data(as_text=True)
     assert ids_on(queue)[0] == note.id
+    # The supervisor sees what they asked for beside the revised note.
+    assert "Earlier review" in queue and "Say what the client agreed to." in queue
     assert "Notes returned for revision" not in me.get("/clients/").get_data(as_text=True)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+from sqlalchemy import text
+
 from coachapp import audit
 from coachapp.extensions import db
 from coachapp.models import Client, CoachingSession, CoveringAssignment, ReviewComment, User
@@ -67,6 +69,24 @@ def return_for_revision(session: CoachingSession, *, comment: str | None, actor:
         client_id=session.client_id,
         fields=["returned_at", "review_comments"],
         detail="returned for revision",
+    )
+
+
+def threads_from_sign_off_comments(unread_since: datetime) -> None:
+    """Give every sign-off comment written straight into ``sessions.review_comment`` (bulk
+    loads: the demo) its thread entry; those from ``unread_since`` on stay unread. The
+    ciphertext is copied as it is."""
+    db.session.execute(
+        text(
+            "INSERT INTO review_comments (session_id, author_id, kind, body, created_at, read_at) "
+            "SELECT s.id, s.reviewed_by_id, 'sign_off', s.review_comment, s.reviewed_at, "
+            "CASE WHEN s.reviewed_at >= :since THEN NULL ELSE s.reviewed_at END "
+            "FROM sessions s WHERE s.review_comment IS NOT NULL AND s.reviewed_by_id IS NOT NULL "
+            "AND s.reviewed_at IS NOT NULL AND NOT EXISTS "
+            "(SELECT 1 FROM review_comments r WHERE r.session_id = s.id) "
+            "ORDER BY s.reviewed_at, s.id"
+        ),
+        {"since": unread_since},
     )
 
 

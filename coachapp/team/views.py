@@ -24,6 +24,7 @@ from coachapp.models import (
 )
 from coachapp.models.base import parse_id
 from coachapp.models.enums import AppointmentOutcome, ClientStatus, Role
+from coachapp.sessions.queries import threads as session_threads
 from coachapp.team import bp, queries, services
 from coachapp.team.forms import CoverForm, ReassignForm, SignOffForm
 
@@ -178,6 +179,7 @@ def reviews():
         total=total,
         per_page=per_page,
         returned=queries.returned_count(current_user, args["coach_id"]),
+        threads=session_threads(n.id for n in notes),
         form=SignOffForm(),
     )
 

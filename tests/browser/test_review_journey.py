@@ -115,6 +115,8 @@ def test_review_journey(page, site, backlog):
         assert not found, describe({"coach's home with tasks": found})
         tasks.get_by_role("link", name="Revise the note").click()
         expect(coach_page.get_by_text("Returned for revision: see the supervisor")).to_be_visible()
+        found = axe_violations(coach_page, site)
+        assert not found, describe({"session page with its review thread": found})
         field = coach_page.get_by_label("Note", exact=True)
         field.fill(field.input_value() + " The appointment is the clinic on Tuesday at 10.")
         coach_page.get_by_role("button", name="Save changes").click()
@@ -135,3 +137,4 @@ def test_review_journey(page, site, backlog):
     expect(page.locator("#queue-summary")).to_contain_text(f"{BACKLOG - 1} notes waiting")
     expect(articles.first).to_have_attribute("id", f"note-{backlog['second']}")
     expect(articles.first).to_contain_text("clinic on Tuesday")
+    expect(articles.first).to_contain_text("Say which appointment, and when.")
