@@ -297,7 +297,8 @@ def test_older_sign_off_comments_still_reach_the_api(db, supervisor, coach, back
 # --- The migration keeps the sign-off comments made before threads existed -------------------
 
 
-def test_migration_turns_sign_off_comments_into_threads(scratch_app):
+@pytest.mark.usefixtures("scratch_app")
+def test_migration_turns_sign_off_comments_into_threads():
     from flask_migrate import downgrade, upgrade
 
     from coachapp.extensions import db as scratch_db
