@@ -62,18 +62,6 @@ def _edit_page(
     ), status
 
 
-def _session_form(record: CoachingSession, client: Client) -> SessionForm:
-    current_ids = queries.session_goal_ids(record)
-    form = SessionForm(
-        obj=record,
-        formdata=None,
-        goals=queries.offered_goals(client, current_user, keep_ids=current_ids),
-    )
-    form.version.data = record.version
-    form.goal_ids.data = current_ids
-    return form
-
-
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @access.record_route(CoachingSession, "session_id")
 def edit(record: CoachingSession, client: Client):
@@ -109,7 +97,15 @@ def archive(record: CoachingSession, client: Client):
     """Archive a session logged by mistake (a reason is required)."""
     form = ArchiveForm()
     if not form.validate_on_submit():
-        return _edit_page(_session_form(record, client), record, client, form, 422)
+        current_ids = queries.session_goal_ids(record)
+        session_form = SessionForm(
+            obj=record,
+            formdata=None,
+            goals=queries.offered_goals(client, current_user, keep_ids=current_ids),
+        )
+        session_form.version.data = record.version
+        session_form.goal_ids.data = current_ids
+        return _edit_page(session_form, record, client, form, 422)
     services.archive_session(record, reason=form.reason.data, actor=current_user)
     db.session.commit()
     flash("Session archived.", "success")
@@ -140,6 +136,18 @@ def mark_read(record: CoachingSession, client: Client):
     return redirect(f"{target}#session-{record.id}")
 
 
+def _saved_session_form(record: CoachingSession, client: Client) -> SessionForm:
+    current_ids = queries.session_goal_ids(record)
+    form = SessionForm(
+        obj=record,
+        formdata=None,
+        goals=queries.offered_goals(client, current_user, keep_ids=current_ids),
+    )
+    form.version.data = record.version
+    form.goal_ids.data = current_ids
+    return form
+
+
 @bp.route("/sessions/<int:session_id>/reply", methods=["POST"])
 @access.record_route(CoachingSession, "session_id")
 def reply(record: CoachingSession, client: Client):
@@ -156,5 +164,5 @@ def reply(record: CoachingSession, client: Client):
             flash("Reply added.", "success")
             return redirect(url_for("sessions.edit", session_id=record.id, _anchor="review"))
     return _edit_page(
-        _session_form(record, client), record, client, ArchiveForm(formdata=None), 422, form
+        _saved_session_form(record, client), record, client, ArchiveForm(formdata=None), 422, form
     )
