@@ -1770,6 +1770,12 @@ def build_demo(scale: str, seed: int = 1, *, today: date | None = None) -> DemoS
         builder.build_clients()
         builder.build_supervision()
         builder.build_cover()
+        # Sign-off comments open their sessions' review threads (the last 30 days unread).
+        from coachapp.team.services import threads_from_sign_off_comments
+
+        threads_from_sign_off_comments(
+            datetime.combine(builder.today - timedelta(days=30), datetime.min.time(), timezone.utc)
+        )
         builder.reset_sequences()
         db.session.commit()
     except Exception:

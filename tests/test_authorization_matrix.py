@@ -279,6 +279,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "sessions.new": CLIENT,
     "sessions.edit": CLIENT,
     "sessions.archive": CLIENT_POST_422,
+    "sessions.older": CLIENT,
+    "sessions.mark_read": CLIENT_POST_302,
+    "sessions.reply": CLIENT_POST_422,
     "goals.new": CLIENT,
     "goals.edit": CLIENT,
     "goals.status": CLIENT,
@@ -347,6 +350,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "team.reassign_caseload": team_coach("200"),
     "team.end_cover": team_coach("302"),
     "team.sign_off": team_coach("302"),
+    "team.return_note": team_coach("302"),
+    "team.sign_off_many": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " login 403   403   403   403   302   302   403   403   403   403   403",
+    ),
     # Resource directory
     "resources.index": SIGNED_IN,
     "resources.detail": SIGNED_IN,

@@ -479,19 +479,30 @@ def test_the_timeline_on_the_client_page(db, login, coach, client_, goal):
     assert "Attempted" in section and "Completed" in section and "Phone" in section
     assert "Housing: Find stable housing" in section
     assert "Next steps:</span> Bring the ID" in section
-    assert long_note.strip() not in section and "..." in section  # truncated
+    # A long note shows its start, and the rest behind "Read more" (no script needed).
+    preview, more = section.split("<summary>Read more", 1)
+    assert long_note.strip() not in preview and "..." in preview
+    assert long_note.strip() in more[: more.index("</details>")]
     assert f"/sessions/{s1.id}/edit" in section
     assert f"/sessions/{s1.id}/edit?archive=1#archive" in section
 
 
-def test_the_timeline_shows_the_latest_twenty(db, login, coach, client_):
-    for n in range(25):
+def test_the_timeline_shows_the_latest_ten_and_pages_the_older(db, login, coach, client_):
+    for n in range(40):
         factories.session(client_, on=date(2026, 1, 1) + timedelta(days=n), minutes=10)
-    page = login(coach).get(f"/clients/{client_.id}").get_data(as_text=True)
+    browser = login(coach)
+    page = browser.get(f"/clients/{client_.id}").get_data(as_text=True)
     section = page[page.index('id="h-sessions"') : page.index('id="h-goals"')]
-    assert "25 sessions in all · 250 minutes completed · the latest 20 below" in section
-    assert "2026-01-25" in section and "2026-01-06" in section
-    assert "2026-01-05" not in section
+    assert "40 sessions in all · 400 minutes completed · the latest 10 below" in section
+    assert "2026-02-09" in section and "2026-01-31" in section
+    assert "2026-01-30" not in section
+    assert f'href="/clients/{client_.id}/sessions">Older sessions (30)' in section
+    first = browser.get(f"/clients/{client_.id}/sessions").get_data(as_text=True)
+    assert "2026-01-30" in first and "2026-01-06" in first and "2026-01-05" not in first
+    assert "Page 1 of 2" in first and "2026-01-31" not in first
+    second = browser.get(f"/clients/{client_.id}/sessions?page=2").get_data(as_text=True)
+    assert "2026-01-05" in second and "2026-01-01" in second and "2026-01-06" not in second
+    assert browser.get(f"/clients/{client_.id}/sessions?page=x").status_code == 200
 
 
 def _page_queries(db, browser, client) -> int:
@@ -535,4 +546,4 @@ def test_panel_queries(db, coach, client_, goal):
         s = factories.session(client_, on=date(2026, 1, 1) + timedelta(days=n))
         s.goals.append(goal)
     db.session.commit()
-    assert panel_queries() == one == 3  # sessions, their goals, the totals
+    assert panel_queries() == one == 4  # sessions, their goals, the totals, review threads

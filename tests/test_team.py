@@ -178,7 +178,7 @@ def test_sign_off_with_comment_reaches_the_coach(db, login, supervisor, coach, t
     assert note.reviewed_by_id == supervisor.id and note.reviewed_at is not None
     assert "Talked about housing." not in browser.get("/team/reviews").get_data(as_text=True)
     home = login(coach).get("/clients/").get_data(as_text=True)
-    assert "Comments from your supervisor" in home and "Good follow-up." in home
+    assert "Review comments to read" in home and "Good follow-up." in home
     event_row = db.session.scalar(
         select(AuditEvent).where(AuditEvent.entity_type == "session", AuditEvent.action == "update")
     )

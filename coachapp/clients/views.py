@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from coachapp import access, audit, records, timeutil
-from coachapp.clients import bp, services
+from coachapp.clients import bp, services, tasks
 from coachapp.clients.alerts import ALERT_LABELS, AlertContext, alert_counts
 from coachapp.clients.forms import (
     DischargeForm,
@@ -14,7 +14,7 @@ from coachapp.clients.forms import (
     ReenrollForm,
 )
 from coachapp.clients.panels import PANELS, build_panels
-from coachapp.clients.queries import SORTS, caseload_page, review_comments
+from coachapp.clients.queries import SORTS, caseload_page
 from coachapp.extensions import db
 from coachapp.forms import ArchiveForm, show_rule_errors
 from coachapp.models import Client, User
@@ -50,20 +50,11 @@ def index():
         current_user, ctx, q=q, status=status or None, sort=sort, page=page, scope=visible
     )
     counts = alert_counts(visible, ctx)
-    comments = []
-    to_acknowledge = 0
+    task_counts: dict = {}
+    task_items: dict = {}
     if current_user.role == Role.COACH:
-        from coachapp.supervision.queries import unacknowledged_count
-
-        to_acknowledge = unacknowledged_count(current_user)
-        from datetime import timedelta
-
-        from coachapp.team.queries import recent_review_comments
-
-        # Only what the list shows, in one statement: the comment is the one column decrypted.
-        comments = review_comments(
-            recent_review_comments(current_user, ctx.today - timedelta(days=30))
-        )
+        task_counts = tasks.request_counts()
+        task_items = tasks.items(current_user, ctx, task_counts)
     g.client_data = True
     return render_template(
         "clients/index.html",
@@ -78,8 +69,10 @@ def index():
         sorts=SORTS,
         alert_counts=counts,
         alert_labels=ALERT_LABELS,
-        comments=comments,
-        to_acknowledge=to_acknowledge,
+        task_counts=task_counts,
+        task_items=task_items,
+        task_labels=tasks.LABELS,
+        task_more=tasks.MORE,
     )
 
 

@@ -19,7 +19,7 @@ from coachapp.models.programs import Program, Team
 from coachapp.models.referrals import Referral, ReferralStatusChange
 from coachapp.models.reports import ReportChange, StoredReport
 from coachapp.models.resources import Organization, Resource, ResourceSource, TaxonomyMapping
-from coachapp.models.sessions import CoachingSession, session_goals
+from coachapp.models.sessions import CoachingSession, ReviewComment, session_goals
 from coachapp.models.supervision import (
     SupervisionNote,
     SupervisionNoteCoach,
@@ -51,6 +51,7 @@ __all__ = [
     "Referral",
     "ReferralStatusChange",
     "ReportChange",
+    "ReviewComment",
     "Resource",
     "ResourceSource",
     "StoredReport",

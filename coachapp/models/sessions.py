@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
@@ -26,6 +27,7 @@ from coachapp.models.base import (
     TimestampMixin,
     VersionMixin,
     enum_check,
+    utcnow,
 )
 from coachapp.models.enums import Modality, SessionKind, SessionOutcome
 
@@ -43,8 +45,11 @@ session_goals = Table(
 
 
 # The conditions of the partial indexes below, as the queries spell them (team.queries).
-AWAITING_REVIEW = "reviewed_at IS NULL AND note IS NOT NULL AND archived_at IS NULL"
+AWAITING_REVIEW = (
+    "reviewed_at IS NULL AND returned_at IS NULL AND note IS NOT NULL AND archived_at IS NULL"
+)
 HAS_REVIEW_COMMENT = "review_comment IS NOT NULL"
+RETURNED = "returned_at IS NOT NULL AND archived_at IS NULL"
 
 
 class CoachingSession(ArchiveMixin, VersionMixin, TimestampMixin, Base):
@@ -75,6 +80,13 @@ class CoachingSession(ArchiveMixin, VersionMixin, TimestampMixin, Base):
             sqlite_where=text(HAS_REVIEW_COMMENT),
             postgresql_where=text(HAS_REVIEW_COMMENT),
         ),
+        # Notes returned for revision, per coach (the coach's task list): a handful at a time.
+        Index(
+            "ix_sessions_coach_returned",
+            "coach_id",
+            sqlite_where=text(RETURNED),
+            postgresql_where=text(RETURNED),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,9 +101,46 @@ class CoachingSession(ArchiveMixin, VersionMixin, TimestampMixin, Base):
     next_steps: Mapped[str | None] = mapped_column(EncryptedText)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The sign-off comment, also the thread's ``sign_off`` entry (kept for what reads it here).
     review_comment: Mapped[str | None] = mapped_column(EncryptedText)
+    # Returned for revision: out of the review queue until the coach edits the session.
+    returned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     client: Mapped[Client] = relationship()
     coach: Mapped[User] = relationship(foreign_keys=[coach_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     goals: Mapped[list[Goal]] = relationship(secondary=session_goals)
+    review_comments: Mapped[list[ReviewComment]] = relationship(
+        back_populates="session", order_by="ReviewComment.id"
+    )
+
+
+class ReviewCommentKind(StrEnum):
+    SIGN_OFF = "sign_off"  # the supervisor signed the note off, with a comment
+    RETURNED = "returned"  # the supervisor returned the note for revision (comment required)
+    REPLY = "reply"  # the session's coach answered
+
+
+class ReviewComment(Base):
+    """One entry of a session's review thread: a supervisor's sign-off comment, a return for
+    revision, or the coach's reply. ``read_at``: when the session's coach read a supervisor's
+    entry (a coach's own reply is read when written). Reached through its session, so only
+    those who may see the client see the thread."""
+
+    __tablename__ = "review_comments"
+    __table_args__ = (
+        enum_check("kind", ReviewCommentKind),
+        # A coach's unread comments (the task list): the sessions' coach is joined in.
+        Index("ix_review_comments_session_read", "session_id", "read_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(EncryptedText)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    session: Mapped[CoachingSession] = relationship(back_populates="review_comments")
+    author: Mapped[User] = relationship()

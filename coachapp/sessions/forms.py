@@ -7,6 +7,7 @@ beside these fields.
 
 from __future__ import annotations
 
+from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectMultipleField, widgets
 from wtforms.validators import StopValidation
 
@@ -25,7 +26,7 @@ from coachapp.forms import (
     strip_filter,
 )
 from coachapp.models.enums import Modality, SessionKind, SessionOutcome
-from coachapp.sessions.services import MAX_MINUTES, MIN_MINUTES, MINUTES_MESSAGE
+from coachapp.sessions.services import MAX_MINUTES, MAX_REPLY, MIN_MINUTES, MINUTES_MESSAGE
 
 MAX_NEXT_STEPS = 2000
 
@@ -103,3 +104,14 @@ class SessionForm(VersionForm):
             "note": self.note.data,
             "next_steps": self.next_steps.data,
         }
+
+
+class ReplyForm(FlaskForm):
+    """The session's coach answers the review thread."""
+
+    body = TextAreaField(
+        "Reply to your supervisor",
+        filters=[strip_filter, none_if_empty],
+        validators=[Length(max=MAX_REPLY, message=f"At most {MAX_REPLY:,} characters.")],
+        render_kw={"maxlength": MAX_REPLY, "rows": 3},
+    )

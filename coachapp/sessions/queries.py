@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, or_
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from coachapp import access
 from coachapp.extensions import db
-from coachapp.models import Client, CoachingSession, Goal, User
+from coachapp.models import Client, CoachingSession, Goal, ReviewComment, User
 from coachapp.models.enums import GoalStatus, SessionOutcome
 
-PANEL_LIMIT = 20
+PANEL_LIMIT = 10  # the client page shows the latest ten; older ones are paged
+OLDER_PER_PAGE = 25
 
 
 def offered_goals(client: Client, user: User, keep_ids=()) -> list[Goal]:
@@ -28,18 +32,73 @@ def offered_goals(client: Client, user: User, keep_ids=()) -> list[Goal]:
     )
 
 
-def client_panel(client: Client, user: User) -> dict:
-    """Context of templates/sessions/_client_panel.html (see coachapp.clients.panels): the
-    latest sessions, newest first, with the goals each addressed; how many sessions in all and
-    the minutes of the completed ones. Three queries, whatever the history holds."""
-    scoped = access.client_child_select(CoachingSession, user).where(
+@dataclass(frozen=True)
+class ThreadEntry:
+    """One entry of a session's review thread, as pages show it (plain columns)."""
+
+    id: int
+    session_id: int
+    kind: str
+    body: str
+    created_at: datetime
+    read_at: datetime | None
+    author_id: int
+    author_name: str
+
+
+def threads(session_ids) -> dict[int, list[ThreadEntry]]:
+    """The review threads of these sessions (already reached through the access rule), oldest
+    entry first: one query whatever their number."""
+    ids = list(session_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            ReviewComment.id,
+            ReviewComment.session_id,
+            ReviewComment.kind,
+            ReviewComment.body,
+            ReviewComment.created_at,
+            ReviewComment.read_at,
+            ReviewComment.author_id,
+            User.name,
+        )
+        .join(User, User.id == ReviewComment.author_id)
+        .where(ReviewComment.session_id.in_(ids))
+        .order_by(ReviewComment.id)
+    )
+    found: dict[int, list[ThreadEntry]] = {}
+    for row in rows:
+        found.setdefault(row.session_id, []).append(ThreadEntry(*row))
+    return found
+
+
+def _client_sessions(client: Client, user: User):
+    return access.client_child_select(CoachingSession, user).where(
         CoachingSession.client_id == client.id
     )
-    sessions = db.session.scalars(
-        scoped.options(selectinload(CoachingSession.goals))
-        .order_by(CoachingSession.date.desc(), CoachingSession.id.desc())
-        .limit(PANEL_LIMIT)
-    ).all()
+
+
+def session_rows(client: Client, user: User, *, offset: int, limit: int) -> list:
+    """A slice of the client's sessions, newest first, with their goals."""
+    return list(
+        db.session.scalars(
+            _client_sessions(client, user)
+            .options(selectinload(CoachingSession.goals))
+            .order_by(CoachingSession.date.desc(), CoachingSession.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+    )
+
+
+def client_panel(client: Client, user: User) -> dict:
+    """Context of templates/sessions/_client_panel.html (see coachapp.clients.panels): the
+    latest sessions, newest first, with the goals each addressed and their review threads; how
+    many sessions in all and the minutes of the completed ones. Four queries, whatever the
+    history holds."""
+    scoped = _client_sessions(client, user)
+    sessions = session_rows(client, user, offset=0, limit=PANEL_LIMIT)
     completed = CoachingSession.outcome == SessionOutcome.COMPLETED
     total, completed_minutes = db.session.execute(
         scoped.with_only_columns(
@@ -51,9 +110,31 @@ def client_panel(client: Client, user: User) -> dict:
     ).one()
     return {
         "sessions": sessions,
+        "threads": threads(s.id for s in sessions),
         "total": total,
         "completed_minutes": completed_minutes,
         "limit": PANEL_LIMIT,
+    }
+
+
+def older_sessions(client: Client, user: User, page: int) -> dict:
+    """The sessions older than the client page's latest ten, ``OLDER_PER_PAGE`` a page."""
+    total = db.session.scalar(
+        _client_sessions(client, user).with_only_columns(func.count(CoachingSession.id))
+    )
+    older = max(0, total - PANEL_LIMIT)
+    pages = max(1, -(-older // OLDER_PER_PAGE))
+    page = min(max(1, page), pages)
+    sessions = session_rows(
+        client, user, offset=PANEL_LIMIT + (page - 1) * OLDER_PER_PAGE, limit=OLDER_PER_PAGE
+    )
+    return {
+        "sessions": sessions,
+        "threads": threads(s.id for s in sessions),
+        "older": older,
+        "page": page,
+        "pages": pages,
+        "first": PANEL_LIMIT + (page - 1) * OLDER_PER_PAGE + 1,
     }
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from coachapp import audit, records, timeutil
 from coachapp.extensions import db
 from coachapp.forms import EARLIEST_DATE
-from coachapp.models import Client, CoachingSession, Goal, User
+from coachapp.models import Client, CoachingSession, Goal, ReviewComment, User
 from coachapp.models.enums import AuditAction, Modality, Role, SessionKind, SessionOutcome
+from coachapp.models.sessions import ReviewCommentKind
 
 SCALAR_FIELDS = ("date", "duration_minutes", "modality", "kind", "outcome", "note", "next_steps")
 REVIEWED_TEXT = ("note", "next_steps")
@@ -128,7 +129,9 @@ def update_session(
     """Edit a session; refuses a stale ``version`` (``records.StaleRecordError``).
 
     A supervisor's sign-off covers the text they read: when the note or the next steps change
-    after it, the session goes back to their review queue. Returns the changed field names.
+    after it, the session goes back to their review queue. A note returned for revision goes
+    back to the queue with any change its coach saves, and the return's comment counts as
+    read. Returns the changed field names.
     """
     records.ensure_version(session, version)
     client = session.client
@@ -144,6 +147,11 @@ def update_session(
         session.reviewed_at = None
         session.reviewed_by_id = None
         changed += ["reviewed_at", "reviewed_by_id"]
+    if session.returned_at is not None:
+        session.returned_at = None
+        changed.append("returned_at")
+        if actor.id == session.coach_id:
+            mark_comments_read(session, actor=actor)
     # Always UPDATE the row, even when only the goals changed, so the version check runs.
     session.updated_at = datetime.now(timezone.utc)
     audit.record(
@@ -160,3 +168,54 @@ def update_session(
 def archive_session(session: CoachingSession, *, reason: str, actor: User) -> None:
     """Archive (never delete) a session logged by mistake: who, when, why; audited."""
     records.archive(session, actor=actor, reason=reason, client_id=session.client_id)
+
+
+def mark_comments_read(session: CoachingSession, *, actor: User) -> int:
+    """The session's coach has read the supervisor's comments on it; returns how many were
+    unread. Nobody else's reading counts (0)."""
+    if actor.id != session.coach_id:
+        return 0
+    result = db.session.execute(
+        update(ReviewComment)
+        .where(
+            ReviewComment.session_id == session.id,
+            ReviewComment.read_at.is_(None),
+            ReviewComment.author_id != actor.id,
+        )
+        .values(read_at=datetime.now(timezone.utc))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+MAX_REPLY = 2000
+
+
+def reply_to_review(session: CoachingSession, body: str | None, *, actor: User) -> ReviewComment:
+    """The session's coach answers the review thread (and has read it so far)."""
+    text = (body or "").strip()
+    if actor.id != session.coach_id:
+        raise SessionRuleError("body", "Only the session's coach replies here.")
+    if not text:
+        raise SessionRuleError("body", "Write the reply first.")
+    if len(text) > MAX_REPLY:
+        raise SessionRuleError("body", f"At most {MAX_REPLY:,} characters.")
+    mark_comments_read(session, actor=actor)
+    entry = ReviewComment(
+        session_id=session.id,
+        author_id=actor.id,
+        kind=ReviewCommentKind.REPLY,
+        body=text,
+        read_at=datetime.now(timezone.utc),
+    )
+    db.session.add(entry)
+    db.session.flush()
+    audit.record(
+        AuditAction.CREATE,
+        actor=actor,
+        entity_type="review_comment",
+        entity_id=entry.id,
+        client_id=session.client_id,
+        fields=["body"],
+    )
+    return entry

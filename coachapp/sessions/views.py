@@ -8,11 +8,12 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from coachapp import access, records, timeutil
+from coachapp.auth.views import safe_next
 from coachapp.extensions import db
 from coachapp.forms import ArchiveForm, show_rule_errors
 from coachapp.models import Client, CoachingSession
 from coachapp.sessions import bp, queries, services
-from coachapp.sessions.forms import SessionForm
+from coachapp.sessions.forms import ReplyForm, SessionForm
 
 
 def _client_page(client: Client):
@@ -46,7 +47,9 @@ def new(client: Client):
     return render_template("sessions/new.html", form=form, client=client), status
 
 
-def _edit_page(form, record: CoachingSession, client: Client, archive_form, status: int):
+def _edit_page(
+    form, record: CoachingSession, client: Client, archive_form, status: int, reply=None
+):
     g.client_data = True
     return render_template(
         "sessions/edit.html",
@@ -54,6 +57,8 @@ def _edit_page(form, record: CoachingSession, client: Client, archive_form, stat
         session_row=record,
         client=client,
         archive_form=archive_form,
+        thread=queries.threads([record.id]).get(record.id, []),
+        reply_form=reply or ReplyForm(formdata=None),
     ), status
 
 
@@ -105,3 +110,59 @@ def archive(record: CoachingSession, client: Client):
     db.session.commit()
     flash("Session archived.", "success")
     return _client_page(client)
+
+
+@bp.route("/clients/<int:client_id>/sessions")
+@access.client_route
+def older(client: Client):
+    """The sessions older than the client page's latest ten, paged."""
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    g.client_data = True
+    return render_template(
+        "sessions/older.html", client=client, **queries.older_sessions(client, current_user, page)
+    )
+
+
+@bp.route("/sessions/<int:session_id>/read", methods=["POST"])
+@access.record_route(CoachingSession, "session_id")
+def mark_read(record: CoachingSession, client: Client):
+    """The session's coach marks the supervisor's comments on it read."""
+    from coachapp.auth.forms import EmptyForm
+
+    if EmptyForm().validate_on_submit() and services.mark_comments_read(record, actor=current_user):
+        db.session.commit()
+        flash("Comments marked read.", "success")
+    target = safe_next(request.args.get("next")) or url_for("clients.detail", client_id=client.id)
+    return redirect(f"{target}#session-{record.id}")
+
+
+def _saved_session_form(record: CoachingSession, client: Client) -> SessionForm:
+    current_ids = queries.session_goal_ids(record)
+    form = SessionForm(
+        obj=record,
+        formdata=None,
+        goals=queries.offered_goals(client, current_user, keep_ids=current_ids),
+    )
+    form.version.data = record.version
+    form.goal_ids.data = current_ids
+    return form
+
+
+@bp.route("/sessions/<int:session_id>/reply", methods=["POST"])
+@access.record_route(CoachingSession, "session_id")
+def reply(record: CoachingSession, client: Client):
+    """The session's coach answers the supervisor in the session's review thread."""
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            services.reply_to_review(record, form.body.data, actor=current_user)
+            db.session.commit()
+        except services.SessionRuleError as exc:
+            db.session.rollback()
+            form.body.errors.append(exc.message)
+        else:
+            flash("Reply added.", "success")
+            return redirect(url_for("sessions.edit", session_id=record.id, _anchor="review"))
+    return _edit_page(
+        _saved_session_form(record, client), record, client, ArchiveForm(formdata=None), 422, form
+    )

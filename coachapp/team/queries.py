@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import Select, and_, func, select, union
+from sqlalchemy import Select, and_, func, or_, select, union
 
 from coachapp import access
 from coachapp.clients.alerts import AlertContext, alert_columns
@@ -191,15 +191,22 @@ def waiting_referral(today: date):
 
 
 def note_awaiting_review():
+    """A note waiting for sign-off: written, not archived, not signed off, not returned."""
     return and_(
         CoachingSession.archived_at.is_(None),
         CoachingSession.note.is_not(None),  # encrypted: only NULL is testable in SQL
         CoachingSession.reviewed_at.is_(None),
+        CoachingSession.returned_at.is_(None),
     )
 
 
-def review_queue(supervisor: User, coach_id: int | None = None) -> Select:
-    """Session notes of the team's clients not yet signed off, oldest first."""
+REVIEW_ORDERS = ("newest", "oldest")
+REVIEWS_PER_PAGE = 25
+
+
+def review_queue(supervisor: User, coach_id: int | None = None, order: str = "newest") -> Select:
+    """Session notes of the team's clients waiting for sign-off, newest first (``order=
+    "oldest"``: oldest first); ``coach_id`` narrows to one coach's clients."""
     query = (
         select(CoachingSession)
         .join(Client, Client.id == CoachingSession.client_id)
@@ -207,11 +214,67 @@ def review_queue(supervisor: User, coach_id: int | None = None) -> Select:
             Client.id.in_(select(_team_clients(supervisor).subquery().c.id)),
             note_awaiting_review(),
         )
-        .order_by(CoachingSession.date, CoachingSession.id)
     )
+    if order == "oldest":
+        query = query.order_by(CoachingSession.date, CoachingSession.id)
+    else:
+        query = query.order_by(CoachingSession.date.desc(), CoachingSession.id.desc())
     if coach_id is not None:
         query = query.where(Client.coach_id == coach_id)
     return query
+
+
+def team_sessions(supervisor: User) -> Select:
+    """Sessions (not archived) of the team's clients: what a supervisor may sign off."""
+    return (
+        select(CoachingSession)
+        .join(Client, Client.id == CoachingSession.client_id)
+        .where(
+            Client.id.in_(select(_team_clients(supervisor).subquery().c.id)),
+            CoachingSession.archived_at.is_(None),
+        )
+    )
+
+
+def next_in_queue(
+    supervisor: User, coach_id: int | None, order: str, after: CoachingSession
+) -> int | None:
+    """The id of the note that follows ``after`` in the queue's order (to land on it after a
+    sign-off), or None at the end."""
+    if order == "oldest":
+        later = or_(
+            CoachingSession.date > after.date,
+            and_(CoachingSession.date == after.date, CoachingSession.id > after.id),
+        )
+    else:
+        later = or_(
+            CoachingSession.date < after.date,
+            and_(CoachingSession.date == after.date, CoachingSession.id < after.id),
+        )
+    query = review_queue(supervisor, coach_id, order).where(later).limit(1)
+    return db.session.scalar(query.with_only_columns(CoachingSession.id))
+
+
+def review_count(supervisor: User, coach_id: int | None = None) -> int:
+    """How many notes ``review_queue`` holds: one COUNT."""
+    query = review_queue(supervisor, coach_id).order_by(None)
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def returned_count(supervisor: User, coach_id: int | None = None) -> int:
+    """Notes of the team returned for revision and not yet revised by their coach."""
+    query = (
+        select(func.count(CoachingSession.id))
+        .join(Client, Client.id == CoachingSession.client_id)
+        .where(
+            Client.id.in_(select(_team_clients(supervisor).subquery().c.id)),
+            CoachingSession.returned_at.is_not(None),
+            CoachingSession.archived_at.is_(None),
+        )
+    )
+    if coach_id is not None:
+        query = query.where(Client.coach_id == coach_id)
+    return db.session.scalar(query) or 0
 
 
 def recent_review_comments(coach: User, since: date) -> Select:

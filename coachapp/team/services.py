@@ -1,26 +1,46 @@
-"""Supervisor actions: note sign-off, reassignment and covering assignments. Audited; no HTTP."""
+"""Supervisor actions: note sign-off and return for revision, reassignment and covering
+assignments. Audited; no HTTP."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from coachapp import audit, records, timeutil
 from coachapp.extensions import db
-from coachapp.models import Client, ClientAssignment, CoachingSession, CoveringAssignment, User
+from coachapp.models import (
+    Client,
+    ClientAssignment,
+    CoachingSession,
+    CoveringAssignment,
+    ReviewComment,
+    User,
+)
 from coachapp.models.enums import AuditAction, Role
+from coachapp.models.sessions import ReviewCommentKind
 
 
 class TeamRuleError(records.RuleError):
     """A supervisor action the rules refuse; ``field`` names the form field to blame."""
 
 
+def _thread_entry(session: CoachingSession, kind: str, body: str, actor: User) -> ReviewComment:
+    entry = ReviewComment(session_id=session.id, author_id=actor.id, kind=kind, body=body)
+    db.session.add(entry)
+    return entry
+
+
 def sign_off(session: CoachingSession, *, comment: str | None, actor: User) -> None:
-    """Mark a session note reviewed (who, when), with an optional comment back to the coach."""
+    """Mark a session note reviewed (who, when), with an optional comment back to the coach,
+    which opens (or continues) the session's review thread."""
+    now = datetime.now(timezone.utc)
     session.reviewed_by_id = actor.id
-    session.reviewed_at = datetime.now(timezone.utc)
+    session.reviewed_at = now
+    session.returned_at = None
     session.review_comment = comment or None
+    if comment:
+        _thread_entry(session, ReviewCommentKind.SIGN_OFF, comment, actor)
     audit.record(
         AuditAction.UPDATE,
         actor=actor,
@@ -28,6 +48,49 @@ def sign_off(session: CoachingSession, *, comment: str | None, actor: User) -> N
         entity_id=session.id,
         client_id=session.client_id,
         fields=["reviewed_at", "reviewed_by_id"] + (["review_comment"] if comment else []),
+    )
+
+
+def sign_off_many(sessions: list[CoachingSession], *, actor: User) -> int:
+    """Sign off several notes at once (no comment); each is audited. Returns how many."""
+    for session in sessions:
+        sign_off(session, comment=None, actor=actor)
+    return len(sessions)
+
+
+def return_for_revision(session: CoachingSession, *, comment: str | None, actor: User) -> None:
+    """Send a note back to its coach with a comment saying what to revise: it leaves the review
+    queue and is the coach's task until they edit the session (``sessions.services``)."""
+    if not comment or not comment.strip():
+        raise TeamRuleError("comment", "Say what to revise: a comment is required.")
+    session.returned_at = datetime.now(timezone.utc)
+    _thread_entry(session, ReviewCommentKind.RETURNED, comment.strip(), actor)
+    audit.record(
+        AuditAction.UPDATE,
+        actor=actor,
+        entity_type="session",
+        entity_id=session.id,
+        client_id=session.client_id,
+        fields=["returned_at", "review_comments"],
+        detail="returned for revision",
+    )
+
+
+def threads_from_sign_off_comments(unread_since: datetime) -> None:
+    """Give every sign-off comment written straight into ``sessions.review_comment`` (bulk
+    loads: the demo) its thread entry; those from ``unread_since`` on stay unread. The
+    ciphertext is copied as it is."""
+    db.session.execute(
+        text(
+            "INSERT INTO review_comments (session_id, author_id, kind, body, created_at, read_at) "
+            "SELECT s.id, s.reviewed_by_id, 'sign_off', s.review_comment, s.reviewed_at, "
+            "CASE WHEN s.reviewed_at >= :since THEN NULL ELSE s.reviewed_at END "
+            "FROM sessions s WHERE s.review_comment IS NOT NULL AND s.reviewed_by_id IS NOT NULL "
+            "AND s.reviewed_at IS NOT NULL AND NOT EXISTS "
+            "(SELECT 1 FROM review_comments r WHERE r.session_id = s.id) "
+            "ORDER BY s.reviewed_at, s.id"
+        ),
+        {"since": unread_since},
     )
 
 

@@ -22,7 +22,9 @@ from coachapp.models import (
     Referral,
     User,
 )
+from coachapp.models.base import parse_id
 from coachapp.models.enums import AppointmentOutcome, ClientStatus, Role
+from coachapp.sessions.queries import threads as session_threads
 from coachapp.team import bp, queries, services
 from coachapp.team.forms import CaseloadReassignForm, CoverForm, ReassignForm, SignOffForm
 
@@ -127,34 +129,144 @@ def figure(coach_id: int, figure: str):
     )
 
 
+def _queue_args() -> dict:
+    """Where the supervisor is in the review queue: coach, order and page (query string or
+    form), each checked; the coach must be one of the team (404 otherwise)."""
+    source = request.values
+    coach_id = parse_id(source.get("coach_id"))
+    if coach_id is not None:
+        _team_coach_or_404(coach_id)
+    order = source.get("order", "newest")
+    if order not in queries.REVIEW_ORDERS:
+        order = "newest"
+    page = parse_id(source.get("page")) or 1
+    return {"coach_id": coach_id, "order": order, "page": min(page, 10_000)}
+
+
+def _back_to_queue(args: dict, next_id: int | None = None):
+    """Back to the same page, coach and order, at the next note (its anchor) when there is one."""
+    query = {k: v for k, v in args.items() if v is not None and (k, v) != ("order", "newest")}
+    if query.get("page") == 1:
+        query.pop("page")
+    anchor = f"note-{next_id}" if next_id else None
+    return redirect(url_for("team.reviews", _anchor=anchor, **query))
+
+
+def _team_session_or_404(session_id: int) -> CoachingSession:
+    """A session of the team's clients (signed off or not); 404 outside the team."""
+    return db.one_or_404(
+        queries.team_sessions(current_user).where(CoachingSession.id == session_id)
+    )
+
+
 @bp.route("/team/reviews")
 @access.roles(Role.SUPERVISOR)
 def reviews():
-    coach_id = request.args.get("coach_id", type=int)
-    coach = _team_coach_or_404(coach_id) if coach_id else None
+    """The review queue: newest first (or oldest), one coach or the whole team, 25 a page."""
+    args = _queue_args()
+    coach = db.session.get(User, args["coach_id"]) if args["coach_id"] else None
+    total = queries.review_count(current_user, args["coach_id"])
+    per_page = queries.REVIEWS_PER_PAGE
+    pages = max(1, -(-total // per_page))
+    page = min(args["page"], pages)
     notes = db.session.scalars(
-        queries.review_queue(current_user, coach.id if coach else None)
+        queries.review_queue(current_user, args["coach_id"], args["order"])
         .options(selectinload(CoachingSession.client), selectinload(CoachingSession.coach))
-        .limit(100)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     g.client_data = True
-    return render_template("team/reviews.html", notes=notes, coach=coach, form=SignOffForm())
+    return render_template(
+        "team/reviews.html",
+        notes=notes,
+        coach=coach,
+        coaches=queries.team_coaches(current_user),
+        order=args["order"],
+        page=page,
+        pages=pages,
+        total=total,
+        per_page=per_page,
+        returned=queries.returned_count(current_user, args["coach_id"]),
+        threads=session_threads(n.id for n in notes),
+        form=SignOffForm(),
+    )
+
+
+def _next_id(args: dict, session: CoachingSession) -> int | None:
+    return queries.next_in_queue(current_user, args["coach_id"], args["order"], session)
 
 
 @bp.route("/team/reviews/<int:session_id>", methods=["POST"])
 @access.roles(Role.SUPERVISOR)
 def sign_off(session_id: int):
-    session = db.one_or_404(
-        queries.review_queue(current_user).where(CoachingSession.id == session_id)
-    )
+    """Sign off one note, with an optional comment; back to the same place in the queue."""
+    session = _team_session_or_404(session_id)
+    args = _queue_args()
     form = SignOffForm()
     if not form.validate_on_submit():
         flash("The comment is too long (2,000 characters at most).", "error")
-        return redirect(url_for("team.reviews"))
+        return _back_to_queue(args, session.id)
+    if session.reviewed_at is not None or session.returned_at is not None:
+        flash("That note was already signed off or returned.", "info")
+        return _back_to_queue(args, _next_id(args, session))
+    following = _next_id(args, session)
     services.sign_off(session, comment=form.comment.data, actor=current_user)
     db.session.commit()
-    flash("Note signed off.", "success")
-    return redirect(url_for("team.reviews", coach_id=request.args.get("coach_id", type=int)))
+    flash(f"Note of {session.date.isoformat()} signed off.", "success")
+    return _back_to_queue(args, following)
+
+
+@bp.route("/team/reviews/<int:session_id>/return", methods=["POST"])
+@access.roles(Role.SUPERVISOR)
+def return_note(session_id: int):
+    """Return a note for revision: a comment is required; the note leaves the queue."""
+    session = _team_session_or_404(session_id)
+    args = _queue_args()
+    form = SignOffForm()
+    if not form.validate_on_submit():
+        flash("The comment is too long (2,000 characters at most).", "error")
+        return _back_to_queue(args, session.id)
+    if session.reviewed_at is not None or session.returned_at is not None:
+        flash("That note was already signed off or returned.", "info")
+        return _back_to_queue(args, _next_id(args, session))
+    following = _next_id(args, session)
+    try:
+        services.return_for_revision(session, comment=form.comment.data, actor=current_user)
+    except services.TeamRuleError as exc:
+        db.session.rollback()
+        flash(f"Not returned: {exc.message}", "error")
+        return _back_to_queue(args, session.id)
+    db.session.commit()
+    flash(f"Note of {session.date.isoformat()} returned to {session.coach.name}.", "success")
+    return _back_to_queue(args, following)
+
+
+@bp.route("/team/reviews/sign-off", methods=["POST"])
+@access.roles(Role.SUPERVISOR)
+def sign_off_many():
+    """Sign off the ticked notes at once, in one transaction; back to the same page."""
+    from coachapp.auth.forms import EmptyForm
+
+    args = _queue_args()
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    # A page holds 25; more than a few pages' worth is no form of ours.
+    ticked = request.form.getlist("session_ids")[: queries.REVIEWS_PER_PAGE * 8]
+    ids = {i for i in (parse_id(v) for v in ticked) if i}
+    if not ids:
+        flash("Tick the notes to sign off first.", "error")
+        return _back_to_queue(args)
+    sessions = db.session.scalars(
+        queries.review_queue(current_user).where(CoachingSession.id.in_(ids))
+    ).all()
+    done = services.sign_off_many(list(sessions), actor=current_user)
+    db.session.commit()
+    skipped = len(ids) - done
+    message = f"{done} note{'' if done == 1 else 's'} signed off."
+    if skipped:
+        message += f" {skipped} had been signed off or returned already, or are not your team's."
+    flash(message, "success")
+    return _back_to_queue(args)
 
 
 def _team_coach_choices(exclude: int | None = None) -> list[tuple[int, str]]:

@@ -1,0 +1,327 @@
+"""A coach's task list: what waits for them to act, counted in SQL over the access rule.
+
+- ``returned``: their session notes a supervisor returned for revision;
+- ``comments``: review comments on their sessions that they have not read;
+- ``outcomes``: appointments in the past whose outcome is still ``scheduled``;
+- ``follow_ups``: referrals still ``referred`` after 14 days (the follow-ups page's rule);
+- ``barc_due``: active clients with no BARC-10 in 90 days (the alert's rule);
+- ``acknowledge``: supervision notes naming them that they have not acknowledged.
+
+Every client-linked count starts from ``access.visible_clients`` (a coach's caseload and the
+clients they cover); ``counts`` asks one query for all six, which is what the menu's badge costs
+per page (``task_badge``, coaches only, once per request). The home page lists the first few
+rows of each kind with one query per kind, never one per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import g
+from flask_login import current_user
+from sqlalchemy import Select, func, select
+
+from coachapp import access, timeutil
+from coachapp.clients import bp
+from coachapp.clients.alerts import BARC_DUE_DAYS, AlertContext, alert_columns
+from coachapp.extensions import db
+from coachapp.models import (
+    Appointment,
+    Assessment,
+    Client,
+    CoachingSession,
+    Referral,
+    Resource,
+    ReviewComment,
+    SupervisionNote,
+    SupervisionNoteCoach,
+    User,
+)
+from coachapp.models.enums import AppointmentOutcome, ClientStatus, ReferralStatus, Role
+from coachapp.referrals.queries import follow_up_cutoff
+
+LABELS = {
+    "returned": "Notes returned for revision",
+    "comments": "Review comments to read",
+    "outcomes": "Appointments without an outcome",
+    "follow_ups": "Referrals to follow up",
+    "barc_due": f"BARC-10 due (none in {BARC_DUE_DAYS} days)",
+    "acknowledge": "Supervision notes to acknowledge",
+}
+ITEMS_SHOWN = 5
+
+
+def _visible_ids(user: User) -> Select:
+    return access.visible_client_ids(user)
+
+
+def _returned(user: User):
+    return (
+        select(CoachingSession.id)
+        .where(
+            CoachingSession.coach_id == user.id,
+            CoachingSession.returned_at.is_not(None),
+            CoachingSession.archived_at.is_(None),
+            CoachingSession.client_id.in_(_visible_ids(user)),
+        )
+        .correlate(None)
+    )
+
+
+def _unread(user: User):
+    """Unread review entries (by someone else) on the user's own sessions."""
+    return (
+        select(ReviewComment.id)
+        .join(CoachingSession, CoachingSession.id == ReviewComment.session_id)
+        .where(
+            CoachingSession.coach_id == user.id,
+            CoachingSession.archived_at.is_(None),
+            CoachingSession.client_id.in_(_visible_ids(user)),
+            ReviewComment.read_at.is_(None),
+            ReviewComment.author_id != user.id,
+        )
+        .correlate(None)
+    )
+
+
+def _outcomes(user: User, ctx: AlertContext):
+    return (
+        select(Appointment.id)
+        .where(
+            Appointment.client_id.in_(_visible_ids(user)),
+            Appointment.outcome == AppointmentOutcome.SCHEDULED,
+            Appointment.archived_at.is_(None),
+            Appointment.scheduled_at < ctx.now,
+        )
+        .correlate(None)
+    )
+
+
+def _follow_ups(user: User, ctx: AlertContext):
+    return (
+        select(Referral.id)
+        .where(
+            Referral.client_id.in_(_visible_ids(user)),
+            Referral.status == ReferralStatus.REFERRED,
+            Referral.archived_at.is_(None),
+            Referral.referred_on < follow_up_cutoff(ctx.today),
+        )
+        .correlate(None)
+    )
+
+
+def _barc_due(user: User, ctx: AlertContext):
+    return (
+        access.visible_clients(user)
+        .with_only_columns(Client.id)
+        .where(Client.status == ClientStatus.ACTIVE, alert_columns(ctx)["barc_due"])
+        .correlate(None)
+    )
+
+
+def _acknowledge(user: User):
+    return (
+        select(SupervisionNoteCoach.note_id)
+        .join(SupervisionNote, SupervisionNote.id == SupervisionNoteCoach.note_id)
+        .where(
+            SupervisionNoteCoach.coach_id == user.id,
+            SupervisionNoteCoach.acknowledged_at.is_(None),
+            SupervisionNote.archived_at.is_(None),
+        )
+        .correlate(None)
+    )
+
+
+def _count(ids: Select):
+    """``SELECT count(*) FROM (ids)`` as a column of the one counting query."""
+    return select(func.count()).select_from(ids.subquery()).scalar_subquery()
+
+
+def counts(user: User, ctx: AlertContext) -> dict[str, int]:
+    """How many tasks of each kind wait for ``user`` (a coach): one query. Other roles: none."""
+    if user.role != Role.COACH:
+        return dict.fromkeys(LABELS, 0)
+    row = db.session.execute(
+        select(
+            _count(_returned(user)).label("returned"),
+            _count(_unread(user)).label("comments"),
+            _count(_outcomes(user, ctx)).label("outcomes"),
+            _count(_follow_ups(user, ctx)).label("follow_ups"),
+            _count(_barc_due(user, ctx)).label("barc_due"),
+            _count(_acknowledge(user)).label("acknowledge"),
+        )
+    ).one()
+    return {name: row._mapping[name] or 0 for name in LABELS}
+
+
+def context() -> AlertContext:
+    program = current_user.program
+    return AlertContext(today=timeutil.local_today(program), now=timeutil.local_now(program))
+
+
+def request_counts() -> dict[str, int]:
+    """The signed-in coach's counts, asked once per request (the menu and the home page)."""
+    if "task_counts" not in g:
+        g.task_counts = counts(current_user, context())
+    return g.task_counts
+
+
+@bp.app_template_global()
+def task_badge() -> int:
+    """The number on the coach's menu item: every task of every kind (0 for other roles)."""
+    if not current_user.is_authenticated or current_user.role != Role.COACH:
+        return 0
+    return sum(request_counts().values())
+
+
+# --- The rows behind the counts (the home page shows the first few of each kind) --------------
+
+
+@dataclass(frozen=True)
+class Task:
+    """One row of the task list: what, about whom, and the endpoint where to act."""
+
+    kind: str
+    on: date | datetime | None
+    client_name: str | None
+    detail: str
+    endpoint: str
+    args: dict
+
+
+def _name(first: str, last: str, preferred: str | None) -> str:
+    return f"{preferred or first} {last}"
+
+
+def items(user: User, ctx: AlertContext, found: dict[str, int]) -> dict[str, list[Task]]:
+    """The first ``ITEMS_SHOWN`` rows of each kind that ``found`` (from ``counts``) says has
+    any: one query per such kind, whatever the caseload holds."""
+    out: dict[str, list[Task]] = {name: [] for name in LABELS}
+    client_cols = (Client.first_name, Client.last_name, Client.preferred_name)
+    if found.get("returned"):
+        for sid, on, *names in db.session.execute(
+            select(CoachingSession.id, CoachingSession.date, *client_cols)
+            .join(Client, Client.id == CoachingSession.client_id)
+            .where(CoachingSession.id.in_(_returned(user)))
+            .order_by(CoachingSession.returned_at.desc(), CoachingSession.id.desc())
+            .limit(ITEMS_SHOWN)
+        ):
+            out["returned"].append(
+                Task(
+                    "returned",
+                    on,
+                    _name(*names),
+                    "Revise the note",
+                    "sessions.edit",
+                    {"session_id": sid, "_anchor": "review"},
+                )
+            )
+    if found.get("comments"):
+        for sid, on, body, author, *names in db.session.execute(
+            select(
+                CoachingSession.id,
+                CoachingSession.date,
+                ReviewComment.body,
+                User.name,
+                *client_cols,
+            )
+            .join(CoachingSession, CoachingSession.id == ReviewComment.session_id)
+            .join(Client, Client.id == CoachingSession.client_id)
+            .join(User, User.id == ReviewComment.author_id)
+            .where(ReviewComment.id.in_(_unread(user)))
+            .order_by(ReviewComment.id.desc())
+            .limit(ITEMS_SHOWN)
+        ):
+            text = body if len(body) <= 200 else body[:199] + "…"
+            out["comments"].append(
+                Task(
+                    "comments",
+                    on,
+                    _name(*names),
+                    f"{author}: {text}",
+                    "sessions.edit",
+                    {"session_id": sid, "_anchor": "review"},
+                )
+            )
+    if found.get("outcomes"):
+        for aid, at, kind, *names in db.session.execute(
+            select(Appointment.id, Appointment.scheduled_at, Appointment.kind, *client_cols)
+            .join(Client, Client.id == Appointment.client_id)
+            .where(Appointment.id.in_(_outcomes(user, ctx)))
+            .order_by(Appointment.scheduled_at.desc())
+            .limit(ITEMS_SHOWN)
+        ):
+            label = kind.replace("_", " ")
+            out["outcomes"].append(
+                Task(
+                    "outcomes",
+                    at,
+                    _name(*names),
+                    f"Record the outcome ({label})",
+                    "appointments.outcome",
+                    {"appointment_id": aid},
+                )
+            )
+    if found.get("follow_ups"):
+        for rid, on, resource, *names in db.session.execute(
+            select(Referral.id, Referral.referred_on, Resource.name, *client_cols)
+            .join(Client, Client.id == Referral.client_id)
+            .join(Resource, Resource.id == Referral.resource_id)
+            .where(Referral.id.in_(_follow_ups(user, ctx)))
+            .order_by(Referral.referred_on, Referral.id)
+            .limit(ITEMS_SHOWN)
+        ):
+            out["follow_ups"].append(
+                Task(
+                    "follow_ups",
+                    on,
+                    _name(*names),
+                    f"Follow up: {resource}",
+                    "referrals.status",
+                    {"referral_id": rid},
+                )
+            )
+    if found.get("barc_due"):
+        last = (
+            select(func.max(Assessment.administered_on))
+            .where(Assessment.client_id == Client.id, Assessment.archived_at.is_(None))
+            .correlate(Client)
+            .scalar_subquery()
+        )
+        for cid, on, *names in db.session.execute(
+            select(Client.id, last, *client_cols)
+            .where(Client.id.in_(_barc_due(user, ctx)))
+            .order_by(last.is_(None).desc(), last, Client.last_name, Client.first_name)
+            .limit(ITEMS_SHOWN)
+        ):
+            detail = f"Last BARC-10 {on.isoformat()}" if on else "No BARC-10 yet"
+            out["barc_due"].append(
+                Task("barc_due", on, _name(*names), detail, "assessments.new", {"client_id": cid})
+            )
+    if found.get("acknowledge"):
+        for nid, on, author in db.session.execute(
+            select(SupervisionNote.id, SupervisionNote.date, User.name)
+            .join(User, User.id == SupervisionNote.supervisor_id)
+            .where(SupervisionNote.id.in_(_acknowledge(user)))
+            .order_by(SupervisionNote.date.desc(), SupervisionNote.id.desc())
+            .limit(ITEMS_SHOWN)
+        ):
+            out["acknowledge"].append(
+                Task(
+                    "acknowledge",
+                    on,
+                    None,
+                    f"Supervision note from {author}",
+                    "supervision.note_detail",
+                    {"note_id": nid},
+                )
+            )
+    return out
+
+
+# Where the whole list of a kind lives, when there are more than the home page shows.
+MORE = {
+    "follow_ups": ("referrals.follow_ups", {}),
+    "acknowledge": ("supervision.notes", {"pending": 1}),
+}
