@@ -455,3 +455,56 @@ def test_client_page_query_count_does_not_grow(db, login, coach):
         factories.assessment(client, on=date(2026, 1, 1) + timedelta(days=n))
     db.session.commit()
     assert page_queries() == one
+
+
+# --- The client page on a phone ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "text", "tel", "sms"),
+    [
+        (True, True, True, True),
+        (True, False, True, False),
+        (False, True, False, True),
+        (False, False, False, False),
+    ],
+)
+def test_phone_number_is_a_call_or_text_link_only_where_allowed(
+    db, login, coach, call, text, tel, sms
+):
+    client = factories.client(
+        coach, phone="+1 (217) 555-0188", okay_to_call=call, okay_to_text=text
+    )
+    page = login(coach).get(f"/clients/{client.id}").get_data(as_text=True)
+    assert ('href="tel:+12175550188"' in page) is tel
+    assert ('href="sms:+12175550188"' in page) is sms
+    assert page.count("tel:") == (1 if tel else 0)
+    assert page.count("sms:") == (1 if sms else 0)
+    assert "+1 (217) 555-0188" in page  # shown either way, as plain text when not a link
+
+
+def test_client_page_has_the_action_bar_and_section_links(db, login, coach):
+    client = factories.client(coach, notes="Prefers mornings. " * 60)
+    page = login(coach).get(f"/clients/{client.id}").get_data(as_text=True)
+    bar = page[page.index('aria-label="Client actions"') :]
+    bar = bar[: bar.index("</nav>")]
+    for path in ("sessions/new", "appointments/new", "referrals/new", "assessments/new"):
+        assert f'href="/clients/{client.id}/{path}"' in bar
+    for anchor in ("h-about", "h-sessions", "h-goals", "h-appointments", "h-referrals"):
+        assert f'href="#{anchor}"' in page and f'id="{anchor}"' in page
+    # The whole note is on the page (folded by the "Read more" script, never cut).
+    assert "Prefers mornings. " * 59 in page
+
+
+def test_long_lists_fold_without_dropping_anything(db, login, coach):
+    client = factories.client(coach)
+    for n in range(6):
+        factories.referral(
+            client,
+            factories.resource(name=f"Shelter {n}"),
+            referred_on=date(2026, 3, 1) - timedelta(days=n),
+        )
+    page = login(coach).get(f"/clients/{client.id}").get_data(as_text=True)
+    assert all(f"Shelter {n}" in page for n in range(6))
+    folded = page[page.index("3 earlier referrals") :]
+    assert "Shelter 3" in folded and "Shelter 2" not in folded

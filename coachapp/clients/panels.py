@@ -30,5 +30,26 @@ PANELS: list[tuple[str, Callable]] = [
 ]
 
 
+# The page's section links: each panel's heading id (set in its template) and a short label.
+SECTIONS: dict[str, tuple[str, str]] = {
+    "sessions": ("h-sessions", "Sessions"),
+    "goals": ("h-goals", "Goals"),
+    "appointments": ("h-appointments", "Appointments"),
+    "referrals": ("h-referrals", "Referrals"),
+    "mutual_aid": ("h-mutual-aid", "Groups"),
+    "assessments": ("h-assessments", "BARC-10"),
+    "consents": ("h-consents", "Consents"),
+}
+
+# How many of a long list a panel shows before folding the rest away (nothing is dropped: the
+# rest is one tap away, in a <details> of the same panel).
+SHOWN = 3
+
+
+def section_links() -> list[tuple[str, str]]:
+    """The in-page links of the client page, About first, then the panels in page order."""
+    return [("h-about", "About")] + [SECTIONS[name] for name, _ in PANELS if name in SECTIONS]
+
+
 def build_panels(client, user) -> dict[str, dict]:
     return {name: panel(client, user) for name, panel in PANELS}

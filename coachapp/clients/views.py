@@ -13,7 +13,7 @@ from coachapp.clients.forms import (
     IntakeForm,
     ReenrollForm,
 )
-from coachapp.clients.panels import PANELS, build_panels
+from coachapp.clients.panels import PANELS, SHOWN, build_panels, section_links
 from coachapp.clients.queries import SORTS, caseload_page
 from coachapp.extensions import db
 from coachapp.forms import ArchiveForm, show_rule_errors
@@ -158,6 +158,9 @@ def detail(client: Client):
         episodes=client.enrollments,
         panels=build_panels(client, current_user),
         panel_names=[name for name, _ in PANELS],
+        sections=section_links(),
+        shown=SHOWN,
+        contact=contact_links(client),
         alerts=[
             ALERT_LABELS[name]
             for name, n in alert_counts(
@@ -167,6 +170,23 @@ def detail(client: Client):
         ],
         archive_form=ArchiveForm(),
     )
+
+
+def contact_links(client: Client) -> dict[str, str]:
+    """The client's phone as ``tel:`` and ``sms:`` links, each only where the client said it
+    is okay to call or to text; empty when neither (the number is then shown as plain text)."""
+    if not client.phone:
+        return {}
+    digits = "".join(ch for ch in client.phone if ch.isdigit())
+    if not digits:
+        return {}
+    number = ("+" if client.phone.strip().startswith("+") else "") + digits
+    links = {}
+    if client.okay_to_call:
+        links["call"] = f"tel:{number}"
+    if client.okay_to_text:
+        links["text"] = f"sms:{number}"
+    return links
 
 
 def _stale(form, exc: Exception | None = None) -> None:
