@@ -9,7 +9,7 @@
   copied as it is); those of the last 30 days stay unread, as the coach's home showed them.
 
 Revision ID: a7c1e5f2b9d3
-Revises: e63c1a9f4d32
+Revises: b8d2f6a3c0e4
 Create Date: 2026-12-06 04:00:00.000000
 
 """
@@ -21,7 +21,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a7c1e5f2b9d3"
-down_revision = "e63c1a9f4d32"
+down_revision = "b8d2f6a3c0e4"
 branch_labels = None
 depends_on = None
 

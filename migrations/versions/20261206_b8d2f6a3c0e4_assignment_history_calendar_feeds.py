@@ -6,7 +6,7 @@
 - calendar_feed_tokens: a user's secret calendar subscription address, stored as a SHA-256.
 
 Revision ID: b8d2f6a3c0e4
-Revises: e63c1a9f4d32
+Revises: f1b2c3d4e5a6
 Create Date: 2026-12-06 04:00:00.000000
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "b8d2f6a3c0e4"
-down_revision = "e63c1a9f4d32"
+down_revision = "f1b2c3d4e5a6"
 branch_labels = None
 depends_on = None
 
