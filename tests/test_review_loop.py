@@ -320,7 +320,7 @@ def test_migration_turns_sign_off_comments_into_threads():
     factories.session(client, note="Waiting")
     boss_id = boss.id
     scratch_db.session.remove()
-    downgrade(revision="e63c1a9f4d32")
+    downgrade(revision="b8d2f6a3c0e4")
     upgrade()
     rows = scratch_db.session.execute(
         select(
