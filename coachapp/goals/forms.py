@@ -7,6 +7,7 @@ refusals the views show beside these fields.
 
 from __future__ import annotations
 
+from wtforms import Form
 from wtforms.validators import Optional
 
 from coachapp.forms import (
@@ -71,3 +72,40 @@ class GoalStatusForm(VersionForm):
         validators=[Optional(), DateRange()],
         description="The day it was achieved or discontinued (today if left empty).",
     )
+
+
+class NewGoalForm(Form):
+    """"Set a new goal" inside the session form: the goal is set with the session (opened on
+    its date), in the same transaction, and ticked as addressed; nothing typed in the session
+    is lost on the way. Every field is optional until one is filled in; then the rules of a
+    goal (``goals.services.check_goal``) apply."""
+
+    # Any value is checked by the rules of a goal, and only when a goal is asked for.
+    domain = EnumSelectField(
+        "Domain of the new goal",
+        enum_cls=GoalDomain,
+        blank="Choose a domain",
+        validate_choice=False,
+    )
+    description = TextAreaField(
+        "New goal",
+        filters=[strip_filter],
+        validators=[Length(max=MAX_DESCRIPTION)],
+        description="In the client's words, if you can.",
+    )
+    target_date = DateField(
+        "Target date of the new goal", validators=[Optional(), DateRange(years_ahead=10)]
+    )
+
+    def asked(self) -> bool:
+        """Whether anything was typed or chosen here (a refused date counts)."""
+        return any((field.raw_data or [""])[0].strip() for field in self)
+
+    def goal_data(self, opened_on) -> dict:
+        """The values ``services.create_goal`` takes; the goal opens on ``opened_on``."""
+        return {
+            "domain": self.domain.data or None,
+            "description": self.description.data or "",
+            "target_date": self.target_date.data,
+            "opened_on": opened_on,
+        }
