@@ -13,8 +13,8 @@ from datetime import date, timedelta
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms import validators as wtf_validators
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
 EARLIEST_DATE = date(1900, 1, 1)

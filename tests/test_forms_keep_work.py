@@ -226,7 +226,8 @@ def test_client_edit_flags_a_future_date_with_the_other_problems(db, login, coac
 
 
 def test_a_goal_shows_every_problem_at_once(db, login, coach, client_):
-    data = {"domain": "", "description": "x", "opened_on": "2026-03-01", "target_date": "2026-01-01"}
+    data = {"domain": "", "description": "x", "opened_on": "2026-03-01"}
+    data["target_date"] = "2026-01-01"  # before the opening: the rules' refusal
     response = login(coach).post(f"/clients/{client_.id}/goals/new", data=data)
     assert response.status_code == 422
     assert summary_links(response.get_data(as_text=True)) == ["domain", "target_date"]

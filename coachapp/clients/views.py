@@ -195,6 +195,7 @@ def edit(client: Client):
         form.status.choices = [(ClientStatus.DISCHARGED.value, "Discharged")]
     if request.method == "GET":
         form.version.data = client.version
+
     def edit_rules() -> None:
         # The dates changed must have come (as update_client asks), with the form's checks.
         changed = {k: v for k, v in _details(form).items() if v != getattr(client, k, None)}

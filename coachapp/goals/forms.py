@@ -75,7 +75,7 @@ class GoalStatusForm(VersionForm):
 
 
 class NewGoalForm(Form):
-    """"Set a new goal" inside the session form: the goal is set with the session (opened on
+    """ "Set a new goal" inside the session form: the goal is set with the session (opened on
     its date), in the same transaction, and ticked as addressed; nothing typed in the session
     is lost on the way. Every field is optional until one is filled in; then the rules of a
     goal (``goals.services.check_goal``) apply."""

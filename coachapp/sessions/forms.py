@@ -149,4 +149,3 @@ def session_rules(form: SessionForm, client):
             raise services.SessionRuleError(problems)
 
     return check
-
