@@ -12,7 +12,15 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms import validators as wtf_validators
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
@@ -130,6 +138,8 @@ def show_rule_errors(form, errors: Mapping[str, str], rename: Mapping[str, str] 
         target = rename.get(name, name)
         field = form
         for part in target.split("."):  # "new_goal.domain": a field of a sub-form
+            if isinstance(field, FormField):
+                field = field.form
             field = getattr(field, part, None)
         if field is None or not hasattr(field, "errors"):
             if message not in form.form_errors:

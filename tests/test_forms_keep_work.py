@@ -127,11 +127,21 @@ def test_a_refused_new_goal_keeps_the_note_and_saves_nothing(db, login, coach, c
     page = response.get_data(as_text=True)
     assert textarea(page, "note") == NOTE
     assert textarea(page, "new_goal-description") == "Apply for two jobs"
-    assert re.search(r'<details id="new-goal"[^>]* open', page)
+    assert re.search(r'<input[^>]*id="new_goal-wanted"[^>]* checked>', page)  # fields shown
     # The session's and the goal's problems together, in one pass.
     links = summary_links(page)
     assert {"duration_minutes", "new_goal-domain", "new_goal-target_date"} <= set(links)
     assert count(db, Goal) == 0 and count(db, CoachingSession) == 0
+
+
+def test_a_ticked_new_goal_needs_its_domain_and_description(db, login, coach, client_):
+    data = session_data(note=NOTE) | new_goal(wanted="y")
+    response = login(coach).post(f"/clients/{client_.id}/sessions/new", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert summary_links(page) == ["new_goal-domain", "new_goal-description"]
+    assert textarea(page, "note") == NOTE
+    assert count(db, CoachingSession) == 0
 
 
 def test_editing_a_session_can_set_a_new_goal(db, login, coach, client_):

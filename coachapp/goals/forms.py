@@ -7,7 +7,7 @@ refusals the views show beside these fields.
 
 from __future__ import annotations
 
-from wtforms import Form
+from wtforms import BooleanField, Form
 from wtforms.validators import Optional
 
 from coachapp.forms import (
@@ -80,6 +80,7 @@ class NewGoalForm(Form):
     is lost on the way. Every field is optional until one is filled in; then the rules of a
     goal (``goals.services.check_goal``) apply."""
 
+    wanted = BooleanField("Set a new goal with this session")
     # Any value is checked by the rules of a goal, and only when a goal is asked for.
     domain = EnumSelectField(
         "Domain of the new goal",
@@ -98,8 +99,11 @@ class NewGoalForm(Form):
     )
 
     def asked(self) -> bool:
-        """Whether anything was typed or chosen here (a refused date counts)."""
-        return any((field.raw_data or [""])[0].strip() for field in self)
+        """Whether a goal is asked for: the box ticked, or anything typed or chosen in its
+        fields (a refused date counts), so nothing typed there is ever dropped unseen."""
+        return bool(self.wanted.data) or any(
+            (field.raw_data or [""])[0].strip() for field in self if field is not self.wanted
+        )
 
     def goal_data(self, opened_on) -> dict:
         """The values ``services.create_goal`` takes; the goal opens on ``opened_on``."""

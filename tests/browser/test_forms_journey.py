@@ -74,7 +74,8 @@ def test_typed_work_survives_every_in_form_action(page, site):
     expect(page.get_by_label("Resource", exact=True)).to_be_focused()
     page.get_by_label("Resource", exact=True).select_option(label=f"Food Bank {tag}")
     page.get_by_role("button", name="Refer").click()
-    expect(page.get_by_role("status").filter(has_text=f"Referral to Food Bank {tag}")).to_be_visible()
+    done = page.get_by_role("status").filter(has_text=f"Referral to Food Bank {tag}")
+    expect(done).to_be_visible()
 
     # Session: a note pasted over the limit and a goal set from the form itself.
     page.goto(f"{site.url}/clients/{ids['client']}/sessions/new")
@@ -84,7 +85,7 @@ def test_typed_work_survives_every_in_form_action(page, site):
     page.keyboard.insert_text(long_note)  # as a paste: a maxlength would cut it here
     counter = page.locator("#note-count")
     expect(counter).to_contain_text("10,050 of 10,000 characters: 50 over the limit")
-    page.get_by_text("Set a new goal").click()
+    page.get_by_label("Set a new goal with this session").check()
     page.get_by_label("Domain of the new goal").select_option("housing")
     page.get_by_label("New goal", exact=True).fill(f"Sign a lease {tag}")
     page.get_by_role("button", name="Save session").click()
