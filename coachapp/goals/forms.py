@@ -95,7 +95,7 @@ class NewGoalForm(Form):
         description="In the client's words, if you can.",
     )
     target_date = DateField(
-        "Target date of the new goal", validators=[Optional(), DateRange(years_ahead=10)]
+        "Aim to reach it by", validators=[Optional(), DateRange(years_ahead=10)]
     )
 
     def asked(self) -> bool:
