@@ -25,6 +25,8 @@ from wtforms import validators as wtf_validators
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
+from coachapp.records import RuleError
+
 EARLIEST_DATE = date(1900, 1, 1)
 MAX_TEXT = 10_000  # narrative fields
 MAX_LINE = 200
@@ -157,7 +159,6 @@ def validate_in_one_pass(form, *checks) -> bool:
     the fields, see ``show_rule_errors``) or returning nothing; a check is also run when the
     form refused some fields, and must cope with their value being None. Returns True when
     the form was submitted and nothing was refused."""
-    from coachapp.records import RuleError
 
     if not form.is_submitted():
         return False
@@ -166,7 +167,7 @@ def validate_in_one_pass(form, *checks) -> bool:
         try:
             check()
         except RuleError as exc:
-            show_rule_errors(form, exc.errors, getattr(check, "rename", None))
+            show_rule_errors(form, exc.errors)
             valid = False
     return valid
 

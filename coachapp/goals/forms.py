@@ -77,8 +77,8 @@ class GoalStatusForm(VersionForm):
 class NewGoalForm(Form):
     """ "Set a new goal" inside the session form: the goal is set with the session (opened on
     its date), in the same transaction, and ticked as addressed; nothing typed in the session
-    is lost on the way. Every field is optional until one is filled in; then the rules of a
-    goal (``goals.services.check_goal``) apply."""
+    is lost on the way. Nothing is asked until the box is ticked or a field filled in; then the
+    rules of a goal (``goals.services.check_goal``) apply."""
 
     wanted = BooleanField("Set a new goal with this session")
     # Any value is checked by the rules of a goal, and only when a goal is asked for.
