@@ -13,10 +13,21 @@ from datetime import date, timedelta
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms import validators as wtf_validators
 from wtforms.fields.choices import Choice, SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 from wtforms.widgets import HiddenInput
+
+from coachapp.records import RuleError
 
 EARLIEST_DATE = date(1900, 1, 1)
 MAX_TEXT = 10_000  # narrative fields
@@ -28,6 +39,38 @@ def strip_filter(value):
     if isinstance(value, str):
         value = value.strip()
     return value
+
+
+def text_length(value) -> int:
+    """The length of ``value`` as a person counts it (and the page's counter shows it): a
+    browser sends each line break of a text area as two characters (CR LF), counted as one."""
+    return len(value.replace("\r\n", "\n")) if isinstance(value, str) else 0
+
+
+class Length(wtf_validators.Length):
+    """A length limit that never cuts text silently.
+
+    WTForms' ``Length`` puts ``maxlength`` on the input, and a browser then drops the end of
+    pasted text without a word. This one leaves the input whole (its limit goes to the
+    ``limit`` flag, which the ``render_field`` macro turns into ``data-maxlength`` for the
+    character counter) and refuses over-long text with the limit and the length typed, so the
+    text stays on the page to be shortened."""
+
+    def __init__(self, min: int = -1, max: int = -1, message: str | None = None):
+        super().__init__(min, max, message)
+        self.field_flags = {"limit": max} if max != -1 else {}
+
+    def __call__(self, form, field):
+        length = text_length(field.data)
+        if self.max != -1 and length > self.max:
+            # Worded as WTForms' own message begins, with the length typed and what to cut.
+            raise ValidationError(
+                self.message
+                or f"Field cannot be longer than {self.max} characters. This is {length} "
+                f"characters long: shorten it by {length - self.max} (nothing was cut)."
+            )
+        if self.min != -1 and length < self.min:
+            super().__call__(form, field)
 
 
 def none_if_empty(value):
@@ -129,11 +172,39 @@ def show_rule_errors(form, errors: Mapping[str, str], rename: Mapping[str, str] 
     goes above it."""
     rename = rename or {}
     for name, message in errors.items():
-        field = getattr(form, rename.get(name, name), None)
+        target = rename.get(name, name)
+        field = form
+        for part in target.split("."):  # "new_goal.domain": a field of a sub-form
+            if isinstance(field, FormField):
+                field = field.form
+            field = getattr(field, part, None)
         if field is None or not hasattr(field, "errors"):
-            form.form_errors.append(message)
-        elif message not in field.errors:
-            field.errors = [*field.errors, message]
+            if message not in form.form_errors:
+                form.form_errors.append(message)
+        elif not field.errors:
+            # A field already refused by the form keeps that one message: the services'
+            # rule about the same field would only repeat it in other words.
+            field.errors = [message]
+
+
+def validate_in_one_pass(form, *checks) -> bool:
+    """Validate a submitted ``form`` and run the services' ``checks`` in the same pass, so the
+    person sees every problem at once (not the rules' refusals only after the form's own are
+    fixed). Each check is a callable raising ``records.RuleError`` (its ``errors`` go beside
+    the fields, see ``show_rule_errors``) or returning nothing; a check is also run when the
+    form refused some fields, and must cope with their value being None. Returns True when
+    the form was submitted and nothing was refused."""
+
+    if not form.is_submitted():
+        return False
+    valid = form.validate()
+    for check in checks:
+        try:
+            check()
+        except RuleError as exc:
+            show_rule_errors(form, exc.errors)
+            valid = False
+    return valid
 
 
 class ArchiveForm(HiddenWithoutIds, FlaskForm):
@@ -168,4 +239,6 @@ __all__ = [
     "select_choices",
     "show_rule_errors",
     "strip_filter",
+    "text_length",
+    "validate_in_one_pass",
 ]

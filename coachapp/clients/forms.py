@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Optional
 
 from coachapp.forms import (
     MAX_TEXT,
     DateRange,
     EnumSelectField,
+    Length,
     VersionForm,
     none_if_empty,
     select_choices,

@@ -16,7 +16,7 @@ from coachapp.clients.forms import (
 from coachapp.clients.panels import PANELS, SHOWN, build_panels, section_links
 from coachapp.clients.queries import SORTS, caseload_page
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm, show_rule_errors
+from coachapp.forms import ArchiveForm, show_rule_errors, validate_in_one_pass
 from coachapp.models import Client, User
 from coachapp.models.enums import AuditAction, ClientStatus, Role
 
@@ -93,43 +93,49 @@ def new():
             form.coach_id.data = current_user.id
     duplicates: list[Client] = []
     hidden_duplicates = 0
-    if form.validate_on_submit():
+
+    def intake_rules() -> None:
+        # Asked with the form's own checks: every problem, the intake date's too, at once.
         if not form.coach_id.choices:
-            form.coach_id.errors.append("No coach can take this client.")
-        else:
-            coach = db.session.get(User, form.coach_id.data)
-            try:
-                # The services' rules first: no duplicate warning for input they refuse.
-                services.check_dates(
-                    _details(form) | {"intake_date": form.intake_date.data},
-                    program=coach.program,
-                )
-                ids = services.likely_duplicates(
-                    coach.program_id,
-                    form.first_name.data,
-                    form.last_name.data,
-                    form.date_of_birth.data,
-                )
-                if ids and not form.confirm_duplicate.data:
-                    duplicates = list(
-                        db.session.scalars(
-                            access.visible_clients(current_user).where(Client.id.in_(ids))
-                        )
+            raise services.ClientRuleError("coach_id", "No coach can take this client.")
+        services.check_dates(
+            _details(form) | {"intake_date": form.intake_date.data}, program=program
+        )
+
+    if validate_in_one_pass(form, intake_rules):
+        coach = db.session.get(User, form.coach_id.data)
+        try:
+            # The services' rules first: no duplicate warning for input they refuse.
+            services.check_dates(
+                _details(form) | {"intake_date": form.intake_date.data},
+                program=coach.program,
+            )
+            ids = services.likely_duplicates(
+                coach.program_id,
+                form.first_name.data,
+                form.last_name.data,
+                form.date_of_birth.data,
+            )
+            if ids and not form.confirm_duplicate.data:
+                duplicates = list(
+                    db.session.scalars(
+                        access.visible_clients(current_user).where(Client.id.in_(ids))
                     )
-                    hidden_duplicates = len(ids) - len(duplicates)
-                else:
-                    client = services.create_client(
-                        _details(form),
-                        coach=coach,
-                        intake_date=form.intake_date.data,
-                        actor=current_user,
-                    )
-                    db.session.commit()
-                    flash(f"{client.display_name} ({client.code}) added.", "success")
-                    return redirect(url_for("clients.detail", client_id=client.id))
-            except services.ClientRuleError as exc:
-                db.session.rollback()
-                show_rule_errors(form, exc.errors)
+                )
+                hidden_duplicates = len(ids) - len(duplicates)
+            else:
+                client = services.create_client(
+                    _details(form),
+                    coach=coach,
+                    intake_date=form.intake_date.data,
+                    actor=current_user,
+                )
+                db.session.commit()
+                flash(f"{client.display_name} ({client.code}) added.", "success")
+                return redirect(url_for("clients.detail", client_id=client.id))
+        except services.ClientRuleError as exc:
+            db.session.rollback()
+            show_rule_errors(form, exc.errors)
     status = 422 if request.method == "POST" else 200
     return render_template(
         "clients/new.html",
@@ -202,7 +208,13 @@ def edit(client: Client):
         form.status.choices = [(ClientStatus.DISCHARGED.value, "Discharged")]
     if request.method == "GET":
         form.version.data = client.version
-    if form.validate_on_submit():
+
+    def edit_rules() -> None:
+        # The dates changed must have come (as update_client asks), with the form's checks.
+        changed = {k: v for k, v in _details(form).items() if v != getattr(client, k, None)}
+        services.check_dates(changed, program=client.program)
+
+    if validate_in_one_pass(form, edit_rules):
         details = _details(form) | {"status": form.status.data}
         try:
             services.update_client(

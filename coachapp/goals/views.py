@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from coachapp import access, records, timeutil
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm, show_rule_errors
+from coachapp.forms import ArchiveForm, show_rule_errors, validate_in_one_pass
 from coachapp.goals import bp, services
 from coachapp.goals.forms import GoalForm, GoalStatusForm
 from coachapp.models import Client, Goal
@@ -38,7 +38,7 @@ def new(client: Client):
     form = GoalForm()
     if request.method == "GET":
         form.opened_on.data = timeutil.local_today(program)
-    if form.validate_on_submit():
+    if validate_in_one_pass(form, lambda: services.check_goal(client, form.goal_data())):
         try:
             services.create_goal(client, form.goal_data(), actor=current_user)
             db.session.commit()
@@ -66,7 +66,11 @@ def edit(record: Goal, client: Client):
     form = GoalForm(obj=record)
     if request.method == "GET":
         form.version.data = record.version
-    if form.validate_on_submit():
+
+    def rules() -> None:
+        services.check_goal(client, form.goal_data(), closed_on=record.closed_on)
+
+    if validate_in_one_pass(form, rules):
         try:
             services.update_goal(
                 record, form.goal_data(), version=form.version_value(), actor=current_user

@@ -27,6 +27,7 @@ from coachapp.forms import (
 )
 from coachapp.models.base import parse_id
 from coachapp.models.enums import ReferralStatus
+from coachapp.referrals import services
 
 
 class ReferralForm(FlaskForm):
@@ -66,6 +67,53 @@ class ReferralForm(FlaskForm):
             "closed_on": self.closed_on.data,
             "notes": self.notes.data,
         }
+
+
+def referral_rules(form: ReferralForm, client):
+    """The services' rules of a new referral, all of them at once (see
+    ``coachapp.forms.validate_in_one_pass``): ``services.create_referral`` stops at the first
+    refusal; this asks each rule in turn so the page shows every problem together. A field the
+    form refused (its value None) is skipped here."""
+
+    def check() -> None:
+        data = form.referral_data()
+        problems: dict[str, str] = {}
+
+        def ask(rule, *args, **kwargs) -> None:
+            try:
+                rule(*args, **kwargs)
+            except services.ReferralRuleError as exc:
+                for name, message in exc.errors.items():
+                    problems.setdefault(name, message)
+
+        ask(services.referable_resource, client, data["resource_id"])
+        referred_on = data["referred_on"]
+        if referred_on is not None:
+            ask(services._check_happened, "referred_on", referred_on, client=client)
+        status = data["status"]
+        if status in set(ReferralStatus):
+            ask(services.check_dates_fit_status, status, data)
+            needed = services.date_field(status)
+            if needed is not None and needed not in problems:
+                on = data[needed]
+                if on is None:
+                    problems[needed] = (
+                        services.CONNECTED_ON_NEEDED
+                        if needed == "connected_on"
+                        else "Give the date the referral was closed."
+                    )
+                else:
+                    ask(
+                        services._check_happened,
+                        needed,
+                        on,
+                        client=client,
+                        not_before=referred_on,
+                    )
+        if problems:
+            raise services.ReferralRuleError(problems)
+
+    return check
 
 
 def resource_choice(resource) -> SelectChoice:

@@ -10,12 +10,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from coachapp import access, records, timeutil
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm, show_rule_errors
+from coachapp.forms import ArchiveForm, show_rule_errors, validate_in_one_pass
 from coachapp.models import Client, Referral, Resource
 from coachapp.models.base import parse_id
 from coachapp.models.enums import ResourceCategory, Role
 from coachapp.referrals import bp, queries, services
-from coachapp.referrals.forms import NotesForm, ReferralForm, StatusForm
+from coachapp.referrals.forms import NotesForm, ReferralForm, StatusForm, referral_rules
 from coachapp.resources import queries as directory
 
 FOLLOW_UPS_PER_PAGE = 50
@@ -36,14 +36,22 @@ def _stale(form) -> None:
     form.form_errors.append(records.StaleRecordError.message)
 
 
+NARROW = "narrow"  # the value of the form's "Narrow the list" button (name ``action``)
+
+
 @bp.route("/clients/<int:client_id>/referrals/new", methods=["GET", "POST"])
 @access.client_route
 def new(client: Client):
-    """Refer the client to a directory resource. ``?category=`` and ``?q=`` narrow the list."""
+    """Refer the client to a directory resource. ``category`` and ``q`` narrow the list: in
+    the address (a link from the directory) or from the form's own "Narrow the list" button,
+    which sends the whole form and shows it again with everything typed kept, saving
+    nothing."""
     program = client.program
-    category = request.args.get("category", "", type=str)
+    narrowing = request.method == "POST" and request.form.get("action") == NARROW
+    source = request.form if request.method == "POST" else request.args
+    category = source.get("category", "", type=str)
     category = category if category in set(ResourceCategory) else ""
-    q = request.args.get("q", "", type=str)[:100]
+    q = source.get("q", "", type=str).strip()[:100]
     options = list(
         db.session.scalars(
             directory.referable_resources(client.program_id, category=category, q=q)
@@ -51,13 +59,23 @@ def new(client: Client):
             .limit(MAX_OPTIONS)
         )
     )
+    truncated = len(options) >= MAX_OPTIONS
+    chosen_id = parse_id(
+        request.form.get("resource_id")
+        if request.method == "POST"
+        else request.args.get("resource_id")
+    )
+    if chosen_id is not None and chosen_id not in {r.id for r in options}:
+        # Narrowing the list never drops the resource already chosen.
+        chosen = directory.referable_resource(client.program_id, chosen_id)
+        if chosen is not None:
+            options.insert(0, chosen)
     form = ReferralForm(resources=options)
     if request.method == "GET":
         form.referred_on.data = timeutil.local_today(program)
-        preselected = parse_id(request.args.get("resource_id"))
-        if preselected is not None:
-            form.resource_id.data = str(preselected)
-    if form.validate_on_submit():
+        if chosen_id is not None:
+            form.resource_id.data = str(chosen_id)
+    if not narrowing and validate_in_one_pass(form, referral_rules(form, client)):
         try:
             referral = services.create_referral(client, form.referral_data(), actor=current_user)
             resource_name = referral.resource.name
@@ -68,7 +86,7 @@ def new(client: Client):
             flash(f"Referral to {resource_name} recorded.", "success")
             return _client_page(client)
     g.client_data = True
-    status = 422 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" and not narrowing else 200
     return render_template(
         "referrals/new.html",
         form=form,
@@ -76,7 +94,8 @@ def new(client: Client):
         category=category,
         q=q,
         categories=list(ResourceCategory),
-        truncated=len(options) >= MAX_OPTIONS,
+        truncated=truncated,
+        narrow=NARROW,
     ), status
 
 

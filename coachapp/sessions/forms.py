@@ -8,7 +8,7 @@ beside these fields.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectMultipleField, widgets
+from wtforms import FormField, RadioField, SelectMultipleField, widgets
 from wtforms.validators import StopValidation
 
 from coachapp.forms import (
@@ -25,7 +25,10 @@ from coachapp.forms import (
     select_choices,
     strip_filter,
 )
+from coachapp.goals import services as goal_services
+from coachapp.goals.forms import NewGoalForm
 from coachapp.models.enums import Modality, SessionKind, SessionOutcome
+from coachapp.sessions import services
 from coachapp.sessions.services import MAX_MINUTES, MAX_REPLY, MIN_MINUTES, MINUTES_MESSAGE
 
 MAX_NEXT_STEPS = 2000
@@ -88,9 +91,18 @@ class SessionForm(VersionForm):
         validators=[Length(max=MAX_NEXT_STEPS)],
     )
 
+    new_goal = FormField(NewGoalForm, label="Set a new goal")
+
     def __init__(self, *args, goals=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.goal_ids.choices = goal_choices(goals)
+
+    def new_goal_data(self) -> dict | None:
+        """The goal to set with this session ("Set a new goal"), or None when none was asked
+        for; it opens on the session's date."""
+        if not self.new_goal.form.asked():
+            return None
+        return self.new_goal.form.goal_data(self.date.data)
 
     def session_data(self) -> dict:
         """The fields as ``services.create_session`` / ``update_session`` take them."""
@@ -115,3 +127,37 @@ class ReplyForm(FlaskForm):
         validators=[Length(max=MAX_REPLY, message=f"At most {MAX_REPLY:,} characters.")],
         render_kw={"maxlength": MAX_REPLY, "rows": 3},
     )
+
+
+# Where the rules of a goal set from the session form put their messages: the sub-form's fields,
+# and the session's date for the goal's opening day (the goal opens on it).
+NEW_GOAL_FIELDS = {
+    "domain": "new_goal.domain",
+    "description": "new_goal.description",
+    "target_date": "new_goal.target_date",
+    "opened_on": "date",
+}
+
+
+def session_rules(form: SessionForm, client):
+    """The services' rules of the session and of the goal set with it, asked together with
+    the form's own checks (``coachapp.forms.validate_in_one_pass``), so every problem shows at
+    once. Raises ``SessionRuleError`` naming the form's fields."""
+
+    def check() -> None:
+        problems: dict[str, str] = {}
+        try:
+            services.check_session(client, form.session_data())
+        except services.SessionRuleError as exc:
+            problems.update(exc.errors)
+        goal = form.new_goal_data()
+        if goal is not None:
+            try:
+                goal_services.check_goal(client, goal)
+            except goal_services.GoalRuleError as exc:
+                for name, message in exc.errors.items():
+                    problems.setdefault(NEW_GOAL_FIELDS.get(name, name), message)
+        if problems:
+            raise services.SessionRuleError(problems)
+
+    return check

@@ -10,10 +10,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from coachapp import access, records, timeutil
 from coachapp.auth.views import safe_next
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm, show_rule_errors
+from coachapp.forms import ArchiveForm, show_rule_errors, validate_in_one_pass
+from coachapp.goals import services as goal_services
 from coachapp.models import Client, CoachingSession
 from coachapp.sessions import bp, queries, services
-from coachapp.sessions.forms import ReplyForm, SessionForm
+from coachapp.sessions.forms import NEW_GOAL_FIELDS, ReplyForm, SessionForm, session_rules
 
 
 def _client_page(client: Client):
@@ -25,6 +26,22 @@ def _rule_error(form, exc: services.SessionRuleError) -> None:
     show_rule_errors(form, exc.errors)
 
 
+def _with_new_goal(form: SessionForm, client: Client) -> dict:
+    """The session's values, after setting the goal asked for in "Set a new goal" (if any),
+    ticked as addressed. The view commits the goal and the session together, or neither."""
+    data = form.session_data()
+    goal = form.new_goal_data()
+    if goal is not None:
+        try:
+            created = goal_services.create_goal(client, goal, actor=current_user)
+        except goal_services.GoalRuleError as exc:
+            raise services.SessionRuleError(
+                {NEW_GOAL_FIELDS.get(name, name): msg for name, msg in exc.errors.items()}
+            ) from exc
+        data["goal_ids"] = [*data["goal_ids"], created.id]
+    return data
+
+
 @bp.route("/clients/<int:client_id>/sessions/new", methods=["GET", "POST"])
 @access.client_route
 def new(client: Client):
@@ -33,14 +50,17 @@ def new(client: Client):
     form = SessionForm(goals=queries.offered_goals(client, current_user))
     if request.method == "GET":
         form.date.data = timeutil.local_today(program)
-    if form.validate_on_submit():
+    if validate_in_one_pass(form, session_rules(form, client)):
         try:
-            services.create_session(client, form.session_data(), actor=current_user)
+            services.create_session(client, _with_new_goal(form, client), actor=current_user)
             db.session.commit()
         except services.SessionRuleError as exc:
             _rule_error(form, exc)
         else:
-            flash("Session logged.", "success")
+            flash(
+                "Session logged with a new goal." if form.new_goal_data() else "Session logged.",
+                "success",
+            )
             return _client_page(client)
     g.client_data = True
     status = 422 if request.method == "POST" else 200
@@ -73,10 +93,13 @@ def edit(record: CoachingSession, client: Client):
     if request.method == "GET":
         form.version.data = record.version
         form.goal_ids.data = current_ids
-    if form.validate_on_submit():
+    if validate_in_one_pass(form, session_rules(form, client)):
         try:
             services.update_session(
-                record, form.session_data(), version=form.version_value(), actor=current_user
+                record,
+                _with_new_goal(form, client),
+                version=form.version_value(),
+                actor=current_user,
             )
             db.session.commit()
         except services.SessionRuleError as exc:
