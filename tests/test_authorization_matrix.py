@@ -360,6 +360,18 @@ EXPECTED: dict[str, dict[str, str]] = {
     "resources.detail": SIGNED_IN,
     "resources.new": DIRECTORY_EDITOR,
     "resources.edit": DIRECTORY_EDITOR,
+    # The taxonomy mapping: the directory's editors; a line of the client's program is theirs to
+    # change, and never confirmed to exist for another program's manager (404).
+    "resources.taxonomy_index": DIRECTORY_EDITOR,
+    "resources.taxonomy_new": DIRECTORY_EDITOR,
+    "resources.taxonomy_edit": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " login 403   403   403   403   200   200   200   404   200   200   200",
+    ),
+    "resources.taxonomy_delete": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " login 403   403   403   403   302   302   302   404   302   302   302",
+    ),
     # Reports
     "reports.definitions": REPORTS,
     "reports.index": REPORT_OF_COACH,
@@ -461,6 +473,7 @@ def build_world() -> World:
         MutualAidAttendance,
         SupervisionNote,
         SupervisionNoteCoach,
+        TaxonomyMapping,
         Team,
         TrainingRecord,
     )
@@ -613,6 +626,19 @@ def build_world() -> World:
         _db.session.commit()
         return {"token_id": row_.id}
 
+    mapping_terms = iter(range(1, 10_000))
+
+    def fresh_mapping() -> dict[str, int]:
+        line = TaxonomyMapping(
+            program_id=program.id,
+            match="code",
+            term=f"BD-{next(mapping_terms)}",
+            category="recovery_support",
+        )
+        _db.session.add(line)
+        _db.session.commit()
+        return {"mapping_id": line.id}
+
     def fresh_cover() -> dict[str, int]:
         cover = CoveringAssignment(
             covering_user_id=cover_coach.id,
@@ -655,6 +681,8 @@ def build_world() -> World:
             "admin.reset_password": fresh_user,
             "auth.revoke": fresh_token,
             "team.end_cover": fresh_cover,
+            "resources.taxonomy_edit": fresh_mapping,
+            "resources.taxonomy_delete": fresh_mapping,
         },
     )
 

@@ -3,6 +3,8 @@ signs out: at desktop and phone size, with no horizontal scrolling and no consol
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests import factories
@@ -56,6 +58,11 @@ def test_coach_journey(page, site):
 
 def test_wrong_password_keeps_the_email_and_says_why(page, site):
     sign_in(page, site, "coach@example.org", "not the right password")
-    expect(page.get_by_text("Email or password is not right")).to_be_visible()
+    # Said twice: in the error summary at the top (a link to the field) and beside the field.
+    summary = page.get_by_role("link", name=re.compile("Email or password is not right"))
+    expect(summary).to_be_visible()
+    expect(
+        page.locator(".invalid-feedback", has_text="Email or password is not right")
+    ).to_be_visible()
     assert page.get_by_label("Email").input_value() == "coach@example.org"
     assert no_horizontal_scroll(page)
