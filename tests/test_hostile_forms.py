@@ -78,6 +78,7 @@ def world(db, coach, supervisor, admin, program_manager):
         MutualAidAttendance,
         SupervisionNote,
         SupervisionNoteCoach,
+        TaxonomyMapping,
     )
 
     attendance = MutualAidAttendance(client_id=client.id, model="aa", resource_id=resource.id)
@@ -112,7 +113,10 @@ def world(db, coach, supervisor, admin, program_manager):
     from coachapp.auth.tokens import create_token
 
     _secret, token = create_token(coach, "hostile")
-    _db.session.add_all([attendance, cover, note, grant, consent])
+    mapping = TaxonomyMapping(
+        program_id=coach.program_id, match="code", term="BD-1", category="recovery_support"
+    )
+    _db.session.add_all([attendance, cover, note, grant, consent, mapping])
     _db.session.flush()
     _db.session.add(SupervisionNoteCoach(note_id=note.id, coach_id=coach.id))
     _db.session.commit()
@@ -126,6 +130,7 @@ def world(db, coach, supervisor, admin, program_manager):
         "consent_id": [consent.id],
         "token_id": [token.id],
         "note_id": [note.id],
+        "mapping_id": [mapping.id],
         "client_id": [client.id, discharged.id],
         "goal_id": [goal.id],
         "session_id": [session.id],

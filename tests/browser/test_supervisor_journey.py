@@ -103,18 +103,16 @@ def test_signs_off_a_note_with_a_comment_the_coach_reads(page, site):
     card = page.locator("article").filter(has_text=last_name)
     expect(card).to_have_count(1)
     expect(card.get_by_text(f"Talked through the housing plan ({tag}).")).to_be_visible()
-    card.get_by_label("Comment for the coach (optional)").fill(comment)
+    card.get_by_label("Comment for the coach").fill(comment)
     card.get_by_role("button", name="Sign off").click()
-    expect(page.get_by_text("Note signed off.")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Note of [\d-]+ signed off\."))).to_be_visible()
     expect(page.locator("article").filter(has_text=last_name)).to_have_count(0)
     assert fits(page)
     sign_out(page)
 
     sign_in_as(page, site, "coach@example.org")
-    comments = page.get_by_role("region", name="Comments from your supervisor")
-    expect(comments.get_by_role("listitem").filter(has_text=comment)).to_contain_text(
-        "Sam Supervisor"
-    )
+    tasks = page.get_by_role("region", name=re.compile("My tasks"))
+    expect(tasks.get_by_role("link", name=f"Sam Supervisor: {comment}")).to_be_visible()
     assert fits(page)
 
 
@@ -179,7 +177,9 @@ def test_reassigns_a_client_to_the_other_coach(page, site):
     page.get_by_label("New coach", exact=True).select_option(label="Casey Coach")
     page.get_by_label("Reason", exact=True).fill("Caseload balance")
     page.get_by_role("button", name="Reassign").click()
-    expect(page.get_by_text("is already on Casey Coach's caseload")).to_be_visible()
+    refusal = "is already on Casey Coach's caseload"
+    expect(page.locator(".invalid-feedback", has_text=refusal)).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(refusal))).to_be_visible()  # the summary
     expect(page.get_by_label("Reason", exact=True)).to_have_value("Caseload balance")
     page.get_by_label("New coach", exact=True).select_option(label="Oscar Other")
     page.get_by_label("Hand-off note for the new coach (optional)").fill("Prefers texts.")
@@ -210,6 +210,8 @@ def waiting_for(site, email: str) -> int:
             select(func.count()).where(
                 CoachingSession.coach_id.in_(team),
                 CoachingSession.reviewed_at.is_(None),
+                CoachingSession.returned_at.is_(None),
+                CoachingSession.note.is_not(None),
                 CoachingSession.archived_at.is_(None),
             )
         )
@@ -256,9 +258,9 @@ def test_a_years_backlog_on_the_dashboard_queue_and_report(page, demo_site):
     axe_clean(page, demo_site)
 
     first = cards.first
-    first.get_by_label("Comment for the coach (optional)").fill("Thanks; clear next steps.")
+    first.get_by_label("Comment for the coach").fill("Thanks; clear next steps.")
     first.get_by_role("button", name="Sign off").click()
-    expect(page.get_by_text("Note signed off.")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Note of [\d-]+ signed off\."))).to_be_visible()
     assert waiting_for(demo_site, email) == waiting - 1
 
     go_to(page, "Reports")
