@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import aliased
 
 from coachapp import access
 from coachapp.clients.alerts import AlertContext, alert_columns, last_completed_contact
 from coachapp.clients.services import fold
 from coachapp.extensions import db
-from coachapp.models import Appointment, Client, CoachingSession, Referral, User
+from coachapp.models import Appointment, Client, Referral, User
 from coachapp.models.enums import AppointmentOutcome, ReferralStatus
 
 SORTS = {
@@ -70,50 +68,6 @@ class CaseloadClient:
     coach_name: str
 
     display_name = Client.display_name  # the model's own rule, on these columns
-
-
-@dataclass(frozen=True)
-class ReviewComment:
-    """A supervisor's sign-off comment on one of the coach's sessions, as the caseload lists it:
-    plain columns (the comment is the one encrypted column read)."""
-
-    client_id: int
-    date: date
-    review_comment: str | None
-    first_name: str
-    last_name: str
-    preferred_name: str | None
-    reviewer_name: str | None
-
-    display_name = Client.display_name  # the client's, by the model's own rule
-
-
-@cache
-def _comment_aliases():
-    """The client and the reviewer of a comment, as aliases: the access rule's subquery in the
-    sessions' Select reads clients itself and must not be correlated to the client joined here.
-    Made once: a new alias per request would rebuild each of its columns every time."""
-    return aliased(Client, name="comment_client"), aliased(User, name="comment_reviewer")
-
-
-def review_comments(sessions: Select) -> list[ReviewComment]:
-    """The rows of ``sessions`` (a Select of CoachingSession, filtered, ordered and limited) as
-    ``ReviewComment``s: one statement, no ORM objects."""
-    client, reviewer = _comment_aliases()
-    query = (
-        sessions.with_only_columns(
-            CoachingSession.client_id,
-            CoachingSession.date,
-            CoachingSession.review_comment,
-            client.first_name,
-            client.last_name,
-            client.preferred_name,
-            reviewer.name,
-        )
-        .join_from(CoachingSession, client, client.id == CoachingSession.client_id)
-        .outerjoin_from(CoachingSession, reviewer, reviewer.id == CoachingSession.reviewed_by_id)
-    )
-    return [ReviewComment(*row) for row in db.session.execute(query)]
 
 
 @dataclass

@@ -7,7 +7,7 @@ the no-show rate is ``no_show / (attended + no_show)`` over appointments dated i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 
 from sqlalchemy import Select, and_, func, or_, select, union
 
@@ -275,17 +275,3 @@ def returned_count(supervisor: User, coach_id: int | None = None) -> int:
     if coach_id is not None:
         query = query.where(Client.coach_id == coach_id)
     return db.session.scalar(query) or 0
-
-
-def recent_review_comments(coach: User, since: date) -> Select:
-    """Sign-offs with a comment on this coach's sessions, newest first (their home page)."""
-    return (
-        access.client_child_select(CoachingSession, coach)
-        .where(
-            CoachingSession.coach_id == coach.id,
-            CoachingSession.review_comment.is_not(None),
-            CoachingSession.reviewed_at >= datetime.combine(since, time.min, tzinfo=timezone.utc),
-        )
-        .order_by(CoachingSession.reviewed_at.desc())
-        .limit(10)
-    )
