@@ -1,11 +1,12 @@
 """The taxonomy mapping a program edits: lines (a code prefix, a whole term name or a word) that
 map HSDS taxonomy terms to directory categories, consulted by HSDS imports before the default
-mapping of coachapp/resources/taxonomy.py; the page where supervisors, program managers and
-admins list, add, change and delete them."""
+mapping of coachapp/resources/taxonomy.py; a service no term places, read from its own words
+(name, description, organization's name) through the same "word" lines, then a default word
+list; the page where supervisors, program managers and admins list, add, change and delete
+them."""
 
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
@@ -14,9 +15,16 @@ from sqlalchemy import func, select
 
 from coachapp.models import AuditEvent, Resource, ResourceSource, TaxonomyMapping
 from coachapp.resources import services
-from coachapp.resources.imports import category_from_terms, import_hsds
+from coachapp.resources.imports import ImportReport, category_from_terms, import_hsds
 from coachapp.resources.queries import taxonomy_overrides
-from coachapp.resources.taxonomy import Overrides, Scope, default_lines
+from coachapp.resources.taxonomy import (
+    Guess,
+    Overrides,
+    Scope,
+    default_lines,
+    guess_category,
+    words,
+)
 from tests import factories
 
 OHANA = Path(__file__).parent / "data" / "real" / "ohana-sample"
@@ -88,6 +96,76 @@ def test_the_programs_lines_come_before_the_shared_ones():
     edited = Overrides([scope(("name", "food", "benefits")), scope(("name", "food", "other"))])
     assert category_from_terms(["Food"], [], edited) == "benefits"
     assert category_from_terms(["Food"], [], Overrides([Scope(), scope()])) == "food"
+
+
+# --- A service no term places: its own words ---
+
+
+def guess(name: str, description: str = "", organization: str = "", overrides=None):
+    fields = (("name", name), ("description", description), ("organization's name", organization))
+    return guess_category(fields, overrides)
+
+
+def test_words_ignore_case_accents_apostrophes_and_a_plural_s():
+    assert words("The City's MEALS, Clínica & pantries; homeless bus classes") == [
+        "the", "city", "meal", "clinica", "pantry", "homeless", "bus", "classe",
+    ]  # fmt: skip
+
+
+def test_guess_takes_whole_words_name_first_then_the_earliest_word():
+    assert guess("Seafood Festival") is None  # "food" only as a whole word
+    assert guess("Hot MEALS daily") == Guess("food", "meal", "name")
+    assert guess("Centro de Salud", "Clínica dental") == Guess(
+        "healthcare", "dental", "description"
+    )
+    # The name decides before the description, the description before the organization.
+    assert guess("Job Club", "Meals served") == Guess("employment", "job", "name")
+    assert guess("Drop-in", "", "Riverbend Housing") == Guess(
+        "housing", "housing", "organization's name"
+    )
+    # Within a field the earliest word; at one place the longest phrase.
+    assert guess("Food and Shelter").category == "food"
+    assert guess("Shelter and Food").category == "housing"
+    assert guess("Mental Health Clinic") == Guess("mental_health", "mental health", "name")
+    assert guess("Food stamps help") == Guess("benefits", "food stamps", "name")
+    assert guess("Al-Anon Family Group") == Guess("recovery_support", "al-anon", "name")
+    assert guess("Bubbles", "Laundry services", "Example Cross Trust") is None
+
+
+def test_an_edited_word_line_overrides_the_default_words():
+    # The program's line, then the shared one, then the default list; an edited line is matched
+    # the way the default words are ("CLÍNICAS" is "clinica"), and wins wherever its word is.
+    edited = Overrides(
+        [scope(("word", "clinica", "mental_health")), scope(("word", "meals", "benefits"))]
+    )
+    assert guess("CLÍNICAS del Valle", overrides=edited).category == "mental_health"
+    assert guess("Food pantry", "Hot meals", overrides=edited) == Guess(
+        "benefits", "meals", "description"
+    )
+    assert guess("Food pantry", overrides=edited) == Guess("food", "food", "name")
+    # A term that maps is not a guess: the importer asks for one only when no term maps.
+    assert category_from_terms(["Meals"], [], edited) == "benefits"
+
+
+def test_report_lists_guesses_after_the_values_dropped_and_counts_past_fifty():
+    report = ImportReport(source="HSDS import of x")
+    report.warn("services.csv row 2", "url is not a web address: dropped")
+    for row in range(2, 62):
+        report.guess(
+            f"services.csv row {row}", "category guessed from the service's name: meal (food)"
+        )
+    lines = report.lines()
+    header = lines.index(
+        "Categories of 60 services not placed by a taxonomy term, read from their own words "
+        '(a "word" line of the taxonomy mapping changes one):'
+    )
+    assert lines.index("Values dropped (the rest of each record was imported):") < header
+    assert (
+        lines[header + 1]
+        == "  services.csv row 2: category guessed from the service's name: meal (food)"
+    )
+    assert lines[header + 51] == "  ... and 10 more"
+    assert report.summary().endswith("warnings=1 guessed=60")
 
 
 def test_overrides_read_from_the_table_by_scope(db):
@@ -197,7 +275,7 @@ def test_real_ohana_import_uses_an_edited_line_and_a_reimport_applies_a_change(d
     assert report.updated >= 1 and report.refused == []
     changed = {sid for sid in before if before[sid] != after[sid]}
     assert "22" in changed and "1" not in changed  # Meal Sites: no edited line matches it
-    # Services with no terms at all stay "other", whatever the lines say.
+    # Services with no terms at all, and no word of theirs that maps, stay "other".
     assert after["20"] == after["21"] == "other"
 
 
@@ -385,25 +463,91 @@ def test_delete_needs_a_csrf_token_when_csrf_is_on(app, db, login, admin):
 SAMPLE_PACKAGE = Path(__file__).parent / "data" / "real" / "hsds-2.0-example"
 
 
-def test_sample_data_package_services_are_other_only_where_their_taxonomy_says_nothing(db):
-    """The Open Referral sample data package (byte for byte the HSDS 2.0 example): a service
-    lands in "other" only when no taxonomy term is linked to it; once its export links a term
-    the mapping knows, it has that term's category."""
+# The sample data package's 13 services, by row of services.csv: (name, category, the report's
+# line). None has a taxonomy term (services_taxonomy.csv is empty), so each is read from its own
+# words. Three stay "other": no word of theirs names a directory category (a summer camp, a parks
+# programme for disabled people, a laundry service; their organizations' names say nothing
+# either).
+OTHER = (
+    "no taxonomy term maps and no word of its name, description or organization's name does: other"
+)
+SAMPLE_CATEGORIES = {
+    2: ("Never Homeless Helpline", "housing", "the service's name: homeless"),
+    3: ("Yound Minds", "education", "the service's description: high school"),
+    4: ("Grocery Tax Break Donation", "food", "the service's name: grocery"),
+    5: ("Food Safety Program", "food", "the service's name: food"),
+    6: ("Al-Anon Family Group", "recovery_support", "the service's name: al-anon"),
+    7: (
+        "Shop Assist",
+        "transportation",
+        "the service's description: bus",
+    ),  # "twice weekly bus services"
+    8: ("Example City Summer Camp", "other", None),
+    9: ("Dear Teacher Skills Refresh", "education", "the service's name: teacher"),
+    10: ("Parks Disability Services", "other", None),
+    11: ("The City's Kitchen", "food", "the service's description: soup kitchen"),
+    12: ("Meals To-Go at The Cross", "food", "the service's name: meal"),
+    13: ("Wash & Go at The Cross", "housing", "the service's description: homeless"),  # showers
+    14: ("Bubbles at The Cross", "other", None),
+}
+
+
+def sample_categories(db, source: str = "sample") -> dict[str, str]:
+    origin = db.session.scalar(select(ResourceSource).where(ResourceSource.name == source))
+    rows = db.session.scalars(select(Resource).where(Resource.source_id == origin.id))
+    return {row.name: row.category for row in rows}
+
+
+def test_sample_data_package_services_take_their_category_from_their_own_words(db):
+    """The Open Referral sample data package (byte for byte the HSDS 2.0 example): with no
+    taxonomy term linked, each service's category is read from its name, then description, then
+    organization's name, and the report names the word (or says nothing matched)."""
     report = import_hsds(SAMPLE_PACKAGE, source="sample")
     db.session.commit()
-    assert report.refused == []
-    with (SAMPLE_PACKAGE / "services_taxonomy.csv").open(encoding="utf-8-sig") as handle:
-        linked = {row["service_id"] for row in csv.DictReader(handle)}
-    rows = list(db.session.scalars(select(Resource).where(Resource.source_id.is_not(None))))
-    assert len(rows) == 13
-    assert {row.external_id for row in rows if row.category == "other"} <= {
-        row.external_id for row in rows if row.external_id not in linked
+    assert (report.created, report.refused, report.warnings) == (13, [], [])
+    assert sample_categories(db) == {
+        name: category for name, category, _ in SAMPLE_CATEGORIES.values()
     }
+    assert {g.where: g.reason for g in report.guessed} == {
+        f"services.csv row {row}": (f"category guessed from {said} ({category})" if said else OTHER)
+        for row, (_, category, said) in SAMPLE_CATEGORIES.items()
+    }
+    lines = report.lines()
+    assert "  services.csv row 12: category guessed from the service's name: meal (food)" in lines
+    assert f"  services.csv row 8: {OTHER}" in lines
+    assert report.summary().endswith("guessed=13")
+    # A re-import guesses the same: nothing changes.
+    again = import_hsds(SAMPLE_PACKAGE, source="sample")
+    assert (again.unchanged, again.updated, len(again.guessed)) == (13, 0, 13)
+
+
+def test_sample_data_package_edited_word_lines_fix_guesses_at_the_next_import(db):
+    import_hsds(SAMPLE_PACKAGE, source="sample")
+    db.session.commit()
+    before = sample_categories(db)
+    home = factories.program("Home")
+    line(db, "meals", "benefits", match="word", program=home)  # the program's line
+    line(db, "camp", "education", match="word")  # a shared line
+    line(db, "homeless", "other", match="word", program=factories.program("Away"))
+    report = import_hsds(SAMPLE_PACKAGE, source="sample", program_id=home.id)
+    db.session.commit()
+    after = sample_categories(db)
+    # The program's "meals" wins over the default list even where the default's word comes
+    # first ("The Soup Kitchen ... two hot meals"); Away's line is not consulted.
+    assert after["Meals To-Go at The Cross"] == after["The City's Kitchen"] == "benefits"
+    assert after["Example City Summer Camp"] == "education"
+    assert after["Never Homeless Helpline"] == "housing"
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed == {"Meals To-Go at The Cross", "The City's Kitchen", "Example City Summer Camp"}
+    assert {g.where: g.reason for g in report.guessed}["services.csv row 11"] == (
+        "category guessed from the service's description: meals (benefits)"
+    )
 
 
 def test_sample_data_package_with_a_linked_term_and_an_edited_line(db, tmp_path, admin):
     """The same export with its one term ("Taxonomy A") linked to two services: the default
-    mapping knows no such term (they stay "other"), a shared line maps it."""
+    mapping knows no such term (their words decide), a shared line maps it and wins over their
+    words."""
     folder = tmp_path / "sample"
     shutil.copytree(SAMPLE_PACKAGE, folder)
     services_file = (folder / "services.csv").read_text(encoding="utf-8-sig").splitlines()
@@ -416,15 +560,16 @@ def test_sample_data_package_with_a_linked_term_and_an_edited_line(db, tmp_path,
     )
     import_hsds(folder, source="sample")
     db.session.commit()
-    assert {
+    assert [
         db.session.scalar(select(Resource.category).where(Resource.external_id == i)) for i in ids
-    } == {"other"}
-    line(db, "Taxonomy A", "housing")
+    ] == ["housing", "education"]  # "Never Homeless Helpline", "Yound Minds" (high school)
+    line(db, "Taxonomy A", "legal")
     report = import_hsds(folder, source="sample")
     db.session.commit()
     assert report.updated == 2
     for sid in ids:
         assert (
             db.session.scalar(select(Resource.category).where(Resource.external_id == sid))
-            == "housing"
+            == "legal"
         )
+    assert len(report.guessed) == 11  # the other services: read from their words

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from coachapp.models import AuditEvent, Organization, Resource
 from coachapp.resources import imports
+from coachapp.resources import services as resource_services
 from coachapp.resources.commands import resources as resources_cli
 from coachapp.resources.imports import category_from_terms, import_hsds, import_meetings
 
@@ -92,7 +93,7 @@ def test_hsds_directory_import_creates_links_and_refuses_with_reasons(db):
     assert "services.csv row 10: url is not a web address" in lines
 
 
-def test_hsds_reimport_updates_instead_of_duplicating(db, tmp_path):
+def test_hsds_reimport_updates_instead_of_duplicating(db, tmp_path, admin):
     import_hsds(DATA / "hsds", today=TODAY)
     db.session.commit()
     again = import_hsds(DATA / "hsds", today=TODAY)
@@ -100,9 +101,10 @@ def test_hsds_reimport_updates_instead_of_duplicating(db, tmp_path):
     assert (again.created, again.updated, again.unchanged, again.retired) == (0, 0, 5, 0)
     assert count(db, Resource) == 5 and count(db, Organization) == 2
 
-    # A category chosen by hand survives a re-import without category information.
+    # A category chosen by hand (in the directory, so the audit trail has it) survives a
+    # re-import without taxonomy: "Job Club" would be guessed "employment" from its name.
     jobs = by_external_id(db, "svc-8")
-    jobs.category = "education"
+    resource_services.update_resource(jobs, {"category": "education"}, actor=admin)
     db.session.commit()
 
     changed = tmp_path / "hsds"
@@ -112,9 +114,21 @@ def test_hsds_reimport_updates_instead_of_duplicating(db, tmp_path):
     (changed / "services_taxonomy.csv").unlink()
     report = import_hsds(changed, today=TODAY)
     db.session.commit()
-    assert (report.created, report.updated, report.unchanged) == (0, 1, 4)
+    # Updated: the clinic's name, and "Recovery Housing Intake", now read from its words.
+    assert (report.created, report.updated, report.unchanged) == (0, 2, 3)
     assert by_external_id(db, "svc-2").name == "Walk-in Clinic East"
+    assert by_external_id(db, "svc-2").category == "healthcare"
+    assert by_external_id(db, "svc-1").category == "recovery_support"
     assert by_external_id(db, "svc-8").category == "education"
+    assert {g.where: g.reason for g in report.guessed} == {
+        "services.csv row 2": (
+            "category guessed from the service's name: recovery (recovery_support)"
+        ),
+        "services.csv row 3": "category guessed from the service's name: clinic (healthcare)",
+        # No word in their own names; their organizations' names say "health" and "housing".
+        "services.csv row 6": "category guessed from its organization's name: health (healthcare)",
+        "services.csv row 10": "category guessed from its organization's name: housing (housing)",
+    }  # svc-8's category was chosen by hand: kept, no guess reported
     assert count(db, Resource) == 5
 
 

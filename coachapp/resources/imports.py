@@ -35,11 +35,11 @@ from sqlalchemy import select
 
 from coachapp import records
 from coachapp.extensions import db
-from coachapp.models import Organization, Resource, ResourceSource
-from coachapp.models.enums import MeetingFormat, MeetingModel, ResourceCategory
+from coachapp.models import AuditEvent, Organization, Resource, ResourceSource
+from coachapp.models.enums import AuditAction, MeetingFormat, MeetingModel, ResourceCategory
 from coachapp.resources.forms import is_http_url
 from coachapp.resources.queries import schedule_text, taxonomy_overrides
-from coachapp.resources.taxonomy import Overrides, category_for
+from coachapp.resources.taxonomy import Guess, Overrides, category_for, guess_category
 
 MAX_EXTERNAL_ID = 100
 MAX_NAME = 200
@@ -50,6 +50,7 @@ MAX_DESCRIPTION = 20_000
 MAX_SOURCE_NAME = 300
 MAX_TIMEZONE = 64
 EARLIEST = date(1900, 1, 1)
+MAX_GUESS_LINES = 50  # a large export without taxonomy: the first ones, then a count
 
 # --- The report -------------------------------------------------------------------------------
 
@@ -71,6 +72,7 @@ class ImportReport:
     organizations_updated: int = 0
     refused: list[Refusal] = field(default_factory=list)
     warnings: list[Refusal] = field(default_factory=list)  # a value dropped, the record kept
+    guessed: list[Refusal] = field(default_factory=list)  # a category from a service's words
     notes: list[str] = field(default_factory=list)
     error: str | None = None  # the input as a whole was refused: nothing imported
     source_name: str | None = None  # the ResourceSource imported into
@@ -85,14 +87,18 @@ class ImportReport:
     def warn(self, where: str, reason: str) -> None:
         self.warnings.append(Refusal(where, reason))
 
+    def guess(self, where: str, reason: str) -> None:
+        self.guessed.append(Refusal(where, reason))
+
     def summary(self) -> str:
         """One line, safe for the audit trail (counts only)."""
         if self.error:
             return "nothing imported"
-        return (
+        counts = (
             f"created={self.created} updated={self.updated} unchanged={self.unchanged} "
             f"retired={self.retired} refused={len(self.refused)} warnings={len(self.warnings)}"
         )
+        return f"{counts} guessed={len(self.guessed)}" if self.guessed else counts
 
     def lines(self, *, dry_run: bool = False) -> list[str]:
         """The report as printed by ``flask resources import`` (after the save), or what a dry
@@ -123,6 +129,14 @@ class ImportReport:
         if self.warnings:
             lines.append("Values dropped (the rest of each record was imported):")
             lines.extend(f"  {w.where}: {w.reason}" for w in self.warnings)
+        if self.guessed:
+            lines.append(
+                f"Categories of {len(self.guessed)} services not placed by a taxonomy term, "
+                'read from their own words (a "word" line of the taxonomy mapping changes one):'
+            )
+            lines.extend(f"  {g.where}: {g.reason}" for g in self.guessed[:MAX_GUESS_LINES])
+            if len(self.guessed) > MAX_GUESS_LINES:
+                lines.append(f"  ... and {len(self.guessed) - MAX_GUESS_LINES} more")
         lines.extend(f"Note: {note}" for note in self.notes)
         return lines
 
@@ -719,7 +733,10 @@ def import_hsds(
     the export are retired); its organization is found by id in the source, else the one
     organization of another source with that id.
     Category: the ``category`` column, else the service's taxonomy terms (through the program's
-    edited mapping lines, then the shared ones, then the default mapping), else ``other``.
+    edited mapping lines, then the shared ones, then the default mapping), else a guess from the
+    service's own words (its name, description, organization's name: ``guess_category``), named
+    in the report, else ``other``. A re-import keeps a category someone chose by hand when the
+    export says nothing better than a guess.
     ``last_verified_on``: ``assured_date``, else the date of ``last_modified``.
     """
     path = Path(path)
@@ -751,14 +768,17 @@ def import_hsds(
     wanted_orgs = {row.get("organization_id", "") for _, row in service_rows} - set(orgs) - {""}
     orgs.update(_existing(Organization, origin.id, wanted_orgs))  # type: ignore[arg-type]
     orgs.update(_other_sources_organizations(origin, wanted_orgs - set(orgs)))
-    existing = _existing(Resource, origin.id, (row.get("id", "") for _, row in service_rows))
+    existing: dict[str, Resource] = _existing(  # type: ignore[assignment]
+        Resource, origin.id, (row.get("id", "") for _, row in service_rows)
+    )
+    by_hand = _category_chosen_by_hand(r.id for r in existing.values())
     overrides = taxonomy_overrides(program_id)
     seen: dict[str, int] = {}
     name = files.services.name
     for number, row in service_rows:
         where = f"{name} row {number}"
         try:
-            values = _service_values(
+            values, guess = _service_values(
                 row, orgs, terms, service_phones, details, seen, today, report, where, overrides
             )
         except RowError as exc:
@@ -768,6 +788,15 @@ def import_hsds(
         seen[external_id] = number
         resource = existing.get(external_id)
         values["retired_on"] = None
+        if guess is not None and (resource is None or resource.id not in by_hand):
+            values["category"] = guess.category
+            report.guess(where, _guessed(guess))
+        elif values["category"] is None and (resource is None or resource.category == "other"):
+            report.guess(
+                where,
+                "no taxonomy term maps and no word of its name, description or organization's "
+                "name does: other",
+            )
         if resource is None:
             values["category"] = values["category"] or ResourceCategory.OTHER.value
             db.session.add(
@@ -792,6 +821,31 @@ def import_hsds(
     if not org_rows and files.organizations is None and path.is_dir():
         report.notes.append("no organizations.csv: services were linked to known organizations")
     return report
+
+
+def _guessed(guess: Guess) -> str:
+    where = (
+        "its organization's name"
+        if guess.field == "organization's name"
+        else f"the service's {guess.field}"
+    )
+    return f"category guessed from {where}: {guess.word} ({guess.category})"
+
+
+def _category_chosen_by_hand(resource_ids: Iterable[int]) -> set[int]:
+    """The entries whose category someone changed in the directory (the audit trail records
+    each change): a guess from a service's words does not replace such a choice."""
+    ids = sorted(set(resource_ids))
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        query = select(AuditEvent.entity_id).where(
+            AuditEvent.entity_type == "resource",
+            AuditEvent.action == AuditAction.UPDATE.value,
+            AuditEvent.fields.contains("category"),
+            AuditEvent.entity_id.in_(ids[start : start + 500]),
+        )
+        found.update(i for i in db.session.scalars(query) if i is not None)
+    return found
 
 
 def _import_organizations(
@@ -857,7 +911,8 @@ def _service_values(
     report: ImportReport,
     where: str,
     overrides: Overrides | None = None,
-) -> dict:
+) -> tuple[dict, Guess | None]:
+    """The values of a service's ``Resource``, and the guess its category is (if it is one)."""
     _check_storable(row.values())
     external_id = row.get("id", "")
     if not external_id:
@@ -883,6 +938,16 @@ def _service_values(
     if category is None:
         codes, names = terms.get(external_id, ([], []))
         category = category_from_terms(names, codes, overrides)
+    guess = None
+    if category is None:
+        guess = guess_category(
+            (
+                ("name", row["name"]),
+                ("description", row.get("description")),
+                ("organization's name", organization.name if organization is not None else None),
+            ),
+            overrides,
+        )
     verified = _lenient(
         report, where, _date, "assured_date", row.get("assured_date"), today
     ) or _lenient(report, where, _date, "last_modified", row.get("last_modified"), today)
@@ -900,7 +965,7 @@ def _service_values(
     phone = phones.get(external_id) or next(
         (details.location_phone[loc] for loc in locations if loc in details.location_phone), None
     )
-    return {
+    values = {
         "name": row["name"],
         "category": category,
         "organization_id": organization.id if organization is not None else None,
@@ -914,6 +979,7 @@ def _service_values(
         "active": active,
         "last_verified_on": verified,
     }
+    return values, guess
 
 
 # --- Meeting Guide JSON feed ------------------------------------------------------------------
