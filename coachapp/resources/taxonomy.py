@@ -316,10 +316,9 @@ class WordList:
         found.append((key, term, category))
         found.sort(key=lambda line: -len(line[0]))
 
-    def find(self, text: str) -> tuple[str, str] | None:
-        """(term, category) of the earliest word or phrase of ``text`` in the list; at one
-        place, the longest phrase."""
-        found = words(text)
+    def find(self, found: Sequence[str]) -> tuple[str, str] | None:
+        """(term, category) of the earliest word or phrase of a text's ``words`` in the list;
+        at one place, the longest phrase."""
         for start, word in enumerate(found):
             for key, term, category in self._by_first.get(word, ()):
                 if tuple(found[start : start + len(key)]) == key:
@@ -350,9 +349,10 @@ def guess_category(
     word is), then ``SERVICE_WORDS``; within one list the first field with a match decides, and
     in it the earliest word. ``None`` when no word matches."""
     lists = [scope.service_words for scope in overrides.scopes] if overrides else []
+    texts = [(label, words(text or "")) for label, text in fields]
     for word_list in (*lists, DEFAULT_WORDS):
-        for label, text in fields:
-            found = word_list.find(text or "")
+        for label, text_words in texts:
+            found = word_list.find(text_words)
             if found:
                 return Guess(category=found[1], word=found[0], field=label)
     return None
