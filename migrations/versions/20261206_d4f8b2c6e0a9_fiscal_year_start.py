@@ -21,9 +21,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("programs", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column(
-                "fiscal_year_start_month", sa.Integer(), server_default="1", nullable=False
-            )
+            sa.Column("fiscal_year_start_month", sa.Integer(), server_default="1", nullable=False)
         )
         batch_op.create_check_constraint(
             "fiscal_year_start_month_range",
