@@ -198,6 +198,17 @@ def test_a_named_period_is_kept_and_shown_by_name(login, program_manager, octobe
     assert "start=2025-10-01&amp;end=2025-12-31" in html
 
 
+def test_an_export_of_a_named_period_is_named_by_it(login, program_manager, october):
+    browser = login(program_manager)
+    html = browser.get("/reports/?period=FY2026Q1").get_data(as_text=True)
+    link = re.search(r'href="(/reports/export\.csv\?[^"]*table=report[^"]*)"', html).group(1)
+    assert "period=FY2026Q1" in link
+    response = browser.get(link.replace("&amp;", "&"))
+    assert response.status_code == 200
+    disposition = response.headers["Content-Disposition"]
+    assert "FY2026Q1_2025-10-01_2025-12-31.csv" in disposition
+
+
 def test_an_older_named_period_is_added_to_the_list(login, program_manager, october):
     html = login(program_manager).get("/reports/?period=FY2021").get_data(as_text=True)
     assert _selected(html) == "FY2021"

@@ -213,8 +213,11 @@ def index():
     def definition_url(key: str) -> str:
         return url_for("reports.definitions") + "#" + anchor_for(key)
 
+    # Exports carry the period's name too, for their file name.
+    export_args = {**base_args, **({"period": named.name} if named else {})}
+
     def export_url(table: str, fmt: str) -> str:
-        return url_for("reports.export", fmt=fmt, table=table, **base_args)
+        return url_for("reports.export", fmt=fmt, table=table, **export_args)
 
     context.update(
         report=report,
@@ -300,6 +303,11 @@ def export(fmt: str):
     db.session.commit()
     header, table_rows = exports.BUILDERS[table](scope, period)
     filename = exports.filename(table, scope, period, fmt)
+    named = form.named()
+    if named is not None:  # "...-FY2026Q1_2025-10-01_2025-12-31.csv": the name, then its dates
+        dates = _period_args(period)
+        dates_part = f"{dates['start']}_{dates['end']}"
+        filename = filename.replace(dates_part, f"{named.name}_{dates_part}")
     if fmt == "csv":
         return spreadsheets.csv_response(header, table_rows, filename)
     return spreadsheets.xlsx_response(header, table_rows, filename, title=table)
