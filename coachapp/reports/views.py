@@ -11,7 +11,10 @@ reports of ``store``):
 - ``/reports/export.<csv|xlsx>?table=report|by_coach|by_month|clients&start=&end=&<scope>``.
 
 Scope arguments (``program_id``, ``supervisor_id``, ``coach_id``) go through
-``access.report_scope``: outside the user's reach is 404. Bad dates are 422 with the messages.
+``access.report_scope``: outside the user's reach is 404; ``supervisor_id`` is a team (the
+picker names it by the supervisor's team). The period is a preset, a named period of the
+program's funder calendar (``period=FY2026Q1`` or ``preset=FY2026Q1``: ``periods``), or
+``start``/``end``. Bad dates and period names are 422 with the messages.
 """
 
 from __future__ import annotations
