@@ -8,6 +8,7 @@ the fields.
 
 from __future__ import annotations
 
+import calendar
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
@@ -147,6 +148,12 @@ class TimezoneName:
             raise ValidationError(problem)
 
 
+def _month_number(value) -> int:
+    """A posted month as a number; 0 (refused by the form's check) when it is not one."""
+    text = str(value).strip()
+    return int(text) if text.isdigit() and len(text) <= 2 else 0
+
+
 class ProgramForm(FlaskForm):
     name = StringField(
         "Name",
@@ -161,6 +168,24 @@ class ProgramForm(FlaskForm):
         "Appointment times and every program date are read in this zone.",
         render_kw={"list": "timezones", "autocomplete": "off", "spellcheck": "false"},
     )
+    # Not sent (an older client) keeps the program's month, January for a new program; anything
+    # but 1-12 is a message beside the field, never a 500.
+    fiscal_year_start_month = SelectField(
+        "Fiscal year starts in",
+        choices=[SelectChoice(value=n, label=calendar.month_name[n]) for n in range(1, 13)],
+        coerce=_month_number,
+        default=1,
+        validate_choice=False,
+        description="The report page names fiscal years and quarters from it: with October, "
+        "FY2026 runs from 1 October 2025 to 30 September 2026.",
+    )
+
+    def validate_fiscal_year_start_month(self, field) -> None:
+        from coachapp.admin.services import fiscal_month_problem
+
+        problem = fiscal_month_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
 
 
 class NewTeamForm(FlaskForm):

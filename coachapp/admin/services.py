@@ -272,8 +272,20 @@ def timezone_problem(name: str) -> str | None:
     return None
 
 
-def _program_problems(name: str, timezone: str, *, except_id: int | None = None) -> None:
+def fiscal_month_problem(month: object) -> str | None:
+    """Why ``month`` cannot start a program's fiscal year (None when it can: 1 to 12)."""
+    if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+        return "Choose a month from January to December."
+    return None
+
+
+def _program_problems(
+    name: str, timezone: str, *, fiscal_month: int = 1, except_id: int | None = None
+) -> None:
     problems: dict[str, str] = {}
+    month_problem = fiscal_month_problem(fiscal_month)
+    if month_problem:
+        problems["fiscal_year_start_month"] = month_problem
     if _program_name_taken(name, except_id=except_id):
         problems["name"] = "Another program has this name."
     problem = timezone_problem(timezone)
@@ -283,10 +295,13 @@ def _program_problems(name: str, timezone: str, *, except_id: int | None = None)
         raise AdminRuleError(problems)
 
 
-def create_program(name: str, timezone: str, *, actor: User) -> Program:
-    """A new program; its name is unique (whatever the case), its time zone a known one."""
-    _program_problems(name, timezone)
-    program = Program(name=name, timezone=timezone)
+def create_program(
+    name: str, timezone: str, *, actor: User, fiscal_year_start_month: int = 1
+) -> Program:
+    """A new program; its name is unique (whatever the case), its time zone a known one, its
+    fiscal year starts in month 1 to 12."""
+    _program_problems(name, timezone, fiscal_month=fiscal_year_start_month)
+    program = Program(name=name, timezone=timezone, fiscal_year_start_month=fiscal_year_start_month)
     db.session.add(program)
     db.session.flush()
     audit.record(
@@ -294,15 +309,32 @@ def create_program(name: str, timezone: str, *, actor: User) -> Program:
         actor=actor,
         entity_type="program",
         entity_id=program.id,
-        fields=["name", "timezone"],
+        # the month is named only when it is not the default January
+        fields=(["fiscal_year_start_month"] if fiscal_year_start_month != 1 else [])
+        + ["name", "timezone"],
     )
     return program
 
 
-def update_program(program: Program, name: str, timezone: str, *, actor: User) -> list[str]:
-    """Rename a program or change its time zone; returns the changed field names."""
-    _program_problems(name, timezone, except_id=program.id)
-    changed = records.apply_changes(program, {"name": name, "timezone": timezone})
+def update_program(
+    program: Program,
+    name: str,
+    timezone: str,
+    *,
+    actor: User,
+    fiscal_year_start_month: int | None = None,
+) -> list[str]:
+    """Rename a program, change its time zone or the month its fiscal year starts (None keeps
+    it); returns the changed field names."""
+    fiscal_month = (
+        program.fiscal_year_start_month
+        if fiscal_year_start_month is None
+        else fiscal_year_start_month
+    )
+    _program_problems(name, timezone, fiscal_month=fiscal_month or 1, except_id=program.id)
+    changed = records.apply_changes(
+        program, {"name": name, "timezone": timezone, "fiscal_year_start_month": fiscal_month}
+    )
     if changed:
         audit.record(
             AuditAction.UPDATE,

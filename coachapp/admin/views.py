@@ -6,6 +6,8 @@ opens a client record (admins reach one only through break-the-glass).
 
 from __future__ import annotations
 
+import calendar
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -245,7 +247,11 @@ def reactivate_user(user_id: int):
 @bp.route("/admin/programs")
 @access.roles(Role.ADMIN)
 def programs():
-    return render_template("admin/programs.html", rows=queries.programs_overview())
+    return render_template(
+        "admin/programs.html",
+        rows=queries.programs_overview(),
+        month_names=list(calendar.month_name),
+    )
 
 
 def _program_form_page(form: ProgramForm, program: Program | None, status: int):
@@ -262,7 +268,12 @@ def new_program():
         form.timezone.data = "America/New_York"
     if form.validate_on_submit():
         try:
-            program = services.create_program(form.name.data, form.timezone.data, actor=_actor())
+            program = services.create_program(
+                form.name.data,
+                form.timezone.data,
+                actor=_actor(),
+                fiscal_year_start_month=form.fiscal_year_start_month.data,
+            )
             db.session.commit()
         except services.AdminRuleError as exc:
             db.session.rollback()
@@ -283,7 +294,13 @@ def edit_program(program_id: int):
     form = ProgramForm(obj=program)
     if form.validate_on_submit():
         try:
-            services.update_program(program, form.name.data, form.timezone.data, actor=_actor())
+            services.update_program(
+                program,
+                form.name.data,
+                form.timezone.data,
+                actor=_actor(),
+                fiscal_year_start_month=form.fiscal_year_start_month.data,
+            )
             db.session.commit()
         except services.AdminRuleError as exc:
             db.session.rollback()

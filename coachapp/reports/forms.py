@@ -1,4 +1,5 @@
-"""The report's period: presets from the program's today, or custom dates (validated).
+"""The report's period: presets from the program's today, a named period of the funder's
+calendar (``FY2026``, ``FY2026Q1``, ``2026Q1``: ``periods``), or custom dates (validated).
 
 The form is read from the query string (a GET form: reports change nothing, so there is no
 CSRF token to carry). The scope picker's fields are plain selects here; whether an id is within
@@ -7,6 +8,7 @@ the user's reach is decided by ``access.report_scope`` (404), not by the form.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from datetime import date, timedelta
 
@@ -16,6 +18,7 @@ from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
 from coachapp.forms import DateRange, select_choices
+from coachapp.reports import periods
 from coachapp.reports.metrics import Period
 
 PRESETS = {
@@ -82,23 +85,43 @@ class ReportForm(FlaskForm):
     class Meta:
         csrf = False
 
-    preset = SelectField("Period", choices=select_choices(PRESETS.items()), default=DEFAULT_PRESET)
+    # Choices are filled by the view (presets, the recent named periods, custom); any period
+    # name is accepted, listed or not, and checked by validate_preset.
+    preset = SelectField(
+        "Period",
+        choices=select_choices(PRESETS.items()),
+        default=DEFAULT_PRESET,
+        validate_choice=False,
+    )
     start = DateField("From", validators=[Optional(), DateRange(years_ahead=1)])
     end = DateField("To (inclusive)", validators=[Optional(), DateRange(years_ahead=1)])
     program_id = SelectField("Program", validate_choice=False)
     supervisor_id = SelectField("Team", validate_choice=False)
     coach_id = SelectField("Coach", validate_choice=False)
 
-    def __init__(self, *args, today: date, **kwargs):
+    def __init__(self, *args, today: date, fiscal_start: int = 1, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+        self.fiscal_start = fiscal_start
 
     def is_custom(self) -> bool:
         return self.preset.data == "custom"
 
+    def named(self) -> periods.NamedPeriod | None:
+        """The named period chosen (after ``validate()``), or None for a preset or custom."""
+        if self.preset.data in PRESETS:
+            return None
+        return periods.parse(self.preset.data, self.fiscal_start)
+
     def validate_preset(self, field) -> None:
-        if field.data not in PRESETS:
+        if field.data in PRESETS:
+            return
+        if not periods.is_period_name(field.data):
             raise ValidationError("Choose a period from the list.")
+        try:
+            periods.parse(field.data, self.fiscal_start)
+        except periods.PeriodNameError as exc:
+            raise ValidationError(str(exc)) from None
 
     def validate(self, extra_validators=None) -> bool:
         """Field checks, then the period as a whole (custom dates only: presets are computed)."""
@@ -119,18 +142,29 @@ class ReportForm(FlaskForm):
         """The validated period (call after ``validate()`` succeeded)."""
         if self.is_custom():
             return Period(self.start.data, self.end.data)
+        named = self.named()
+        if named is not None:
+            return named.period
         return preset_period(self.preset.data, self.today)
 
 
-def report_form(args: Mapping[str, str], today: date) -> ReportForm:
-    """The form for query ``args``: a preset (its dates computed, any typed dates ignored), or
-    custom dates; without a preset, custom when dates are given (drill-down and export links
-    carry ``start`` and ``end`` only), else the default preset."""
-    data = {key: args.get(key, "") for key in ("preset", "start", "end")}
+def report_form(args: Mapping[str, str], today: date, fiscal_start: int = 1) -> ReportForm:
+    """The form for query ``args``: a preset or a named period (``preset=FY2026Q1``, or
+    ``period=FY2026Q1``; its dates computed, any typed dates ignored), or custom dates; without
+    either, custom when dates are given (drill-down and export links carry ``start`` and ``end``
+    only), else the default preset. ``fiscal_start`` is the program's fiscal year's first
+    month."""
+    data = {key: args.get(key, "")[:100] for key in ("preset", "start", "end")}
+    data["preset"] = data["preset"] or args.get("period", "")[:100]
+    if periods.is_period_name(data["preset"]):
+        # one spelling, so the select shows the choice whatever the case typed; a name that
+        # names no period stays as typed and validate_preset says why
+        with contextlib.suppress(periods.PeriodNameError):
+            data["preset"] = periods.parse(data["preset"], fiscal_start).name
     for key in ("program_id", "supervisor_id", "coach_id"):
         data[key] = args.get(key, "")
     if not data["preset"]:
         data["preset"] = "custom" if (data["start"] or data["end"]) else DEFAULT_PRESET
     if data["preset"] != "custom":
         data["start"] = data["end"] = ""
-    return ReportForm(formdata=MultiDict(data), today=today)
+    return ReportForm(formdata=MultiDict(data), today=today, fiscal_start=fiscal_start)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from coachapp.extensions import db
-from coachapp.models import Program, User
+from coachapp.models import Program, Team, User
 from coachapp.models.enums import Role
 from coachapp.reports.metrics import Scope
 
@@ -25,6 +25,8 @@ class ScopeChoices:
     """What the scope picker offers: every option is within ``access.report_scope``'s reach."""
 
     programs: list[tuple[int, str]] = field(default_factory=list)
+    # (supervisor id, the team's name): the report's team filter is a supervisor's coaches,
+    # shown by the name of the supervisor's team (``team_labels``)
     supervisors: list[tuple[int, str]] = field(default_factory=list)
     # (coach id, name, supervisor id)
     coaches: list[tuple[int, str, int | None]] = field(default_factory=list)
@@ -43,21 +45,44 @@ def scope_choices(user: User, scope: Scope) -> ScopeChoices:
     else:
         program = db.session.get(Program, scope.program_id)
         choices.programs = [(program.id, program.name)] if program else []
+    supervisors = (
+        select(User.id, User.name, Team.name)
+        .outerjoin(Team, Team.id == User.team_id)
+        .order_by(Team.name, User.name, User.id)
+    )
     if user.role == Role.SUPERVISOR:
-        choices.supervisors = [(user.id, user.name)]
+        choices.supervisors = team_labels(db.session.execute(supervisors.where(User.id == user.id)))
         coaches = select(User).where(User.role == Role.COACH, User.supervisor_id == user.id)
     else:
-        choices.supervisors = [
-            (u.id, u.name)
-            for u in db.session.scalars(
-                select(User)
-                .where(User.role == Role.SUPERVISOR, User.program_id == scope.program_id)
-                .order_by(User.name, User.id)
+        choices.supervisors = team_labels(
+            db.session.execute(
+                supervisors.where(User.role == Role.SUPERVISOR, User.program_id == scope.program_id)
             )
-        ]
+        )
         coaches = select(User).where(User.role == Role.COACH, User.program_id == scope.program_id)
     choices.coaches = [
         (u.id, u.name + ("" if u.active else " (inactive)"), u.supervisor_id)
         for u in db.session.scalars(coaches.order_by(User.active.desc(), User.name, User.id))
     ]
     return choices
+
+
+def team_labels(rows) -> list[tuple[int, str]]:
+    """``(supervisor id, label)`` from ``(supervisor id, supervisor name, team name)`` rows: the
+    team's name; the supervisor's name is added only where it is needed to tell the options
+    apart (two supervisors of one team) or where the supervisor has no team."""
+    rows = list(rows)
+    per_team: dict[str, int] = {}
+    for _, _, team in rows:
+        if team is not None:
+            per_team[team] = per_team.get(team, 0) + 1
+    labelled = []
+    for supervisor_id, supervisor, team in rows:
+        if team is None:
+            label = f"{supervisor}'s coaches (no team set)"
+        elif per_team[team] > 1:
+            label = f"{team} ({supervisor})"
+        else:
+            label = team
+        labelled.append((supervisor_id, label))
+    return sorted(labelled, key=lambda pair: (pair[1].casefold(), pair[0]))

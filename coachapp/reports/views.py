@@ -11,11 +11,16 @@ reports of ``store``):
 - ``/reports/export.<csv|xlsx>?table=report|by_coach|by_month|clients&start=&end=&<scope>``.
 
 Scope arguments (``program_id``, ``supervisor_id``, ``coach_id``) go through
-``access.report_scope``: outside the user's reach is 404. Bad dates are 422 with the messages.
+``access.report_scope``: outside the user's reach is 404; ``supervisor_id`` is a team (the
+picker names it by the supervisor's team). The period is a preset, a named period of the
+program's funder calendar (``period=FY2026Q1`` or ``preset=FY2026Q1``: ``periods``), or
+``start``/``end``. Bad dates and period names are 422 with the messages.
 """
 
 from __future__ import annotations
 
+import calendar
+import contextlib
 import functools
 from typing import Any
 from urllib.parse import urlencode
@@ -30,7 +35,7 @@ from coachapp.extensions import db
 from coachapp.forms import select_choices
 from coachapp.models import Program
 from coachapp.models.enums import Role
-from coachapp.reports import bp, drilldown, exports, labels, metrics, store
+from coachapp.reports import bp, drilldown, exports, labels, metrics, periods, store
 from coachapp.reports.definitions import anchor_for, rendered
 from coachapp.reports.forms import PRESETS, ReportForm, preset_period, report_form
 from coachapp.reports.metrics import Period, Scope
@@ -48,7 +53,8 @@ def _scope_or_404() -> Scope:
 
 def _form(scope: Scope) -> ReportForm:
     program = db.session.get(Program, scope.program_id)
-    return report_form(request.args, timeutil.local_today(program))
+    fiscal_start = program.fiscal_year_start_month if program else 1
+    return report_form(request.args, timeutil.local_today(program), fiscal_start)
 
 
 def _fill_picker(form: ReportForm, choices: ScopeChoices, scope: Scope) -> None:
@@ -77,14 +83,24 @@ def _fill_picker(form: ReportForm, choices: ScopeChoices, scope: Scope) -> None:
 
 
 def _label_presets(form: ReportForm) -> None:
-    """Each preset's label carries its dates, as of the program's today."""
-    labelled = []
+    """Each preset's label carries its dates, as of the program's today; then the recent named
+    periods of the program's fiscal calendar (and the one asked for, if older), then custom."""
+    choices = []
     for name, label in PRESETS.items():
         if name != "custom":
             period = preset_period(name, form.today)
             label = f"{label} ({period.start.isoformat()} to {period.end.isoformat()})"
-        labelled.append((name, label))
-    form.preset.choices = select_choices(labelled)
+            choices.append(SelectChoice(value=name, label=label))
+    named = periods.recent(form.today, form.fiscal_start)
+    if form.preset.data not in PRESETS and form.preset.data not in {n.name for n in named}:
+        # a name that names no period: the field's error says why, the list stays as it is
+        with contextlib.suppress(periods.PeriodNameError):
+            named.insert(0, periods.parse(form.preset.data, form.fiscal_start))
+    for item in named:
+        group = "Calendar quarters" if item.name[0].isdigit() else "Fiscal years and quarters"
+        choices.append(SelectChoice(value=item.name, label=item.label, optgroup=group))
+    choices.append(SelectChoice(value="custom", label=PRESETS["custom"]))
+    form.preset.choices = choices
 
 
 def _scope_names(choices: ScopeChoices, scope: Scope) -> dict[str, str | None]:
@@ -141,6 +157,10 @@ def _chart_data(report: dict) -> dict:
     }
 
 
+def _fiscal_month_name(month: int) -> str:
+    return calendar.month_name[month] if 1 <= month <= 12 else calendar.month_name[1]
+
+
 def _period_args(period: Period) -> dict[str, str]:
     return {"start": period.start.isoformat(), "end": period.end.isoformat()}
 
@@ -163,11 +183,14 @@ def index():
         "headline": labels.HEADLINE,
         "fmt": _format,
         "kinds": labels,
+        "fiscal_month": _fiscal_month_name(form.fiscal_start),
     }
     if not form.validate():
         return render_template("reports/index.html", **context), 422
     period = form.period()
+    named = form.named()
     form.start.data, form.end.data = period.start, period.end
+    # A named period is plain dates from here on: the stored report's key is the dates.
     report = store.detailed_report(scope, period)
     db.session.commit()  # a report computed now is stored
     base_args = {**_period_args(period), **scope_args(scope)}
@@ -193,12 +216,16 @@ def index():
     def definition_url(key: str) -> str:
         return url_for("reports.definitions") + "#" + anchor_for(key)
 
+    # Exports carry the period's name too, for their file name.
+    export_args = {**base_args, **({"period": named.name} if named else {})}
+
     def export_url(table: str, fmt: str) -> str:
-        return url_for("reports.export", fmt=fmt, table=table, **base_args)
+        return url_for("reports.export", fmt=fmt, table=table, **export_args)
 
     context.update(
         report=report,
         period=period,
+        period_name=named.label if named else None,
         figures=dict(metrics.flatten({k: report[k] for k in metrics.HEADLINE_GROUPS})),
         counts=report["counts"],
         rates=metrics.RATES,
@@ -279,6 +306,11 @@ def export(fmt: str):
     db.session.commit()
     header, table_rows = exports.BUILDERS[table](scope, period)
     filename = exports.filename(table, scope, period, fmt)
+    named = form.named()
+    if named is not None:  # "...-FY2026Q1_2025-10-01_2025-12-31.csv": the name, then its dates
+        dates = _period_args(period)
+        dates_part = f"{dates['start']}_{dates['end']}"
+        filename = filename.replace(dates_part, f"{named.name}_{dates_part}")
     if fmt == "csv":
         return spreadsheets.csv_response(header, table_rows, filename)
     return spreadsheets.xlsx_response(header, table_rows, filename, title=table)
