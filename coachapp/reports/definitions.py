@@ -41,6 +41,12 @@ NOT_YET_IN_EFFECT = {
 }
 NOTICE_CLASS = "alert alert-warning not-yet-in-effect"
 
+# Rows of metrics.md that name a family of figures: the plain-language entry that opens them.
+ROW_ENTRIES = {
+    "retention": "retention.rate",
+    "referrals.by_category": "referrals.by_category.linkage_rate",
+}
+
 
 def figure_keys(codes: list[str]) -> list[str]:
     """The figure keys a first cell names, e.g. ``["appointments.attended", ".no_show"]`` →
@@ -95,17 +101,17 @@ class _FigureAnchors(Treeprocessor):
                 cells[0].insert(0, span)
             self.anchors.update(keys)
 
-
     @staticmethod
     def _plain_first(cell: ET.Element, keys: list[str]) -> None:
         """The figure in plain language (``glossary``) first, the exact rule after it."""
-        meanings = []
-        for key in keys:
-            entry = glossary.entry_for(key)
-            if entry and entry.meaning not in meanings:
-                meanings.append(entry.meaning)
-        if not meanings:
+        entries = [glossary.entry_for(ROW_ENTRIES.get(key, key)) for key in keys]
+        entries = [e for e in entries if e is not None]
+        if not entries:
             return
+        if len(entries) == 1:
+            meanings = [entries[0].meaning]
+        else:
+            meanings = [f"{e.name}: {e.meaning}" for e in entries]
         exact = ET.Element("div", {"class": "exact-rule small"})
         label = ET.SubElement(exact, "span", {"class": "fw-semibold"})
         label.text = "Exact rule: "
