@@ -10,6 +10,11 @@ the query count does not grow with the caseload.
 The per-client table carries no name, code, date of birth, contact detail or narrative text:
 a pseudonym (``pseudonyms.pseudonym``), program, coach, intake month, status, counts and
 BARC-10 totals.
+
+Each table's columns are ``spreadsheets.Column``s: a reader's header ("No-show rate") and a
+kind (rate, count, date), so the XLSX formats rates as percentages and dates as dates, and the
+CSV writes rates as percentages under "No-show rate (%)". An XLSX also gets a cover sheet
+(``cover``) and a "Definitions" sheet (``definitions``, from ``glossary``).
 """
 
 from __future__ import annotations
