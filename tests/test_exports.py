@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from coachapp import spreadsheets
 from coachapp.extensions import db as _db
-from coachapp.models import AuditEvent, Client
+from coachapp.models import AuditEvent, Client, Team
 from coachapp.reports import exports, metrics
 from coachapp.reports.metrics import Scope
 from coachapp.reports.pseudonyms import pseudonym
@@ -36,9 +36,22 @@ def read_csv(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
 
 
+def read_book(response):
+    return load_workbook(io.BytesIO(response.get_data()))
+
+
 def read_xlsx(response) -> list[list]:
-    book = load_workbook(io.BytesIO(response.get_data()))
-    return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+    """The table's rows (the sheet after the cover)."""
+    book = read_book(response)
+    return [list(row) for row in book.worksheets[1].iter_rows(values_only=True)]
+
+
+def headers(columns, fmt: str) -> list[str]:
+    return [c.csv_header if fmt == "csv" else c.header for c in columns]
+
+
+def csv_rate(value) -> str:
+    return "" if value is None else str(round(value * 100, 1))
 
 
 def as_text(value) -> str:
@@ -58,18 +71,26 @@ def test_report_csv_matches_outcome_report(login, program_manager, example):
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = read_csv(response)
-    assert rows[0] == ["figure", "value", "numerator", "denominator"]
-    table = {row[0]: row[1:] for row in rows[1:]}
+    assert rows[0] == ["Figure", "Value (rates in %)", "Numerator", "Denominator", "Figure key"]
+    table = {row[-1]: row[1:-1] for row in rows[1:]}
+    names = {row[-1]: row[0] for row in rows[1:]}
     assert table["period.start"][0] == "2026-03-01" and table["period.end"][0] == "2026-03-31"
-    assert table["scope.program_id"][0] == str(example.program_id)
+    assert names["scope.program"] == "Program" and names["scope.name"] == "Scope"
+    assert table["scope.name"][0] == "Whole program"
     for key, value in headline_of(report).items():
-        assert table[key][0] == as_text(value), key
-    assert table["clients.engagement_rate"] == ["0.5", "2", "4"]
-    assert table["appointments.no_show_rate"] == ["0.3333", "1", "3"]
+        expected = csv_rate(value) if key in metrics.RATES else as_text(value)
+        assert table[key][0] == expected, key
+    assert table["clients.engagement_rate"] == ["50.0", "2", "4"]
+    assert table["appointments.no_show_rate"] == ["33.3", "1", "3"]
     assert table["appointments.no_show_rate_accompanied"] == ["0.0", "0", "1"]
     assert table["retention.30.rate"] == ["", "0", "0"]
     assert table["clients.enrolled"] == ["4", "", ""]
     assert table["barc10.mean_first"][0] == "30.0"
+    assert names["appointments.no_show_rate"] == "No-show rate"
+    assert (
+        names["referrals.by_category.housing.linkage_rate"] == "Linkage rate, by category: housing"
+    )
+    assert names["retention.30.rate"] == "Retention rate at 30 days"
 
 
 def test_report_xlsx_matches_outcome_report(login, program_manager, example):
@@ -77,8 +98,8 @@ def test_report_xlsx_matches_outcome_report(login, program_manager, example):
     response = get_export(login(program_manager), "xlsx", "report")
     assert response.mimetype == spreadsheets.XLSX_MIME
     rows = read_xlsx(response)
-    assert rows[0] == ["figure", "value", "numerator", "denominator"]
-    table = {row[0]: row[1:] for row in rows[1:]}
+    assert rows[0] == ["Figure", "Value", "Numerator", "Denominator", "Figure key"]
+    table = {row[-1]: row[1:-1] for row in rows[1:]}
     for key, value in headline_of(report).items():
         assert table[key][0] == value, key
     assert table["referrals.linkage_rate"] == [0.5, 2, 4]
@@ -90,20 +111,26 @@ def test_by_coach_and_by_month_match(login, program_manager, example, coach, fmt
     report = metrics.outcome_report(example, MARCH)
     browser = login(program_manager)
     reader = read_csv if fmt == "csv" else read_xlsx
-    convert = as_text if fmt == "csv" else (lambda v: v)
+
+    def cell(value, column):
+        if fmt == "xlsx":
+            if column.kind == spreadsheets.DATE:
+                return datetime.fromisoformat(value)  # openpyxl reads dates back as datetimes
+            return value
+        return csv_rate(value) if column.kind == spreadsheets.RATE else as_text(value)
 
     rows = reader(get_export(browser, fmt, "by_coach"))
-    assert rows[0] == exports.BY_COACH_COLUMNS
+    assert rows[0] == headers(exports.BY_COACH_COLUMNS, fmt)
     [row] = rows[1:]
     [expected] = report["by_coach"]
     flat = {"coach_id": coach.id, "coach_name": coach.name}
     flat.update(metrics.flatten({k: expected[k] for k in ("clients", "appointments", "referrals")}))
-    assert row == [convert(flat[c]) for c in exports.BY_COACH_COLUMNS]
+    assert row == [cell(flat[c.key], c) for c in exports.BY_COACH_COLUMNS]
 
     rows = reader(get_export(browser, fmt, "by_month"))
-    assert rows[0] == exports.BY_MONTH_COLUMNS
+    assert rows[0] == headers(exports.BY_MONTH_COLUMNS, fmt)
     assert rows[1:] == [
-        [convert(m[c]) for c in exports.BY_MONTH_COLUMNS] for m in report["by_month"]
+        [cell(m[c.key], c) for c in exports.BY_MONTH_COLUMNS] for m in report["by_month"]
     ]
 
 
@@ -131,7 +158,7 @@ def test_client_table_is_de_identified(login, program_manager, example, fmt):
     for secret in ("555-0199", "private.person", "Hidden Lane", "relapse"):
         assert secret not in text
     rows = read_csv(response) if fmt == "csv" else read_xlsx(response)
-    assert rows[0] == exports.CLIENT_COLUMNS
+    assert rows[0] == headers(exports.CLIENT_COLUMNS, fmt)
     assert sorted(row[0] for row in rows[1:]) == sorted(pseudonym(c.id) for c in clients)
 
 
@@ -139,7 +166,9 @@ def test_client_table_adds_up_to_the_report(login, program_manager, program, exa
     report = metrics.outcome_report(example, MARCH)
     rows = read_xlsx(get_export(login(program_manager), "xlsx", "clients"))
     header, body = rows[0], rows[1:]
-    column = {name: [row[header.index(name)] for row in body] for name in header}
+    keys = [c.key for c in exports.CLIENT_COLUMNS]
+    assert header == [c.header for c in exports.CLIENT_COLUMNS]
+    column = {name: [row[keys.index(name)] for row in body] for name in keys}
     assert sum(column["sessions_completed"]) == report["sessions"]["completed"]
     assert sum(column["sessions_attempted"]) == report["sessions"]["attempted"]
     assert sum(column["session_minutes"]) == report["sessions"]["minutes"]
@@ -262,3 +291,116 @@ def test_formula_like_names_are_neutralised(login, program_manager, program, sup
     factories.client(sneaky, intake_date=date(2026, 3, 2))
     rows = read_csv(get_export(login(program_manager), "csv", "clients"))
     assert rows[1][2] == "'=HYPERLINK(1)"
+
+
+# --- Hand-over: cover, formats, Definitions sheet, CSV for Excel --------------------------------
+
+
+def test_xlsx_opens_with_a_cover_sheet(login, program_manager, program, coach, example):
+    book = read_book(get_export(login(program_manager), "xlsx", "by_coach", coach_id=coach.id))
+    assert book.sheetnames == ["Cover", "by_coach", "Definitions"]
+    cover = {row[0]: row[1] for row in book["Cover"].iter_rows(values_only=True)}
+    assert cover["Table"] == "By coach"
+    assert cover["Program"] == program.name
+    assert cover["Scope"] == "Casey Coach"
+    assert cover["Period start"] == datetime(2026, 3, 1)
+    assert cover["Period end"] == datetime(2026, 3, 31)
+    assert cover["Generated by"] == "Pat Manager"
+    generated, zone = cover["Generated at"].split(" (")
+    assert datetime.strptime(generated, "%Y-%m-%d %H:%M")
+    assert zone.rstrip(")") == (program.timezone or "UTC")
+
+
+def test_xlsx_team_scope_is_named_on_the_cover(db, login, program_manager, supervisor, example):
+    def scope_on_cover() -> str:
+        book = read_book(
+            get_export(login(program_manager), "xlsx", "report", supervisor_id=supervisor.id)
+        )
+        return {row[0]: row[1] for row in book["Cover"].iter_rows(values_only=True)}["Scope"]
+
+    assert scope_on_cover() == "Sam Supervisor's coaches (no team set)"
+    team = Team(program_id=supervisor.program_id, name="North")
+    db.session.add(team)
+    db.session.flush()
+    supervisor.team_id = team.id
+    db.session.commit()
+    assert scope_on_cover() == "North (Sam Supervisor)"
+
+
+def test_xlsx_cover_names_a_funder_calendar_period(login, program_manager, example):
+    book = read_book(get_export(login(program_manager), "xlsx", "report", period="2026Q1"))
+    cover = {row[0]: row[1] for row in book["Cover"].iter_rows(values_only=True)}
+    assert cover["Period"].startswith("2026 Q1")
+    assert cover["Period start"] == datetime(2026, 1, 1)
+    assert cover["Period end"] == datetime(2026, 3, 31)
+
+
+def test_xlsx_rates_are_formatted_fractions_and_dates_are_dates(login, program_manager, example):
+    browser = login(program_manager)
+    sheet = read_book(get_export(browser, "xlsx", "by_month"))["by_month"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[:3] == ["Month", "From", "To"] and "No-show rate" in header
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["A"].width >= 8
+    row = sheet[2]
+    rate = row[header.index("No-show rate")]
+    assert rate.value == pytest.approx(0.3333) and rate.number_format == "0.0%"
+    start = row[header.index("From")]
+    assert isinstance(start.value, datetime) and start.value.date() == date(2026, 3, 1)
+    assert start.is_date and start.number_format == "yyyy-mm-dd"
+    enrolled = row[header.index("Clients enrolled")]
+    assert enrolled.value == 4 and isinstance(enrolled.value, int)
+
+    sheet = read_book(get_export(browser, "xlsx", "report"))["report"]
+    by_key = {row[-1].value: row for row in sheet.iter_rows(min_row=2)}
+    assert by_key["appointments.no_show_rate"][1].number_format == "0.0%"
+    assert by_key["appointments.no_show_rate"][1].value == pytest.approx(0.3333)
+    assert by_key["clients.enrolled"][1].number_format == "General"
+    assert by_key["period.start"][1].is_date
+
+
+@pytest.mark.parametrize("table", exports.TABLES)
+def test_the_definitions_sheet_lists_every_figure_of_the_export(
+    login, program_manager, example, table
+):
+    book = read_book(get_export(login(program_manager), "xlsx", table))
+    rows = list(book["Definitions"].iter_rows(values_only=True))
+    assert rows[0] == ("Figure", "What it means", "Formula", "Numerator", "Denominator")
+    defined = {row[0]: row for row in rows[1:]}
+    assert all(row[1] for row in rows[1:]), "every figure has a plain-language meaning"
+    data = list(book[table].iter_rows(values_only=True))
+    if table == "report":
+        figures = [row[0] for row in data[1:] if not row[-1].startswith(("period.", "scope."))]
+    else:
+        skip = {"Coach id", "Coach", "Month", "From", "To"}
+        figures = [h for h in data[0] if h not in skip]
+    missing = [name for name in figures if name not in defined]
+    assert not missing
+    if table == "report":
+        no_show = defined["No-show rate"]
+        assert no_show[1].startswith("Of the appointments that happened or were missed")
+        assert no_show[2] == "no-shows ÷ (attended + no-shows)"
+        assert no_show[3] == "no-shows" and "attended or missed" in no_show[4]
+
+
+def test_csv_for_excel_starts_with_a_byte_order_mark(login, program_manager, program, supervisor):
+    coach = factories.user("coach", program=program, supervisor=supervisor, name="José Ñúñez")
+    factories.client(coach, intake_date=date(2026, 3, 2))
+    browser = login(program_manager)
+    body = get_export(browser, "csv", "clients", bom="1").get_data()
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Pseudonym", "Program", "Coach"]
+    assert rows[1][2] == "José Ñúñez"
+    plain = get_export(browser, "csv", "clients").get_data()
+    assert plain.startswith(b"Pseudonym,")  # without bom=1: no mark, for other programs
+    assert body == "\ufeff".encode() + plain
+
+
+def test_csv_rates_are_percentages_under_a_header_that_says_so(login, program_manager, example):
+    rows = read_csv(get_export(login(program_manager), "csv", "by_coach"))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["No-show rate (%)"] == "33.3"
+    assert row["Engagement rate (%)"] == "50.0"
+    assert row["Clients enrolled"] == "4"

@@ -18,7 +18,7 @@ from coachapp import access
 from coachapp.access import ScopeError, parse_scope_id, report_scope
 from coachapp.extensions import db as _db
 from coachapp.models import Client
-from coachapp.reports import definitions, drilldown, labels, metrics
+from coachapp.reports import definitions, drilldown, glossary, labels, metrics
 from coachapp.reports.forms import preset_period
 from coachapp.reports.metrics import Period, Scope
 from coachapp.reports.pseudonyms import pseudonym
@@ -62,6 +62,37 @@ def test_metrics_md_is_a_byte_for_byte_copy_of_the_spec():
         assert heading in text
     if SPEC.exists():
         assert COPY.read_bytes() == SPEC.read_bytes()
+
+
+def test_definitions_page_puts_plain_language_before_the_formula(login, program_manager):
+    """Managers read what a figure means first, then how it is worked out: in the plain-
+    language table at the top, and in the exact table's row the report links to."""
+    html = login(program_manager).get("/reports/definitions").get_data(as_text=True)
+    meaning = "Of the appointments that happened or were missed, the share the client missed."
+    plain = html[html.index('id="plain-appointments.no_show_rate"') :]
+    plain = plain[: plain.index("</tr>")]
+    assert plain.index(meaning) < plain.index("no-shows ÷ (attended + no-shows)")
+    assert "Numerator: no-shows." in plain and "1 of 3 = 33.3%" in plain
+    exact = html[html.index('id="appointments.no_show_rate"') :]
+    exact = exact[: exact.index("</tr>")]
+    assert exact.index(meaning) < exact.index("Exact rule:")
+    assert exact.index("Exact rule:") < exact.index("<code>no_show / (attended + no_show)</code>")
+    assert html.index('id="plain-heading"') < html.index('id="scope-and-period"')
+    assert "No-show rate (%)" in html  # how the CSV writes rates is said on the page
+    for key in definitions.rendered()[1]:
+        if glossary.entry_for(key) is None:
+            continue
+        assert f'id="plain-{glossary.stem(key)}"' in html, key
+
+
+def test_every_headline_figure_has_a_plain_language_entry():
+    for _, figures in labels.HEADLINE:
+        for key, _label, _kind in figures:
+            entry = glossary.entry_for(key)
+            assert entry is not None and entry.meaning, key
+    for key in metrics.RATES:
+        entry = glossary.entry_for(key)
+        assert entry is not None and entry.numerator and entry.denominator, key
 
 
 def test_definitions_page_marks_credit_to_coaches_as_not_yet_in_effect(login, supervisor):

@@ -11,7 +11,7 @@ import csv
 import inspect
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -34,13 +34,18 @@ def read(response, fmt: str) -> list[dict]:
         text = response.get_data(as_text=True)
         return list(csv.DictReader(io.StringIO(text, newline="")))
     assert response.mimetype == spreadsheets.XLSX_MIME
-    sheet = load_workbook(io.BytesIO(response.get_data())).worksheets[0]
+    book = load_workbook(io.BytesIO(response.get_data()))
+    for sheet in book.worksheets:  # the cover and the Definitions sheet too
+        for row in sheet.iter_rows():
+            # A string starting with "=" would be stored as a formula cell ("f"): never.
+            assert all(cell.data_type != "f" for cell in row), [c.value for c in row]
+    sheet = book.worksheets[1] if book.sheetnames[0] == "Cover" else book.worksheets[0]
     rows = list(sheet.iter_rows())
     header = [cell.value for cell in rows[0]]
-    for row in rows[1:]:
-        # A string starting with "=" would be stored as a formula cell ("f"): never.
-        assert all(cell.data_type != "f" for cell in row), [c.value for c in row]
-    return [dict(zip(header, [cell.value for cell in row], strict=True)) for row in rows[1:]]
+    table = [dict(zip(header, [cell.value for cell in row], strict=True)) for row in rows[1:]]
+    if book.sheetnames[0] == "Cover":  # the cover's values, as a row of their own
+        table.append({row[0]: row[1] for row in book["Cover"].iter_rows(values_only=True)})
+    return table
 
 
 def report_download(fmt: str, table: str):
@@ -72,7 +77,7 @@ EXPORTS = {
     "reports.export": [
         (f"{fmt}-{table}", typed_into_names, report_download(fmt, table), fmt, columns)
         for fmt in ("csv", "xlsx")
-        for table, columns in (("by_coach", ["coach_name"]), ("clients", ["coach", "program"]))
+        for table, columns in (("by_coach", ["Coach"]), ("clients", ["Coach", "Program"]))
     ],
     "oversight.audit_export": [
         (
@@ -102,7 +107,9 @@ def test_typed_text_cannot_become_a_formula(
     value = prefix + PAYLOAD
     viewer = type_in(value, program, supervisor, program_manager)
     rows = read(download(login(viewer)), fmt)
-    cells = [row[column] for row in rows for column in columns if PAYLOAD in (row[column] or "")]
+    cells = [
+        row[column] for row in rows for column in columns if PAYLOAD in (row.get(column) or "")
+    ]
     assert len(cells) >= len(columns), rows
     for cell in cells:
         assert cell.startswith("'") and cell.endswith(PAYLOAD), repr(cell)
@@ -160,4 +167,47 @@ def test_xlsx_drops_characters_xml_cannot_carry(login, program, supervisor, prog
     """A name with a control character (pasted from elsewhere) does not break the XLSX."""
     typed_into_names("Casey\x01 Coach", program, supervisor, program_manager)
     rows = read(report_download("xlsx", "by_coach")(login(program_manager)), "xlsx")
-    assert "Casey Coach" in [row["coach_name"] for row in rows]
+    assert "Casey Coach" in [row.get("Coach") for row in rows]
+
+
+def test_headers_and_cover_text_are_neutralised_too():
+    """A header or a cover line is text like any other."""
+    rows = list(spreadsheets.csv_chunks([spreadsheets.Column("k", "=SUM(1)")], [["-1"]]))
+    assert rows[0].splitlines() == ["'=SUM(1)", "'-1"]
+    handle = spreadsheets.write_xlsx(
+        [spreadsheets.Column("k", "@cmd")],
+        [["+x"]],
+        "t",
+        cover=[("=label", "=value")],
+        definitions=[spreadsheets.Definition("=name", "-meaning")],
+    )
+    book = load_workbook(handle)
+    handle.close()
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            assert all(c.data_type != "f" for c in row)
+    assert book["t"]["A1"].value == "'@cmd" and book["t"]["A2"].value == "'+x"
+    assert book["Cover"]["A1"].value == "'=label" and book["Cover"]["B1"].value == "'=value"
+    assert book["Definitions"]["A2"].value == "'=name"
+
+
+def test_a_large_xlsx_is_written_row_by_row():
+    """The table is consumed as a generator (never materialised) by the write-only sheet."""
+    seen = 0
+
+    def rows():
+        nonlocal seen
+        for n in range(5000):
+            seen += 1
+            yield [n, spreadsheets.Percent(0.5), date(2026, 3, 1)]
+
+    columns = [
+        spreadsheets.Column("n", "N", spreadsheets.COUNT),
+        spreadsheets.Column("r", "Rate", spreadsheets.RATE),
+        spreadsheets.Column("d", "Day", spreadsheets.DATE),
+    ]
+    handle = spreadsheets.write_xlsx(columns, rows(), "big")
+    book = load_workbook(handle, read_only=True)
+    last = list(book["big"].iter_rows(min_row=5001, values_only=True))
+    handle.close()
+    assert seen == 5000 and last == [(4999, 0.5, datetime(2026, 3, 1))]

@@ -1,4 +1,7 @@
-"""The definitions page, generated from ``metrics.md`` (a byte-for-byte copy of
+"""The definitions page: each figure in plain language first (``glossary``), then metrics.md,
+whose table rows also open with the plain-language meaning before the exact rule.
+
+The exact part is generated from ``metrics.md`` (a byte-for-byte copy of
 ../shared/spec/metrics.md, checked by a test), so the page and the spec cannot differ.
 
 Each row of a table whose first cell names figure keys in code (``clients.enrolled``) gets that
@@ -23,6 +26,8 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from coachapp.reports import glossary
+
 SPEC = Path(__file__).with_name("metrics.md")
 KEY = re.compile(r"^[a-z_][a-z0-9_.]*$")
 
@@ -35,6 +40,12 @@ NOT_YET_IN_EFFECT = {
     ),
 }
 NOTICE_CLASS = "alert alert-warning not-yet-in-effect"
+
+# Rows of metrics.md that name a family of figures: the plain-language entry that opens them.
+ROW_ENTRIES = {
+    "retention": "retention.rate",
+    "referrals.by_category": "referrals.by_category.linkage_rate",
+}
 
 
 def figure_keys(codes: list[str]) -> list[str]:
@@ -83,10 +94,35 @@ class _FigureAnchors(Treeprocessor):
             if not keys:
                 continue
             row.set("id", keys[0])
+            if len(cells) > 1:
+                self._plain_first(cells[1], keys)
             for key in keys[1:]:
                 span = ET.Element("span", {"id": key})
                 cells[0].insert(0, span)
             self.anchors.update(keys)
+
+    @staticmethod
+    def _plain_first(cell: ET.Element, keys: list[str]) -> None:
+        """The figure in plain language (``glossary``) first, the exact rule after it."""
+        entries = [glossary.entry_for(ROW_ENTRIES.get(key, key)) for key in keys]
+        entries = [e for e in entries if e is not None]
+        if not entries:
+            return
+        if len(entries) == 1:
+            meanings = [entries[0].meaning]
+        else:
+            meanings = [f"{e.name}: {e.meaning}" for e in entries]
+        exact = ET.Element("div", {"class": "exact-rule small"})
+        label = ET.SubElement(exact, "span", {"class": "fw-semibold"})
+        label.text = "Exact rule: "
+        label.tail = cell.text
+        for child in list(cell):
+            cell.remove(child)
+            exact.append(child)
+        cell.text = None
+        plain = ET.SubElement(cell, "p", {"class": "plain-language mb-1"})
+        plain.text = " ".join(meanings)
+        cell.append(exact)
 
 
 class _PendingSections(Treeprocessor):

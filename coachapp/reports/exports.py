@@ -10,21 +10,28 @@ the query count does not grow with the caseload.
 The per-client table carries no name, code, date of birth, contact detail or narrative text:
 a pseudonym (``pseudonyms.pseudonym``), program, coach, intake month, status, counts and
 BARC-10 totals.
+
+Each table's columns are ``spreadsheets.Column``s: a reader's header ("No-show rate") and a
+kind (rate, count, date), so the XLSX formats rates as percentages and dates as dates, and the
+CSV writes rates as percentages under "No-show rate (%)". An XLSX also gets a cover sheet
+(``cover``) and a "Definitions" sheet (``definitions``, from ``glossary``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import aliased
 
-from coachapp import audit
+from coachapp import audit, timeutil
+from coachapp import spreadsheets as S
 from coachapp.extensions import db
-from coachapp.models import Client, Enrollment, Program, Referral, User
+from coachapp.models import Client, Enrollment, Program, Referral, Team, User
 from coachapp.models.enums import AuditAction, ReferralStatus
-from coachapp.reports import metrics
+from coachapp.reports import glossary, metrics
 from coachapp.reports.metrics import Period, Scope
 from coachapp.reports.pseudonyms import pseudonymizer
 
@@ -32,42 +39,84 @@ TABLES = ("report", "by_coach", "by_month", "clients")
 FORMATS = ("csv", "xlsx")
 BATCH = 1000
 
-Rows = tuple[list[str], Iterable[list[Any]]]
+Rows = tuple[list[S.Column], Iterable[list[Any]]]
 
 
 # --- The tables --------------------------------------------------------------------------------
 
 
+def _scope_names(scope: Scope) -> dict[str, str | None]:
+    """The program's, the team's and the coach's names; one query. The team is named as the
+    report page's team filter names it: the supervisor's team, with the supervisor's name where
+    they have no team."""
+    supervisor, coach = aliased(User), aliased(User)
+    row = db.session.execute(
+        select(Program.name, supervisor.name, Team.name, coach.name)
+        .select_from(Program)
+        .outerjoin(supervisor, supervisor.id == scope.supervisor_id)
+        .outerjoin(Team, Team.id == supervisor.team_id)
+        .outerjoin(coach, coach.id == scope.coach_id)
+        .where(Program.id == scope.program_id)
+    ).one()
+    team = None
+    if scope.supervisor_id and row[1]:
+        team = f"{row[2]} ({row[1]})" if row[2] else f"{row[1]}'s coaches (no team set)"
+    return {"program": row[0], "team": team, "coach": row[3] if scope.coach_id else None}
+
+
+def scope_label(scope: Scope) -> str:
+    """``Whole program``, ``Team of Sam Supervisor`` or the coach's name."""
+    names = _scope_names(scope)
+    return names["coach"] or names["team"] or "Whole program"
+
+
+REPORT_COLUMNS = [
+    S.Column("figure", "Figure", S.TEXT, width=44),
+    S.Column("value", "Value", S.AUTO, width=12, csv_title="Value (rates in %)"),
+    S.Column("numerator", "Numerator", S.COUNT),
+    S.Column("denominator", "Denominator", S.COUNT),
+    S.Column("key", "Figure key", S.TEXT, width=44),
+]
+
+
 def report_table(scope: Scope, period: Period) -> Rows:
-    """The headline as ``figure, value, numerator, denominator`` rows (period and scope first,
-    then every figure of metrics.md by its dotted key, then the BARC-10 first/latest means)."""
+    """The headline as ``figure, value, numerator, denominator, key`` rows: the period and the
+    scope first, then every figure of metrics.md (its reader's name, and its dotted key last),
+    then the BARC-10 first/latest means. Rates are ``spreadsheets.Percent``."""
     figures, counts, barc10 = metrics.headline_with_counts(scope, period)
+    names = _scope_names(scope)
     rows: list[list[Any]] = [
-        ["period.start", period.start.isoformat(), None, None],
-        ["period.end", period.end.isoformat(), None, None],
+        ["Period start", period.start, None, None, "period.start"],
+        ["Period end", period.end, None, None, "period.end"],
+        ["Program", names["program"], None, None, "scope.program"],
+        ["Scope", scope_label(scope), None, None, "scope.name"],
     ]
-    rows += [[f"scope.{key}", value, None, None] for key, value in scope.as_dict().items()]
     for key, value in metrics.flatten(figures):
         parts = metrics.rate_parts(counts, key)
-        rows.append([key, value, *(parts or (None, None))])
-    rows += [[f"barc10.{key}", value, None, None] for key, value in barc10.items()]
-    return ["figure", "value", "numerator", "denominator"], rows
+        if parts is not None and value is not None:
+            value = S.Percent(value)
+        rows.append([glossary.name_for(key), value, *(parts or (None, None)), key])
+    rows += [
+        [glossary.name_for(f"barc10.{key}"), value, None, None, f"barc10.{key}"]
+        for key, value in barc10.items()
+    ]
+    return REPORT_COLUMNS, rows
 
 
 BY_COACH_COLUMNS = [
-    "coach_id",
-    "coach_name",
-    "clients.enrolled",
-    "clients.new_intakes",
-    "clients.engaged",
-    "clients.engagement_rate",
-    "appointments.attended",
-    "appointments.no_show",
-    "appointments.no_show_rate",
-    "referrals.made",
-    "referrals.linked",
-    "referrals.linkage_rate",
-    "referrals.median_days_to_link",
+    S.Column("coach_id", "Coach id", S.COUNT),
+    S.Column("coach_name", "Coach", S.TEXT, width=24),
+    S.Column("clients.enrolled", "Clients enrolled", S.COUNT),
+    S.Column("clients.new_intakes", "New intakes", S.COUNT),
+    S.Column("clients.engaged", "Clients engaged", S.COUNT),
+    S.Column("clients.engagement_rate", "Engagement rate", S.RATE),
+    S.Column("appointments.attended", "Attended appointments", S.COUNT),
+    S.Column("appointments.no_show", "No-shows", S.COUNT),
+    S.Column("appointments.no_show_rate", "No-show rate", S.RATE),
+    S.Column("referrals.made", "Referrals made", S.COUNT),
+    S.Column("referrals.linked", "Referrals linked", S.COUNT),
+    S.Column("referrals.linkage_rate", "Linkage rate", S.RATE),
+    S.Column("referrals.median_days_to_link", "Median days to link", S.NUMBER),
 ]
 
 
@@ -76,57 +125,125 @@ def by_coach_table(scope: Scope, period: Period) -> Rows:
     for row in metrics.by_coach(scope, period):
         flat = {"coach_id": row["coach_id"], "coach_name": row["coach_name"]}
         flat.update(metrics.flatten({k: row[k] for k in ("clients", "appointments", "referrals")}))
-        rows.append([flat[column] for column in BY_COACH_COLUMNS])
+        rows.append([flat[column.key] for column in BY_COACH_COLUMNS])
     return BY_COACH_COLUMNS, rows
 
 
 BY_MONTH_COLUMNS = [
-    "month",
-    "start",
-    "end",
-    "enrolled",
-    "engaged",
-    "engagement_rate",
-    "attended",
-    "no_show",
-    "no_show_rate",
-    "referrals_made",
-    "referrals_linked",
-    "linkage_rate",
+    S.Column("month", "Month", S.TEXT),
+    S.Column("start", "From", S.DATE),
+    S.Column("end", "To", S.DATE),
+    S.Column("enrolled", "Clients enrolled", S.COUNT),
+    S.Column("engaged", "Clients engaged", S.COUNT),
+    S.Column("engagement_rate", "Engagement rate", S.RATE),
+    S.Column("attended", "Attended appointments", S.COUNT),
+    S.Column("no_show", "No-shows", S.COUNT),
+    S.Column("no_show_rate", "No-show rate", S.RATE),
+    S.Column("referrals_made", "Referrals made", S.COUNT),
+    S.Column("referrals_linked", "Referrals linked", S.COUNT),
+    S.Column("linkage_rate", "Linkage rate", S.RATE),
 ]
+# The glossary entry of each by_month column.
+BY_MONTH_FIGURES = {
+    "enrolled": "clients.enrolled",
+    "engaged": "clients.engaged",
+    "engagement_rate": "clients.engagement_rate",
+    "attended": "appointments.attended",
+    "no_show": "appointments.no_show",
+    "no_show_rate": "appointments.no_show_rate",
+    "referrals_made": "referrals.made",
+    "referrals_linked": "referrals.linked",
+    "linkage_rate": "referrals.linkage_rate",
+}
 
 
 def by_month_table(scope: Scope, period: Period) -> Rows:
-    rows = [[row[c] for c in BY_MONTH_COLUMNS] for row in metrics.by_month(scope, period)]
+    rows = []
+    for row in metrics.by_month(scope, period):
+        values = {**row, "start": date.fromisoformat(row["start"])}
+        values["end"] = date.fromisoformat(row["end"])
+        rows.append([values[c.key] for c in BY_MONTH_COLUMNS])
     return BY_MONTH_COLUMNS, rows
 
 
 CLIENT_COLUMNS = [
-    "pseudonym",
-    "program",
-    "coach",
-    "intake_month",
-    "status",
-    "enrolled_in_period",
-    "sessions_completed",
-    "sessions_attempted",
-    "session_minutes",
-    "appointments_total",
-    "appointments_attended",
-    "appointments_no_show",
-    "appointments_cancelled",
-    "appointments_rescheduled",
-    "appointments_pending",
-    "referrals_made",
-    "referrals_linked",
-    "referrals_referred",
-    "referrals_connected",
-    "referrals_declined",
-    "referrals_not_connected",
-    "barc10_count",
-    "barc10_first",
-    "barc10_latest",
+    S.Column("pseudonym", "Pseudonym", S.TEXT, width=16),
+    S.Column("program", "Program", S.TEXT, width=24),
+    S.Column("coach", "Coach", S.TEXT, width=24),
+    S.Column("intake_month", "Intake month", S.TEXT),
+    S.Column("status", "Status", S.TEXT),
+    S.Column("enrolled_in_period", "Enrolled in the period (1 = yes)", S.COUNT),
+    S.Column("sessions_completed", "Completed sessions", S.COUNT),
+    S.Column("sessions_attempted", "Attempted sessions", S.COUNT),
+    S.Column("session_minutes", "Session minutes", S.COUNT),
+    S.Column("appointments_total", "Appointments", S.COUNT),
+    S.Column("appointments_attended", "Attended appointments", S.COUNT),
+    S.Column("appointments_no_show", "No-shows", S.COUNT),
+    S.Column("appointments_cancelled", "Cancelled appointments", S.COUNT),
+    S.Column("appointments_rescheduled", "Rescheduled appointments", S.COUNT),
+    S.Column("appointments_pending", "Pending appointments", S.COUNT),
+    S.Column("referrals_made", "Referrals made", S.COUNT),
+    S.Column("referrals_linked", "Referrals linked", S.COUNT),
+    S.Column("referrals_referred", "Referrals still open", S.COUNT),
+    S.Column("referrals_connected", "Referrals connected (any date)", S.COUNT),
+    S.Column("referrals_declined", "Referrals declined", S.COUNT),
+    S.Column("referrals_not_connected", "Referrals not connected", S.COUNT),
+    S.Column("barc10_count", "BARC-10 check-ins", S.COUNT),
+    S.Column("barc10_first", "First BARC-10 total", S.COUNT),
+    S.Column("barc10_latest", "Latest BARC-10 total", S.COUNT),
 ]
+# What each per-client column means: a glossary entry, or words of its own.
+CLIENT_FIGURES: dict[str, str | S.Definition] = {
+    "pseudonym": S.Definition(
+        "Pseudonym", "A stable code for the client; no name, date of birth or contact detail."
+    ),
+    "program": S.Definition("Program", "The client's program."),
+    "coach": S.Definition("Coach", "The client's coach."),
+    "intake_month": S.Definition(
+        "Intake month", "Month of the client's latest intake on or before the period's end."
+    ),
+    "status": S.Definition("Status", "The client's status today."),
+    "enrolled_in_period": S.Definition(
+        "Enrolled in the period (1 = yes)",
+        "1 if the client was enrolled at any time during the period, else 0; the column adds "
+        "up to Clients enrolled.",
+    ),
+    "sessions_completed": "sessions.completed",
+    "sessions_attempted": "sessions.attempted",
+    "session_minutes": "sessions.minutes",
+    "appointments_total": "appointments.total",
+    "appointments_attended": "appointments.attended",
+    "appointments_no_show": "appointments.no_show",
+    "appointments_cancelled": "appointments.cancelled",
+    "appointments_rescheduled": "appointments.rescheduled",
+    "appointments_pending": "appointments.pending",
+    "referrals_made": "referrals.made",
+    "referrals_linked": "referrals.linked",
+    "referrals_referred": S.Definition(
+        "Referrals still open", "Referrals made in the period not yet connected or declined."
+    ),
+    "referrals_connected": S.Definition(
+        "Referrals connected (any date)",
+        "Referrals made in the period that are connected today, including after the period's "
+        "end (Referrals linked counts only those connected by the end).",
+    ),
+    "referrals_declined": S.Definition(
+        "Referrals declined", "Referrals made in the period the client or service declined."
+    ),
+    "referrals_not_connected": S.Definition(
+        "Referrals not connected", "Referrals made in the period that did not lead to contact."
+    ),
+    "barc10_count": S.Definition(
+        "BARC-10 check-ins", "How many BARC-10 check-ins the client had by the period's end."
+    ),
+    "barc10_first": S.Definition(
+        "First BARC-10 total", "The client's first BARC-10 total (10 to 60); blank if none."
+    ),
+    "barc10_latest": S.Definition(
+        "Latest BARC-10 total",
+        "The client's latest BARC-10 total by the period's end (10 to 60); blank if none.",
+    ),
+}
 
 
 def _per_client(source: metrics.RowSource, columns: dict[str, Any], name: str):
@@ -258,7 +375,7 @@ def client_table(scope: Scope, period: Period) -> Rows:
             values["pseudonym"] = to_pseudonym(values.pop("client_id"))
             intake = values.pop("intake")
             values["intake_month"] = intake.strftime("%Y-%m") if intake else None
-            yield [values[column] for column in CLIENT_COLUMNS]
+            yield [values[column.key] for column in CLIENT_COLUMNS]
 
     return CLIENT_COLUMNS, rows()
 
@@ -268,6 +385,75 @@ BUILDERS: dict[str, Callable[[Scope, Period], Rows]] = {
     "by_coach": by_coach_table,
     "by_month": by_month_table,
     "clients": client_table,
+}
+
+
+# --- Cover and definitions of an XLSX --------------------------------------------------------
+
+
+def cover(
+    scope: Scope, period: Period, table: str, *, user: User, period_name: str | None = None
+) -> list[tuple[str, Any]]:
+    """The cover sheet: what the file is, for whom, over when (with the funder calendar's name
+    of the period, when it was asked by name), made when and by whom."""
+    program = db.session.get(Program, scope.program_id)
+    generated = timeutil.local_now(program)
+    return [
+        ("Table", TITLES[table]),
+        ("Program", program.name if program else None),
+        ("Scope", scope_label(scope)),
+        *([("Period", period_name)] if period_name else []),
+        ("Period start", period.start),
+        ("Period end", period.end),
+        ("Generated at", f"{generated:%Y-%m-%d %H:%M} ({timeutil.zone(program).key})"),
+        ("Generated by", user.name),
+        ("Percentages", "Rates are shown as percentages; the cells hold the fraction (0.238)."),
+        ("Definitions", "The Definitions sheet says what each figure means and how it is counted."),
+    ]
+
+
+def _definition(key: str, name: str | None = None) -> S.Definition:
+    entry = glossary.entry_for(key)
+    if entry is None:
+        return S.Definition(name or key, "")
+    meaning = entry.meaning + (f" Worked example: {entry.example}." if entry.example else "")
+    return S.Definition(
+        name or glossary.name_for(key), meaning, entry.formula, entry.numerator, entry.denominator
+    )
+
+
+def definitions(
+    table: str, header: list[S.Column], rows: Iterable[list[Any]]
+) -> list[S.Definition]:
+    """One line per figure of the table: for the headline, each figure row (its rows are a
+    list; categories and retention days each a line of their own); for the others, each
+    column that is a figure."""
+    if table == "report":
+        keys = [row[-1] for row in rows]  # type: ignore[union-attr]
+        return [_definition(key) for key in keys if glossary.entry_for(key)]
+    if table == "by_coach":
+        return [_definition(c.key, c.header) for c in header if glossary.entry_for(c.key)]
+    if table == "by_month":
+        return [
+            _definition(BY_MONTH_FIGURES[c.key], c.header)
+            for c in header
+            if c.key in BY_MONTH_FIGURES
+        ]
+    result = []
+    for column in header:
+        figure = CLIENT_FIGURES[column.key]
+        if isinstance(figure, S.Definition):
+            result.append(figure)
+        else:
+            result.append(_definition(figure, column.header))
+    return result
+
+
+TITLES = {
+    "report": "Headline figures",
+    "by_coach": "By coach",
+    "by_month": "By month",
+    "clients": "Per client, de-identified",
 }
 
 

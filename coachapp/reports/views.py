@@ -8,7 +8,8 @@ reports of ``store``):
 - ``/reports/definitions`` — metrics.md, one anchor per figure;
 - ``/reports/rows?figure=<key>[&part=numerator|denominator]&start=&end=&<scope>`` — the rows
   behind a number (names for coaches and supervisors, pseudonyms for everyone else);
-- ``/reports/export.<csv|xlsx>?table=report|by_coach|by_month|clients&start=&end=&<scope>``.
+- ``/reports/export.<csv|xlsx>?table=report|by_coach|by_month|clients&start=&end=&<scope>``
+  (CSV: ``&bom=1`` starts the file with a byte-order mark, for Excel).
 
 Scope arguments (``program_id``, ``supervisor_id``, ``coach_id``) go through
 ``access.report_scope``: outside the user's reach is 404; ``supervisor_id`` is a team (the
@@ -35,7 +36,7 @@ from coachapp.extensions import db
 from coachapp.forms import select_choices
 from coachapp.models import Program
 from coachapp.models.enums import Role
-from coachapp.reports import bp, drilldown, exports, labels, metrics, periods, store
+from coachapp.reports import bp, drilldown, exports, glossary, labels, metrics, periods, store
 from coachapp.reports.definitions import anchor_for, rendered
 from coachapp.reports.forms import PRESETS, ReportForm, preset_period, report_form
 from coachapp.reports.metrics import Period, Scope
@@ -244,9 +245,13 @@ def index():
 @bp.route("/reports/definitions")
 @access.roles(*REPORT_ROLES)
 def definitions():
-    """metrics.md as a page, one anchor per figure key."""
+    """Each figure in plain language, then metrics.md as a page, one anchor per figure key."""
     html, _ = rendered()
-    return render_template("reports/definitions.html", html=Markup(html))  # noqa: S704 - our file  # nosec B704
+    return render_template(
+        "reports/definitions.html",
+        html=Markup(html),  # noqa: S704 - our file  # nosec B704
+        glossary=list(glossary.GLOSSARY.items()),
+    )
 
 
 @bp.route("/reports/rows")
@@ -312,5 +317,19 @@ def export(fmt: str):
         dates_part = f"{dates['start']}_{dates['end']}"
         filename = filename.replace(dates_part, f"{named.name}_{dates_part}")
     if fmt == "csv":
-        return spreadsheets.csv_response(header, table_rows, filename)
-    return spreadsheets.xlsx_response(header, table_rows, filename, title=table)
+        bom = request.args.get("bom") == "1"
+        return spreadsheets.csv_response(header, table_rows, filename, bom=bom)
+    return spreadsheets.xlsx_response(
+        header,
+        table_rows,
+        filename,
+        title=table,
+        cover=exports.cover(
+            scope,
+            period,
+            table,
+            user=current_user,
+            period_name=named.label if named is not None else None,
+        ),
+        definitions=exports.definitions(table, header, table_rows),
+    )

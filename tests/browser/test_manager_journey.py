@@ -43,7 +43,7 @@ def _headline_link(page, label: str):
 
 def _sheet_rows(path) -> tuple[list[str], list[tuple]]:
     workbook = load_workbook(path)
-    return workbook.sheetnames, list(workbook.worksheets[0].iter_rows(values_only=True))
+    return workbook.sheetnames, list(workbook.worksheets[1].iter_rows(values_only=True))
 
 
 def _download(page, link, tmp_path):
@@ -114,22 +114,23 @@ def test_outcome_report_period_drill_down_and_xlsx(page, site, tmp_path):
     assert fits(page)
 
     sheets, table = _sheet_rows(_download(page, headline_link, tmp_path))
-    assert sheets == ["report"]
-    assert table[0] == ("figure", "value", "numerator", "denominator")
-    values = {row[0]: row[1] for row in table[1:]}
-    assert values["period.start"] == START and values["period.end"] == END
+    assert sheets == ["Cover", "report", "Definitions"]
+    assert table[0] == ("Figure", "Value", "Numerator", "Denominator", "Figure key")
+    values = {row[-1]: row[1] for row in table[1:]}
+    assert values["period.start"].date().isoformat() == START
+    assert values["period.end"].date().isoformat() == END
     assert values["clients.enrolled"] == enrolled
     assert values["clients.engaged"] == engaged
     assert "clients.engagement_rate" in values and "appointments.no_show_rate" in values
 
     client_link = downloads.filter(has_text="Per client").get_by_role("link", name="XLSX")
     sheets, table = _sheet_rows(_download(page, client_link, tmp_path))
-    assert sheets == ["clients"]
+    assert sheets == ["Cover", "clients", "Definitions"]
     header = list(table[0])
-    assert header[:3] == ["pseudonym", "program", "coach"]
+    assert header[:3] == ["Pseudonym", "Program", "Coach"]
     by_pseudonym = {row[0]: dict(zip(header, row, strict=True)) for row in table[1:]}
     mine = by_pseudonym[client_pseudonym]
-    assert mine["coach"] == "Casey Coach" and mine["sessions_completed"] == 1
+    assert mine["Coach"] == "Casey Coach" and mine["Completed sessions"] == 1
     cells = " ".join(str(v) for row in table for v in row if v is not None)
     assert not [name for name in names if name in cells]
 
