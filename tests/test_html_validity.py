@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 from collections import deque
+from datetime import datetime, time, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qsl, urldefrag, urlsplit
@@ -24,9 +25,13 @@ from urllib.parse import parse_qsl, urldefrag, urlsplit
 import pytest
 from sqlalchemy import select
 
+from coachapp import timeutil
+from coachapp.appointments import services as appointment_services
 from coachapp.demo import DEMO_USERS, build_demo
-from coachapp.models import Client, Enrollment, Goal, User
+from coachapp.models import Client, Enrollment, Goal, TaxonomyMapping, User
 from coachapp.models.enums import Role
+from coachapp.sessions import services as session_services
+from coachapp.team import services as team_services
 from tests import factories
 
 # Start pages of each role: the crawl begins here and must reach them all (200, HTML).
@@ -45,8 +50,14 @@ START_PAGES = {
         "/clients/{client}/mutual-aid/new",
         "/clients/{client}/consents/new",
         "/clients/{discharged}",
+        "/clients/{client}/sessions",
+        "/clients/{handed}",
+        "/sessions/{returned}/edit",
+        "/sessions/{signed}/edit",
+        "/appointments/{accompanied}/accompaniment",
         "/appointments/today",
         "/appointments/week",
+        "/appointments/subscription",
         "/referrals/follow-ups",
         "/resources/",
         "/resources/?model=any",
@@ -56,6 +67,11 @@ START_PAGES = {
         "/home",
         "/team/",
         "/team/reviews",
+        "/team/reviews?order=oldest",
+        "/team/reviews?page=2",
+        "/team/reviews?coach_id={coach}",
+        "/clients/{client}/reassign",
+        "/appointments/subscription",
         "/team/cover",
         "/supervision/notes",
         "/supervision/notes/new",
@@ -63,7 +79,15 @@ START_PAGES = {
         "/clients/",
         "/reports/",
     ],
-    Role.PROGRAM_MANAGER: ["/home", "/reports/", "/reports/definitions", "/admin/staff"],
+    Role.PROGRAM_MANAGER: [
+        "/home",
+        "/reports/",
+        "/reports/definitions",
+        "/admin/staff",
+        "/resources/taxonomy/",
+        "/resources/taxonomy/new",
+        "/resources/taxonomy/{mapping}/edit",
+    ],
     Role.ADMIN: [
         "/admin/users",
         "/admin/users/new",
@@ -73,24 +97,44 @@ START_PAGES = {
         "/admin/teams/new",
         "/oversight/audit",
         "/oversight/break-glass",
+        "/admin/users/{coach}/edit",
     ],
 }
-# Forms sent back empty: the page again, with a message beside each field (422).
+# Forms sent back empty: the page again, with the error summary and a message beside each
+# field (422). (page, where the form goes, what is sent besides the token); None: the page.
 REFUSED_FORMS = {
     Role.COACH: [
-        "/clients/new",
-        "/clients/{client}/sessions/new",
-        "/clients/{client}/goals/new",
-        "/clients/{client}/appointments/new",
-        "/clients/{client}/referrals/new",
+        ("/clients/new", None, {}),
+        ("/clients/{client}/sessions/new", None, {"new_goal-wanted": "y"}),
+        ("/clients/{client}/goals/new", None, {}),
+        ("/clients/{client}/appointments/new", None, {}),
+        ("/clients/{client}/referrals/new", None, {}),
+        ("/sessions/{returned}/edit", "/sessions/{returned}/reply", {"body": ""}),
     ],
-    Role.SUPERVISOR: ["/supervision/notes/new"],
-    Role.ADMIN: ["/admin/users/new"],
+    Role.SUPERVISOR: [
+        ("/supervision/notes/new", None, {}),
+        ("/clients/{client}/reassign", None, {}),
+    ],
+    Role.PROGRAM_MANAGER: [("/resources/taxonomy/new", None, {})],
+    Role.ADMIN: [("/admin/users/new", None, {})],
+}
+# Pages that answer a form (200): the list narrowed with what was typed kept, the secret
+# calendar address just created, the confirm before deactivating a coach with clients.
+SENT_FORMS = {
+    Role.COACH: [
+        (
+            "/clients/{client}/referrals/new",
+            None,
+            {"action": "narrow", "q": "food", "notes": "Typed before narrowing."},
+        ),
+        ("/appointments/subscription", "/appointments/subscription/new", {}),
+    ],
+    Role.ADMIN: [("/admin/users/{coach}/edit", "/admin/users/{coach}/deactivate", {})],
 }
 # Never followed: leaving the app, files rather than pages, and the JSON API.
 SKIP = re.compile(r"^/(static|api)/|\.(ics|csv|xlsx|pdf|json)$|^/auth/logout")
 MAX_PAGES_PER_ROLE = 150
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF = re.compile(r'name="csrf_token"[^>]*\bvalue="([^"]+)"')
 
 
 class _Links(HTMLParser):
@@ -149,6 +193,63 @@ def check(folder: Path) -> list[dict]:
     return json.loads(result.stderr or '{"messages": []}')["messages"]
 
 
+def review_loop_records(users: dict, client_id: int) -> dict[str, int]:
+    """What the demo lacks for the newer pages: on the coach's client, a note returned for
+    revision with the coach's reply and one signed off with a comment; an appointment attended
+    with the coach along; a client handed to the coach with a note; the supervisor's calendar
+    subscription; a taxonomy line of the program. Returns their ids."""
+    from coachapp.extensions import db
+
+    coach, supervisor = users[Role.COACH], users[Role.SUPERVISOR]
+    client = db.session.get(Client, client_id)
+    yesterday = timeutil.local_today(client.program) - timedelta(days=1)
+    returned, signed = (
+        factories.session(client, on=yesterday, note=f"Phone check-in {n}.", next_steps="Call.")
+        for n in (1, 2)
+    )
+    team_services.return_for_revision(returned, comment="Say what was agreed.", actor=supervisor)
+    session_services.reply_to_review(returned, "Adding the date agreed.", actor=coach)
+    team_services.sign_off(signed, comment="Clear next steps.", actor=supervisor)
+    accompanied = factories.appointment(
+        client,
+        at=datetime.combine(yesterday, time(10)),
+        outcome="attended",
+        accompaniment_planned=True,
+        coach_accompanied=True,
+    )
+    other = db.session.scalars(
+        select(Client)
+        .join(User, User.id == Client.coach_id)
+        .where(
+            User.supervisor_id == supervisor.id,
+            Client.coach_id != coach.id,
+            Client.program_id == coach.program_id,
+            Client.status == "active",
+        )
+        .order_by(Client.id)
+        .limit(1)
+    ).one()
+    team_services.reassign(
+        other, coach, actor=supervisor, reason="Caseload balance", handoff_note="Texts first."
+    )
+    appointment_services.create_feed_token(supervisor)
+    mapping = TaxonomyMapping(
+        program_id=users[Role.PROGRAM_MANAGER].program_id,
+        match="code",
+        term="VNU-1",
+        category="housing",
+    )
+    db.session.add(mapping)
+    db.session.commit()
+    return {
+        "returned": returned.id,
+        "signed": signed.id,
+        "accompanied": accompanied.id,
+        "handed": other.id,
+        "mapping": mapping.id,
+    }
+
+
 def test_every_page_is_valid_html(app, db, tmp_path):
     build_demo("small", seed=1)
     app.config["WTF_CSRF_ENABLED"] = True  # forms render their hidden token as in production
@@ -176,7 +277,10 @@ def test_every_page_is_valid_html(app, db, tmp_path):
     )
     if discharged is None:  # the demo coach has none: any visible one of theirs will do
         discharged = client
-    ids = {"client": client, "discharged": discharged}
+    ids = {"client": client, "discharged": discharged, "coach": coach.id}
+    ids |= review_loop_records(users, client)
+    for user in users.values():  # loaded again after the commit, for use past this session
+        db.session.refresh(user)
 
     pages: dict[str, str] = {}  # file name -> "role URL"
     problems: list[str] = []
@@ -209,15 +313,20 @@ def test_every_page_is_valid_html(app, db, tmp_path):
             html = response.get_data(as_text=True)
             save(role_name, url, html)
             queue.extend(link for link in links(html) if pattern(link) not in seen)
-        for url in REFUSED_FORMS.get(role, []):
+        sent = [(form, 422, "refused") for form in REFUSED_FORMS.get(role, [])]
+        sent += [(form, 200, "sent") for form in SENT_FORMS.get(role, [])]
+        for (url, action, data), expected, what in sent:
             url = url.format(**ids)
+            action = action.format(**ids) if action else url
             token = CSRF.search(browser.get(url).get_data(as_text=True))
             assert token, f"{role_name} {url}: no CSRF token in the form"
-            response = browser.post(url, data={"csrf_token": token.group(1)})
-            if response.status_code != 422:
-                problems.append(f"{role_name} POST {url}: {response.status_code}, expected 422")
+            response = browser.post(action, data={"csrf_token": token.group(1), **data})
+            if response.status_code != expected:
+                problems.append(
+                    f"{role_name} POST {action}: {response.status_code}, expected {expected}"
+                )
                 continue
-            save(role_name, f"POST {url} (refused)", response.get_data(as_text=True))
+            save(role_name, f"POST {action} ({what})", response.get_data(as_text=True))
         db.session.remove()
 
     assert len(pages) >= 60, sorted(pages.values())

@@ -7,20 +7,26 @@ app's own Content-Security-Policy (``script-src 'self'``) like any other script 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from coachapp.appointments import services as appointment_services
 from coachapp.extensions import db
 from coachapp.models import (
     MutualAidAttendance,
     SupervisionNote,
     SupervisionNoteCoach,
+    TaxonomyMapping,
     User,
     session_goals,
 )
+from coachapp.sessions import services as session_services
+from coachapp.team import services as team_services
 from tests import factories
 from tests.browser.test_sign_in_journey import no_horizontal_scroll, open_menu_if_collapsed, sign_in
 
@@ -39,9 +45,15 @@ AXE_OPTIONS = {
 @pytest.fixture(scope="module")
 def records(site):
     """A client of coach@example.org with something in every panel of the client page: a goal,
-    sessions (one addressing the goal, notes waiting for review), appointments today and later
-    this week, a housing referral, two BARC-10 check-ins, a mutual-aid group; and a meeting in
-    the directory."""
+    sessions (one addressing the goal, notes waiting for review, one signed off with a comment,
+    one returned for revision with a reply, older ones past the page's latest ten), appointments
+    today and later this week, one attended with the coach along, a housing referral, two
+    BARC-10 check-ins, a mutual-aid group; and a meeting in the directory.
+
+    Also: a client reassigned to the coach with a hand-off note (okay to call and text); a
+    coach of the same supervisor with a queue of notes long enough to page (more than one page
+    of the review queue); the supervisor's calendar subscription; a taxonomy line of the
+    program."""
 
     def build():
         coach = db.session.scalar(select(User).where(User.email == "coach@example.org"))
@@ -65,9 +77,27 @@ def records(site):
         db.session.execute(session_goals.insert().values(session_id=session.id, goal_id=goal.id))
         # The caseload's supervisor blocks: a comment on a signed-off note, a note to acknowledge.
         supervisor = db.session.get(User, coach.supervisor_id)
-        session.reviewed_by_id = supervisor.id
-        session.reviewed_at = datetime.now(timezone.utc)
-        session.review_comment = "Clear next steps."
+        team_services.sign_off(session, comment="Clear next steps.", actor=supervisor)
+        # A note returned for revision, answered by the coach: a review thread and a task.
+        returned = factories.session(
+            client, on=today - timedelta(4), note="Met at the library.", next_steps="Call."
+        )
+        team_services.return_for_revision(
+            returned, comment="Say what was agreed, and by when.", actor=supervisor
+        )
+        session_services.reply_to_review(
+            returned, "Will add the agreed date to the note.", actor=coach
+        )
+        # Older sessions than the client page's latest ten, signed off (not in the queue).
+        for days_ago in range(5, 16):
+            factories.session(
+                client,
+                on=today - timedelta(days_ago),
+                note="Weekly check-in by phone.",
+                modality="phone",
+                reviewed_by_id=supervisor.id,
+                reviewed_at=datetime.combine(today, time(9)),
+            )
         note = SupervisionNote(
             supervisor_id=supervisor.id,
             date=today - timedelta(2),
@@ -84,6 +114,14 @@ def records(site):
         )
         factories.appointment(
             client, at=datetime.combine(today - timedelta(7), time(9)), outcome="no_show"
+        )
+        accompanied = factories.appointment(
+            client,
+            at=datetime.combine(today - timedelta(1), time(10)),
+            outcome="attended",
+            accompaniment_planned=True,
+            coach_accompanied=True,
+            location="Riverton Health Center",
         )
         shelter = factories.resource(name="Harbor Emergency Shelter", phone="555-0142")
         factories.referral(client, shelter, referred_on=today - timedelta(10))
@@ -111,25 +149,132 @@ def records(site):
                 since=today - timedelta(30),
             )
         )
-        return {"client": client.id, "meeting": meeting.id}
+        # A client handed over from the other coach, with a note for the receiving coach.
+        other = db.session.get(User, site.other_coach.id)
+        handed = factories.client(
+            other,
+            first_name="Malia",
+            last_name="Fonoti",
+            phone="(217) 555-0178",
+            okay_to_call=True,
+            okay_to_text=True,
+        )
+        team_services.reassign(
+            handed,
+            coach,
+            actor=supervisor,
+            reason="Caseload balance",
+            handoff_note="Prefers texts before 10. Court date on the 14th; she wants a ride.",
+        )
+        # A coach of the same supervisor with a queue longer than one page, long ago.
+        queue_coach = factories.user(
+            "coach",
+            program=supervisor.program,
+            supervisor=supervisor,
+            name="Quinn Queue",
+            email="quinn.queue@example.org",
+        )
+        queued = factories.client(queue_coach, first_name="Arlo", last_name="Pendry")
+        for n in range(30):
+            factories.session(
+                queued, on=today - timedelta(200 + n), note=f"Queued note {n}: a phone check-in."
+            )
+        appointment_services.create_feed_token(supervisor)
+        mapping = TaxonomyMapping(
+            program_id=supervisor.program_id, match="code", term="AXE-1", category="housing"
+        )
+        db.session.add(mapping)
+        db.session.flush()
+        return {
+            "client": client.id,
+            "meeting": meeting.id,
+            "returned": returned.id,
+            "signed": session.id,
+            "accompanied": accompanied.id,
+            "handed": handed.id,
+            "queue_coach": queue_coach.id,
+            "mapping": mapping.id,
+        }
 
     return site.make(build)
 
 
-def role_pages(records) -> dict[str, list[str]]:
-    """The main pages of each role ("anonymous": signed out)."""
+@dataclass(frozen=True)
+class Then:
+    """A page reached from the one before by doing something on it: ``do`` acts on the page
+    and returns the response of the navigation it caused (None when it changed the page in
+    place, as ticking a box that shows more fields does)."""
+
+    label: str
+    do: Callable
+    shows: str = ""
+
+
+class Showing(str):
+    """A page's path, with a text the page must show: the records it was made for are there."""
+
+    shows: str
+
+    def __new__(cls, path: str, shows: str):
+        step = super().__new__(cls, path)
+        step.shows = shows
+        return step
+
+
+def _press(name: str, scope: str = "main") -> Callable:
+    def do(page):
+        with page.expect_navigation() as navigation:
+            page.locator(scope).get_by_role("button", name=name, exact=True).click()
+        return navigation.value
+
+    return do
+
+
+def _narrow_the_list(page):
+    page.get_by_label("Notes").fill("Typed before narrowing: keep this.")
+    page.get_by_label("Name, address or ZIP code").fill("Harbor")
+    return _press("Narrow the list")(page)
+
+
+def _tick_a_new_goal(page):
+    page.locator(".new-goal-toggle").check()
+    page.locator("#new-goal-fields textarea").first.wait_for()  # shown
+
+
+def _create_a_subscription(page):
+    with page.expect_navigation() as navigation:
+        page.locator("form[action$='/subscription/new'] button").first.click()
+    return navigation.value
+
+
+def _stop_the_subscription(page):
+    with page.expect_navigation() as navigation:
+        page.locator("form[action$='/subscription/revoke'] button").click()
+    return navigation.value
+
+
+def role_pages(records) -> dict[str, list[str | Then]]:
+    """The main pages of each role ("anonymous": signed out); a ``Then`` is the page reached
+    by acting on the one before it."""
     c = records["client"]
     return {
         "anonymous": ["/auth/login"],
         "coach": [
-            "/home",
+            Showing("/home", "Notes returned for revision"),  # the task list
             "/clients/",
             f"/clients/{c}",
+            Showing(f"/clients/{records['handed']}", "Hand-off note from"),  # tel:, sms:
+            Showing(f"/clients/{c}/sessions", "Weekly check-in by phone."),  # older
+            Showing(f"/sessions/{records['returned']}/edit", "Will add the agreed date"),
+            Showing(f"/sessions/{records['signed']}/edit", "Mark read"),
             "/clients/new",
             f"/clients/{c}/sessions/new",
+            Then("Set a new goal ticked", _tick_a_new_goal),
             f"/clients/{c}/goals/new",
             f"/clients/{c}/appointments/new",
+            Showing(f"/appointments/{records['accompanied']}/accompaniment", "Went along"),
             f"/clients/{c}/referrals/new",
+            Then("after Narrow the list", _narrow_the_list, "Harbor Emergency Shelter"),
             f"/clients/{c}/assessments/new",
             f"/clients/{c}/mutual-aid/new",
             "/resources/",
@@ -138,17 +283,37 @@ def role_pages(records) -> dict[str, list[str]]:
             "/appointments/today",
             "/appointments/week",
             "/appointments/subscription",
+            Then("a secret address created", _create_a_subscription, "Your subscription address"),
+            Then("the subscription stopped", _stop_the_subscription),
             "/referrals/follow-ups",
         ],
         "supervisor": [
             "/team/",
             "/team/reviews",
+            "/team/reviews?order=oldest",
+            Showing("/team/reviews?page=2", "Queued note"),
+            f"/team/reviews?coach_id={records['queue_coach']}",
             "/supervision/notes",
             "/supervision/notes/new",
             f"/clients/{c}/reassign",
+            Showing("/appointments/subscription", "A subscription is in force"),
         ],
-        "program_manager": ["/reports/", "/reports/definitions", "/admin/staff"],
-        "admin": ["/admin/users", "/admin/users/new", "/admin/programs", "/oversight/audit"],
+        "program_manager": [
+            "/reports/",
+            "/reports/definitions",
+            "/admin/staff",
+            "/resources/taxonomy/",
+            "/resources/taxonomy/new",
+            Showing(f"/resources/taxonomy/{records['mapping']}/edit", "Change a mapping"),
+        ],
+        "admin": [
+            "/admin/users",
+            "/admin/users/new",
+            "/admin/programs",
+            "/oversight/audit",
+            f"/admin/users/{records['queue_coach']}/edit",
+            Then("the confirm", _press("Deactivate the account"), "1 active client"),
+        ],
     }
 
 
@@ -207,11 +372,20 @@ def test_main_pages_have_no_serious_violations_nor_console_errors(page, site, re
 
     problems: list[str] = []
     found: dict[str, list[dict]] = {}
-    for path in role_pages(records)[role]:
+    path = ""
+    for step in role_pages(records)[role]:
         errors.clear()
-        response = page.goto(site.url + path)
-        assert response is not None and response.status == 200, f"{path}: {response.status}"
+        if isinstance(step, Then):
+            path = f"{path.split(' → ')[0]} → {step.label}"
+            response = step.do(page)
+        else:
+            path = step
+            response = page.goto(site.url + path)
+            assert response is not None, path
+        assert response is None or response.status == 200, f"{path}: {response.status}"
         page.wait_for_load_state("load")
+        if getattr(step, "shows", ""):
+            expect(page.locator("main")).to_contain_text(step.shows)
         violations = axe_violations(page, site)
         if violations:
             found[path] = violations
@@ -233,10 +407,17 @@ def test_main_pages_have_no_serious_violations_nor_console_errors(page, site, re
 
 
 REFUSED_FORMS = {
-    # role: pages whose form, sent empty, comes back with messages beside the fields
-    "coach": ["/clients/new", "/clients/{c}/sessions/new", "/clients/{c}/appointments/new"],
-    "supervisor": ["/supervision/notes/new"],
-    "admin": ["/admin/users/new"],
+    # role: pages whose form, sent empty, comes back with messages beside the fields and the
+    # error summary at the top; "page | form" names the form when it is not the page's last
+    "coach": [
+        "/clients/new",
+        "/clients/{client}/sessions/new",  # with "Set a new goal" ticked
+        "/clients/{client}/appointments/new",
+        "/clients/{client}/referrals/new",
+        "/sessions/{returned}/edit | form[action$='/reply']",
+    ],
+    "supervisor": ["/supervision/notes/new", "/clients/{client}/reassign"],
+    "admin": ["/admin/users/new", "/resources/taxonomy/new"],
 }
 
 
@@ -246,13 +427,15 @@ def test_refused_forms_have_no_serious_violations(page, site, records, role):
     sign_in(page, site, EMAILS[role])
     page.wait_for_url(lambda url: "/auth/login" not in url)
     found: dict[str, list[dict]] = {}
-    for path in REFUSED_FORMS[role]:
-        path = path.format(c=records["client"])
+    for entry in REFUSED_FORMS[role]:
+        path, _, which = entry.format(**records).partition(" | ")
         page.goto(site.url + path)
-        form = page.locator("main form[method=post]:has(button[type=submit])").last
+        form = page.locator(which or "main form[method=post]:has(button[type=submit])").last
         form.evaluate(
             """form => {
                 form.noValidate = true;  // past the browser's own checks, to the server's
+                const newGoal = form.querySelector('.new-goal-toggle');
+                if (newGoal) newGoal.checked = true;  // its fields are checked too
                 for (const el of form.elements) {
                     if (['text', 'number', 'date', 'email', 'time', 'datetime-local']
                             .includes(el.type) || el.tagName === 'TEXTAREA') el.value = '';
