@@ -13,10 +13,10 @@ from zoneinfo import available_timezones
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms.validators import DataRequired, Email, ValidationError
 
 from coachapp.auth.passwords import MIN_LENGTH as PASSWORD_MIN_LENGTH
-from coachapp.forms import EnumSelectField, strip_filter
+from coachapp.forms import EnumSelectField, Length, strip_filter
 from coachapp.models.enums import Role
 
 PASSWORD_HELP = (
