@@ -1,0 +1,71 @@
+"""Every field checked in one pass: a form refused both by its own checks and by the
+services' rules shows every message in the same response (422), and saves nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from coachapp import timeutil
+from coachapp.models import Appointment
+from tests import factories
+from tests.test_appointments import appointment_data, in_days
+
+TOO_LONG = "x" * 10_001
+LENGTH_MESSAGE = "Field cannot be longer than"
+
+
+def count(db, model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def refused(response, *messages: str) -> str:
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    for message in messages:
+        assert message in page, message
+    return page
+
+
+@pytest.fixture
+def client_(coach):
+    return factories.client(coach, first_name="Jordan", last_name="Quintero")
+
+
+# --- Appointments --------------------------------------------------------------------------
+
+
+def test_new_appointment_shows_form_and_rule_errors_at_once(db, login, coach, client_):
+    closed = factories.resource(name="Closed Clinic", active=False)
+    response = login(coach).post(
+        f"/clients/{client_.id}/appointments/new",
+        data=appointment_data(resource_id=str(closed.id), notes=TOO_LONG, time=""),
+    )
+    refused(response, "Choose an active resource", LENGTH_MESSAGE, "Give the time.")
+    assert count(db, Appointment) == 0
+
+
+def test_appointment_edit_shows_form_and_rule_errors_at_once(db, login, coach, client_):
+    a = factories.appointment(client_, at=in_days(client_.program, -1), outcome="attended")
+    tomorrow = timeutil.local_today(client_.program) + timedelta(days=1)
+    response = login(coach).post(
+        f"/appointments/{a.id}/edit",
+        data=appointment_data(date=tomorrow.isoformat(), version="1", notes=TOO_LONG),
+    )
+    refused(response, "cannot be moved to the future", LENGTH_MESSAGE)
+    db.session.refresh(a)
+    assert a.scheduled_at == in_days(client_.program, -1) and a.version == 1
+    assert a.notes != TOO_LONG
+
+
+def test_appointment_outcome_shows_every_rule_at_once(db, login, coach, client_):
+    # The outcome form has no checks of its own beyond the version: both rules show together.
+    a = factories.appointment(client_, at=in_days(client_.program, 2))
+    response = login(coach).post(
+        f"/appointments/{a.id}/outcome", data={"outcome": "attended", "version": "1"}
+    )
+    refused(response, "has not happened yet", "Say whether you went along")
+    db.session.refresh(a)
+    assert a.outcome == "scheduled" and a.version == 1
