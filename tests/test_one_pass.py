@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from coachapp import timeutil
-from coachapp.models import Appointment
+from coachapp.models import Appointment, Assessment, Resource, TaxonomyMapping
 from tests import factories
 from tests.test_appointments import appointment_data, in_days
+from tests.test_assessments import ITEM_MESSAGE, barc_data
+from tests.test_resources import resource_data
 
 TOO_LONG = "x" * 10_001
 LENGTH_MESSAGE = "Field cannot be longer than"
@@ -69,3 +71,41 @@ def test_appointment_outcome_shows_every_rule_at_once(db, login, coach, client_)
     refused(response, "has not happened yet", "Say whether you went along")
     db.session.refresh(a)
     assert a.outcome == "scheduled" and a.version == 1
+
+
+# --- Assessments ---------------------------------------------------------------------------
+
+
+def test_barc10_shows_form_and_rule_errors_at_once(db, login, coach, client_):
+    data = barc_data(administered_on="")
+    del data["item3"]
+    response = login(coach).post(f"/clients/{client_.id}/assessments/new", data=data)
+    refused(response, "Give the date.", ITEM_MESSAGE)
+    assert count(db, Assessment) == 0
+
+
+# --- Resources -----------------------------------------------------------------------------
+
+
+def test_new_resource_shows_form_and_rule_errors_at_once(db, login, supervisor):
+    data = resource_data(name="", category="housing", meeting_model="aa")
+    response = login(supervisor).post("/resources/new", data=data)
+    refused(response, "A mutual-aid meeting is a recovery", "This field is required")
+    assert count(db, Resource) == 0
+
+
+def test_resource_edit_shows_form_and_rule_errors_at_once(db, login, supervisor):
+    res = factories.resource(name="Harbor", category="housing", program_id=supervisor.program_id)
+    data = resource_data(name="Harbor", category="housing", meeting_model="aa")
+    data["description"] = TOO_LONG
+    response = login(supervisor).post(f"/resources/{res.id}/edit", data=data)
+    refused(response, "A mutual-aid meeting is a recovery", LENGTH_MESSAGE)
+    db.session.refresh(res)
+    assert res.meeting_model is None and res.description != TOO_LONG
+
+
+def test_taxonomy_line_shows_form_and_rule_errors_at_once(db, login, supervisor):
+    data = {"match": "code", "term": "not a code!", "category": ""}
+    response = login(supervisor).post("/resources/taxonomy/new", data=data)
+    refused(response, "A code is letters, digits", "Choose a category of the directory.")
+    assert count(db, TaxonomyMapping) == 0
