@@ -9,7 +9,14 @@ import pytest
 from sqlalchemy import func, select
 
 from coachapp import timeutil
-from coachapp.models import Appointment, Assessment, Resource, TaxonomyMapping
+from coachapp.models import (
+    Appointment,
+    Assessment,
+    Enrollment,
+    ReferralStatusChange,
+    Resource,
+    TaxonomyMapping,
+)
 from tests import factories
 from tests.test_appointments import appointment_data, in_days
 from tests.test_assessments import ITEM_MESSAGE, barc_data
@@ -109,3 +116,62 @@ def test_taxonomy_line_shows_form_and_rule_errors_at_once(db, login, supervisor)
     response = login(supervisor).post("/resources/taxonomy/new", data=data)
     refused(response, "A code is letters, digits", "Choose a category of the directory.")
     assert count(db, TaxonomyMapping) == 0
+
+
+# --- Goal and referral status ----------------------------------------------------------------
+
+
+def tomorrow(client) -> str:
+    return (timeutil.local_today(client.program) + timedelta(days=1)).isoformat()
+
+
+def test_goal_status_shows_form_and_rule_errors_at_once(db, login, coach, client_):
+    goal = factories.goal(client_)
+    response = login(coach).post(
+        f"/goals/{goal.id}/status",
+        data={"status": "", "closed_on": tomorrow(client_), "version": "1"},
+    )
+    refused(response, "Choose a status.", "This date is in the future.")
+    db.session.refresh(goal)
+    assert goal.status == "active" and goal.closed_on is None and goal.version == 1
+
+
+def test_referral_status_shows_form_and_rule_errors_at_once(db, login, coach, client_):
+    referral = factories.referral(client_)
+    response = login(coach).post(
+        f"/referrals/{referral.id}/status",
+        data={"status": "", "changed_on": tomorrow(client_), "version": "1"},
+    )
+    refused(response, "Choose a status.", "This date is in the future.")
+    db.session.refresh(referral)
+    assert referral.status == "referred" and referral.version == 1
+    assert count(db, ReferralStatusChange) == 1  # the one the factory wrote
+
+
+# --- Discharge and re-enrollment -------------------------------------------------------------
+
+
+def test_discharge_shows_form_and_rule_errors_at_once(db, login, coach, client_):
+    response = login(coach).post(
+        f"/clients/{client_.id}/discharge",
+        data={"version": "1", "discharge_date": "2025-01-01", "discharge_reason": ""},
+    )
+    refused(response, "cannot be before the intake date", "This field is required.")
+    db.session.refresh(client_)
+    assert client_.status == "active"
+    assert db.session.scalar(select(Enrollment.discharge_date)) is None
+
+
+def test_reenroll_rule_is_asked_with_the_form(db, login, coach, client_):
+    # One field only: its own check and the rule's cannot both refuse it; the rule's shows.
+    episode = db.session.scalar(select(Enrollment))
+    episode.discharge_date = timeutil.local_today(client_.program)
+    episode.discharge_reason = "disengaged"
+    client_.status = "discharged"
+    db.session.commit()
+    response = login(coach).post(
+        f"/clients/{client_.id}/reenroll",
+        data={"version": str(client_.version), "intake_date": "2026-01-01"},
+    )
+    refused(response, "before the last discharge")
+    assert count(db, Enrollment) == 1
