@@ -15,12 +15,14 @@ from coachapp.models import (
     Enrollment,
     ReferralStatusChange,
     Resource,
+    SupervisionNote,
     TaxonomyMapping,
 )
 from tests import factories
 from tests.test_appointments import appointment_data, in_days
 from tests.test_assessments import ITEM_MESSAGE, barc_data
 from tests.test_resources import resource_data
+from tests.test_supervision import make_note, note_form
 
 TOO_LONG = "x" * 10_001
 LENGTH_MESSAGE = "Field cannot be longer than"
@@ -175,3 +177,22 @@ def test_reenroll_rule_is_asked_with_the_form(db, login, coach, client_):
     )
     refused(response, "before the last discharge")
     assert count(db, Enrollment) == 1
+
+
+# --- Supervision notes -----------------------------------------------------------------------
+
+
+def test_supervision_note_shows_form_and_rule_errors_at_once(db, login, supervisor, coach):
+    data = note_form([coach], fmt="group", topics="x" * 2001)
+    response = login(supervisor).post("/supervision/notes/new", data=data)
+    refused(response, "A group supervision names two coaches or more.", LENGTH_MESSAGE)
+    assert count(db, SupervisionNote) == 0
+
+
+def test_supervision_note_edit_shows_form_and_rule_errors_at_once(db, login, supervisor, coach):
+    note = make_note(db, supervisor, [coach], topics="Old topic")
+    data = note_form([coach], fmt="group", duration_minutes="", version="1")
+    response = login(supervisor).post(f"/supervision/notes/{note.id}/edit", data=data)
+    refused(response, "A group supervision names two coaches or more.", "Give the length in")
+    db.session.refresh(note)
+    assert note.format == "individual" and note.version == 1
