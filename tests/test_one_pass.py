@@ -3,7 +3,7 @@ services' rules shows every message in the same response (422), and saves nothin
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +13,7 @@ from coachapp.models import (
     Appointment,
     Assessment,
     Enrollment,
+    MutualAidAttendance,
     ReferralStatusChange,
     Resource,
     SupervisionNote,
@@ -21,6 +22,7 @@ from coachapp.models import (
 from tests import factories
 from tests.test_appointments import appointment_data, in_days
 from tests.test_assessments import ITEM_MESSAGE, barc_data
+from tests.test_mutual_aid import attendance
 from tests.test_resources import resource_data
 from tests.test_supervision import make_note, note_form
 
@@ -196,3 +198,23 @@ def test_supervision_note_edit_shows_form_and_rule_errors_at_once(db, login, sup
     refused(response, "A group supervision names two coaches or more.", "Give the length in")
     db.session.refresh(note)
     assert note.format == "individual" and note.version == 1
+
+
+# --- Mutual aid ------------------------------------------------------------------------------
+
+
+def test_ending_a_group_shows_form_and_rule_errors_at_once(db, login, coach, client_):
+    row = attendance(client_, since=date(2026, 1, 1), ended_on=date(2026, 2, 1))
+    response = login(coach).post(f"/mutual-aid/{row.id}/end", data={"ended_on": ""})
+    refused(response, "This group has ended already.", "This field is required.")
+    db.session.refresh(row)
+    assert row.ended_on == date(2026, 2, 1)
+
+
+def test_new_group_shows_every_problem_at_once(db, login, coach, client_):
+    # The form mirrors the rule of a model; its message shows once, beside the length's.
+    data = {"resource_id": "", "model": "", "frequency": "x" * 101, "since": ""}
+    response = login(coach).post(f"/clients/{client_.id}/mutual-aid/new", data=data)
+    page = refused(response, "Choose the model, or a meeting", LENGTH_MESSAGE)
+    assert page.count("Choose the model, or a meeting from the directory.") >= 1
+    assert count(db, MutualAidAttendance) == 0
