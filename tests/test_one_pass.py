@@ -12,6 +12,7 @@ from coachapp import timeutil
 from coachapp.models import (
     Appointment,
     Assessment,
+    ConsentRecord,
     Enrollment,
     MutualAidAttendance,
     ReferralStatusChange,
@@ -22,6 +23,7 @@ from coachapp.models import (
 from tests import factories
 from tests.test_appointments import appointment_data, in_days
 from tests.test_assessments import ITEM_MESSAGE, barc_data
+from tests.test_consents import consent_data
 from tests.test_mutual_aid import attendance
 from tests.test_resources import resource_data
 from tests.test_supervision import make_note, note_form
@@ -218,3 +220,17 @@ def test_new_group_shows_every_problem_at_once(db, login, coach, client_):
     page = refused(response, "Choose the model, or a meeting", LENGTH_MESSAGE)
     assert page.count("Choose the model, or a meeting from the directory.") >= 1
     assert count(db, MutualAidAttendance) == 0
+
+
+# --- Consents --------------------------------------------------------------------------------
+
+
+def test_new_consent_shows_form_and_rule_errors_at_once(db, login, coach, client_, monkeypatch):
+    # The program's today is a day behind the server's (its time zone): the form takes the
+    # server's today, the rule refuses it as the program's tomorrow.
+    server_today = date.today()
+    monkeypatch.setattr(timeutil, "local_today", lambda program=None: server_today - timedelta(1))
+    data = consent_data(purpose="", signed_on=server_today.isoformat(), expires_on="")
+    response = login(coach).post(f"/clients/{client_.id}/consents/new", data=data)
+    refused(response, "This date is in the future.", "This field is required.")
+    assert count(db, ConsentRecord) == 0
