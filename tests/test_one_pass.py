@@ -12,7 +12,9 @@ from coachapp import timeutil
 from coachapp.models import (
     Appointment,
     Assessment,
+    ClientAssignment,
     ConsentRecord,
+    CoveringAssignment,
     Enrollment,
     MutualAidAttendance,
     ReferralStatusChange,
@@ -234,3 +236,39 @@ def test_new_consent_shows_form_and_rule_errors_at_once(db, login, coach, client
     response = login(coach).post(f"/clients/{client_.id}/consents/new", data=data)
     refused(response, "This date is in the future.", "This field is required.")
     assert count(db, ConsentRecord) == 0
+
+
+# --- Team: reassign and cover ----------------------------------------------------------------
+
+
+@pytest.fixture
+def second_coach(program, supervisor):
+    return factories.user("coach", program=program, supervisor=supervisor, name="Bea Second")
+
+
+def test_reassign_shows_form_and_rule_errors_at_once(db, login, supervisor, coach, client_):
+    data = {
+        "coach_id": coach.id,  # holds the client already: the rules refuse it
+        "effective_on": timeutil.local_today(client_.program).isoformat(),
+        "reason": "Caseload balance",
+        "handoff_note": "x" * 4001,
+    }
+    response = login(supervisor).post(f"/clients/{client_.id}/reassign", data=data)
+    refused(response, "is already on", LENGTH_MESSAGE)
+    assert count(db, ClientAssignment) == 0
+    db.session.refresh(client_)
+    assert client_.coach_id == coach.id
+
+
+def test_cover_shows_form_and_rule_errors_at_once(db, login, supervisor, coach, second_coach):
+    data = {
+        "coach_id": coach.id,
+        "covering_user_id": coach.id,  # the rules refuse a coach covering for themself
+        "client_id": 0,
+        "starts_on": "2026-03-01",
+        "ends_on": "2026-03-10",
+        "reason": "x" * 501,
+    }
+    response = login(supervisor).post("/team/cover", data=data)
+    refused(response, "cannot cover for themself", LENGTH_MESSAGE)
+    assert count(db, CoveringAssignment) == 0
