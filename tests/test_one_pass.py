@@ -17,12 +17,15 @@ from coachapp.models import (
     CoveringAssignment,
     Enrollment,
     MutualAidAttendance,
+    Program,
     ReferralStatusChange,
     Resource,
     SupervisionNote,
     TaxonomyMapping,
+    User,
 )
 from tests import factories
+from tests.test_admin import edit_data, user_data
 from tests.test_appointments import appointment_data, in_days
 from tests.test_assessments import ITEM_MESSAGE, barc_data
 from tests.test_consents import consent_data
@@ -272,3 +275,30 @@ def test_cover_shows_form_and_rule_errors_at_once(db, login, supervisor, coach, 
     response = login(supervisor).post("/team/cover", data=data)
     refused(response, "cannot cover for themself", LENGTH_MESSAGE)
     assert count(db, CoveringAssignment) == 0
+
+
+# --- Admin -----------------------------------------------------------------------------------
+
+
+def test_new_account_shows_form_and_rule_errors_at_once(db, login, admin):
+    data = user_data(name="", password="short")
+    response = login(admin).post("/admin/users/new", data=data)
+    refused(response, "Give the person", "Use at least")
+    assert db.session.scalar(select(User).where(User.email == "nia.newcoach@example.org")) is None
+
+
+def test_account_edit_shows_form_and_rule_errors_at_once(db, login, admin):
+    browser = login(admin)
+    data = edit_data(browser, admin, name="", role="coach")
+    response = browser.post(f"/admin/users/{admin.id}/edit", data=data)
+    refused(response, "Give the person", "You cannot change your own role")
+    db.session.refresh(admin)
+    assert admin.role == "admin" and admin.name
+
+
+def test_program_shows_form_and_rule_errors_at_once(db, login, admin):
+    factories.program(name="Riverside")
+    before = count(db, Program)
+    response = login(admin).post("/admin/programs/new", data={"name": "RIVERSIDE", "timezone": ""})
+    refused(response, "Another program has this name.", "Give the time zone.")
+    assert count(db, Program) == before

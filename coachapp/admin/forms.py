@@ -91,6 +91,14 @@ class UserDetailsForm(FlaskForm):
             "supervisor_id": self.supervisor_id.data,
         }
 
+    def checked_details(self) -> dict:
+        """``details()`` for the services' checks run beside the form's own: a value the form
+        refused (an id out of range, say) is None there, never looked up."""
+        return {
+            key: None if getattr(self, key).errors else value
+            for key, value in self.details().items()
+        }
+
 
 class NewUserForm(UserDetailsForm):
     email = EmailField(

@@ -290,7 +290,10 @@ def reassign(client: Client):
         form.effective_on.data = today
 
     def new_coach() -> User | None:
-        return db.session.get(User, form.coach_id.data) if form.coach_id.data else None
+        # A choice the form refused (an id out of range, say) is never looked up.
+        if form.coach_id.errors or not form.coach_id.data:
+            return None
+        return db.session.get(User, form.coach_id.data)
 
     def rules() -> None:
         services.check_reassign(
