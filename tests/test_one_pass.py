@@ -302,3 +302,22 @@ def test_program_shows_form_and_rule_errors_at_once(db, login, admin):
     response = login(admin).post("/admin/programs/new", data={"name": "RIVERSIDE", "timezone": ""})
     refused(response, "Another program has this name.", "Give the time zone.")
     assert count(db, Program) == before
+
+
+# --- My password -----------------------------------------------------------------------------
+
+
+def test_password_change_shows_form_and_rule_errors_at_once(db, login, coach):
+    before = coach.password_hash
+    response = login(coach).post(
+        "/auth/profile",
+        data={
+            "pw-current_password": "not my password",
+            "pw-new_password": "a long enough new passphrase",
+            "pw-confirm": "something else",
+            "pw-submit": "Change password",
+        },
+    )
+    refused(response, "This is not your current password.", "The two do not match.")
+    db.session.refresh(coach)
+    assert coach.password_hash == before
