@@ -321,3 +321,11 @@ def test_password_change_shows_form_and_rule_errors_at_once(db, login, coach):
     refused(response, "This is not your current password.", "The two do not match.")
     db.session.refresh(coach)
     assert coach.password_hash == before
+
+
+def test_an_out_of_range_id_is_a_message_beside_the_others(db, login, supervisor, coach):
+    # The rules now run beside a refused form: an id no database could hold is still a message.
+    data = note_form([coach], clients=["99999999999999999999"], topics="x" * 2001)
+    response = login(supervisor).post("/supervision/notes/new", data=data)
+    refused(response, "Choose among the clients you can open.", LENGTH_MESSAGE)
+    assert count(db, SupervisionNote) == 0
