@@ -14,10 +14,10 @@ from zoneinfo import available_timezones
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms.validators import DataRequired, Email, ValidationError
 
 from coachapp.auth.passwords import MIN_LENGTH as PASSWORD_MIN_LENGTH
-from coachapp.forms import EnumSelectField, strip_filter
+from coachapp.forms import EnumSelectField, Length, strip_filter
 from coachapp.models.enums import Role
 
 PASSWORD_HELP = (
@@ -90,6 +90,14 @@ class UserDetailsForm(FlaskForm):
             "program_id": self.program_id.data,
             "team_id": self.team_id.data,
             "supervisor_id": self.supervisor_id.data,
+        }
+
+    def checked_details(self) -> dict:
+        """``details()`` for the services' checks run beside the form's own: a value the form
+        refused (an id out of range, say) is None there, never looked up."""
+        return {
+            key: None if getattr(self, key).errors else value
+            for key, value in self.details().items()
         }
 
 

@@ -27,12 +27,8 @@ NEEDS_PROGRAM = frozenset({Role.COACH, Role.SUPERVISOR, Role.PROGRAM_MANAGER})
 IN_TEAMS = frozenset({Role.COACH, Role.SUPERVISOR})
 
 
-class AdminRuleError(ValueError):
+class AdminRuleError(records.RuleError):
     """The rules refuse the request; ``errors`` maps a form field name to its message."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 def normalise_email(email: str) -> str:
@@ -119,19 +115,32 @@ def _user_rule_problems(data: dict, *, user: User | None, actor: User) -> dict[s
     return problems
 
 
-def create_user(data: dict, *, email: str, password: str, actor: User) -> User:
-    """Open an account: ``data`` holds name, role, program_id, team_id and supervisor_id; the
-    email is stored lower-case and must be unused (whatever its case); the initial password
-    must pass the policy. Audited with field names only."""
+def check_new_user(data: dict, *, email: str | None, password: str | None, actor: User) -> None:
+    """The rules of ``create_user``, asked without writing (an email or password the form
+    refused is None, and not judged again). Raises ``AdminRuleError`` naming every field."""
     problems = _user_rule_problems(data, user=None, actor=actor)
-    email = normalise_email(email)
-    if email_taken(email):
+    if email and email_taken(normalise_email(email)):
         problems["email"] = "Another account already uses this email."
-    problem = password_problem(password)
+    problem = password_problem(password) if password is not None else None
     if problem:
         problems["password"] = problem
     if problems:
         raise AdminRuleError(problems)
+
+
+def check_user(user: User, data: dict, *, actor: User) -> None:
+    """The rules of ``update_user``, asked without writing. Raises ``AdminRuleError``."""
+    problems = _user_rule_problems(data, user=user, actor=actor)
+    if problems:
+        raise AdminRuleError(problems)
+
+
+def create_user(data: dict, *, email: str, password: str, actor: User) -> User:
+    """Open an account: ``data`` holds name, role, program_id, team_id and supervisor_id; the
+    email is stored lower-case and must be unused (whatever its case); the initial password
+    must pass the policy. Audited with field names only."""
+    check_new_user(data, email=email, password=password, actor=actor)
+    email = normalise_email(email)
     user = User(
         email=email,
         password_hash=hash_password(password),
@@ -171,9 +180,7 @@ def update_user(user: User, data: dict, *, stamp: str | None = None, actor: User
     (reassign first)."""
     if stamp is not None and stamp != user_stamp(user):
         raise records.StaleRecordError(records.StaleRecordError.message)
-    problems = _user_rule_problems(data, user=user, actor=actor)
-    if problems:
-        raise AdminRuleError(problems)
+    check_user(user, data, actor=actor)
     changed = records.apply_changes(user, {key: data.get(key) for key in USER_FIELDS})
     if changed:
         audit.record(
@@ -221,15 +228,20 @@ def reactivate_user(user: User, *, actor: User) -> None:
     )
 
 
+def check_password_reset(user: User, new_password: str | None, *, actor: User) -> None:
+    """The rules of ``reset_password``, asked without writing. Raises ``AdminRuleError``."""
+    if user.id == actor.id:
+        raise AdminRuleError({"new_password": "Change your own password on your profile page."})  # nosec B105
+    problem = password_problem(new_password) if new_password is not None else None
+    if problem:
+        raise AdminRuleError({"new_password": problem})
+
+
 def reset_password(user: User, new_password: str, *, actor: User) -> None:
     """Set a new password chosen by an admin (policy checked); every session of the user
     ends and the sign-in lockout of the account is lifted, so the new password works at once.
     Admins change their own password on their profile, with their current one."""
-    if user.id == actor.id:
-        raise AdminRuleError({"new_password": "Change your own password on your profile page."})  # nosec B105
-    problem = password_problem(new_password)
-    if problem:
-        raise AdminRuleError({"new_password": problem})
+    check_password_reset(user, new_password, actor=actor)
     user.password_hash = hash_password(new_password)
     user.session_version = (user.session_version or 0) + 1
     clear_lockout(user.email)
@@ -279,16 +291,23 @@ def fiscal_month_problem(month: object) -> str | None:
     return None
 
 
-def _program_problems(
-    name: str, timezone: str, *, fiscal_month: int = 1, except_id: int | None = None
+def check_program(
+    name: str | None,
+    timezone: str | None,
+    *,
+    fiscal_month: object = 1,
+    except_id: int | None = None,
 ) -> None:
+    """The rules of a program (``except_id``: the program edited), asked without writing: a
+    name no other program has, whatever the case, a known time zone and a fiscal year starting
+    in month 1 to 12. Raises ``AdminRuleError`` naming every field refused."""
     problems: dict[str, str] = {}
     month_problem = fiscal_month_problem(fiscal_month)
     if month_problem:
         problems["fiscal_year_start_month"] = month_problem
-    if _program_name_taken(name, except_id=except_id):
+    if name and _program_name_taken(name, except_id=except_id):
         problems["name"] = "Another program has this name."
-    problem = timezone_problem(timezone)
+    problem = timezone_problem(timezone) if timezone else None
     if problem:
         problems["timezone"] = problem
     if problems:
@@ -300,7 +319,7 @@ def create_program(
 ) -> Program:
     """A new program; its name is unique (whatever the case), its time zone a known one, its
     fiscal year starts in month 1 to 12."""
-    _program_problems(name, timezone, fiscal_month=fiscal_year_start_month)
+    check_program(name, timezone, fiscal_month=fiscal_year_start_month)
     program = Program(name=name, timezone=timezone, fiscal_year_start_month=fiscal_year_start_month)
     db.session.add(program)
     db.session.flush()
@@ -331,7 +350,7 @@ def update_program(
         if fiscal_year_start_month is None
         else fiscal_year_start_month
     )
-    _program_problems(name, timezone, fiscal_month=fiscal_month or 1, except_id=program.id)
+    check_program(name, timezone, fiscal_month=fiscal_month or 1, except_id=program.id)
     changed = records.apply_changes(
         program, {"name": name, "timezone": timezone, "fiscal_year_start_month": fiscal_month}
     )
@@ -355,10 +374,16 @@ def _team_name_taken(program_id: int, name: str, *, except_id: int | None = None
     return (db.session.scalar(query) or 0) > 0
 
 
+def check_team_name(program_id: int | None, name: str | None, *, except_id: int | None = None):
+    """The rule of a team's name, asked without writing: no other team of the program has it
+    (whatever the case). Raises ``AdminRuleError``."""
+    if program_id is not None and name and _team_name_taken(program_id, name, except_id=except_id):
+        raise AdminRuleError({"name": "This program already has a team with this name."})
+
+
 def create_team(program: Program, name: str, *, actor: User) -> Team:
     """A new team in ``program``; team names are unique inside a program."""
-    if _team_name_taken(program.id, name):
-        raise AdminRuleError({"name": "This program already has a team with this name."})
+    check_team_name(program.id, name)
     team = Team(program_id=program.id, name=name)
     db.session.add(team)
     db.session.flush()
@@ -374,8 +399,7 @@ def create_team(program: Program, name: str, *, actor: User) -> Team:
 
 def rename_team(team: Team, name: str, *, actor: User) -> list[str]:
     """Rename a team (it stays in its program); returns the changed field names."""
-    if _team_name_taken(team.program_id, name, except_id=team.id):
-        raise AdminRuleError({"name": "This program already has a team with this name."})
+    check_team_name(team.program_id, name, except_id=team.id)
     changed = records.apply_changes(team, {"name": name})
     if changed:
         audit.record(

@@ -27,6 +27,7 @@ from coachapp.admin.forms import (
     timezone_names,
 )
 from coachapp.extensions import db
+from coachapp.forms import validate_in_one_pass
 from coachapp.models import Program, Team, User
 from coachapp.models.base import parse_id
 from coachapp.models.enums import Role
@@ -100,7 +101,16 @@ def _user_form_choices(form, user: User | None = None) -> None:
 def new_user():
     form = NewUserForm()
     _user_form_choices(form)
-    if form.validate_on_submit():
+
+    def rules() -> None:
+        services.check_new_user(
+            form.checked_details(),
+            email=None if form.email.errors else form.email.data,
+            password=form.password.data,
+            actor=_actor(),
+        )
+
+    if validate_in_one_pass(form, rules):
         try:
             user = services.create_user(
                 form.details(),
@@ -145,7 +155,9 @@ def edit_user(user_id: int):
     _user_form_choices(form, user)
     if request.method == "GET":
         form.stamp.data = services.user_stamp(user)
-    if form.validate_on_submit():
+    if validate_in_one_pass(
+        form, lambda: services.check_user(user, form.checked_details(), actor=_actor())
+    ):
         try:
             changed = services.update_user(
                 user, form.details(), stamp=form.stamp.data or "", actor=_actor()
@@ -170,7 +182,11 @@ def edit_user(user_id: int):
 def reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     password_form = PasswordResetForm()
-    if password_form.validate_on_submit():
+
+    def rules() -> None:
+        services.check_password_reset(user, password_form.new_password.data, actor=_actor())
+
+    if validate_in_one_pass(password_form, rules):
         try:
             services.reset_password(user, password_form.new_password.data, actor=_actor())
             db.session.commit()
@@ -266,7 +282,9 @@ def new_program():
     form = ProgramForm()
     if request.method == "GET":
         form.timezone.data = "America/New_York"
-    if form.validate_on_submit():
+    if validate_in_one_pass(
+        form, lambda: services.check_program(form.name.data, form.timezone.data)
+    ):
         try:
             program = services.create_program(
                 form.name.data,
@@ -292,7 +310,11 @@ def new_program():
 def edit_program(program_id: int):
     program = db.get_or_404(Program, program_id)
     form = ProgramForm(obj=program)
-    if form.validate_on_submit():
+
+    def rules() -> None:
+        services.check_program(form.name.data, form.timezone.data, except_id=program.id)
+
+    if validate_in_one_pass(form, rules):
         try:
             services.update_program(
                 program,
@@ -336,7 +358,12 @@ def new_team():
     form.program_id.choices = program_choices(queries.all_programs(), blank="Choose a program")
     if request.method == "GET":
         form.program_id.data = _id_arg("program_id")
-    if form.validate_on_submit():
+    if validate_in_one_pass(
+        form,
+        lambda: services.check_team_name(
+            None if form.program_id.errors else form.program_id.data, form.name.data
+        ),
+    ):
         program = db.session.get(Program, form.program_id.data)
         try:
             team = services.create_team(program, form.name.data, actor=_actor())
@@ -359,7 +386,11 @@ def new_team():
 def edit_team(team_id: int):
     team = db.get_or_404(Team, team_id)
     form = TeamNameForm(obj=team)
-    if form.validate_on_submit():
+
+    def rules() -> None:
+        services.check_team_name(team.program_id, form.name.data, except_id=team.id)
+
+    if validate_in_one_pass(form, rules):
         try:
             services.rename_team(team, form.name.data, actor=_actor())
             db.session.commit()

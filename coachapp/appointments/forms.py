@@ -91,7 +91,11 @@ class AppointmentForm(VersionForm):
     def data_dict(self) -> dict:
         """The values the services take."""
         return {
-            "scheduled_at": datetime.combine(self.date.data, self.time.data),
+            "scheduled_at": (
+                datetime.combine(self.date.data, self.time.data)
+                if self.date.data is not None and self.time.data is not None
+                else None  # refused by the form; the services' checks still run beside it
+            ),
             "kind": self.kind.data,
             "location": self.location.data,
             "resource_id": parse_id(self.resource_id.data),

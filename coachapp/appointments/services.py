@@ -46,16 +46,59 @@ class AppointmentRuleError(records.RuleError):
     """A request the rules of appointments refuse; ``field`` names the form field to blame."""
 
 
-def _check_details(client: Client, data: dict, *, keep_resource_id: int | None = None) -> None:
+def _detail_problems(
+    client: Client, data: dict, *, keep_resource_id: int | None = None
+) -> dict[str, str]:
+    problems: dict[str, str] = {}
     if data.get("kind") not in set(AppointmentKind):
-        raise AppointmentRuleError("kind", "Not a valid kind.")
+        problems["kind"] = "Not a valid kind."
     if not isinstance(data.get("scheduled_at"), datetime):
-        raise AppointmentRuleError("date", "Give the date and time.")
+        problems["date"] = "Give the date and time."
     resource_id = data.get("resource_id")
     if resource_id is not None and (
         queries.usable_resource(client.program_id, resource_id, keep_id=keep_resource_id) is None
     ):
-        raise AppointmentRuleError("resource_id", RESOURCE_MESSAGE)
+        problems["resource_id"] = RESOURCE_MESSAGE
+    return problems
+
+
+def _check_details(client: Client, data: dict, *, keep_resource_id: int | None = None) -> None:
+    problems = _detail_problems(client, data, keep_resource_id=keep_resource_id)
+    if problems:
+        raise AppointmentRuleError(problems)
+
+
+def _moved_to_future(appointment: Appointment, scheduled_at) -> str | None:
+    if (
+        appointment.outcome in HAPPENED
+        and isinstance(scheduled_at, datetime)
+        and scheduled_at > timeutil.local_now(appointment.client.program)
+    ):
+        return (
+            f"This appointment is recorded as {appointment.outcome.replace('_', ' ')}: "
+            "it cannot be moved to the future."
+        )
+    return None
+
+
+def check_appointment(
+    client: Client, data: dict, *, appointment: Appointment | None = None
+) -> None:
+    """The rules of an appointment's details (``data`` as ``create_appointment`` takes it;
+    ``appointment`` on an edit), asked without writing anything. Raises
+    ``AppointmentRuleError`` naming every field refused."""
+    if appointment is None:
+        _check_details(client, data)
+        return
+    merged = {key: getattr(appointment, key) for key in DETAIL_FIELDS} | {
+        key: data[key] for key in DETAIL_FIELDS if key in data
+    }
+    problems = _detail_problems(client, merged, keep_resource_id=appointment.resource_id)
+    future = _moved_to_future(appointment, merged.get("scheduled_at"))
+    if future and "date" not in problems:
+        problems["date"] = future
+    if problems:
+        raise AppointmentRuleError(problems)
 
 
 def create_appointment(client: Client, data: dict, *, actor: User) -> Appointment:
@@ -97,16 +140,7 @@ def update_appointment(
     changes = {key: data[key] for key in DETAIL_FIELDS if key in data}
     if "accompaniment_planned" in changes:
         changes["accompaniment_planned"] = bool(changes["accompaniment_planned"])
-    merged = {key: getattr(appointment, key) for key in DETAIL_FIELDS} | changes
-    _check_details(client, merged, keep_resource_id=appointment.resource_id)
-    if appointment.outcome in HAPPENED and merged["scheduled_at"] > timeutil.local_now(
-        client.program
-    ):
-        raise AppointmentRuleError(
-            "date",
-            f"This appointment is recorded as {appointment.outcome.replace('_', ' ')}: "
-            "it cannot be moved to the future.",
-        )
+    check_appointment(client, changes, appointment=appointment)
     changed = records.apply_changes(appointment, changes)
     if changed:
         audit.record(
@@ -118,6 +152,31 @@ def update_appointment(
             fields=changed,
         )
     return changed
+
+
+def check_outcome(
+    appointment: Appointment,
+    *,
+    outcome: str | None,
+    coach_accompanied: bool | None,
+    now: datetime | None = None,
+) -> None:
+    """The rules of recording ``outcome`` (see ``record_outcome``), asked without writing.
+    Raises ``AppointmentRuleError`` naming every field refused."""
+    problems: dict[str, str] = {}
+    if outcome not in set(AppointmentOutcome) or outcome == AppointmentOutcome.SCHEDULED:
+        problems["outcome"] = OUTCOME_MESSAGE
+    else:
+        local_now = now or timeutil.local_now(appointment.client.program)
+        if outcome in HAPPENED and appointment.scheduled_at > local_now:
+            problems["outcome"] = (
+                "This appointment has not happened yet: it can be marked cancelled or "
+                "rescheduled now, attended or no-show once its time has come."
+            )
+        if outcome == AppointmentOutcome.ATTENDED and coach_accompanied is None:
+            problems["coach_accompanied"] = ACCOMPANIED_MESSAGE
+    if problems:
+        raise AppointmentRuleError(problems)
 
 
 def record_outcome(
@@ -134,21 +193,8 @@ def record_outcome(
     slip. Refuses a stale version, and attended / no-show before the appointment's time
     (``now`` is the program-local wall clock; default: the real one)."""
     records.ensure_version(appointment, version)
-    if outcome not in set(AppointmentOutcome) or outcome == AppointmentOutcome.SCHEDULED:
-        raise AppointmentRuleError("outcome", OUTCOME_MESSAGE)
-    local_now = now or timeutil.local_now(appointment.client.program)
-    if outcome in HAPPENED and appointment.scheduled_at > local_now:
-        raise AppointmentRuleError(
-            "outcome",
-            "This appointment has not happened yet: it can be marked cancelled or rescheduled "
-            "now, attended or no-show once its time has come.",
-        )
-    if outcome == AppointmentOutcome.ATTENDED:
-        if coach_accompanied is None:
-            raise AppointmentRuleError("coach_accompanied", ACCOMPANIED_MESSAGE)
-        went = bool(coach_accompanied)
-    else:
-        went = None
+    check_outcome(appointment, outcome=outcome, coach_accompanied=coach_accompanied, now=now)
+    went = bool(coach_accompanied) if outcome == AppointmentOutcome.ATTENDED else None
     changed = records.apply_changes(appointment, {"outcome": outcome, "coach_accompanied": went})
     appointment.outcome_recorded_at = datetime.now(timezone.utc)
     audit.record(

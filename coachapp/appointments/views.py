@@ -27,7 +27,7 @@ from coachapp.appointments import bp, queries, services
 from coachapp.appointments.forms import BEFORE_THE_TIME, AppointmentForm, OutcomeForm
 from coachapp.auth.forms import EmptyForm
 from coachapp.extensions import db, limiter
-from coachapp.forms import ArchiveForm, show_rule_errors
+from coachapp.forms import ArchiveForm, show_rule_errors, validate_in_one_pass
 from coachapp.models import Appointment, Client, CoachingSession
 from coachapp.models.base import parse_id
 from coachapp.models.enums import AppointmentOutcome, AuditAction, Modality, Role, SessionKind
@@ -114,7 +114,7 @@ def new(client: Client):
                 initial = _initial(source)
                 for key in ("kind", "location", "resource_id", "accompaniment_planned"):
                     getattr(form, key).data = initial[key]
-    if form.validate_on_submit():
+    if validate_in_one_pass(form, lambda: services.check_appointment(client, form.data_dict())):
         try:
             created = services.create_appointment(client, form.data_dict(), actor=current_user)
             clashes = queries.accompaniment_clashes(created)
@@ -138,7 +138,11 @@ def edit(record: Appointment, client: Client):
     form = _appointment_form(client, keep_id=record.resource_id)
     if request.method == "GET":
         form.process(data=_initial(record) | {"version": record.version})
-    if form.validate_on_submit():
+
+    def rules() -> None:
+        services.check_appointment(client, form.data_dict(), appointment=record)
+
+    if validate_in_one_pass(form, rules):
         try:
             changed = services.update_appointment(
                 record, form.data_dict(), version=form.version_value(), actor=current_user
@@ -193,7 +197,13 @@ def outcome(record: Appointment, client: Client):
     form = OutcomeForm()
     if request.method == "GET":
         form.version.data = record.version
-    if form.validate_on_submit():
+
+    def rules() -> None:
+        services.check_outcome(
+            record, outcome=form.outcome.data, coach_accompanied=form.accompanied_value()
+        )
+
+    if validate_in_one_pass(form, rules):
         try:
             services.record_outcome(
                 record,

@@ -10,7 +10,7 @@ from coachapp import access, timeutil
 from coachapp.assessments import bp, services
 from coachapp.assessments.forms import AssessmentForm
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm, show_rule_errors
+from coachapp.forms import ArchiveForm, show_rule_errors, validate_in_one_pass
 from coachapp.models import Assessment, Client
 from coachapp.models.assessments import (
     BARC10_ANSWERS,
@@ -31,8 +31,8 @@ def new(client: Client):
     form = AssessmentForm()
     if request.method == "GET":
         form.administered_on.data = timeutil.local_today(program)
-    if form.validate_on_submit():
-        data = {"administered_on": form.administered_on.data, "items": form.items()}
+    data = {"administered_on": form.administered_on.data, "items": form.items()}
+    if validate_in_one_pass(form, lambda: services.check_assessment(client, data)):
         try:
             assessment = services.create_assessment(client, data, actor=current_user)
             db.session.commit()

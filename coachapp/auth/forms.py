@@ -1,8 +1,8 @@
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo
 
-from coachapp.forms import HiddenWithoutIds
+from coachapp.forms import HiddenWithoutIds, Length
 
 
 class LoginForm(FlaskForm):

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from coachapp import audit
+from coachapp import audit, records
 from coachapp.auth.passwords import hash_password, needs_rehash, verify_password
 from coachapp.extensions import db
 from coachapp.models import LoginFailure, User
@@ -135,6 +135,26 @@ def sign_out_everywhere(user: User) -> None:
     """End every session of this user (all browsers): the cookies' version no longer matches."""
     user.session_version += 1
     audit.record(AuditAction.LOGOUT, actor=user, entity_type="user", entity_id=user.id)
+
+
+class PasswordRuleError(records.RuleError):
+    """A password change the rules refuse; ``errors`` names each field to blame."""
+
+
+def check_password_change(user: User, current: str | None, new: str | None) -> None:
+    """The rules of ``change_password``, asked without writing: the current password is
+    right, the new one passes the policy (a value the form refused is None, not judged).
+    Raises ``PasswordRuleError`` naming every field refused."""
+    from coachapp.auth.passwords import password_problem
+
+    problems: dict[str, str] = {}
+    if current and not verify_password(user.password_hash, current):
+        problems["current_password"] = "This is not your current password."  # noqa: S105  # nosec B105
+    problem = password_problem(new) if new else None
+    if problem:
+        problems["new_password"] = problem
+    if problems:
+        raise PasswordRuleError(problems)
 
 
 def change_password(user: User, current: str, new: str) -> str | None:

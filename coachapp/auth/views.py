@@ -13,10 +13,12 @@ from coachapp.auth.services import (
     AccountLocked,
     authenticate,
     change_password,
+    check_password_change,
     sign_out_everywhere,
 )
 from coachapp.auth.tokens import create_token, revoke_token, tokens_of
 from coachapp.extensions import db, limiter
+from coachapp.forms import validate_in_one_pass
 
 
 def safe_next(target: str | None) -> str | None:
@@ -92,7 +94,15 @@ def profile():
     token_form = TokenForm(prefix="tok")
     new_token = None
     status = 200
-    if password_form.submit.data and password_form.validate_on_submit():
+
+    def password_rules() -> None:
+        check_password_change(
+            user,
+            None if password_form.current_password.errors else password_form.current_password.data,
+            None if password_form.new_password.errors else password_form.new_password.data,
+        )
+
+    if password_form.submit.data and validate_in_one_pass(password_form, password_rules):
         problem = change_password(
             user, password_form.current_password.data, password_form.new_password.data
         )

@@ -179,6 +179,39 @@ def latest_enrollment(client: Client) -> Enrollment | None:
     )
 
 
+def check_discharge(client: Client, *, on: date | None) -> None:
+    """The rules of ``discharge``, asked without writing: an open episode, and ``on`` a day
+    that has come, not before its intake (no day given: the form's to ask for). Raises
+    ``ClientRuleError``."""
+    episode = latest_enrollment(client)
+    if episode is None or episode.discharge_date is not None:
+        raise ClientRuleError("discharge_date", "This client has no open episode to discharge.")
+    if on is None:
+        return
+    check_dates({"discharge_date": on}, program=client.program)
+    if on < episode.intake_date:
+        raise ClientRuleError(
+            "discharge_date",
+            f"The discharge date cannot be before the intake date ({episode.intake_date}).",
+        )
+
+
+def check_reenroll(client: Client, *, on: date | None) -> None:
+    """The rules of ``reenroll``, asked without writing: a discharged client, and ``on`` a
+    day that has come, not before the last discharge. Raises ``ClientRuleError``."""
+    episode = latest_enrollment(client)
+    if episode is not None and episode.discharge_date is None:
+        raise ClientRuleError("intake_date", "This client is enrolled already.")
+    if on is None:
+        return
+    check_dates({"intake_date": on}, program=client.program)
+    if episode is not None and on < episode.discharge_date:
+        raise ClientRuleError(
+            "intake_date",
+            f"The new intake cannot be before the last discharge ({episode.discharge_date}).",
+        )
+
+
 def discharge(
     client: Client,
     *,
@@ -191,15 +224,8 @@ def discharge(
     """Close the open episode on ``on`` (a day that has come, not before the episode's
     intake) with a reason; the client becomes ``discharged``."""
     records.ensure_version(client, version)
+    check_discharge(client, on=on)
     episode = latest_enrollment(client)
-    if episode is None or episode.discharge_date is not None:
-        raise ClientRuleError("discharge_date", "This client has no open episode to discharge.")
-    check_dates({"discharge_date": on}, program=client.program)
-    if on < episode.intake_date:
-        raise ClientRuleError(
-            "discharge_date",
-            f"The discharge date cannot be before the intake date ({episode.intake_date}).",
-        )
     episode.discharge_date = on
     episode.discharge_reason = reason
     episode.discharge_note = note
@@ -220,15 +246,7 @@ def reenroll(client: Client, *, on: date, version: int | None, actor: User) -> E
     """A discharged client comes back on ``on`` (a day that has come, not before the last
     discharge): a new episode; earlier ones and their records stay."""
     records.ensure_version(client, version)
-    episode = latest_enrollment(client)
-    if episode is not None and episode.discharge_date is None:
-        raise ClientRuleError("intake_date", "This client is enrolled already.")
-    check_dates({"intake_date": on}, program=client.program)
-    if episode is not None and on < episode.discharge_date:
-        raise ClientRuleError(
-            "intake_date",
-            f"The new intake cannot be before the last discharge ({episode.discharge_date}).",
-        )
+    check_reenroll(client, on=on)
     new = Enrollment(client_id=client.id, intake_date=on, opened_by_id=actor.id)
     db.session.add(new)
     client.status = ClientStatus.ACTIVE

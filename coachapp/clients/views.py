@@ -242,7 +242,9 @@ def discharge(client: Client):
     if request.method == "GET":
         form.version.data = client.version
         form.discharge_date.data = timeutil.local_today(program)
-    if form.validate_on_submit():
+    if validate_in_one_pass(
+        form, lambda: services.check_discharge(client, on=form.discharge_date.data)
+    ):
         try:
             services.discharge(
                 client,
@@ -274,7 +276,9 @@ def reenroll(client: Client):
     if request.method == "GET":
         form.version.data = client.version
         form.intake_date.data = timeutil.local_today(program)
-    if form.validate_on_submit():
+    if validate_in_one_pass(
+        form, lambda: services.check_reenroll(client, on=form.intake_date.data)
+    ):
         try:
             services.reenroll(
                 client, on=form.intake_date.data, version=form.version_value(), actor=current_user

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
-from coachapp.forms import DateRange, HiddenWithoutIds, strip_filter
+from coachapp.forms import DateRange, HiddenWithoutIds, Length, strip_filter
 
 
 class ConsentForm(FlaskForm):

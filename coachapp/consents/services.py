@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from coachapp import audit
+from coachapp import audit, records
 from coachapp.extensions import db
 from coachapp.models import Client, ConsentRecord, User
 from coachapp.models.enums import AuditAction
@@ -14,10 +14,8 @@ from coachapp.models.enums import AuditAction
 CONSENT_FIELDS = ("recipient", "purpose", "information_disclosed", "signed_on", "expires_on")
 
 
-class ConsentError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field, self.message = field, message
+class ConsentError(records.RuleError):
+    """A consent the rules refuse; ``errors`` names each field to blame."""
 
 
 def in_force(consent: ConsentRecord, on: date) -> bool:
@@ -39,10 +37,17 @@ def consents_of(client: Client) -> list[ConsentRecord]:
     )
 
 
+def check_consent(data: dict, *, today: date) -> None:
+    """The rules of ``add_consent``, asked without writing: signed on a day that has come
+    (``today``, the program's). Raises ``ConsentError``."""
+    signed_on = data.get("signed_on")
+    if isinstance(signed_on, date) and signed_on > today:
+        raise ConsentError("signed_on", "This date is in the future.")
+
+
 def add_consent(client: Client, data: dict, *, today: date, actor: User) -> ConsentRecord:
     """Record a signed consent; the client's "consent on file" follows the latest one."""
-    if data["signed_on"] > today:
-        raise ConsentError("signed_on", "This date is in the future.")
+    check_consent(data, today=today)
     consent = ConsentRecord(
         client_id=client.id,
         recorded_by_id=actor.id,

@@ -8,6 +8,7 @@ from coachapp import access, audit, timeutil
 from coachapp.consents import bp, services
 from coachapp.consents.forms import ConsentForm, RevokeForm
 from coachapp.extensions import db
+from coachapp.forms import show_rule_errors, validate_in_one_pass
 from coachapp.models import (
     Appointment,
     Client,
@@ -40,13 +41,13 @@ def new(client: Client):
     form = ConsentForm()
     if request.method == "GET":
         form.signed_on.data = today
-    if form.validate_on_submit():
-        data = {key: getattr(form, key).data for key in services.CONSENT_FIELDS}
+    data = {key: getattr(form, key).data for key in services.CONSENT_FIELDS}
+    if validate_in_one_pass(form, lambda: services.check_consent(data, today=today)):
         try:
             services.add_consent(client, data, today=today, actor=current_user)
         except services.ConsentError as exc:
             db.session.rollback()
-            getattr(form, exc.field).errors.append(exc.message)
+            show_rule_errors(form, exc.errors)
         else:
             db.session.commit()
             flash("Consent recorded.", "success")

@@ -101,6 +101,27 @@ def update_goal(goal: Goal, data: dict, *, version: int | None, actor: User) -> 
     return changed
 
 
+def check_status(goal: Goal, *, status: str | None, closed_on: date | None) -> None:
+    """The rules of ``change_status``, asked without writing. Raises ``GoalRuleError``
+    naming every field refused; a ``closed_on`` in the future or before the goal opened is
+    refused even when no valid status was chosen, so every problem shows at once."""
+    problems: dict[str, str] = {}
+    if status not in set(GoalStatus):
+        problems["status"] = "Choose a status."
+    if closed_on is not None:
+        today = timeutil.local_today(goal.client.program)
+        if status in set(GoalStatus) and status not in CLOSED:
+            problems["closed_on"] = CLOSED_ON_ONLY_WHEN_CLOSED
+        elif closed_on > today:
+            problems["closed_on"] = "This date is in the future."
+        elif closed_on < goal.opened_on:
+            problems["closed_on"] = (
+                f"This date cannot be before the goal opened ({goal.opened_on.isoformat()})."
+            )
+    if problems:
+        raise GoalRuleError(problems)
+
+
 def change_status(
     goal: Goal, *, status: str, closed_on: date | None, version: int | None, actor: User
 ) -> list[str]:
@@ -108,22 +129,10 @@ def change_status(
     today; never in the future nor before the goal opened), or ``active`` again (which clears
     ``closed_on``; giving one is refused). Refuses a stale ``version``."""
     records.ensure_version(goal, version)
-    if status not in set(GoalStatus):
-        raise GoalRuleError("status", "Choose a status.")
-    if status not in CLOSED and closed_on is not None:
-        raise GoalRuleError("closed_on", CLOSED_ON_ONLY_WHEN_CLOSED)
-    if status in CLOSED:
-        today = timeutil.local_today(goal.client.program)
-        closed_on = closed_on or today
-        if closed_on > today:
-            raise GoalRuleError("closed_on", "This date is in the future.")
-        if closed_on < goal.opened_on:
-            raise GoalRuleError(
-                "closed_on",
-                f"This date cannot be before the goal opened ({goal.opened_on.isoformat()}).",
-            )
-    else:
-        closed_on = None
+    check_status(goal, status=status, closed_on=closed_on)
+    closed_on = (
+        (closed_on or timeutil.local_today(goal.client.program)) if status in CLOSED else None
+    )
     changed = records.apply_changes(goal, {"status": status, "closed_on": closed_on})
     if changed:
         audit.record(

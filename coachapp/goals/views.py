@@ -101,7 +101,15 @@ def status(record: Goal, client: Client):
             else GoalStatus.ACTIVE.value
         )
         form.closed_on.data = record.closed_on or timeutil.local_today(program)
-    if form.validate_on_submit():
+
+    def rules() -> None:
+        # "Closed on" means nothing when the goal is opened again (see below).
+        opening = form.status.data == GoalStatus.ACTIVE
+        services.check_status(
+            record, status=form.status.data, closed_on=None if opening else form.closed_on.data
+        )
+
+    if validate_in_one_pass(form, rules):
         try:
             services.change_status(
                 record,

@@ -13,28 +13,42 @@ from coachapp.models import Client, MutualAidAttendance, Resource, User
 from coachapp.models.enums import AuditAction, MeetingModel, SupportPerson
 
 
-class MutualAidRuleError(ValueError):
-    """A request the rules refuse; ``field`` names the form field to blame."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class MutualAidRuleError(records.RuleError):
+    """A request the rules refuse; ``errors`` names each form field to blame (``""``: the
+    record as a whole)."""
 
 
-def _not_future(field: str, on: date | None, client: Client) -> None:
-    if on is not None and on > timeutil.local_today(client.program):
-        raise MutualAidRuleError(field, "This date is in the future.")
+FUTURE_MESSAGE = "This date is in the future."
+
+
+def _future(on: date | None, client: Client) -> bool:
+    return on is not None and on > timeutil.local_today(client.program)
+
+
+def _model(data: dict) -> str | None:
+    meeting: Resource | None = data.get("meeting")
+    return data.get("model") or (meeting.meeting_model if meeting is not None else None)
+
+
+def check_attendance(client: Client, data: dict) -> None:
+    """The rules of ``add_attendance``, asked without writing: a model (or a directory meeting
+    that has one) and a ``since`` that has come. Raises ``MutualAidRuleError`` naming every
+    field refused."""
+    problems: dict[str, str] = {}
+    if _model(data) not in set(MeetingModel):
+        problems["model"] = "Choose the model, or a meeting from the directory."
+    if _future(data.get("since"), client):
+        problems["since"] = FUTURE_MESSAGE
+    if problems:
+        raise MutualAidRuleError(problems)
 
 
 def add_attendance(client: Client, data: dict, *, actor: User) -> MutualAidAttendance:
     """Record a group the client attends. ``data``: meeting (a directory meeting or None),
     model (defaults to the meeting's), frequency, since."""
+    check_attendance(client, data)
     meeting: Resource | None = data.get("meeting")
-    model = data.get("model") or (meeting.meeting_model if meeting is not None else None)
-    if model not in set(MeetingModel):
-        raise MutualAidRuleError("model", "Choose the model, or a meeting from the directory.")
-    _not_future("since", data.get("since"), client)
+    model = _model(data)
     row = MutualAidAttendance(
         client_id=client.id,
         resource_id=meeting.id if meeting is not None else None,
@@ -59,15 +73,23 @@ def add_attendance(client: Client, data: dict, *, actor: User) -> MutualAidAtten
     return row
 
 
+def check_end(row: MutualAidAttendance, *, on: date | None) -> None:
+    """The rules of ``end_attendance``, asked without writing (no day given: the form's to
+    ask for). Raises ``MutualAidRuleError`` naming every problem."""
+    problems: dict[str, str] = {}
+    if row.ended_on is not None:
+        problems[""] = "This group has ended already."
+    if _future(on, row.client):
+        problems["ended_on"] = FUTURE_MESSAGE
+    elif on is not None and row.since is not None and on < row.since:
+        problems["ended_on"] = f"This date cannot be before they started ({row.since.isoformat()})."
+    if problems:
+        raise MutualAidRuleError(problems)
+
+
 def end_attendance(row: MutualAidAttendance, *, on: date, actor: User) -> None:
     """The client stopped attending on ``on`` (not in the future, not before ``since``)."""
-    if row.ended_on is not None:
-        raise MutualAidRuleError("", "This group has ended already.")
-    _not_future("ended_on", on, row.client)
-    if row.since is not None and on < row.since:
-        raise MutualAidRuleError(
-            "ended_on", f"This date cannot be before they started ({row.since.isoformat()})."
-        )
+    check_end(row, on=on)
     row.ended_on = on
     audit.record(
         AuditAction.UPDATE,
@@ -84,6 +106,22 @@ def archive_attendance(row: MutualAidAttendance, *, reason: str, actor: User) ->
     records.archive(row, actor=actor, reason=reason, client_id=row.client_id)
 
 
+def check_support(client: Client, *, support_person: str | None, since: date | None) -> None:
+    """The rules of ``set_support``, asked without writing. Raises ``MutualAidRuleError``
+    naming every field refused."""
+    problems: dict[str, str] = {}
+    if support_person is not None and support_person not in set(SupportPerson):
+        problems["support_person"] = "Not a valid choice."
+    if support_person is None and since is not None:
+        problems["support_person_since"] = (
+            "Leave this empty when the client has no sponsor or mentor."
+        )
+    elif _future(since, client):
+        problems["support_person_since"] = FUTURE_MESSAGE
+    if problems:
+        raise MutualAidRuleError(problems)
+
+
 def set_support(
     client: Client,
     *,
@@ -96,13 +134,7 @@ def set_support(
 
     Optimistic locking on the client's version: a stale form is refused."""
     records.ensure_version(client, version)
-    if support_person is not None and support_person not in set(SupportPerson):
-        raise MutualAidRuleError("support_person", "Not a valid choice.")
-    if support_person is None and since is not None:
-        raise MutualAidRuleError(
-            "support_person_since", "Leave this empty when the client has no sponsor or mentor."
-        )
-    _not_future("support_person_since", since, client)
+    check_support(client, support_person=support_person, since=since)
     changed = records.apply_changes(
         client, {"support_person": support_person, "support_person_since": since}
     )

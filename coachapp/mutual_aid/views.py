@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from coachapp import access, records, timeutil
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm
+from coachapp.forms import ArchiveForm, show_rule_errors, validate_in_one_pass
 from coachapp.models import Client, MutualAidAttendance
 from coachapp.mutual_aid import bp, queries, services
 from coachapp.mutual_aid.forms import AttendanceForm, EndAttendanceForm, SupportForm
@@ -22,11 +22,7 @@ def _client_page(client: Client):
 
 def _rule_error(form, exc: services.MutualAidRuleError) -> None:
     db.session.rollback()
-    field = getattr(form, exc.field, None)
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
+    show_rule_errors(form, exc.errors)
 
 
 @bp.route("/clients/<int:client_id>/mutual-aid/new", methods=["GET", "POST"])
@@ -41,15 +37,21 @@ def new(client: Client):
         today_func=lambda: timeutil.local_today(program),
     )
     finding = form.finding()
-    if not finding and form.validate_on_submit():
-        data = {
+
+    def data() -> dict:
+        # Read after the form's checks: they look up the meeting picked (form.meeting).
+        return {
             "meeting": form.meeting,
             "model": form.chosen_model(),
             "frequency": form.frequency.data,
             "since": form.since.data,
         }
+
+    if not finding and validate_in_one_pass(
+        form, lambda: services.check_attendance(client, data())
+    ):
         try:
-            services.add_attendance(client, data, actor=current_user)
+            services.add_attendance(client, data(), actor=current_user)
             db.session.commit()
         except services.MutualAidRuleError as exc:
             _rule_error(form, exc)
@@ -93,7 +95,7 @@ def end(record: MutualAidAttendance, client: Client):
     form = EndAttendanceForm(today_func=lambda: timeutil.local_today(program))
     if request.method == "GET":
         form.ended_on.data = timeutil.local_today(program)
-    if form.validate_on_submit():
+    if validate_in_one_pass(form, lambda: services.check_end(record, on=form.ended_on.data)):
         try:
             services.end_attendance(record, on=form.ended_on.data, actor=current_user)
             db.session.commit()
@@ -131,7 +133,15 @@ def support(client: Client):
         form.version.data = client.version
         form.support_person.data = client.support_person or ""
         form.support_person_since.data = client.support_person_since
-    if form.validate_on_submit():
+
+    def rules() -> None:
+        services.check_support(
+            client,
+            support_person=form.support_person.data or None,
+            since=form.support_person_since.data,
+        )
+
+    if validate_in_one_pass(form, rules):
         try:
             services.set_support(
                 client,

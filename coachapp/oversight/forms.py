@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
-from coachapp.forms import RequiredSelectField, strip_filter
+from coachapp.forms import Length, RequiredSelectField, strip_filter
 
 
 class BreakGlassForm(FlaskForm):

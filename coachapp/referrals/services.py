@@ -159,6 +159,29 @@ def create_referral(client: Client, data: dict, *, actor: User) -> Referral:
     return referral
 
 
+def check_status_change(referral: Referral, *, status: str | None, on: date | None) -> None:
+    """The rules of ``change_status``, asked without writing. Raises ``ReferralRuleError``
+    naming every field refused (``status``, ``changed_on``); the day is judged even when no
+    valid status was chosen, so every problem shows at once."""
+    problems: dict[str, str] = {}
+    if status not in set(ReferralStatus):
+        problems["status"] = "Not a valid status."
+    elif status == referral.status:
+        problems["status"] = f"The referral is {status.replace('_', ' ')} already."
+    if on is None:
+        if status == ReferralStatus.CONNECTED:
+            problems["changed_on"] = CONNECTED_ON_NEEDED
+    else:
+        try:
+            _check_happened(
+                "changed_on", on, client=referral.client, not_before=referral.referred_on
+            )
+        except ReferralRuleError as exc:
+            problems.update(exc.errors)
+    if problems:
+        raise ReferralRuleError(problems)
+
+
 def change_status(
     referral: Referral, *, status: str, on: date | None, version: int | None, actor: User
 ) -> ReferralStatusChange:
@@ -171,16 +194,8 @@ def change_status(
     (``records.StaleRecordError``).
     """
     records.ensure_version(referral, version)
-    client = referral.client
-    if status not in set(ReferralStatus):
-        raise ReferralRuleError("status", "Not a valid status.")
-    if on is None:
-        if status == ReferralStatus.CONNECTED:
-            raise ReferralRuleError("changed_on", CONNECTED_ON_NEEDED)
-        on = timeutil.local_today(client.program)
-    if status == referral.status:
-        raise ReferralRuleError("status", f"The referral is {status.replace('_', ' ')} already.")
-    _check_happened("changed_on", on, client=client, not_before=referral.referred_on)
+    check_status_change(referral, status=status, on=on)
+    on = on or timeutil.local_today(referral.client.program)
     changed = records.apply_changes(referral, {"status": status, **status_dates(status, on)})
     change = ReferralStatusChange(
         referral_id=referral.id, status=status, changed_on=on, recorded_by_id=actor.id

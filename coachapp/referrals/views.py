@@ -108,7 +108,11 @@ def status(record: Referral, client: Client):
     if request.method == "GET":
         form.version.data = record.version
         form.changed_on.data = timeutil.local_today(program)
-    if form.validate_on_submit():
+
+    def rules() -> None:
+        services.check_status_change(record, status=form.status.data, on=form.changed_on.data)
+
+    if validate_in_one_pass(form, rules):
         try:
             services.change_status(
                 record,

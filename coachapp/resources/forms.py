@@ -204,7 +204,9 @@ class ResourceForm(FlaskForm):
             "meeting_model": self.meeting_model.data or None,
             "meeting_format": self.meeting_format.data or None,
             "meeting_open": {"open": True, "closed": False}.get(self.meeting_open.data or ""),
-            "meeting_day": int(day) if day not in (None, "") else None,
+            # Read before the form's checks too (the rules run in the same pass): a value
+            # that is not a day is the form's to refuse, never a crash here.
+            "meeting_day": int(day) if isinstance(day, str) and day.isdigit() else None,
             "meeting_time": self.meeting_time.data,
             "meeting_end_time": self.meeting_end_time.data,
             "meeting_schedule": self.meeting_schedule.data,

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from coachapp import access, timeutil
 from coachapp.extensions import db
-from coachapp.forms import show_rule_errors
+from coachapp.forms import show_rule_errors, validate_in_one_pass
 from coachapp.models import Resource, TaxonomyMapping
 from coachapp.models.enums import MeetingFormat, MeetingModel, ResourceCategory, Role
 from coachapp.resources import bp, queries, services, taxonomy
@@ -99,7 +99,7 @@ def _form(obj: Resource | None = None) -> ResourceForm:
 @access.roles(*WRITERS)
 def new():
     form = _form()
-    if form.validate_on_submit():
+    if validate_in_one_pass(form, lambda: services.check_resource(form.values())):
         try:
             resource = services.create_resource(
                 form.values() | {"active": True},  # a new entry is meant to be used
@@ -123,7 +123,13 @@ def new():
 def edit(resource_id: int):
     resource = queries.get_visible_resource_or_404(resource_id, current_user)
     form = _form(resource)
-    if form.validate_on_submit():
+
+    def rules() -> None:
+        services.check_resource(
+            {key: getattr(resource, key) for key in services.RESOURCE_FIELDS} | form.values()
+        )
+
+    if validate_in_one_pass(form, rules):
         try:
             changed = services.update_resource(
                 resource,
@@ -205,7 +211,10 @@ def _prefill(form: TaxonomyMappingForm) -> None:
 def taxonomy_new():
     form = TaxonomyMappingForm()
     _prefill(form)
-    if form.validate_on_submit():
+    program_id = None if current_user.role == Role.ADMIN else current_user.program_id
+    if validate_in_one_pass(
+        form, lambda: services.check_mapping(form.values(), program_id=program_id)
+    ):
         try:
             mapping = services.create_mapping(form.values(), actor=current_user)
             db.session.commit()
@@ -231,7 +240,15 @@ def _changeable_mapping(mapping_id: int) -> TaxonomyMapping:
 def taxonomy_edit(mapping_id: int):
     mapping = _changeable_mapping(mapping_id)
     form = TaxonomyMappingForm(obj=mapping)
-    if form.validate_on_submit():
+
+    def rules() -> None:
+        services.check_mapping(
+            {key: getattr(mapping, key) for key in services.MAPPING_FIELDS} | form.values(),
+            program_id=mapping.program_id,
+            mapping_id=mapping.id,
+        )
+
+    if validate_in_one_pass(form, rules):
         try:
             changed = services.update_mapping(mapping, form.values(), actor=current_user)
             db.session.commit()

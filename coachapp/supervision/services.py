@@ -25,6 +25,7 @@ from coachapp.models import (
     User,
     supervision_note_clients,
 )
+from coachapp.models.base import MAX_ID
 from coachapp.models.enums import AuditAction, SupervisionFormat
 from coachapp.supervision.queries import team_coaches
 
@@ -60,10 +61,11 @@ def note_coach_ids_allowed(supervisor: User, note: SupervisionNote | None = None
 
 
 def _ids(values: Iterable) -> list[int] | None:
-    """The ids in order, once each; None when one is not an id at all."""
+    """The ids in order, once each; None when one is not an id at all (or out of the range
+    of ids, which the database could not even compare)."""
     ids: list[int] = []
     for value in values or ():
-        if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
             return None
         ids.append(value)
     return list(dict.fromkeys(ids))

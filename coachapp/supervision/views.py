@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from coachapp import access, records, timeutil
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm, select_choices
+from coachapp.forms import ArchiveForm, select_choices, validate_in_one_pass
 from coachapp.models import SupervisionNote, User
 from coachapp.models.enums import Role
 from coachapp.supervision import bp, queries, services
@@ -35,6 +35,26 @@ def _status() -> int:
 
 
 # --- Supervision notes -------------------------------------------------------------------
+
+
+def _note_rules(form: SupervisionNoteForm, *, note: SupervisionNote | None = None):
+    """``services.check_note`` as a check of ``validate_in_one_pass``: its refusals named as
+    the form's fields (coach_ids is the "coaches" field, client_ids "clients")."""
+
+    def rules() -> None:
+        try:
+            services.check_note(
+                form.note_data(),
+                coach_ids=form.coaches.data or [],
+                client_ids=form.clients.data or [],
+                supervisor=current_user,
+                note=note,
+            )
+        except services.NoteRuleError as exc:
+            named = {form.RULE_FIELDS.get(k, k): message for k, message in exc.errors.items()}
+            raise records.RuleError(named) from exc
+
+    return rules
 
 
 def _note_form(*, note: SupervisionNote | None = None) -> SupervisionNoteForm:
@@ -97,7 +117,7 @@ def notes():
 @access.roles(Role.SUPERVISOR)
 def new_note():
     form = _note_form()
-    if form.validate_on_submit():
+    if validate_in_one_pass(form, _note_rules(form)):
         try:
             note = services.create_note(
                 form.note_data(),
@@ -154,7 +174,7 @@ def note_detail(note_id: int):
 def edit_note(note_id: int):
     note = queries.get_authored_note_or_404(note_id, current_user)
     form = _note_form(note=note)
-    if form.validate_on_submit():
+    if validate_in_one_pass(form, _note_rules(form, note=note)):
         # Clients on the note the supervisor can no longer open stay on it (the service keeps
         # them): the form only offers the ones they can open.
         try:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
-from coachapp.forms import DateRange, RequiredSelectField, none_if_empty, strip_filter
+from coachapp.forms import DateRange, Length, RequiredSelectField, none_if_empty, strip_filter
 
 
 class SignOffForm(FlaskForm):

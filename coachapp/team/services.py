@@ -119,6 +119,55 @@ def implied_first_row(client: Client) -> ClientAssignment:
     return ClientAssignment(client_id=client.id, coach_id=client.coach_id, starts_on=first)
 
 
+def check_reassign(
+    client: Client,
+    new_coach: User | None,
+    *,
+    reason: str | None,
+    handoff_note: str | None = None,
+    effective_on: date | None = None,
+    today: date | None = None,
+) -> None:
+    """The rules of ``reassign``, asked without writing. Raises ``TeamRuleError`` naming
+    every field refused (``coach_id``, ``reason``, ``handoff_note``, ``effective_on``)."""
+    problems: dict[str, str] = {}
+    if new_coach is None or new_coach.role != Role.COACH or not new_coach.active:
+        problems["coach_id"] = "Choose an active coach."
+    elif new_coach.program_id != client.program_id:
+        problems["coach_id"] = "That coach works in another program."
+    elif client.coach_id == new_coach.id:
+        problems["coach_id"] = (
+            f"{client.code} is already on {new_coach.name}'s caseload: choose another coach."
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        problems["reason"] = "Give the reason for the reassignment."
+    elif len(reason) > REASON_MAX:
+        problems["reason"] = f"Keep the reason to {REASON_MAX} characters."
+    handoff_note = (handoff_note or "").strip() or None
+    if handoff_note is not None and len(handoff_note) > HANDOFF_MAX:
+        problems["handoff_note"] = f"Keep the hand-off note to {HANDOFF_MAX:,} characters."
+    today = today or timeutil.local_today(client.program)
+    effective_on = effective_on or today
+    latest = client.latest_enrollment
+    open_row = next((r for r in reversed(assignment_history(client)) if r.ends_on is None), None)
+    if effective_on > today:
+        problems["effective_on"] = "A reassignment cannot take effect in the future."
+    elif latest is not None and effective_on < latest.intake_date:
+        problems["effective_on"] = (
+            f"A reassignment cannot take effect before the current episode's intake "
+            f"({latest.intake_date.isoformat()})."
+        )
+    elif open_row is not None and effective_on < open_row.starts_on:
+        # With no open row yet, the implied first one starts early enough (see ``reassign``).
+        problems["effective_on"] = (
+            f"The current assignment began on {open_row.starts_on.isoformat()}: "
+            "the reassignment cannot take effect before it."
+        )
+    if problems:
+        raise TeamRuleError(problems)
+
+
 def reassign(
     client: Client,
     new_coach: User,
@@ -136,48 +185,23 @@ def reassign(
     reason (required) and the optional hand-off note for the receiving coach. Refuses, before
     anything changes: a coach who already holds the client, an inactive or non-coach user, a
     coach of another program, an empty or over-long reason or note. Audited with field names."""
-    if new_coach is None or new_coach.role != Role.COACH or not new_coach.active:
-        raise TeamRuleError("coach_id", "Choose an active coach.")
-    if new_coach.program_id != client.program_id:
-        raise TeamRuleError("coach_id", "That coach works in another program.")
-    if client.coach_id == new_coach.id:
-        raise TeamRuleError(
-            "coach_id",
-            f"{client.code} is already on {new_coach.name}'s caseload: choose another coach.",
-        )
+    check_reassign(
+        client,
+        new_coach,
+        reason=reason,
+        handoff_note=handoff_note,
+        effective_on=effective_on,
+        today=today,
+    )
     reason = (reason or "").strip()
-    if not reason:
-        raise TeamRuleError("reason", "Give the reason for the reassignment.")
-    if len(reason) > REASON_MAX:
-        raise TeamRuleError("reason", f"Keep the reason to {REASON_MAX} characters.")
     handoff_note = (handoff_note or "").strip() or None
-    if handoff_note is not None and len(handoff_note) > HANDOFF_MAX:
-        raise TeamRuleError(
-            "handoff_note", f"Keep the hand-off note to {HANDOFF_MAX:,} characters."
-        )
-    today = today or timeutil.local_today(client.program)
-    effective_on = effective_on or today
-    if effective_on > today:
-        raise TeamRuleError("effective_on", "A reassignment cannot take effect in the future.")
-    latest = client.latest_enrollment
-    if latest is not None and effective_on < latest.intake_date:
-        raise TeamRuleError(
-            "effective_on",
-            f"A reassignment cannot take effect before the current episode's intake "
-            f"({latest.intake_date.isoformat()}).",
-        )
+    effective_on = effective_on or today or timeutil.local_today(client.program)
     rows = assignment_history(client)
     open_row = next((r for r in reversed(rows) if r.ends_on is None), None)
     if open_row is None:
         open_row = implied_first_row(client)
         open_row.starts_on = min(open_row.starts_on, effective_on)
         db.session.add(open_row)
-    if effective_on < open_row.starts_on:
-        raise TeamRuleError(
-            "effective_on",
-            f"The current assignment began on {open_row.starts_on.isoformat()}: "
-            "the reassignment cannot take effect before it.",
-        )
     open_row.ends_on = effective_on
     row = ClientAssignment(
         client_id=client.id,
@@ -226,6 +250,27 @@ def latest_handoff(client: Client, coach: User) -> ClientAssignment | None:
     )
 
 
+def check_cover(
+    *,
+    covering_user: User | None,
+    coach: User | None,
+    client: Client | None,
+    starts_on: date | None,
+    ends_on: date | None,
+) -> None:
+    """The rules of ``create_cover``, asked without writing (a value the form refused is
+    None and not judged here). Raises ``TeamRuleError`` naming every field refused."""
+    problems: dict[str, str] = {}
+    if starts_on is not None and ends_on is not None and ends_on < starts_on:
+        problems["ends_on"] = "The cover cannot end before it starts."
+    if covering_user is not None and coach is not None and covering_user.id == coach.id:
+        problems["covering_user_id"] = "A coach cannot cover for themself."
+    if client is not None and coach is not None and client.coach_id != coach.id:
+        problems["client_id"] = "That client is not on this coach's caseload."
+    if problems:
+        raise TeamRuleError(problems)
+
+
 def create_cover(
     *,
     covering_user: User,
@@ -238,12 +283,13 @@ def create_cover(
 ) -> CoveringAssignment:
     """Give ``covering_user`` access to ``client`` (or all of ``coach``'s caseload) for a range
     of dates; it ends by itself after ``ends_on``."""
-    if ends_on < starts_on:
-        raise TeamRuleError("ends_on", "The cover cannot end before it starts.")
-    if covering_user.id == coach.id:
-        raise TeamRuleError("covering_user_id", "A coach cannot cover for themself.")
-    if client is not None and client.coach_id != coach.id:
-        raise TeamRuleError("client_id", "That client is not on this coach's caseload.")
+    check_cover(
+        covering_user=covering_user,
+        coach=coach,
+        client=client,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
     cover = CoveringAssignment(
         covering_user_id=covering_user.id,
         coach_id=coach.id,

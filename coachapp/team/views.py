@@ -13,6 +13,7 @@ from coachapp import access, timeutil
 from coachapp.clients.alerts import AlertContext, alert_columns
 from coachapp.clients.queries import last_completed_contact
 from coachapp.extensions import db
+from coachapp.forms import show_rule_errors, validate_in_one_pass
 from coachapp.models import (
     Appointment,
     AuditEvent,
@@ -287,11 +288,28 @@ def reassign(client: Client):
     today = timeutil.local_today(client.program)
     if request.method == "GET":
         form.effective_on.data = today
-    if form.validate_on_submit():
+
+    def new_coach() -> User | None:
+        # A choice the form refused (an id out of range, say) is never looked up.
+        if form.coach_id.errors or not form.coach_id.data:
+            return None
+        return db.session.get(User, form.coach_id.data)
+
+    def rules() -> None:
+        services.check_reassign(
+            client,
+            new_coach(),
+            reason=form.reason.data,
+            handoff_note=form.handoff_note.data,
+            effective_on=form.effective_on.data,
+            today=today,
+        )
+
+    if validate_in_one_pass(form, rules):
         try:
             services.reassign(
                 client,
-                db.session.get(User, form.coach_id.data),
+                new_coach(),
                 actor=current_user,
                 reason=form.reason.data,
                 handoff_note=form.handoff_note.data,
@@ -300,7 +318,7 @@ def reassign(client: Client):
             )
         except services.TeamRuleError as exc:
             db.session.rollback()
-            getattr(form, exc.field).errors.append(exc.message)
+            show_rule_errors(form, exc.errors)
         else:
             db.session.commit()
             flash(f"{client.code} is now on {client.coach.name}'s caseload.", "success")
@@ -396,13 +414,27 @@ def cover():
     if request.method == "GET":
         form.starts_on.data = today
         form.ends_on.data = today + timedelta(days=13)
-    if form.validate_on_submit():
-        client = next((c for c in visible if c.id == form.client_id.data), None)
+
+    def people() -> dict:
+        # Only the team's active coaches offered: anything else the form refuses (None here).
+        team_ids = set(active_ids)
+        return {
+            "covering_user": db.session.get(User, form.covering_user_id.data)
+            if form.covering_user_id.data in team_ids
+            else None,
+            "coach": db.session.get(User, form.coach_id.data)
+            if form.coach_id.data in team_ids
+            else None,
+            "client": next((c for c in visible if c.id == form.client_id.data), None),
+        }
+
+    def rules() -> None:
+        services.check_cover(**people(), starts_on=form.starts_on.data, ends_on=form.ends_on.data)
+
+    if validate_in_one_pass(form, rules):
         try:
             services.create_cover(
-                covering_user=db.session.get(User, form.covering_user_id.data),
-                coach=db.session.get(User, form.coach_id.data),
-                client=client,
+                **people(),
                 starts_on=form.starts_on.data,
                 ends_on=form.ends_on.data,
                 reason=form.reason.data,
@@ -410,7 +442,7 @@ def cover():
             )
         except services.TeamRuleError as exc:
             db.session.rollback()
-            getattr(form, exc.field).errors.append(exc.message)
+            show_rule_errors(form, exc.errors)
         else:
             db.session.commit()
             flash("Cover arranged. It ends by itself after its last day.", "success")
