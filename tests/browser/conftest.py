@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import DBAPIError
 from werkzeug.serving import make_server
 
 from coachapp import create_app
@@ -128,10 +129,21 @@ def site(tmp_path_factory):
             theirs,
         )
         server.shutdown()
-        db.session.remove()
+        _close_sessions()
         db.engine.dispose()
     if on_postgres():
         drop_scratch_database(url)
+
+
+def _close_sessions() -> None:
+    """Close the current app context's database session at the end of a served app. Its
+    connection may already be gone: the other served app (``demo_site``) drops its scratch
+    database when it ends, ending that database's connections, and the database of both is
+    thrown away here anyway."""
+    try:
+        db.session.remove()
+    except DBAPIError:
+        db.session.registry.clear()
 
 
 @dataclass
@@ -182,9 +194,12 @@ def demo_site(tmp_path_factory):
             db.create_all()
             build_demo("small", seed=1)
             db.session.remove()
-            with served(app) as base_url:
-                yield DemoSite(base_url, app, DEMO_PASSWORD, dict(DEMO_USERS))
-            db.session.remove()
+        # Not yielded inside the app context: the tests that follow on this worker would run
+        # on top of it. ``DemoSite.make`` and the served requests push their own.
+        with served(app) as base_url:
+            yield DemoSite(base_url, app, DEMO_PASSWORD, dict(DEMO_USERS))
+        with app.app_context():
+            _close_sessions()
             db.engine.dispose()
     finally:
         if on_postgres():
