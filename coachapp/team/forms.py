@@ -23,13 +23,10 @@ HANDOFF_HELP = (
 )
 
 
-class ReassignForm(FlaskForm):
-    coach_id = RequiredSelectField("New coach", coerce=int, message="Choose the new coach.")
-    effective_on = DateField(
-        "Effective from",
-        validators=[InputRequired(message="Give the date."), DateRange()],
-        description="Today unless the client moved earlier; never in the future.",
-    )
+class CaseloadReassignForm(FlaskForm):
+    """The reason and hand-off that go with a reassignment: of one client (``ReassignForm``),
+    or of every client of a caseload, each receiving coach getting the same note."""
+
     reason = StringField(
         REASON_LABEL,
         filters=[strip_filter],
@@ -47,23 +44,14 @@ class ReassignForm(FlaskForm):
     )
 
 
-class CaseloadReassignForm(FlaskForm):
-    """The reason and hand-off that go with every client of a caseload reassignment."""
+class ReassignForm(CaseloadReassignForm):
+    """One client to a new coach, from a date, with the reason and the hand-off."""
 
-    reason = StringField(
-        REASON_LABEL,
-        filters=[strip_filter],
-        validators=[
-            InputRequired(message="Give the reason for the reassignment."),
-            Length(max=500),
-        ],
-        description=REASON_HELP,
-    )
-    handoff_note = TextAreaField(
-        HANDOFF_LABEL,
-        filters=[strip_filter, none_if_empty],
-        validators=[Length(max=4000)],
-        description=HANDOFF_HELP + " The same note goes to each receiving coach.",
+    coach_id = RequiredSelectField("New coach", coerce=int, message="Choose the new coach.")
+    effective_on = DateField(
+        "Effective from",
+        validators=[InputRequired(message="Give the date."), DateRange()],
+        description="Today unless the client moved earlier; never in the future.",
     )
 
 

@@ -197,30 +197,9 @@ def _next_id(args: dict, session: CoachingSession) -> int | None:
     return queries.next_in_queue(current_user, args["coach_id"], args["order"], session)
 
 
-@bp.route("/team/reviews/<int:session_id>", methods=["POST"])
-@access.roles(Role.SUPERVISOR)
-def sign_off(session_id: int):
-    """Sign off one note, with an optional comment; back to the same place in the queue."""
-    session = _team_session_or_404(session_id)
-    args = _queue_args()
-    form = SignOffForm()
-    if not form.validate_on_submit():
-        flash("The comment is too long (2,000 characters at most).", "error")
-        return _back_to_queue(args, session.id)
-    if session.reviewed_at is not None or session.returned_at is not None:
-        flash("That note was already signed off or returned.", "info")
-        return _back_to_queue(args, _next_id(args, session))
-    following = _next_id(args, session)
-    services.sign_off(session, comment=form.comment.data, actor=current_user)
-    db.session.commit()
-    flash(f"Note of {session.date.isoformat()} signed off.", "success")
-    return _back_to_queue(args, following)
-
-
-@bp.route("/team/reviews/<int:session_id>/return", methods=["POST"])
-@access.roles(Role.SUPERVISOR)
-def return_note(session_id: int):
-    """Return a note for revision: a comment is required; the note leaves the queue."""
+def _review(session_id: int, act):
+    """One note of the queue signed off or returned (``act(session, comment)`` does it and
+    says what was done); back to the same place in the queue, at the next note."""
     session = _team_session_or_404(session_id)
     args = _queue_args()
     form = SignOffForm()
@@ -232,14 +211,38 @@ def return_note(session_id: int):
         return _back_to_queue(args, _next_id(args, session))
     following = _next_id(args, session)
     try:
-        services.return_for_revision(session, comment=form.comment.data, actor=current_user)
+        done = act(session, form.comment.data)
     except services.TeamRuleError as exc:
         db.session.rollback()
         flash(f"Not returned: {exc.message}", "error")
         return _back_to_queue(args, session.id)
     db.session.commit()
-    flash(f"Note of {session.date.isoformat()} returned to {session.coach.name}.", "success")
+    flash(done, "success")
     return _back_to_queue(args, following)
+
+
+@bp.route("/team/reviews/<int:session_id>", methods=["POST"])
+@access.roles(Role.SUPERVISOR)
+def sign_off(session_id: int):
+    """Sign off one note, with an optional comment."""
+
+    def act(session: CoachingSession, comment: str | None) -> str:
+        services.sign_off(session, comment=comment, actor=current_user)
+        return f"Note of {session.date.isoformat()} signed off."
+
+    return _review(session_id, act)
+
+
+@bp.route("/team/reviews/<int:session_id>/return", methods=["POST"])
+@access.roles(Role.SUPERVISOR)
+def return_note(session_id: int):
+    """Return a note for revision: a comment is required; the note leaves the queue."""
+
+    def act(session: CoachingSession, comment: str | None) -> str:
+        services.return_for_revision(session, comment=comment, actor=current_user)
+        return f"Note of {session.date.isoformat()} returned to {session.coach.name}."
+
+    return _review(session_id, act)
 
 
 @bp.route("/team/reviews/sign-off", methods=["POST"])
