@@ -98,6 +98,13 @@ def test_review_journey(page, site, backlog):
     assert page.url.endswith(f"#note-{backlog['third']}")
     expect(page.locator("#queue-summary")).to_contain_text(f"{BACKLOG - 2} notes waiting")
     expect(page.locator("#queue-summary")).to_contain_text("1 returned for revision")
+    # "Tick all on this page" ticks every note shown, and then unticks them (nothing is sent).
+    boxes = page.locator('input[type="checkbox"][form="bulk"]')
+    page.get_by_role("button", name="Tick all on this page").click()
+    assert boxes.count() == 25
+    assert all(boxes.nth(i).is_checked() for i in range(boxes.count()))
+    page.get_by_role("button", name="Untick all on this page").click()
+    assert not any(boxes.nth(i).is_checked() for i in range(boxes.count()))
     found = axe_violations(page, site)
     assert not found, describe({"review queue": found})
 
