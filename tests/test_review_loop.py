@@ -279,10 +279,48 @@ def test_coach_replies_in_the_thread(db, login, supervisor, coach, backlog):
     kinds = db.session.execute(
         select(ReviewComment.kind, ReviewComment.read_at.is_not(None)).order_by(ReviewComment.id)
     ).all()
-    assert kinds == [("returned", True), ("reply", True)]
+    # The coach has read the return; the reply waits for the supervisor.
+    assert kinds == [("returned", True), ("reply", False)]
     # The supervisor cannot answer as the coach.
     assert (
         login(supervisor).post(f"/sessions/{note.id}/reply", data={"body": "x"}).status_code == 422
+    )
+
+
+def test_the_supervisor_reads_a_coach_reply_on_the_dashboard(
+    db, login, supervisor, other_supervisor, coach, backlog
+):
+    note = backlog["notes"][-1]
+    returned(db, supervisor, note)
+    me = login(coach)
+    assert (
+        me.post(f"/sessions/{note.id}/reply", data={"body": "Added the date."}).status_code == 302
+    )
+    assert "Added the date." not in me.get("/clients/").get_data(as_text=True)  # not a task
+
+    boss = login(supervisor)
+    page = boss.get("/team/").get_data(as_text=True)
+    assert "Replies from your coaches" in page and "Added the date." in page
+    assert f"/sessions/{note.id}/edit#review" in page
+    thread = boss.get(f"/sessions/{note.id}/edit").get_data(as_text=True)
+    assert "1 new" in thread and "Mark read" in thread
+
+    # Another team's supervisor neither sees it nor can mark it read.
+    login(other_supervisor).post(f"/sessions/{note.id}/read")
+    assert (
+        db.session.scalar(
+            select(func.count(ReviewComment.id)).where(ReviewComment.read_at.is_(None))
+        )
+        == 1
+    )
+
+    assert boss.post(f"/sessions/{note.id}/read").status_code == 302
+    assert "Replies from your coaches" not in boss.get("/team/").get_data(as_text=True)
+    assert (
+        db.session.scalar(
+            select(func.count(ReviewComment.id)).where(ReviewComment.read_at.is_(None))
+        )
+        == 0
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 
 from coachapp import audit, records, timeutil
 from coachapp.extensions import db
@@ -171,16 +171,24 @@ def archive_session(session: CoachingSession, *, reason: str, actor: User) -> No
 
 
 def mark_comments_read(session: CoachingSession, *, actor: User) -> int:
-    """The session's coach has read the supervisor's comments on it; returns how many were
-    unread. Nobody else's reading counts (0)."""
-    if actor.id != session.coach_id:
+    """Who the thread speaks to has read it; returns how many entries were unread. The
+    session's coach reads the supervisor's comments; the coach's supervisor reads the coach's
+    replies. Nobody else's reading counts (0)."""
+    if actor.id == session.coach_id:
+        addressed_to_actor = ReviewComment.author_id != actor.id
+    elif session.coach.supervisor_id == actor.id:
+        addressed_to_actor = and_(
+            ReviewComment.kind == ReviewCommentKind.REPLY,
+            ReviewComment.author_id == session.coach_id,
+        )
+    else:
         return 0
     result = db.session.execute(
         update(ReviewComment)
         .where(
             ReviewComment.session_id == session.id,
             ReviewComment.read_at.is_(None),
-            ReviewComment.author_id != actor.id,
+            addressed_to_actor,
         )
         .values(read_at=datetime.now(timezone.utc))
         .execution_options(synchronize_session=False)
@@ -192,7 +200,8 @@ MAX_REPLY = 2000
 
 
 def reply_to_review(session: CoachingSession, body: str | None, *, actor: User) -> ReviewComment:
-    """The session's coach answers the review thread (and has read it so far)."""
+    """The session's coach answers the review thread (and has read it so far); the reply waits
+    unread for their supervisor (the team dashboard lists it)."""
     text = (body or "").strip()
     if actor.id != session.coach_id:
         raise SessionRuleError("body", "Only the session's coach replies here.")
@@ -206,7 +215,6 @@ def reply_to_review(session: CoachingSession, body: str | None, *, actor: User) 
         author_id=actor.id,
         kind=ReviewCommentKind.REPLY,
         body=text,
-        read_at=datetime.now(timezone.utc),
     )
     db.session.add(entry)
     db.session.flush()

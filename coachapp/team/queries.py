@@ -14,8 +14,16 @@ from sqlalchemy import Select, and_, func, or_, select, union
 from coachapp import access
 from coachapp.clients.alerts import AlertContext, alert_columns
 from coachapp.extensions import db
-from coachapp.models import Client, CoachingSession, CoveringAssignment, Referral, User
+from coachapp.models import (
+    Client,
+    CoachingSession,
+    CoveringAssignment,
+    Referral,
+    ReviewComment,
+    User,
+)
 from coachapp.models.enums import ClientStatus, ReferralStatus, SessionOutcome
+from coachapp.models.sessions import ReviewCommentKind
 from coachapp.reports import metrics
 
 REFERRAL_WAIT_DAYS = 14
@@ -275,3 +283,44 @@ def returned_count(supervisor: User, coach_id: int | None = None) -> int:
     if coach_id is not None:
         query = query.where(Client.coach_id == coach_id)
     return db.session.scalar(query) or 0
+
+
+REPLIES_SHOWN = 10
+
+
+def unread_replies(supervisor: User) -> tuple[int, list]:
+    """The team's coaches' replies in review threads that the supervisor has not read: how
+    many, and the newest ``REPLIES_SHOWN`` (session id and date, coach, client, reply); two
+    queries."""
+    replies = (
+        select(ReviewComment.id)
+        .join(CoachingSession, CoachingSession.id == ReviewComment.session_id)
+        .where(
+            CoachingSession.client_id.in_(select(_team_clients(supervisor).subquery().c.id)),
+            CoachingSession.archived_at.is_(None),
+            ReviewComment.kind == ReviewCommentKind.REPLY,
+            ReviewComment.author_id == CoachingSession.coach_id,
+            ReviewComment.read_at.is_(None),
+        )
+    )
+    count = db.session.scalar(select(func.count()).select_from(replies.subquery())) or 0
+    if not count:
+        return 0, []
+    rows = db.session.execute(
+        select(
+            CoachingSession.id.label("session_id"),
+            CoachingSession.date,
+            User.name.label("coach_name"),
+            Client.first_name,
+            Client.last_name,
+            Client.preferred_name,
+            ReviewComment.body,
+        )
+        .join(CoachingSession, CoachingSession.id == ReviewComment.session_id)
+        .join(Client, Client.id == CoachingSession.client_id)
+        .join(User, User.id == ReviewComment.author_id)
+        .where(ReviewComment.id.in_(replies))
+        .order_by(ReviewComment.id.desc())
+        .limit(REPLIES_SHOWN)
+    ).all()
+    return count, rows

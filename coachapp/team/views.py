@@ -55,7 +55,17 @@ def _team_coach_or_404(coach_id: int) -> User:
 @access.roles(Role.SUPERVISOR)
 def dashboard():
     rows, start, end = queries.dashboard(current_user, _ctx())
-    return render_template("team/dashboard.html", rows=rows, start=start, end=end)
+    reply_count, replies = queries.unread_replies(current_user)
+    if replies:
+        g.client_data = True
+    return render_template(
+        "team/dashboard.html",
+        rows=rows,
+        start=start,
+        end=end,
+        reply_count=reply_count,
+        replies=replies,
+    )
 
 
 @bp.route("/team/coaches/<int:coach_id>/<figure>")
