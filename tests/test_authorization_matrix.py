@@ -275,6 +275,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "consents.revoke": CLIENT_POST_302,
     "team.access_log": CLIENT_SUPERVISOR,
     "team.reassign": CLIENT_SUPERVISOR,
+    "team.handoff_read": CLIENT_POST_302,
     # A client's records
     "sessions.new": CLIENT,
     "sessions.edit": CLIENT,

@@ -251,3 +251,40 @@ def test_api_reassign_and_history(db, call, supervisor, coach, other_coach, admi
     # An admin may reassign (api.md) within the client's program.
     back = call(admin, "post", url + "/reassign", json={"coach_id": coach.id, "reason": "Back"})
     assert back.status_code == 200
+
+
+def test_the_handoff_note_is_a_task_until_the_new_coach_marks_it_read(
+    db, login, supervisor, coach, team
+):
+    second, a = team["second"], team["a"]
+    login(supervisor).post(
+        f"/clients/{a.id}/reassign", data=form(second.id, handoff_note="Court date on Friday.")
+    )
+    new_coach = login(second)
+    home = new_coach.get("/clients/").get_data(as_text=True)
+    assert "Hand-off notes of clients new to you" in home and "Read the hand-off note" in home
+    page = new_coach.get(f"/clients/{a.id}").get_data(as_text=True)
+    assert "Court date on Friday." in page and "Mark read" in page
+
+    # Nobody else's reading counts: the former coach is refused (no longer theirs), the
+    # supervisor's post changes nothing.
+    assert login(coach).post(f"/clients/{a.id}/handoff/read").status_code == 404
+    assert login(supervisor).post(f"/clients/{a.id}/handoff/read").status_code == 302
+    assert (
+        db.session.scalar(
+            select(ClientAssignment.handoff_read_at).where(ClientAssignment.coach_id == second.id)
+        )
+        is None
+    )
+
+    assert new_coach.post(f"/clients/{a.id}/handoff/read").status_code == 302
+    home = new_coach.get("/clients/").get_data(as_text=True)
+    assert "Hand-off notes of clients new to you" not in home
+    page = new_coach.get(f"/clients/{a.id}").get_data(as_text=True)
+    assert "Court date on Friday." in page and "the hand-off note</span>" not in page
+    events = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.entity_type == "client_assignment", AuditEvent.action == "update"
+        )
+    ).all()
+    assert [e.fields for e in events] == ["handoff_read_at"]

@@ -93,6 +93,7 @@ def world(db, supervisor, coach, other_coach):
 def test_counts_by_hand(db, coach, world):
     assert tasks.counts(coach, ctx()) == {
         "returned": 1,
+        "handoffs": 0,  # tests/test_reassign.py has one
         "comments": 2,  # the return's comment and the sign-off's, both unread
         "outcomes": 1,
         "follow_ups": 1,

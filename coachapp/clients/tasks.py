@@ -30,6 +30,7 @@ from coachapp.models import (
     Appointment,
     Assessment,
     Client,
+    ClientAssignment,
     CoachingSession,
     Referral,
     Resource,
@@ -43,6 +44,7 @@ from coachapp.referrals.queries import follow_up_cutoff
 
 LABELS = {
     "returned": "Notes returned for revision",
+    "handoffs": "Hand-off notes of clients new to you",
     "comments": "Review comments to read",
     "outcomes": "Appointments without an outcome",
     "follow_ups": "Referrals to follow up",
@@ -133,6 +135,23 @@ def _acknowledge(user: User):
     )
 
 
+def _handoffs(user: User):
+    """Open assignment rows of the user's clients with a hand-off note they have not read."""
+    return (
+        select(ClientAssignment.id)
+        .join(Client, Client.id == ClientAssignment.client_id)
+        .where(
+            ClientAssignment.coach_id == user.id,
+            ClientAssignment.ends_on.is_(None),
+            ClientAssignment.handoff_note.is_not(None),
+            ClientAssignment.handoff_read_at.is_(None),
+            Client.coach_id == user.id,
+            Client.id.in_(_visible_ids(user)),
+        )
+        .correlate(None)
+    )
+
+
 def _count(ids: Select):
     """``SELECT count(*) FROM (ids)`` as a column of the one counting query."""
     return select(func.count()).select_from(ids.subquery()).scalar_subquery()
@@ -145,6 +164,7 @@ def counts(user: User, ctx: AlertContext) -> dict[str, int]:
     row = db.session.execute(
         select(
             _count(_returned(user)).label("returned"),
+            _count(_handoffs(user)).label("handoffs"),
             _count(_unread(user)).label("comments"),
             _count(_outcomes(user, ctx)).label("outcomes"),
             _count(_follow_ups(user, ctx)).label("follow_ups"),
@@ -215,6 +235,24 @@ def items(user: User, ctx: AlertContext, found: dict[str, int]) -> dict[str, lis
                     "Revise the note",
                     "sessions.edit",
                     {"session_id": sid, "_anchor": "review"},
+                )
+            )
+    if found.get("handoffs"):
+        for cid, on, *names in db.session.execute(
+            select(ClientAssignment.client_id, ClientAssignment.starts_on, *client_cols)
+            .join(Client, Client.id == ClientAssignment.client_id)
+            .where(ClientAssignment.id.in_(_handoffs(user)))
+            .order_by(ClientAssignment.id.desc())
+            .limit(ITEMS_SHOWN)
+        ):
+            out["handoffs"].append(
+                Task(
+                    "handoffs",
+                    on,
+                    _name(*names),
+                    "Read the hand-off note",
+                    "clients.detail",
+                    {"client_id": cid},
                 )
             )
     if found.get("comments"):

@@ -82,6 +82,8 @@ class ClientAssignment(Base):
     ends_on: Mapped[date | None] = mapped_column(Date)
     reason: Mapped[str | None] = mapped_column(String(500))
     handoff_note: Mapped[str | None] = mapped_column(EncryptedText)
+    # When the receiving coach marked the hand-off note read (until then it is one of their tasks).
+    handoff_read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

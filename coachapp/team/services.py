@@ -250,6 +250,24 @@ def latest_handoff(client: Client, coach: User) -> ClientAssignment | None:
     )
 
 
+def mark_handoff_read(client: Client, *, actor: User) -> bool:
+    """The receiving coach has read the hand-off note of ``client``: it leaves their tasks (the
+    note itself stays on the client's page). False when there is none unread for them."""
+    row = latest_handoff(client, actor)
+    if row is None or row.handoff_read_at is not None:
+        return False
+    row.handoff_read_at = datetime.now(timezone.utc)
+    audit.record(
+        AuditAction.UPDATE,
+        actor=actor,
+        entity_type="client_assignment",
+        entity_id=row.id,
+        client_id=client.id,
+        fields=["handoff_read_at"],
+    )
+    return True
+
+
 def check_cover(
     *,
     covering_user: User | None,

@@ -516,6 +516,20 @@ def access_log(client: Client):
     return render_template("team/access_log.html", client=client, events=events, openers=openers)
 
 
+@bp.route("/clients/<int:client_id>/handoff/read", methods=["POST"])
+@access.client_route
+def handoff_read(client: Client):
+    """The receiving coach marks the hand-off note read; back to the client's page."""
+    from coachapp.auth.forms import EmptyForm
+
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if services.mark_handoff_read(client, actor=current_user):
+        db.session.commit()
+        flash("Hand-off note marked read.", "success")
+    return redirect(url_for("clients.detail", client_id=client.id))
+
+
 def _handoff_for(client: Client):
     """The hand-off note waiting for the signed-in coach on ``client`` (their open assignment
     row), or None; for ``templates/team/_handoff.html``."""
