@@ -15,6 +15,7 @@ from coachapp.models.clients import (
 from coachapp.models.goals import Goal
 from coachapp.models.idempotency import IdempotencyKey
 from coachapp.models.login import LoginFailure
+from coachapp.models.profiles import ClientProfile, ClientStatusRecord
 from coachapp.models.programs import Program, Team
 from coachapp.models.referrals import Referral, ReferralStatusChange
 from coachapp.models.reports import ReportChange, StoredReport
@@ -38,6 +39,8 @@ __all__ = [
     "ClientAssignment",
     "Client",
     "ClientMerge",
+    "ClientProfile",
+    "ClientStatusRecord",
     "CoachingSession",
     "ConsentRecord",
     "CoveringAssignment",

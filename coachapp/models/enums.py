@@ -153,3 +153,179 @@ class AuditAction(StrEnum):
     LOGOUT = "logout"
     BREAK_GLASS = "break_glass"
     ACCESS_DENIED = "access_denied"
+
+
+# --- The client profile funders ask for (all optional; "declined" = the client chose not to
+# answer, empty = not asked yet). Values follow the HUD HMIS FY2024 data standards' wording where
+# HMIS has the field (gender, race and ethnicity, veteran status, living situation).
+
+
+class GenderIdentity(StrEnum):
+    WOMAN = "woman"
+    MAN = "man"
+    TRANSGENDER = "transgender"
+    NON_BINARY = "non_binary"
+    CULTURALLY_SPECIFIC = "culturally_specific"
+    DIFFERENT_IDENTITY = "different_identity"
+    QUESTIONING = "questioning"
+    DECLINED = "declined"
+
+
+class RaceEthnicity(StrEnum):
+    AMERICAN_INDIAN_ALASKA_NATIVE = "american_indian_alaska_native"
+    ASIAN = "asian"
+    BLACK = "black"
+    HISPANIC_LATINO = "hispanic_latino"
+    MIDDLE_EASTERN_NORTH_AFRICAN = "middle_eastern_north_african"
+    NATIVE_HAWAIIAN_PACIFIC_ISLANDER = "native_hawaiian_pacific_islander"
+    WHITE = "white"
+    MULTIPLE = "multiple"
+    DECLINED = "declined"
+
+
+class VeteranStatus(StrEnum):
+    YES = "yes"
+    NO = "no"
+    DECLINED = "declined"
+
+
+class PrimarySubstance(StrEnum):
+    ALCOHOL = "alcohol"
+    OPIOIDS = "opioids"
+    METHAMPHETAMINE = "methamphetamine"
+    COCAINE = "cocaine"
+    CANNABIS = "cannabis"
+    SEDATIVES = "sedatives"
+    OTHER = "other"
+    DECLINED = "declined"
+
+
+class Insurance(StrEnum):
+    MEDICAID = "medicaid"
+    MEDICARE = "medicare"
+    PRIVATE = "private"
+    VA_TRICARE = "va_tricare"
+    UNINSURED = "uninsured"
+    OTHER = "other"
+    DECLINED = "declined"
+
+
+class ReferralSource(StrEnum):
+    SELF = "self"
+    FAMILY_FRIEND = "family_friend"
+    TREATMENT_PROVIDER = "treatment_provider"
+    HOSPITAL_EMERGENCY = "hospital_emergency"
+    CRIMINAL_JUSTICE = "criminal_justice"
+    COMMUNITY_ORGANIZATION = "community_organization"
+    OTHER = "other"
+    DECLINED = "declined"
+
+
+class StatusKind(StrEnum):
+    """The two statuses kept as a dated history (``ClientStatusRecord``)."""
+
+    HOUSING = "housing"
+    EMPLOYMENT = "employment"
+
+
+class LivingSituation(StrEnum):
+    """HUD HMIS living situations (FY2024 data standards, 3.917 / R15), grouped by
+    ``LIVING_SITUATION_GROUP``; the HMIS response code is in ``HMIS_CODE``."""
+
+    PLACE_NOT_MEANT_FOR_HABITATION = "place_not_meant_for_habitation"
+    EMERGENCY_SHELTER = "emergency_shelter"
+    SAFE_HAVEN = "safe_haven"
+    FOSTER_CARE = "foster_care"
+    HOSPITAL = "hospital"
+    JAIL_PRISON = "jail_prison"
+    LONG_TERM_CARE = "long_term_care"
+    PSYCHIATRIC_FACILITY = "psychiatric_facility"
+    SUBSTANCE_USE_TREATMENT = "substance_use_treatment"
+    TRANSITIONAL_HOUSING = "transitional_housing"
+    RESIDENTIAL_PROJECT = "residential_project"
+    HOTEL_MOTEL_NO_VOUCHER = "hotel_motel_no_voucher"
+    HOST_HOME = "host_home"
+    FAMILY_TEMPORARY = "family_temporary"
+    FRIENDS_TEMPORARY = "friends_temporary"
+    FAMILY_PERMANENT = "family_permanent"
+    FRIENDS_PERMANENT = "friends_permanent"
+    RENTAL_WITH_SUBSIDY = "rental_with_subsidy"
+    RENTAL_NO_SUBSIDY = "rental_no_subsidy"
+    OWNED_WITH_SUBSIDY = "owned_with_subsidy"
+    OWNED_NO_SUBSIDY = "owned_no_subsidy"
+    OTHER = "other"
+    DECLINED = "declined"
+
+
+class LivingSituationGroup(StrEnum):
+    HOMELESS = "homeless"
+    INSTITUTIONAL = "institutional"
+    TEMPORARY = "temporary"
+    PERMANENT = "permanent"
+    OTHER = "other"
+
+
+_LS, _LG = LivingSituation, LivingSituationGroup
+LIVING_SITUATION_GROUP: dict[LivingSituation, LivingSituationGroup] = {
+    _LS.PLACE_NOT_MEANT_FOR_HABITATION: _LG.HOMELESS,
+    _LS.EMERGENCY_SHELTER: _LG.HOMELESS,
+    _LS.SAFE_HAVEN: _LG.HOMELESS,
+    _LS.FOSTER_CARE: _LG.INSTITUTIONAL,
+    _LS.HOSPITAL: _LG.INSTITUTIONAL,
+    _LS.JAIL_PRISON: _LG.INSTITUTIONAL,
+    _LS.LONG_TERM_CARE: _LG.INSTITUTIONAL,
+    _LS.PSYCHIATRIC_FACILITY: _LG.INSTITUTIONAL,
+    _LS.SUBSTANCE_USE_TREATMENT: _LG.INSTITUTIONAL,
+    _LS.TRANSITIONAL_HOUSING: _LG.TEMPORARY,
+    _LS.RESIDENTIAL_PROJECT: _LG.TEMPORARY,
+    _LS.HOTEL_MOTEL_NO_VOUCHER: _LG.TEMPORARY,
+    _LS.HOST_HOME: _LG.TEMPORARY,
+    _LS.FAMILY_TEMPORARY: _LG.TEMPORARY,
+    _LS.FRIENDS_TEMPORARY: _LG.TEMPORARY,
+    _LS.FAMILY_PERMANENT: _LG.PERMANENT,
+    _LS.FRIENDS_PERMANENT: _LG.PERMANENT,
+    _LS.RENTAL_WITH_SUBSIDY: _LG.PERMANENT,
+    _LS.RENTAL_NO_SUBSIDY: _LG.PERMANENT,
+    _LS.OWNED_WITH_SUBSIDY: _LG.PERMANENT,
+    _LS.OWNED_NO_SUBSIDY: _LG.PERMANENT,
+    _LS.OTHER: _LG.OTHER,
+    _LS.DECLINED: _LG.OTHER,
+}
+
+HMIS_CODE: dict[LivingSituation, int] = {
+    _LS.PLACE_NOT_MEANT_FOR_HABITATION: 116,
+    _LS.EMERGENCY_SHELTER: 101,
+    _LS.SAFE_HAVEN: 118,
+    _LS.FOSTER_CARE: 215,
+    _LS.HOSPITAL: 206,
+    _LS.JAIL_PRISON: 207,
+    _LS.LONG_TERM_CARE: 225,
+    _LS.PSYCHIATRIC_FACILITY: 204,
+    _LS.SUBSTANCE_USE_TREATMENT: 205,
+    _LS.TRANSITIONAL_HOUSING: 302,
+    _LS.RESIDENTIAL_PROJECT: 329,
+    _LS.HOTEL_MOTEL_NO_VOUCHER: 314,
+    _LS.HOST_HOME: 332,
+    _LS.FAMILY_TEMPORARY: 312,
+    _LS.FRIENDS_TEMPORARY: 313,
+    _LS.FAMILY_PERMANENT: 422,
+    _LS.FRIENDS_PERMANENT: 423,
+    _LS.RENTAL_WITH_SUBSIDY: 435,
+    _LS.RENTAL_NO_SUBSIDY: 410,
+    _LS.OWNED_WITH_SUBSIDY: 421,
+    _LS.OWNED_NO_SUBSIDY: 411,
+    _LS.OTHER: 17,
+    _LS.DECLINED: 9,
+}
+
+
+class EmploymentStatus(StrEnum):
+    FULL_TIME = "full_time"
+    PART_TIME = "part_time"
+    UNEMPLOYED_LOOKING = "unemployed_looking"
+    UNEMPLOYED_NOT_LOOKING = "unemployed_not_looking"
+    NOT_IN_LABOR_FORCE = "not_in_labor_force"  # student, retired, unable to work
+    DECLINED = "declined"
+
+
+EMPLOYED = (EmploymentStatus.FULL_TIME, EmploymentStatus.PART_TIME)
