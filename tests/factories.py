@@ -8,7 +8,7 @@ from datetime import date
 from coachapp.auth.passwords import hash_password
 from coachapp.clients.services import name_key, next_client_code
 from coachapp.extensions import db
-from coachapp.models import Client, Enrollment, Program, User
+from coachapp.models import Client, ClientAssignment, Enrollment, Program, User
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -78,6 +78,8 @@ def client(
     db.session.add(row)
     db.session.flush()
     db.session.add(Enrollment(client_id=row.id, intake_date=intake_date))
+    # As intake does (clients.services.create_client): the assignment history's first row.
+    db.session.add(ClientAssignment(client_id=row.id, coach_id=coach.id, starts_on=intake_date))
     db.session.commit()
     return row
 

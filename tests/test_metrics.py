@@ -208,13 +208,17 @@ def test_coach_and_team_filters(example, coach, supervisor, other_coach, other_s
     assert other_team["supervision"]["coaches_supervised"] == 0
 
 
-def test_records_count_toward_the_current_coach(example, coach, other_coach):
-    """A client reassigned to another coach takes all their records to that coach's scope."""
+def test_a_coach_change_without_a_reassignment_moves_no_credit(example, coach, other_coach):
+    """Credit follows the assignment history, not the client's coach column: a coach changed
+    by hand (no reassignment, no history row) leaves every record with the coach who held the
+    client (tests/test_credit_to_coaches.py has the reassignments)."""
     c1 = _db.session.query(CoachingSession).filter_by(duration_minutes=45).one().client
     c1.coach_id = other_coach.id
     _db.session.commit()
     theirs = outcome_report(Scope(coach.program_id, coach_id=other_coach.id), MARCH)
-    assert theirs["sessions"]["completed"] == 1 and theirs["referrals"]["made"] == 1
+    assert theirs["sessions"]["completed"] == 0 and theirs["referrals"]["made"] == 0
+    mine = outcome_report(Scope(coach.program_id, coach_id=coach.id), MARCH)
+    assert mine["sessions"]["completed"] == 3
 
 
 # --- Edge cases named by metrics.md ------------------------------------------------------------

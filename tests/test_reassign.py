@@ -46,7 +46,9 @@ def test_reassign_to_the_same_coach_is_refused_beside_the_field(db, login, super
     page = response.get_data(as_text=True)
     assert "is already on" in page and "coach_id-errors" in page
     assert "Caseload balance" in page  # the typed reason is kept
-    assert db.session.scalar(select(ClientAssignment)) is None
+    # Only the row intake opened: nothing closed, nothing opened.
+    rows = db.session.scalars(select(ClientAssignment)).all()
+    assert [(r.coach_id, r.ends_on) for r in rows] == [(coach.id, None)] * len(rows)
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.detail == "reassigned")) is None
 
 

@@ -161,7 +161,11 @@ def move_a_client_to_another_coach(coach):
 
     other = factories.user("coach", program=coach.program, supervisor=coach.supervisor)
     client = _first(Enrollment, intake_date=d(3, 5)).client
-    reassign(client, other, actor=coach.supervisor, reason="Caseload balance")
+    # Effective inside the period: credit from that day moves (a reassignment effective today
+    # leaves March as it was: tests/test_credit_to_coaches.py).
+    reassign(
+        client, other, actor=coach.supervisor, reason="Caseload balance", effective_on=d(3, 20)
+    )
     _db.session.commit()
 
 

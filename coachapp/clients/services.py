@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 
 from coachapp import audit, records, timeutil
 from coachapp.extensions import db
-from coachapp.models import Client, Enrollment, Program, User
+from coachapp.models import Client, ClientAssignment, Enrollment, Program, User
 from coachapp.models.enums import AuditAction, ClientStatus
 
 DETAIL_FIELDS = (
@@ -131,6 +131,12 @@ def create_client(details: dict, *, coach: User, intake_date: date, actor: User)
     db.session.add(client)
     db.session.flush()
     db.session.add(Enrollment(client_id=client.id, intake_date=intake_date, opened_by_id=actor.id))
+    # Intake opens the assignment history (metrics.md, "Credit to coaches").
+    db.session.add(
+        ClientAssignment(
+            client_id=client.id, coach_id=coach.id, starts_on=intake_date, created_by_id=actor.id
+        )
+    )
     audit.record(
         AuditAction.CREATE,
         actor=actor,

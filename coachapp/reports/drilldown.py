@@ -176,6 +176,8 @@ def rows_select(
             ).where(Client.id.in_(access.visible_client_ids(user)))
             if source.name in ("clients", "recovery_capital"):  # lists of people: by name
                 order = [Client.last_name, Client.first_name, *order]
+    if source.repeats:  # a client held by the scope's coaches in two spans: listed once
+        query = query.distinct()
     return query, source, columns, order
 
 

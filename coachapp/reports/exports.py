@@ -265,8 +265,14 @@ def client_table_query(scope: Scope, period: Period) -> Select:
     episode begun by the end, and the first and latest BARC-10 totals dated by the end.
 
     One SELECT of aggregate subqueries (GROUP BY client), never a query per client."""
-    sc = metrics.scope_clients(scope)
-    enrolled = metrics.enrolled_in_period(sc.c.id, period)
+    if metrics.credits(scope):
+        # Credit to coaches: the program's clients with a record credited to the scope's coaches.
+        sc = metrics.program_clients(scope)
+        credited = metrics.client_source(scope, period)
+        enrolled = sc.c.id.in_(credited.base.add_columns(credited.row_id))
+    else:
+        sc = metrics.scope_clients(scope)
+        enrolled = metrics.enrolled_in_period(sc.c.id, period)
 
     sessions = metrics.session_source(scope, period)
     sc_sessions = _per_client(

@@ -3,12 +3,13 @@
 This module is the single definition: the report page, the API, the exports, the drill-down
 lists and the supervisor dashboard all call it. Each figure group is one or two queries
 (GROUP BY, FILTER, window functions); nothing here loops over clients, coaches or records in
-Python. With ``by_coach`` the same queries group by the client's currently assigned coach.
+Python. With ``by_coach`` the same queries group by the coach credited with each record.
 
 Keys and meanings follow ../shared/spec/metrics.md word for word:
 
-- a client is *in scope* when their program matches and, with a coach or team filter, their
-  currently assigned coach matches; archived (and merged-away) records never count;
+- a record is *in scope* when its client's program matches and, with a coach or team filter,
+  the coach who held the client on the record's date matches ("Credit to coaches": the
+  assignment history, ``held_spans``); archived (and merged-away) records never count;
 - *enrolled in the period*: an episode with ``intake_date <= end`` and
   (``discharge_date`` empty or ``>= start``);
 - rates are ``round(numerator / denominator, 4)`` or ``None`` for a zero denominator; medians
@@ -41,6 +42,7 @@ from sqlalchemy import (
     Select,
     and_,
     case,
+    distinct,
     exists,
     func,
     literal,
@@ -55,6 +57,7 @@ from coachapp.models import (
     Appointment,
     Assessment,
     Client,
+    ClientAssignment,
     CoachingSession,
     Enrollment,
     Goal,
@@ -186,7 +189,10 @@ def coach_ids_in_scope(scope: Scope) -> Select:
 
 
 def scope_clients(scope: Scope):
-    """Subquery ``(id, coach_id)`` of the clients in scope."""
+    """Subquery ``(id, coach_id)`` of the clients in scope *today*: the program's, narrowed to
+    the current coach or team. Figures do not use it for a coach or team scope (they credit each
+    record to the coach who held the client on its date: ``held_spans``); lists of today's
+    caseload do."""
     query = select(Client.id.label("id"), Client.coach_id.label("coach_id")).where(
         Client.program_id == scope.program_id,
         Client.archived_at.is_(None),
@@ -199,6 +205,73 @@ def scope_clients(scope: Scope):
             Client.coach_id.in_(select(User.id).where(User.supervisor_id == scope.supervisor_id))
         )
     return query.subquery("scope_clients")
+
+
+def program_clients(scope: Scope):
+    """Subquery ``(id, coach_id)`` of every live client of the scope's program."""
+    return scope_clients(Scope(scope.program_id))
+
+
+# --- Credit to coaches (metrics.md) ------------------------------------------------------------
+
+EARLIEST, LATEST = date(1, 1, 1), date(9999, 12, 31)
+
+
+def credits(scope: Scope, credit: bool = False) -> bool:
+    """Whether figures of ``scope`` are credited by the assignment history: always for a coach
+    or team scope, and for ``by_coach`` (``credit``). Program-wide figures need no history."""
+    return credit or scope.coach_id is not None or scope.supervisor_id is not None
+
+
+def held_spans():
+    """Subquery ``(client_id, coach_id, lo, hi)``: who held each client from ``lo``
+    (inclusive) to ``hi`` (exclusive), from the assignment history (metrics.md, "Credit to
+    coaches"). A client's spans partition time: the first row reaches back to any record
+    dated before it, the open row forward; a client with no stored row (one never reassigned
+    and opened before the history was kept) is held by their coach at every date."""
+    ca = ClientAssignment
+    first = func.row_number().over(partition_by=ca.client_id, order_by=(ca.starts_on, ca.id)) == 1
+    stored = select(
+        ca.client_id.label("client_id"),
+        ca.coach_id.label("coach_id"),
+        case((first, literal(EARLIEST, Date)), else_=ca.starts_on).label("lo"),
+        func.coalesce(ca.ends_on, literal(LATEST, Date)).label("hi"),
+    )
+    unassigned = select(
+        Client.id,
+        Client.coach_id,
+        literal(EARLIEST, Date),
+        literal(LATEST, Date),
+    ).where(~exists().where(ca.client_id == Client.id))
+    return union_all(stored, unassigned).subquery("held")
+
+
+def held_on(held, client_id: ColumnElement, day: ColumnElement) -> ColumnElement[bool]:
+    """``held``'s row is the client's on ``day`` (a date, or an appointment's wall-clock
+    datetime: its date decides)."""
+    return and_(held.c.client_id == client_id, held.c.lo <= day, day < held.c.hi)
+
+
+def credited_coach(scope: Scope, coach_id: ColumnElement) -> ColumnElement[bool]:
+    """The coach credited with a record is in scope: the scope's coach, or one of the coaches
+    the team's supervisor supervises now; any coach for a program scope."""
+    if scope.coach_id is not None:
+        return coach_id == scope.coach_id
+    if scope.supervisor_id is not None:
+        return coach_id.in_(select(User.id).where(User.supervisor_id == scope.supervisor_id))
+    return true()
+
+
+def _credited_records(
+    scope: Scope, record_client: ColumnElement, day: ColumnElement, base: Select
+) -> tuple[Select, Any]:
+    """``base`` (records joined to the program's clients) joined to the span holding each
+    record's client on ``day``, kept when its coach is in scope; and that span."""
+    held = held_spans()
+    joined = base.join(held, held_on(held, record_client, day)).where(
+        credited_coach(scope, held.c.coach_id)
+    )
+    return joined, held
 
 
 def _day_bounds(period: Period | MonthRows) -> tuple[Any, Any]:
@@ -223,8 +296,13 @@ class RowSource:
     Each key of ``conditions`` is a set of rows: ``count(*) FILTER (WHERE condition)`` over
     ``base`` is its count (``None``: every row of ``base``) and ``base.where(condition)`` its
     rows. ``row_id`` identifies a listed row, ``client_id`` its client (``None`` for staff and
-    supervision notes), ``group`` is the client's current coach (for ``by_coach``), ``values``
+    supervision notes), ``group`` is the coach credited with the row (for ``by_coach``), ``values``
     the per-row numbers the group's sums, means and medians are taken over.
+
+    For a coach or team scope, or grouped by coach, ``base`` also joins each record to the
+    assignment span holding its client on the record's date (``held_spans``): ``group`` is
+    that span's coach, and only spans of coaches in scope are kept ("Credit to coaches").
+    ``group`` is None when the source was built without that join.
     """
 
     name: str
@@ -234,6 +312,9 @@ class RowSource:
     group: ColumnElement | None
     conditions: dict[str, ColumnElement[bool] | None]
     values: dict[str, ColumnElement] = field(default_factory=dict)
+    # Set when ``base`` may hold one row's identity more than once (a client held by a coach in
+    # two spans of the period): counts are of distinct ``row_id``, lists are DISTINCT.
+    repeats: bool = False
 
     def where(self, key: str) -> Select:
         """``base`` restricted to the rows of ``key`` (no columns yet: add the ones to list)."""
@@ -242,7 +323,8 @@ class RowSource:
 
     def count(self, key: str) -> ColumnElement:
         condition = self.conditions[key]
-        return func.count() if condition is None else func.count().filter(condition)
+        counted = func.count(distinct(self.row_id)) if self.repeats else func.count()
+        return counted if condition is None else counted.filter(condition)
 
 
 def enrolled_in_period(client_id: ColumnElement, period: Period | MonthRows) -> ColumnElement[bool]:
@@ -267,28 +349,74 @@ def completed_session_in_period(
     )
 
 
-def client_source(scope: Scope, period: Period | MonthRows) -> RowSource:
-    """In-scope clients enrolled in the period: ``clients.enrolled``, ``clients.engaged``."""
-    sc = scope_clients(scope)
+def client_source(scope: Scope, period: Period | MonthRows, *, credit: bool = False) -> RowSource:
+    """In-scope clients enrolled in the period: ``clients.enrolled``, ``clients.engaged``.
+
+    Credited: a client counts for a coach who held them on at least one day of the period on
+    which they were enrolled, and is engaged for that coach with a completed session dated in
+    the period on a day that coach held them. One row per held span: counted distinct."""
+    if not credits(scope, credit):
+        sc = scope_clients(scope)
+        return RowSource(
+            name="clients",
+            # Both figures are about enrolled clients: as a WHERE, the database turns that
+            # EXISTS into one semi-join instead of probing it per client for each figure.
+            base=select().select_from(sc).where(enrolled_in_period(sc.c.id, period)),
+            row_id=sc.c.id,
+            client_id=sc.c.id,
+            group=None,
+            conditions={
+                "clients.enrolled": None,
+                "clients.engaged": completed_session_in_period(sc.c.id, period),
+            },
+        )
+    pc = program_clients(scope)
+    held = held_spans()
+    # Three intervals meet (the period, the span, an episode) when each pair overlaps.
+    enrolled_while_held = exists().where(
+        Enrollment.client_id == held.c.client_id,
+        Enrollment.intake_date <= period.end,
+        Enrollment.intake_date < held.c.hi,
+        or_(
+            Enrollment.discharge_date.is_(None),
+            and_(
+                Enrollment.discharge_date >= period.start,
+                Enrollment.discharge_date >= held.c.lo,
+            ),
+        ),
+    )
+    engaged_while_held = exists().where(
+        CoachingSession.client_id == held.c.client_id,
+        CoachingSession.outcome == SessionOutcome.COMPLETED,
+        CoachingSession.archived_at.is_(None),
+        CoachingSession.date.between(period.start, period.end),
+        CoachingSession.date >= held.c.lo,
+        CoachingSession.date < held.c.hi,
+    )
     return RowSource(
         name="clients",
-        # Both figures are about enrolled clients: as a WHERE, the database turns that EXISTS
-        # into one semi-join instead of probing it per client for each figure.
-        base=select().select_from(sc).where(enrolled_in_period(sc.c.id, period)),
-        row_id=sc.c.id,
-        client_id=sc.c.id,
-        group=sc.c.coach_id,
-        conditions={
-            "clients.enrolled": None,
-            "clients.engaged": completed_session_in_period(sc.c.id, period),
-        },
+        base=select()
+        .select_from(pc)
+        .join(held, held.c.client_id == pc.c.id)
+        .where(
+            credited_coach(scope, held.c.coach_id),
+            held.c.lo <= period.end,
+            held.c.hi > period.start,
+            enrolled_while_held,
+        ),
+        row_id=pc.c.id,
+        client_id=pc.c.id,
+        group=held.c.coach_id,
+        conditions={"clients.enrolled": None, "clients.engaged": engaged_while_held},
+        repeats=True,
     )
 
 
-def episode_source(scope: Scope, period: Period) -> RowSource:
+def episode_source(scope: Scope, period: Period, *, credit: bool = False) -> RowSource:
     """Episodes of in-scope clients with ``intake_date`` in the period: ``clients.new_intakes``,
-    time to first contact and retention."""
-    sc = scope_clients(scope)
+    time to first contact and retention (credited by the intake date)."""
+    credited = credits(scope, credit)
+    sc = program_clients(scope) if credited else scope_clients(scope)
     first_contact = (
         select(func.min(CoachingSession.date))
         .where(
@@ -322,15 +450,22 @@ def episode_source(scope: Scope, period: Period) -> RowSource:
         )
         conditions[f"retention.{n}.eligible"] = eligible
         conditions[f"retention.{n}.retained"] = and_(eligible, retained)
-    return RowSource(
-        name="episodes",
-        base=select()
+    base = (
+        select()
         .select_from(sc)
         .join(Enrollment, Enrollment.client_id == sc.c.id)
-        .where(Enrollment.intake_date.between(period.start, period.end)),
+        .where(Enrollment.intake_date.between(period.start, period.end))
+    )
+    group = None
+    if credited:
+        base, held = _credited_records(scope, sc.c.id, Enrollment.intake_date, base)
+        group = held.c.coach_id
+    return RowSource(
+        name="episodes",
+        base=base,
         row_id=Enrollment.id,
         client_id=sc.c.id,
-        group=sc.c.coach_id,
+        group=group,
         conditions=conditions,
         values={
             "first_contact": first_contact,
@@ -339,21 +474,29 @@ def episode_source(scope: Scope, period: Period) -> RowSource:
     )
 
 
-def session_source(scope: Scope, period: Period) -> RowSource:
-    """In-scope sessions dated in the period, by outcome."""
-    sc = scope_clients(scope)
-    return RowSource(
-        name="sessions",
-        base=select()
+def session_source(scope: Scope, period: Period, *, credit: bool = False) -> RowSource:
+    """In-scope sessions dated in the period, by outcome (credited by the session's date)."""
+    credited = credits(scope, credit)
+    sc = program_clients(scope) if credited else scope_clients(scope)
+    base = (
+        select()
         .select_from(sc)
         .join(CoachingSession, CoachingSession.client_id == sc.c.id)
         .where(
             CoachingSession.archived_at.is_(None),
             CoachingSession.date.between(period.start, period.end),
-        ),
+        )
+    )
+    group = None
+    if credited:
+        base, held = _credited_records(scope, sc.c.id, CoachingSession.date, base)
+        group = held.c.coach_id
+    return RowSource(
+        name="sessions",
+        base=base,
         row_id=CoachingSession.id,
         client_id=sc.c.id,
-        group=sc.c.coach_id,
+        group=group,
         conditions={
             "sessions.completed": CoachingSession.outcome == SessionOutcome.COMPLETED,
             "sessions.attempted": CoachingSession.outcome == SessionOutcome.ATTEMPTED,
@@ -362,10 +505,13 @@ def session_source(scope: Scope, period: Period) -> RowSource:
     )
 
 
-def appointment_source(scope: Scope, period: Period | MonthRows) -> RowSource:
+def appointment_source(
+    scope: Scope, period: Period | MonthRows, *, credit: bool = False
+) -> RowSource:
     """In-scope appointments dated in the period (program-local date), by outcome, and the
-    numerators and denominators of the three no-show rates."""
-    sc = scope_clients(scope)
+    numerators and denominators of the three no-show rates (credited by that date)."""
+    credited = credits(scope, credit)
+    sc = program_clients(scope) if credited else scope_clients(scope)
     low, high = _day_bounds(period)
     outcome = Appointment.outcome
     planned = Appointment.accompaniment_planned.is_(True)
@@ -373,19 +519,26 @@ def appointment_source(scope: Scope, period: Period | MonthRows) -> RowSource:
     attended = outcome == AppointmentOutcome.ATTENDED
     no_show = outcome == AppointmentOutcome.NO_SHOW
     rated = outcome.in_([AppointmentOutcome.ATTENDED, AppointmentOutcome.NO_SHOW])
-    return RowSource(
-        name="appointments",
-        base=select()
+    base = (
+        select()
         .select_from(sc)
         .join(Appointment, Appointment.client_id == sc.c.id)
         .where(
             Appointment.archived_at.is_(None),
             Appointment.scheduled_at >= low,
             Appointment.scheduled_at < high,
-        ),
+        )
+    )
+    group = None
+    if credited:
+        base, held = _credited_records(scope, sc.c.id, Appointment.scheduled_at, base)
+        group = held.c.coach_id
+    return RowSource(
+        name="appointments",
+        base=base,
         row_id=Appointment.id,
         client_id=sc.c.id,
-        group=sc.c.coach_id,
+        group=group,
         conditions={
             "appointments.total": None,
             "appointments.attended": attended,
@@ -403,9 +556,11 @@ def appointment_source(scope: Scope, period: Period | MonthRows) -> RowSource:
     )
 
 
-def referral_source(scope: Scope, period: Period | MonthRows) -> RowSource:
-    """In-scope referrals made in the period: linked (connected by ``end``), per category."""
-    sc = scope_clients(scope)
+def referral_source(scope: Scope, period: Period | MonthRows, *, credit: bool = False) -> RowSource:
+    """In-scope referrals made in the period: linked (connected by ``end``), per category;
+    credited by ``referred_on`` (the linkage goes with it)."""
+    credited = credits(scope, credit)
+    sc = program_clients(scope) if credited else scope_clients(scope)
     linked = and_(
         Referral.status == ReferralStatus.CONNECTED,
         Referral.connected_on.is_not(None),
@@ -420,38 +575,67 @@ def referral_source(scope: Scope, period: Period | MonthRows) -> RowSource:
         conditions[f"referrals.by_category.{category}.linked"] = and_(
             Referral.category == category, linked
         )
-    return RowSource(
-        name="referrals",
-        base=select()
+    base = (
+        select()
         .select_from(sc)
         .join(Referral, Referral.client_id == sc.c.id)
         .where(
             Referral.archived_at.is_(None),
             Referral.referred_on.between(period.start, period.end),
-        ),
+        )
+    )
+    group = None
+    if credited:
+        base, held = _credited_records(scope, sc.c.id, Referral.referred_on, base)
+        group = held.c.coach_id
+    return RowSource(
+        name="referrals",
+        base=base,
         row_id=Referral.id,
         client_id=sc.c.id,
-        group=sc.c.coach_id,
+        group=group,
         conditions=conditions,
         values={"days_to_link": days_between(Referral.connected_on, Referral.referred_on)},
     )
 
 
-def goal_source(scope: Scope, period: Period) -> RowSource:
-    """In-scope goals: opened in the period, achieved or discontinued (closed) in it."""
-    sc = scope_clients(scope)
+def goal_source(scope: Scope, period: Period, *, credit: bool = False) -> RowSource:
+    """In-scope goals: opened in the period, achieved or discontinued (closed) in it.
+
+    Credited: ``goals.opened`` by ``opened_on``, the closed ones by ``closed_on``. A goal
+    opened under one coach and closed under another is joined to both spans; each condition
+    keeps only the span holding the client on its own date, so no goal counts twice."""
+    credited = credits(scope, credit)
+    sc = program_clients(scope) if credited else scope_clients(scope)
+    opened_in_period = Goal.opened_on.between(period.start, period.end)
     closed_in_period = Goal.closed_on.between(period.start, period.end)
-    return RowSource(
-        name="goals",
-        base=select()
+    base = (
+        select()
         .select_from(sc)
         .join(Goal, Goal.client_id == sc.c.id)
-        .where(Goal.archived_at.is_(None)),
+        .where(Goal.archived_at.is_(None))
+    )
+    group = None
+    if credited:
+        held = held_spans()
+        base = base.join(
+            held,
+            or_(
+                held_on(held, sc.c.id, Goal.opened_on),
+                held_on(held, sc.c.id, Goal.closed_on),
+            ),
+        ).where(credited_coach(scope, held.c.coach_id))
+        opened_in_period = and_(opened_in_period, held_on(held, sc.c.id, Goal.opened_on))
+        closed_in_period = and_(closed_in_period, held_on(held, sc.c.id, Goal.closed_on))
+        group = held.c.coach_id
+    return RowSource(
+        name="goals",
+        base=base,
         row_id=Goal.id,
         client_id=sc.c.id,
-        group=sc.c.coach_id,
+        group=group,
         conditions={
-            "goals.opened": Goal.opened_on.between(period.start, period.end),
+            "goals.opened": opened_in_period,
             "goals.achieved": and_(Goal.status == GoalStatus.ACHIEVED, closed_in_period),
             "goals.discontinued": and_(Goal.status == GoalStatus.DISCONTINUED, closed_in_period),
             "goals.achievement_rate.denominator": and_(
@@ -461,15 +645,20 @@ def goal_source(scope: Scope, period: Period) -> RowSource:
     )
 
 
-def barc_per_client(scope: Scope, period: Period):
+def barc_per_client(scope: Scope, period: Period, *, credit: bool = False):
     """Subquery ``(client_id, coach_id, n, first, latest)``: per in-scope client with a BARC-10
-    dated ``<= end``, how many, the first total and the latest total (ties: the later id)."""
-    sc = scope_clients(scope)
+    dated ``<= end``, how many, the first total and the latest total (ties: the later id).
+
+    Credited: the client counts for the coach who held them on their latest assessment's date
+    (``coach_id``), whoever holds them today; otherwise ``coach_id`` is their coach today."""
+    credited = credits(scope, credit)
+    sc = program_clients(scope) if credited else scope_clients(scope)
     ranked = (
         select(
             Assessment.client_id.label("client_id"),
             sc.c.coach_id.label("coach_id"),
             Assessment.total.label("total"),
+            Assessment.administered_on.label("administered_on"),
             func.row_number()
             .over(
                 partition_by=Assessment.client_id,
@@ -488,22 +677,39 @@ def barc_per_client(scope: Scope, period: Period):
         .where(Assessment.archived_at.is_(None), Assessment.administered_on <= period.end)
         .subquery()
     )
-    return (
+    per_client = (
         select(
             ranked.c.client_id,
             func.max(ranked.c.coach_id).label("coach_id"),
             func.max(ranked.c.n).label("n"),
             func.max(case((ranked.c.first_rank == 1, ranked.c.total))).label("first"),
             func.max(case((ranked.c.last_rank == 1, ranked.c.total))).label("latest"),
+            func.max(case((ranked.c.last_rank == 1, ranked.c.administered_on))).label("latest_on"),
         )
         .group_by(ranked.c.client_id)
+        .subquery("barc_latest" if credited else "barc_per_client")
+    )
+    if not credited:
+        return per_client
+    held = held_spans()
+    return (
+        select(
+            per_client.c.client_id,
+            held.c.coach_id.label("coach_id"),
+            per_client.c.n,
+            per_client.c.first,
+            per_client.c.latest,
+        )
+        .join(held, held_on(held, per_client.c.client_id, per_client.c.latest_on))
+        .where(credited_coach(scope, held.c.coach_id))
         .subquery("barc_per_client")
     )
 
 
-def recovery_capital_source(scope: Scope, period: Period) -> RowSource:
+def recovery_capital_source(scope: Scope, period: Period, *, credit: bool = False) -> RowSource:
     """In-scope clients with a BARC-10 by ``end``, with their first and latest totals."""
-    per_client = barc_per_client(scope, period)
+    credited = credits(scope, credit)
+    per_client = barc_per_client(scope, period, credit=credit)
     two_or_more = per_client.c.n >= 2
     change = per_client.c.latest - per_client.c.first
     return RowSource(
@@ -511,7 +717,7 @@ def recovery_capital_source(scope: Scope, period: Period) -> RowSource:
         base=select().select_from(per_client),
         row_id=per_client.c.client_id,
         client_id=per_client.c.client_id,
-        group=per_client.c.coach_id,
+        group=per_client.c.coach_id if credited else None,
         conditions={
             "recovery_capital.clients_with_two_or_more": two_or_more,
             "recovery_capital.improved": and_(two_or_more, change > 0),
@@ -641,9 +847,11 @@ VALUE_ROWS: dict[str, str] = {
 
 
 def _grouping(source: RowSource, by_coach: bool) -> ColumnElement:
-    if by_coach and source.group is not None:
-        return source.group
-    return literal(ALL)
+    if not by_coach:
+        return literal(ALL)
+    if source.group is None:
+        raise ValueError(f"the {source.name} source was built without crediting coaches")
+    return source.group
 
 
 def count_rows(
@@ -697,8 +905,8 @@ def _keyed(keys: list[str], row: list) -> dict[str, int]:
 
 def _client_counts(scope: Scope, period: Period, *, by_coach: bool = False) -> dict:
     """``{group: {rowset: n}}`` for clients and new intakes, two queries."""
-    clients = client_source(scope, period)
-    episodes = episode_source(scope, period)
+    clients = client_source(scope, period, credit=by_coach)
+    episodes = episode_source(scope, period, credit=by_coach)
     keys = ["clients.enrolled", "clients.engaged"]
     counts = {
         g: _keyed(keys, row) for g, row in count_rows(clients, keys, by_coach=by_coach).items()
@@ -803,7 +1011,7 @@ def _appointment_dict(c: dict) -> dict:
 
 
 def _appointment_counts(scope: Scope, period: Period, *, by_coach: bool = False) -> dict:
-    source = appointment_source(scope, period)
+    source = appointment_source(scope, period, credit=by_coach)
     keys = list(source.conditions)
     return {g: _keyed(keys, row) for g, row in count_rows(source, keys, by_coach=by_coach).items()}
 
@@ -818,7 +1026,7 @@ def _referral_counts(
     scope: Scope, period: Period, *, by_coach: bool = False, by_category: bool = True
 ) -> tuple[dict, dict]:
     """``({group: {rowset: n}}, {group: median days to link})``: two queries."""
-    source = referral_source(scope, period)
+    source = referral_source(scope, period, credit=by_coach)
     keys = list(source.conditions) if by_category else ["referrals.made", "referrals.linked"]
     counts = {
         g: _keyed(keys, row) for g, row in count_rows(source, keys, by_coach=by_coach).items()

@@ -39,6 +39,7 @@ from coachapp.models import (
     Appointment,
     Assessment,
     Client,
+    ClientAssignment,
     CoachingSession,
     Enrollment,
     Goal,
@@ -54,7 +55,7 @@ from coachapp.reports import metrics
 from coachapp.reports.metrics import Period, Scope
 
 # Change this when a definition of metrics.py changes what a stored figure would be.
-DEFINITIONS = "metrics.md 2026-11-29"
+DEFINITIONS = "metrics.md 2026-12-05"
 EVERY_PERIOD = date(1900, 1, 1)
 KEEP_FOR = timedelta(days=30)  # a stored report is dropped this long after it was computed
 _EARLIEST = "reports.store.earliest"  # Session.info key: this transaction's earliest change
@@ -93,6 +94,8 @@ TRACKED: dict[type, Tracked] = {
     SupervisionNoteCoach: _tracked("note_id coach_id"),
     # A new client counts through their episodes and records, each tracked above.
     Client: _tracked("id program_id coach_id merged_into_id archived_at", inserts=False),
+    # Credit to coaches: a reassignment alters periods from the changed row's start onward.
+    ClientAssignment: _tracked("id client_id coach_id starts_on ends_on", ("starts_on",)),
     User: _tracked("id program_id role active name supervisor_id"),
 }
 TRACKED_TABLES: dict[str, Tracked] = {model.__tablename__: t for model, t in TRACKED.items()}
