@@ -32,13 +32,7 @@ SPEC = Path(__file__).with_name("metrics.md")
 KEY = re.compile(r"^[a-z_][a-z0-9_.]*$")
 
 # Sections of metrics.md a later release implements: heading -> what the figures do until then.
-NOT_YET_IN_EFFECT = {
-    "Credit to coaches": (
-        "Not yet in effect: figures still follow each client's current coach. A coach or team "
-        "filter, and the by-coach rows, count every record of the clients that coach holds "
-        "today."
-    ),
-}
+NOT_YET_IN_EFFECT: dict[str, str] = {}
 NOTICE_CLASS = "alert alert-warning not-yet-in-effect"
 
 # Rows of metrics.md that name a family of figures: the plain-language entry that opens them.

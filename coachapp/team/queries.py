@@ -1,7 +1,9 @@
 """The supervisor's view of their team: one aggregate query per figure, grouped by coach.
 
-Figures follow metrics.md's scope: a client counts for their *currently assigned* coach, and
-the no-show rate is ``no_show / (attended + no_show)`` over appointments dated in the month.
+Caseload columns (clients, sessions, waiting work) count for each client's *current* coach, as
+the caseload does; the no-show rate is the report's (metrics.md): ``no_show / (attended +
+no_show)`` over appointments dated in the month, each credited to the coach who held the client
+on its date.
 """
 
 from __future__ import annotations
