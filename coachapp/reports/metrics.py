@@ -208,8 +208,27 @@ def scope_clients(scope: Scope):
 
 
 def program_clients(scope: Scope):
-    """Subquery ``(id, coach_id)`` of every live client of the scope's program."""
-    return scope_clients(Scope(scope.program_id))
+    """Subquery ``(id, coach_id)`` of the live clients of the scope's program whose records can
+    be credited to the scope: with a coach or team filter, the ones a coach in scope ever held
+    (a stored assignment row, or no history and that coach today), which spares the span join
+    every other client's records; otherwise all of them."""
+    query = select(Client.id.label("id"), Client.coach_id.label("coach_id")).where(
+        Client.program_id == scope.program_id,
+        Client.archived_at.is_(None),
+        Client.merged_into_id.is_(None),
+    )
+    if scope.coach_id is not None or scope.supervisor_id is not None:
+        ca = ClientAssignment
+        query = query.where(
+            or_(
+                Client.id.in_(select(ca.client_id).where(credited_coach(scope, ca.coach_id))),
+                and_(
+                    credited_coach(scope, Client.coach_id),
+                    ~exists().where(ca.client_id == Client.id),
+                ),
+            )
+        )
+    return query.subquery("program_clients")
 
 
 # --- Credit to coaches (metrics.md) ------------------------------------------------------------
