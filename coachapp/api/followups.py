@@ -82,7 +82,9 @@ class FollowUpCreateSchema(ApiSchema):
     SHOWS = FollowUpRecordSchema
 
     enrollment_id = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID)
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "the episode; defaults to the client's latest"},
     )
     kind = enum_field(InterviewKind, required=True)
     done_on = happened_on()
@@ -161,7 +163,11 @@ def create_followup(data, client_id: int):
     accepted (``in_window`` false, with a ``note``): it will not count as done. A kind that is
     not due, or already recorded, answers 422."""
     client = scoped_client(client_id)
-    episode = db.session.get(Enrollment, data["enrollment_id"])
+    episode = (
+        db.session.get(Enrollment, data["enrollment_id"])
+        if "enrollment_id" in data
+        else client.latest_enrollment
+    )
     if episode is None or episode.client_id != client.id:
         refuse("enrollment_id", "Not an episode of this client.")
     done_on = data.get("done_on") or today(client.program)
