@@ -33,7 +33,7 @@ def export_rows(scope: Scope, period: Period) -> list[list[Any]]:
 
     rows = []
     for key, value, numerator, denominator in metrics.flat_rows(figures(scope, period)):
-        if numerator is not None and value is not None:
+        if value is not None and (numerator is not None or key == "followups.target"):
             value = S.Percent(value)
         rows.append([glossary.name_for(key), value, numerator, denominator, key])
     return rows
