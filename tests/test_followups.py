@@ -616,3 +616,54 @@ def test_api_report_of_the_rates(db, app, example, coach, other_coach, program_m
         "/api/v1/reports/followups" in spec["paths"]
         and "/api/v1/clients/{client_id}/followups" in spec["paths"]
     )
+
+
+# --- The model's one live row per interview, and the demo -------------------------------------
+
+
+def test_one_live_record_per_episode_and_kind(db, coach):
+    from sqlalchemy.exc import IntegrityError
+
+    client, episode = _client_with_episode(coach, 10)
+
+    def add(archived: bool = False):
+        row = FollowUpInterview(
+            client_id=client.id,
+            enrollment_id=episode.id,
+            kind="baseline",
+            done_on=_today(),
+            archived_at=utcnow() if archived else None,
+        )
+        db.session.add(row)
+        db.session.commit()
+
+    add(archived=True)
+    add(archived=True)  # archived mistakes may repeat
+    add()
+    with pytest.raises(IntegrityError):
+        add()
+    db.session.rollback()
+
+
+def test_demo_has_realistic_rates_and_a_due_interview_for_the_demo_coach(db):
+    from coachapp import access
+    from coachapp.clients import tasks
+    from coachapp.clients.alerts import AlertContext
+    from coachapp.demo import build_demo
+    from coachapp.models import Program, User
+
+    today = date(2026, 6, 15)
+    build_demo("small", seed=1, today=today)
+    program = db.session.scalar(select(Program))
+    got = metrics.figures(
+        Scope(program.id), Period(today - timedelta(days=365), today), today=today
+    )
+    for kind in ("baseline", "six_month", "closeout"):
+        assert got[kind]["due"] > 0
+        assert 0.6 <= got[kind]["rate"] <= 0.97, (kind, got[kind])
+    assert got["six_month"]["outside_window"] + got["six_month"]["not_done"] > 0
+    coach = db.session.scalar(select(User).where(User.email == "coach@demo.coachapp.example"))
+    rows, counts = metrics.due_list(access.visible_client_ids(coach), today)
+    assert counts["due"] >= 1
+    found = tasks.counts(coach, AlertContext(today=today, now=datetime(2026, 6, 15, 12)))
+    assert found["interviews"] == counts["due"]
