@@ -667,3 +667,23 @@ def test_demo_has_realistic_rates_and_a_due_interview_for_the_demo_coach(db):
     assert counts["due"] >= 1
     found = tasks.counts(coach, AlertContext(today=today, now=datetime(2026, 6, 15, 12)))
     assert found["interviews"] == counts["due"]
+
+
+@pytest.mark.parametrize("role", ["coach", "supervisor", "program_manager"])
+def test_the_due_page_asks_the_same_number_of_queries_whatever_the_caseload(
+    request, db, login, coach, role
+):
+    from tests.test_clients import QueryCounter
+
+    browser = login(request.getfixturevalue(role))
+
+    def queries() -> int:
+        with QueryCounter(db.engine) as counter:
+            assert browser.get("/followups/due").status_code == 200
+        return counter.n
+
+    _client_with_episode(coach, 26)
+    few = queries()
+    for days in (3, 20, 25, 170, 185, 200):
+        _client_with_episode(coach, days)
+    assert queries() == few
