@@ -147,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         clients,
         consents,
+        followups,
         goals,
         main,
         mutual_aid,
@@ -176,6 +177,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         oversight,
         consents,
+        followups,
     ):
         app.register_blueprint(feature.bp)
     from coachapp.api import register_api

@@ -46,6 +46,7 @@ from sqlalchemy import Table, func, insert, select, text
 from coachapp.auth.passwords import hash_password
 from coachapp.clients.services import format_code, name_key
 from coachapp.extensions import db
+from coachapp.followups.schedule import window_for
 from coachapp.models import (
     Appointment,
     Assessment,
@@ -54,6 +55,7 @@ from coachapp.models import (
     ConsentRecord,
     CoveringAssignment,
     Enrollment,
+    FollowUpInterview,
     Goal,
     MutualAidAttendance,
     Organization,
@@ -652,6 +654,8 @@ class _ClientPlan:
     pending_appointment: bool = False
     stale_referral: bool = False
     appointment_today: bool = False
+    # A baseline interview due this week, left unrecorded (the demo coach's due list).
+    interview_due: bool = False
 
 
 class _Builder:
@@ -661,6 +665,8 @@ class _Builder:
         self.scale = scale
         self.rng = random.Random(seed)  # nosec B311
         self.rnd = self.rng.random
+        # Follow-up interviews draw from their own stream: the other rows stay as they were.
+        self.interview_rnd = random.Random(seed * 7919 + 17).random  # nosec B311
         self.today = today
         self.t = HISTORY_DAYS  # today's day index
         start = today - timedelta(days=HISTORY_DAYS)
@@ -968,6 +974,7 @@ class _Builder:
 
         discharges = 0
         demo_seen = 0
+        interview_due = False
         for n, status in enumerate(statuses):
             coach = coach_of.get(n)
             if coach is None:
@@ -1042,6 +1049,12 @@ class _Builder:
                 plan.pending_appointment = demo_seen == 1
                 plan.stale_referral = demo_seen == 2
                 plan.appointment_today = demo_seen == 3
+                if demo_seen >= 4 and not interview_due and len(plan.episodes) == 1:
+                    # Intake 26 days ago: the baseline window closes in 4 days.
+                    plan.interview_due = interview_due = True
+                    episode = plan.episodes[-1]
+                    episode.intake = t - 26
+                    episode.contact_end = max(episode.contact_end, episode.intake)
                 if demo_seen == 0:  # the first one has gone quiet
                     plan.episodes[-1].contact_end = max(plan.episodes[-1].intake, t - 20)
                 demo_seen += 1
@@ -1083,6 +1096,7 @@ class _Builder:
                     Assessment,
                     MutualAidAttendance,
                     ConsentRecord,
+                    FollowUpInterview,
                 )
             }
             for plan in self.plans[start : start + batch]:
@@ -1162,9 +1176,10 @@ class _Builder:
 
         goal_spans: list[tuple[int, int, int]] = []
         for episode in plan.episodes:
+            enrollment_id = self.new_id("enrollments")
             rows[Enrollment].append(
                 {
-                    "id": self.new_id("enrollments"),
+                    "id": enrollment_id,
                     "client_id": client_id,
                     "intake_date": self.days[episode.intake],
                     "discharge_date": (
@@ -1184,6 +1199,7 @@ class _Builder:
             self.session_rows(plan, client_id, coach_id, episode, goal_spans, rows)
             self.appointment_rows(plan, client_id, coach_id, episode, rows[Appointment])
             self.referral_rows(plan, client_id, coach_id, episode, rows)
+            self.interview_rows(plan, client_id, coach_id, episode, enrollment_id, rows)
         self.assessment_rows(plan, client_id, coach_id, rows[Assessment])
         self.mutual_aid_rows(client_id, first_intake, rows[MutualAidAttendance])
         if consent:
@@ -1565,6 +1581,60 @@ class _Builder:
                 k += 1
                 d += 60 + int(rnd() * 61)
 
+    def interview_rows(
+        self,
+        plan: _ClientPlan,
+        client_id: int,
+        coach_id: int,
+        episode: _Episode,
+        enrollment_id: int,
+        rows: dict[Any, list[dict[str, Any]]],
+    ) -> None:
+        """SUPRT follow-up interviews of one episode (coachapp/followups): most baselines and
+        closeouts inside their windows, about 80% of six-month interviews (a few late, the rest
+        missed); some open windows recorded, the others left for the due lists."""
+        rnd, t = self.interview_rnd, self.t
+        # kind: (window, share done in the window, share done late)
+        shares = {"baseline": (0.92, 0.04), "six_month": (0.82, 0.06), "closeout": (0.88, 0.04)}
+        if plan.never_engaged:  # harder to reach
+            shares = {"baseline": (0.7, 0.05), "six_month": (0.65, 0.08), "closeout": (0.75, 0.05)}
+        intake = self.day(episode.intake)
+        discharge = self.day(episode.discharge) if episode.discharge is not None else None
+        for kind, (inside, late) in shares.items():
+            window = window_for(kind, intake, discharge)
+            if window is None:
+                continue
+            opens = episode.intake + (window.opens - intake).days
+            closes = episode.intake + (window.closes - intake).days
+            if opens >= t:
+                continue  # upcoming
+            r = rnd()
+            if closes < t:  # closed: done inside, late, or missed
+                if r < inside:
+                    day = opens + int(rnd() * (closes - opens + 1))
+                elif r < inside + late:
+                    day = closes + 1 + int(rnd() * 10)
+                else:
+                    continue
+            elif plan.interview_due or r >= 0.4:
+                continue  # open, not done yet
+            else:
+                day = opens + int(rnd() * (t - opens))
+            if day >= t:
+                continue
+            rows[FollowUpInterview].append(
+                {
+                    "id": self.new_id("follow_up_interviews"),
+                    "client_id": client_id,
+                    "enrollment_id": enrollment_id,
+                    "kind": kind,
+                    "done_on": self.day(day),
+                    "recorded_by_id": coach_id,
+                    "created_at": self.stamp(day),
+                    "updated_at": self.stamp(day),
+                }
+            )
+
     def mutual_aid_rows(
         self, client_id: int, first_intake: int, attendance: list[dict[str, Any]]
     ) -> None:
@@ -1757,6 +1827,7 @@ def build_demo(scale: str, seed: int = 1, *, today: date | None = None) -> DemoS
         Assessment,
         MutualAidAttendance,
         ConsentRecord,
+        FollowUpInterview,
         SupervisionNote,
         CoveringAssignment,
     )

@@ -146,6 +146,13 @@ ENDPOINTS = {
         {"items": [4] * 10},
         {"id", "client_id", "total"},
     ),
+    "api.create_followup": (
+        "coach",
+        "POST",
+        "/api/v1/clients/{client}/followups",
+        {"kind": "six_month"},
+        {"id", "client_id", "in_window", "note"},
+    ),
     "api.create_resource": (
         "admin",
         "POST",
@@ -212,6 +219,8 @@ SAMPLE = {
     "supervisor_id": "{supervisor}",
     "acknowledged_at": None,
     "email": "coach@example.org",
+    "in_window": True,
+    "note": None,
 }
 
 

@@ -305,6 +305,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "mutual_aid.support": CLIENT,
     "mutual_aid.end": CLIENT,
     "mutual_aid.archive": CLIENT_POST_422,
+    "followups.record": CLIENT,
+    "followups.archive": CLIENT,
     # Coaching work lists
     "appointments.today": COACHING,
     "appointments.week": COACHING,
@@ -321,6 +323,12 @@ EXPECTED: dict[str, dict[str, str]] = {
         " 404   404   404   404   404   404   404   404   404   404   404   404",
     ),
     "referrals.follow_ups": COACHING,
+    # Interviews due this week: coaches their caseload, supervisors their team, program
+    # managers counts per coach only (no client named).
+    "followups.due": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " login 200   200   200   200   200   200   200   200   403   403   403",
+    ),
     # Supervision notes: the author (a supervisor) and the coaches they name; to others of the
     # coaching roles a note they may not read does not exist, other roles may never read notes.
     "supervision.notes": COACHING,
@@ -433,6 +441,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.patch_referral": API_CLIENT,
     "api.list_assessments": API_CLIENT,
     "api.create_assessment": API_CLIENT_CREATE,
+    "api.list_followups": API_CLIENT,
+    "api.create_followup": API_CLIENT_CREATE,
     # API: supervision notes, directory, reports, administration
     "api.list_notes": API_NOTES_READ,
     "api.create_note": API_NOTE_CREATE,
@@ -440,6 +450,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.create_resource": API_DIRECTORY_CREATE,
     "api.patch_resource": API_DIRECTORY_EDITOR,
     "api.outcomes": API_REPORT_OF_COACH,
+    "api.followups_report": API_REPORT_OF_COACH,
     "api.list_programs": API_ADMIN,
     "api.create_program": API_ADMIN_CREATE,
     "api.list_users": API_ADMIN,
@@ -471,6 +482,7 @@ def build_world() -> World:
         ConsentRecord,
         CoveringAssignment,
         Enrollment,
+        FollowUpInterview,
         MutualAidAttendance,
         SupervisionNote,
         SupervisionNoteCoach,
@@ -576,7 +588,14 @@ def build_world() -> World:
         completed_on=today - timedelta(days=40),
         title="Ethics for peer workers",
     )
-    _db.session.add_all([attendance, consent, note, training])
+    episode = _db.session.scalar(select(Enrollment).where(Enrollment.client_id == client.id))
+    interview = FollowUpInterview(
+        client_id=client.id,
+        enrollment_id=episode.id,
+        kind="baseline",
+        done_on=today - timedelta(days=50),
+    )
+    _db.session.add_all([attendance, consent, note, training, interview])
     _db.session.flush()
     _db.session.add(SupervisionNoteCoach(note_id=note.id, coach_id=coach.id))
     grant_id = _db.session.scalar(
@@ -665,6 +684,8 @@ def build_world() -> World:
             "referral_id": referral.id,
             "assessment_id": assessment.id,
             "attendance_id": attendance.id,
+            "enrollment_id": episode.id,
+            "interview_id": interview.id,
             "consent_id": consent.id,
             "grant_id": grant_id,
             "note_id": note.id,
@@ -676,6 +697,8 @@ def build_world() -> World:
         fresh={
             "api.discharge_client": lambda: {"client_id": new_client()},
             "api.reenroll_client": fresh_discharged_client,
+            # One live record per interview: each request records on a client of its own.
+            "api.create_followup": lambda: {"client_id": new_client()},
             "team.sign_off": fresh_session,
             "admin.deactivate_user": fresh_user,
             "admin.reactivate_user": lambda: fresh_user(active=False),
@@ -696,6 +719,7 @@ FIXED_PARAMS = {
     "fmt": "csv",
     "filename": "css/app.css",
     "token": "not-a-real-subscription-token",
+    "kind": "baseline",
 }
 MISSING_ID = 2**31 - 1  # a valid id that no row has
 
@@ -707,7 +731,7 @@ def query_of(endpoint: str, world: World) -> dict[str, str]:
         return scope
     if endpoint == "reports.rows":
         return scope | {"figure": "clients.enrolled"}
-    if endpoint == "api.outcomes":
+    if endpoint in ("api.outcomes", "api.followups_report"):
         today = datetime.now(timezone.utc).date()
         return scope | {"start": (today - timedelta(days=90)).isoformat(), "end": today.isoformat()}
     return {}
@@ -741,6 +765,10 @@ def api_body(endpoint: str, world: World, viewer: str) -> dict:
         "api.create_goal": {"domain": "housing", "description": "Keep the lease"},
         "api.create_referral": {"resource_id": ids["resource_id"]},
         "api.create_assessment": {"items": [4] * 10},
+        "api.create_followup": {
+            "kind": "baseline",
+            "done_on": (today - timedelta(days=55)).isoformat(),
+        },
         "api.create_note": {
             "duration_minutes": 45,
             "format": "individual",

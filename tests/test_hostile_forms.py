@@ -116,7 +116,15 @@ def world(db, coach, supervisor, admin, program_manager):
     mapping = TaxonomyMapping(
         program_id=coach.program_id, match="code", term="BD-1", category="recovery_support"
     )
-    _db.session.add_all([attendance, cover, note, grant, consent, mapping])
+    from sqlalchemy import select
+
+    from coachapp.models import Enrollment, FollowUpInterview
+
+    episode = _db.session.scalar(select(Enrollment).where(Enrollment.client_id == client.id))
+    interview = FollowUpInterview(
+        client_id=client.id, enrollment_id=episode.id, kind="baseline", done_on=date(2026, 1, 9)
+    )
+    _db.session.add_all([attendance, cover, note, grant, consent, mapping, interview])
     _db.session.flush()
     _db.session.add(SupervisionNoteCoach(note_id=note.id, coach_id=coach.id))
     _db.session.commit()
@@ -139,6 +147,9 @@ def world(db, coach, supervisor, admin, program_manager):
         "referral_id": [referral.id],
         "assessment_id": [assessment.id],
         "attendance_id": [attendance.id],
+        "enrollment_id": [episode.id],
+        "interview_id": [interview.id],
+        "kind": ["six_month"],
     }
 
 

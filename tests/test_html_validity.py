@@ -59,6 +59,8 @@ START_PAGES = {
         "/appointments/week",
         "/appointments/subscription",
         "/referrals/follow-ups",
+        "/followups/due",
+        "/clients/{client}/followups/{episode}/six_month",
         "/resources/",
         "/resources/?model=any",
         "/auth/profile",
@@ -78,11 +80,13 @@ START_PAGES = {
         "/supervision/progress",
         "/clients/",
         "/reports/",
+        "/followups/due",
     ],
     Role.PROGRAM_MANAGER: [
         "/home",
         "/reports/",
         "/reports/definitions",
+        "/followups/due",
         "/admin/staff",
         "/resources/taxonomy/",
         "/resources/taxonomy/new",
@@ -110,6 +114,7 @@ REFUSED_FORMS = {
         ("/clients/{client}/appointments/new", None, {}),
         ("/clients/{client}/referrals/new", None, {}),
         ("/sessions/{returned}/edit", "/sessions/{returned}/reply", {"body": ""}),
+        ("/clients/{client}/followups/{episode}/six_month", None, {}),
     ],
     Role.SUPERVISOR: [
         ("/supervision/notes/new", None, {}),
@@ -277,7 +282,10 @@ def test_every_page_is_valid_html(app, db, tmp_path):
     )
     if discharged is None:  # the demo coach has none: any visible one of theirs will do
         discharged = client
-    ids = {"client": client, "discharged": discharged, "coach": coach.id}
+    episode = db.session.scalar(
+        select(Enrollment.id).where(Enrollment.client_id == client).order_by(Enrollment.id.desc())
+    )
+    ids = {"client": client, "discharged": discharged, "coach": coach.id, "episode": episode}
     ids |= review_loop_records(users, client)
     for user in users.values():  # loaded again after the commit, for use past this session
         db.session.refresh(user)

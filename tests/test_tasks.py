@@ -99,6 +99,7 @@ def test_counts_by_hand(db, coach, world):
         "follow_ups": 1,
         "barc_due": 1,  # Alpha; Bravo had one 10 days ago; Gone is discharged
         "acknowledge": 1,
+        "interviews": 0,  # six-month windows open, closing in more than 7 days
     }
 
 

@@ -76,6 +76,7 @@ def register_api(app: Flask) -> None:
         assessments,
         assignments,
         clients,
+        followups,
         goals,
         me,
         referrals,

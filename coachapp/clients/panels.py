@@ -13,6 +13,7 @@ from collections.abc import Callable
 from coachapp.appointments.queries import client_panel as appointments_panel
 from coachapp.assessments.queries import client_panel as assessments_panel
 from coachapp.consents.queries import client_panel as consents_panel
+from coachapp.followups.queries import client_panel as followups_panel
 from coachapp.goals.queries import client_panel as goals_panel
 from coachapp.mutual_aid.queries import client_panel as mutual_aid_panel
 from coachapp.referrals.queries import client_panel as referrals_panel
@@ -26,6 +27,7 @@ PANELS: list[tuple[str, Callable]] = [
     ("referrals", referrals_panel),
     ("mutual_aid", mutual_aid_panel),
     ("assessments", assessments_panel),
+    ("followups", followups_panel),
     ("consents", consents_panel),
 ]
 
@@ -38,6 +40,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "referrals": ("h-referrals", "Referrals"),
     "mutual_aid": ("h-mutual-aid", "Groups"),
     "assessments": ("h-assessments", "BARC-10"),
+    "followups": ("h-followups", "Interviews"),
     "consents": ("h-consents", "Consents"),
 }
 

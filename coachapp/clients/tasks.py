@@ -5,7 +5,8 @@
 - ``outcomes``: appointments in the past whose outcome is still ``scheduled``;
 - ``follow_ups``: referrals still ``referred`` after 14 days (the follow-ups page's rule);
 - ``barc_due``: active clients with no BARC-10 in 90 days (the alert's rule);
-- ``acknowledge``: supervision notes naming them that they have not acknowledged.
+- ``acknowledge``: supervision notes naming them that they have not acknowledged;
+- ``interviews``: SUPRT follow-up interviews due this week (``followups.metrics.due_soon``).
 
 Every client-linked count starts from ``access.visible_clients`` (a coach's caseload and the
 clients they cover); ``counts`` asks one query for all six, which is what the menu's badge costs
@@ -26,6 +27,7 @@ from coachapp import access, timeutil
 from coachapp.clients import bp
 from coachapp.clients.alerts import BARC_DUE_DAYS, AlertContext, alert_columns
 from coachapp.extensions import db
+from coachapp.followups import metrics as followup_metrics
 from coachapp.models import (
     Appointment,
     Assessment,
@@ -50,6 +52,7 @@ LABELS = {
     "follow_ups": "Referrals to follow up",
     "barc_due": f"BARC-10 due (none in {BARC_DUE_DAYS} days)",
     "acknowledge": "Supervision notes to acknowledge",
+    "interviews": "Follow-up interviews due this week",
 }
 ITEMS_SHOWN = 5
 
@@ -170,6 +173,9 @@ def counts(user: User, ctx: AlertContext) -> dict[str, int]:
             _count(_follow_ups(user, ctx)).label("follow_ups"),
             _count(_barc_due(user, ctx)).label("barc_due"),
             _count(_acknowledge(user)).label("acknowledge"),
+            _count(followup_metrics.due_soon_ids(_visible_ids(user), ctx.today)).label(
+                "interviews"
+            ),
         )
     ).one()
     return {name: row._mapping[name] or 0 for name in LABELS}
@@ -355,6 +361,18 @@ def items(user: User, ctx: AlertContext, found: dict[str, int]) -> dict[str, lis
                     {"note_id": nid},
                 )
             )
+    if found.get("interviews"):
+        for row in followup_metrics.due_soon_rows(_visible_ids(user), ctx.today, ITEMS_SHOWN):
+            out["interviews"].append(
+                Task(
+                    "interviews",
+                    row.closes,
+                    row.client_name,
+                    f"{row.label} interview: last day {row.closes.isoformat()}",
+                    "clients.detail",
+                    {"client_id": row.client_id, "_anchor": "h-followups"},
+                )
+            )
     return out
 
 
@@ -362,4 +380,5 @@ def items(user: User, ctx: AlertContext, found: dict[str, int]) -> dict[str, lis
 MORE = {
     "follow_ups": ("referrals.follow_ups", {}),
     "acknowledge": ("supervision.notes", {"pending": 1}),
+    "interviews": ("followups.due", {}),
 }

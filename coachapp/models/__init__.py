@@ -12,6 +12,7 @@ from coachapp.models.clients import (
     Enrollment,
     MutualAidAttendance,
 )
+from coachapp.models.followups import FollowUpInterview
 from coachapp.models.goals import Goal
 from coachapp.models.idempotency import IdempotencyKey
 from coachapp.models.login import LoginFailure
@@ -45,6 +46,7 @@ __all__ = [
     "ConsentRecord",
     "CoveringAssignment",
     "Enrollment",
+    "FollowUpInterview",
     "Goal",
     "IdempotencyKey",
     "LoginFailure",

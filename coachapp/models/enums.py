@@ -329,3 +329,11 @@ class EmploymentStatus(StrEnum):
 
 
 EMPLOYED = (EmploymentStatus.FULL_TIME, EmploymentStatus.PART_TIME)
+
+
+class InterviewKind(StrEnum):
+    """SAMHSA SUPRT follow-up interviews of an enrollment episode (coachapp/followups)."""
+
+    BASELINE = "baseline"
+    SIX_MONTH = "six_month"
+    CLOSEOUT = "closeout"

@@ -29,6 +29,7 @@ from sqlalchemy.orm import aliased
 from coachapp import audit, timeutil
 from coachapp import spreadsheets as S
 from coachapp.extensions import db
+from coachapp.followups import report as followup_report
 from coachapp.models import Client, Enrollment, Program, Referral, Team, User
 from coachapp.models.enums import AuditAction, ReferralStatus
 from coachapp.reports import glossary, metrics
@@ -100,6 +101,7 @@ def report_table(scope: Scope, period: Period) -> Rows:
         [glossary.name_for(f"barc10.{key}"), value, None, None, f"barc10.{key}"]
         for key, value in barc10.items()
     ]
+    rows += followup_report.export_rows(scope, period)  # SUPRT follow-up interviews
     return REPORT_COLUMNS, rows
 
 

@@ -266,6 +266,49 @@ GLOSSARY: dict[str, Plain] = {
 }
 
 
+# SUPRT follow-up interviews (coachapp/followups/metrics.md): one entry per kind and count.
+_INTERVIEWS = {
+    "baseline": ("baseline interview", "within 30 days of intake", "1 of 3 = 33.3%"),
+    "six_month": (
+        "six-month reassessment",
+        "6 months after intake, give or take 30 days",
+        "3 of 5 = 60.0% (one done late, one missed; target 80%)",
+    ),
+    "closeout": ("closeout interview", "within 30 days of discharge", "1 of 1 = 100.0%"),
+}
+for _kind, (_what, _when, _example) in _INTERVIEWS.items():
+    _due = f"{_what}s due whose window closed in the period"
+    _name = "Follow-up rate (six-month)" if _kind == "six_month" else f"{_what.capitalize()} rate"
+    GLOSSARY[f"followups.{_kind}.rate"] = Plain(
+        _name,
+        f"Of the {_what}s that had to be done ({_when}) and whose window has closed, the "
+        "share done inside the window. One done outside it is kept but does not count."
+        + (" SAMHSA's SUPRT target is 80%." if _kind == "six_month" else ""),
+        "done inside the window ÷ due",
+        f"{_what}s done inside the window",
+        _due,
+        _example,
+    )
+    GLOSSARY[f"followups.{_kind}.due"] = Plain(
+        f"{_what.capitalize()}s due",
+        f"{_due.capitalize()} (and before today); one that is not due (replaced by the "
+        "closeout, or an episode still open) never counts.",
+    )
+    GLOSSARY[f"followups.{_kind}.done"] = Plain(
+        f"{_what.capitalize()}s done in the window", "Of those due, done inside the window."
+    )
+    GLOSSARY[f"followups.{_kind}.outside_window"] = Plain(
+        f"{_what.capitalize()}s done outside the window",
+        "Of those due, recorded early or late: kept, shown, not counted as done.",
+    )
+    GLOSSARY[f"followups.{_kind}.not_done"] = Plain(
+        f"{_what.capitalize()}s not done", "Of those due, nothing recorded (missed)."
+    )
+GLOSSARY["followups.target"] = Plain(
+    "Follow-up rate target", "SAMHSA holds the SUPRT follow-up (six-month) rate to 80%."
+)
+
+
 def stem(key: str) -> str:
     """The glossary key of a figure key: ``referrals.by_category.housing.made`` →
     ``referrals.by_category.made``; ``retention.30.rate`` → ``retention.rate``."""

@@ -33,6 +33,7 @@ from wtforms.fields.choices import SelectChoice
 
 from coachapp import access, spreadsheets, timeutil
 from coachapp.extensions import db
+from coachapp.followups import report as followup_report
 from coachapp.forms import select_choices
 from coachapp.models import Program
 from coachapp.models.enums import Role
@@ -238,6 +239,7 @@ def index():
         definition_url=definition_url,
         export_url=export_url,
         tables=exports.TABLES,
+        followups=followup_report.figures(scope, period),
     )
     return render_template("reports/index.html", **context)
 
@@ -251,6 +253,7 @@ def definitions():
         "reports/definitions.html",
         html=Markup(html),  # noqa: S704 - our file  # nosec B704
         glossary=list(glossary.GLOSSARY.items()),
+        followups_html=followup_report.definitions_html(),
     )
 
 

@@ -1,0 +1,65 @@
+"""Read queries of follow-up interviews, reached through the (access-checked) client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from coachapp import access, timeutil
+from coachapp.extensions import db
+from coachapp.followups.forms import RecordForm, form_prefix
+from coachapp.followups.schedule import Interview, schedule
+from coachapp.models import Client, Enrollment, FollowUpInterview, User
+
+
+@dataclass(frozen=True)
+class EpisodeSchedule:
+    enrollment: Enrollment
+    interviews: list[Interview]
+
+
+def records_of(client: Client, user: User) -> list[FollowUpInterview]:
+    """The client's live interview records, through the access rule (one query)."""
+    return list(
+        db.session.scalars(
+            access.client_child_select(FollowUpInterview, user)
+            .where(FollowUpInterview.client_id == client.id)
+            .order_by(FollowUpInterview.id)
+        )
+    )
+
+
+def episode_schedules(client: Client, user: User) -> list[EpisodeSchedule]:
+    """Each episode's schedule as of the program's today, newest episode first: two queries
+    (episodes, records) whatever the history holds."""
+    today = timeutil.local_today(client.program)
+    episodes = db.session.scalars(
+        select(Enrollment)
+        .where(Enrollment.client_id == client.id)
+        .order_by(Enrollment.intake_date.desc(), Enrollment.id.desc())
+    ).all()
+    done: dict[int, dict[str, tuple]] = {}
+    for row in records_of(client, user):
+        done.setdefault(row.enrollment_id, {})[row.kind] = (row.done_on, row.id)
+    return [
+        EpisodeSchedule(e, schedule(e.intake_date, e.discharge_date, today, done.get(e.id)))
+        for e in episodes
+    ]
+
+
+def client_panel(client: Client, user: User) -> dict:
+    """Context of templates/followups/_client_panel.html: each episode's interviews with a
+    "Record as done" form (today by default) for those still to record."""
+    today = timeutil.local_today(client.program)
+    forms = {}
+    schedules = episode_schedules(client, user)
+    for item in schedules:
+        for interview in item.interviews:
+            if interview.recordable:
+                form = RecordForm(
+                    formdata=None, prefix=form_prefix(item.enrollment.id, interview.kind)
+                )
+                form.done_on.data = today
+                forms[(item.enrollment.id, interview.kind)] = form
+    return {"episodes": schedules, "forms": forms, "today": today}
