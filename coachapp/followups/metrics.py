@@ -16,8 +16,9 @@ baseline, six-month (the SUPRT *follow-up rate*, held to ``TARGET`` = 80%) and c
 - ``followups.K.not_done``: of those, nothing recorded (missed);
 - ``followups.K.rate`` = ``done / due`` (4 decimals; ``None`` when ``due`` is 0).
 
-``due = done + outside_window + not_done``. The scope is the report's (``scope_clients``): a
-coach or team filter narrows it to the clients of that coach or team like the other figures.
+``due = done + outside_window + not_done``. The scope is the report's: a coach or team filter
+credits each interview to the coach who held the client on its window's last day, as the other
+figures credit their records ("Credit to coaches").
 """
 
 from __future__ import annotations
@@ -46,7 +47,17 @@ from coachapp.extensions import db
 from coachapp.followups.schedule import DUE_SOON_DAYS, KIND_LABELS, SIX_MONTHS, WINDOW_DAYS
 from coachapp.models import Client, Enrollment, FollowUpInterview, User
 from coachapp.models.enums import InterviewKind
-from coachapp.reports.metrics import Period, Scope, rate, scope_clients
+from coachapp.reports.metrics import (
+    Period,
+    Scope,
+    credited_coach,
+    credits,
+    held_on,
+    held_spans,
+    program_clients,
+    rate,
+    scope_clients,
+)
 from coachapp.reports.sqlfuncs import add_days
 
 TARGET = 0.8  # SAMHSA holds the SUPRT follow-up (six-month) rate to 80%
@@ -151,8 +162,12 @@ def _inside(windows):
 
 
 def rate_counts(scope: Scope, period: Period, *, today: date) -> dict[str, dict[str, int]]:
-    """``{kind: {due, done, outside_window, not_done}}`` for every kind: one query."""
-    windows = window_rows(scope_clients(scope))
+    """``{kind: {due, done, outside_window, not_done}}`` for every kind: one query.
+
+    With a coach or team scope an interview counts for the coach who held the client on its
+    window's last day (metrics.md, "Credit to coaches": the day it falls due or is missed)."""
+    credited = credits(scope)
+    windows = window_rows(program_clients(scope) if credited else scope_clients(scope))
     recorded = FollowUpInterview.id.is_not(None)
     inside = and_(recorded, _inside(windows))
     query = (
@@ -172,6 +187,11 @@ def rate_counts(scope: Scope, period: Period, *, today: date) -> dict[str, dict[
         )
         .group_by(windows.c.kind)
     )
+    if credited:
+        held = held_spans()
+        query = query.join(held, held_on(held, windows.c.client_id, windows.c.closes)).where(
+            credited_coach(scope, held.c.coach_id)
+        )
     found = {row.kind: row for row in db.session.execute(query)}
     return {
         kind: {part: int(getattr(found[kind], part) or 0) if kind in found else 0 for part in PARTS}

@@ -6,7 +6,7 @@
   SQLite and PostgreSQL alike.
 
 Revision ID: b5e9d3a7c1f2
-Revises: a1c4e8f2b6d0
+Revises: c8f2a6d4e0b3
 Create Date: 2026-12-06 07:05:51.440484
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "b5e9d3a7c1f2"
-down_revision = "a1c4e8f2b6d0"
+down_revision = "c8f2a6d4e0b3"
 branch_labels = None
 depends_on = None
 
