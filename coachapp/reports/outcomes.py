@@ -592,3 +592,61 @@ def plain_breakdowns(by_field: dict[str, list[dict]]) -> dict[str, list[dict]]:
 
 def rows_of(by_field: dict[str, list[dict]], fields: Iterable[str]) -> list[dict]:
     return [group for field in fields for group in by_field.get(field, [])]
+
+
+# --- How the page and the exports name things ---------------------------------------------------
+
+HOUSING_LABELS = {
+    "housing.with_status": "Clients with a housing status at intake",
+    "housing.homeless_at_intake": "Homeless at intake",
+    "housing.homeless_to_permanent": "Moved from homelessness to permanent housing",
+    "housing.homeless_to_permanent_rate": "Homelessness to permanent housing rate",
+    "housing.homeless_to_housed": "Moved from homelessness to any housing",
+    "housing.homeless_to_housed_rate": "Homelessness to any housing rate",
+    "employment.not_employed_at_intake": "Not employed at intake",
+    "employment.gained": "Employment gained",
+    "employment.gained_rate": "Employment gained rate",
+}
+_KINDS = {"count": "count", "rate": "rate", "ratio": "ratio", "sum": "value", "mean": "value"}
+
+
+def figure_label(key: str) -> str:
+    from coachapp.reports import labels
+
+    if key in HOUSING_LABELS:
+        return HOUSING_LABELS[key]
+    for _, rows in labels.HEADLINE:
+        for figure, label, _kind in rows:
+            if figure == key:
+                return label
+    if key.startswith("retention."):
+        _, n, part = key.split(".")
+        return {
+            "eligible": f"Intakes eligible for {n}-day retention",
+            "retained": f"Retained at {n} days",
+            "rate": f"{n}-day retention rate",
+        }[part]
+    return key
+
+
+def figure_kind(figure: BreakdownFigure) -> str:
+    """The report page's kind of a breakdown figure (count, rate, ratio, value)."""
+    return _KINDS[figure.kind]
+
+
+def shown(funder: dict, *, suppress: bool) -> dict:
+    """The stored funder figures as a viewer sees them: under the small-cell rule when
+    ``suppress`` (exports, program managers, admins), whole otherwise (the figures rest on the
+    viewer's own clients, whom they see by name anyway)."""
+    he = funder["housing_employment"]
+    if suppress:
+        return {
+            "housing_employment": {**he, "matrix": suppressed_matrix(he["matrix"])},
+            "breakdowns": suppressed_breakdowns(funder["breakdowns"]),
+            "suppressed": True,
+        }
+    return {
+        "housing_employment": he,
+        "breakdowns": plain_breakdowns(funder["breakdowns"]),
+        "suppressed": False,
+    }
