@@ -5,6 +5,7 @@ TEST_DATABASE_URL)."""
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date, datetime
 
@@ -344,3 +345,115 @@ def test_statement_count_does_not_grow_with_the_data(db, login, program_manager,
     with QueryCounter(db.engine) as direct:
         outcomes.funder_report(scope, MARCH)
     assert direct.n == 9  # the housing table, then one query per row source
+
+
+# --- Page and exports ------------------------------------------------------------------------
+
+MARCH_ARGS = {"start": "2026-03-01", "end": "2026-03-31"}
+
+
+def _eleven_homeless_one_housed(coach):
+    for n in range(11):
+        c = factories.client(coach, intake_date=d(2, 1))
+        profile(c, gender_identity="woman" if n < 10 else "man")
+        housing(c, "emergency_shelter", d(2, 1))
+        work(c, "unemployed_looking", d(2, 1))
+        if n == 0:
+            housing(c, "rental_no_subsidy", d(3, 2))
+            work(c, "full_time", d(3, 2))
+
+
+def test_page_shows_housing_and_by_group_sections(db, login, coach, program_manager):
+    _eleven_homeless_one_housed(coach)
+    html = login(coach).get("/reports/", query_string={**MARCH_ARGS, "by": "gender_identity"})
+    assert html.status_code == 200
+    text = html.get_data(as_text=True)
+    assert 'id="h-housing-employment"' in text and 'id="h-by-group"' in text
+    assert "Moved from homelessness to permanent housing" in text
+    assert "9.1%" in text and "1 / 11" in text  # 1 of 11 homeless at intake
+    # a coach sees their own caseload's groups whole: 10 women
+    group = text[text.index('id="h-by-group"') :]
+    assert ">10<" in group.replace(" ", "")
+    # a program manager sees the small-cell rule: the 10 women and the 1 man are "<11"
+    managed = login(program_manager).get(
+        "/reports/", query_string={**MARCH_ARGS, "by": "gender_identity"}
+    )
+    group = managed.get_data(as_text=True)
+    group = group[group.index('id="h-by-group"') :]
+    assert "Small-cell rule" in group and "&lt;11" in group
+    assert ">10<" not in group.replace(" ", "")
+    # an unknown field falls back to the first one, never an error
+    assert login(program_manager).get("/reports/?by=nonsense").status_code == 200
+
+
+def test_xlsx_has_the_funder_sheets_with_percentages(db, login, program_manager, coach):
+    _eleven_homeless_one_housed(coach)
+    response = login(program_manager).get(
+        "/reports/export.xlsx", query_string={"table": "report", **MARCH_ARGS}
+    )
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.get_data()))
+    assert book.sheetnames == ["Cover", "report", "Housing and employment", "By group", "Definitions"]
+    sheet = book["Housing and employment"]
+    rows = {row[-1].value: row for row in sheet.iter_rows(min_row=2)}
+    assert [c.value for c in next(sheet.iter_rows(max_row=1))] == [
+        "Figure", "Value", "Numerator", "Denominator", "Figure key"
+    ]
+    cell = rows["housing.homeless_to_permanent_rate"][1]
+    assert cell.number_format == "0.0%" and cell.value == pytest.approx(0.0909)
+    assert rows["housing.homeless_to_permanent_rate"][2].value == 1
+    assert rows["housing.homeless_to_permanent_rate"][3].value == 11
+    assert rows["housing.matrix.homeless.homeless"][1].value == "<11"  # 10 clients
+    assert rows["housing.matrix.homeless.permanent"][1].value == "<11"
+    by_group = book["By group"]
+    header = [c.value for c in next(by_group.iter_rows(max_row=1))]
+    assert header == ["Field", "Group", "Figure", "Value", "Numerator", "Denominator", "Figure key"]
+    cells = {
+        (row[0].value, row[1].value, row[6].value): row for row in by_group.iter_rows(min_row=2)
+    }
+    assert cells[("Gender identity", "Woman", "clients.enrolled")][3].value == "<11"
+    assert cells[("Gender identity", "Woman", "clients.engagement_rate")][3].value is None
+    assert cells[("Veteran status", "Not asked", "clients.enrolled")][3].value == 11
+    rate_cell = cells[("Veteran status", "Not asked", "housing.homeless_to_housed_rate")]
+    assert rate_cell[4].value is None  # 1 client moved: under 11, so the rate is blank
+    enrolled_rate = cells[("Insurance", "Not asked", "employment.not_employed_at_intake")][3]
+    assert enrolled_rate.value == 11
+    definitions = [row[0] for row in book["Definitions"].iter_rows(values_only=True)]
+    assert "Small-cell rule" in definitions and "Homelessness to permanent housing rate" in definitions
+
+
+def test_xlsx_rate_over_eleven_is_a_formatted_percentage(db, login, program_manager, coach):
+    for n in range(22):
+        c = factories.client(coach, intake_date=d(2, 1))
+        if n < 11:
+            factories.session(c, on=d(3, 3))
+    book = load_workbook(
+        io.BytesIO(
+            login(program_manager)
+            .get("/reports/export.xlsx", query_string={"table": "by_group", **MARCH_ARGS})
+            .get_data()
+        )
+    )
+    assert book.sheetnames == ["Cover", "By group", "Definitions"]
+    cells = {
+        (row[0].value, row[1].value, row[6].value): row
+        for row in book["By group"].iter_rows(min_row=2)
+    }
+    rate_cell = cells[("Gender identity", "Not asked", "clients.engagement_rate")][3]
+    assert rate_cell.number_format == "0.0%" and rate_cell.value == 0.5
+
+
+def test_csv_variants(db, login, program_manager, coach):
+    _eleven_homeless_one_housed(coach)
+    browser = login(program_manager)
+    for table, first in (("housing_employment", "Figure"), ("by_group", "Field")):
+        response = browser.get(
+            "/reports/export.csv", query_string={"table": table, **MARCH_ARGS}
+        )
+        assert response.status_code == 200
+        rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+        assert rows[0][0] == first
+    text = browser.get(
+        "/reports/export.csv", query_string={"table": "housing_employment", **MARCH_ARGS}
+    ).get_data(as_text=True)
+    assert "Homelessness to permanent housing rate,9.1,1,11" in text

@@ -626,7 +626,9 @@ def figure_label(key: str) -> str:
             "retained": f"Retained at {n} days",
             "rate": f"{n}-day retention rate",
         }[part]
-    return key
+    from coachapp.reports import glossary
+
+    return glossary.name_for(key)
 
 
 def figure_kind(figure: BreakdownFigure) -> str:

@@ -335,7 +335,7 @@ def export(fmt: str):
     if fmt not in exports.FORMATS:
         abort(404)
     table = request.args.get("table", "report")
-    if table not in exports.TABLES:
+    if table not in exports.TABLES + exports.FUNDER_TABLES:
         abort(404)
     scope = _scope_or_404()
     form = _form(scope)
@@ -354,11 +354,17 @@ def export(fmt: str):
     if fmt == "csv":
         bom = request.args.get("bom") == "1"
         return spreadsheets.csv_response(header, table_rows, filename, bom=bom)
+    definitions = exports.definitions(table, header, table_rows)
+    more = []
+    if table == "report":  # the funder figures as two more sheets (small-cell rule applied)
+        more = exports.funder_sheets(scope, period)
+        definitions += exports.funder_definitions()
     return spreadsheets.xlsx_response(
         header,
         table_rows,
         filename,
-        title=table,
+        title=exports.sheet_title(table),
+        more=more,
         cover=exports.cover(
             scope,
             period,
@@ -366,5 +372,5 @@ def export(fmt: str):
             user=current_user,
             period_name=named.label if named is not None else None,
         ),
-        definitions=exports.definitions(table, header, table_rows),
+        definitions=definitions,
     )
