@@ -297,7 +297,5 @@ def xlsx_response(
 ) -> Response:
     """An XLSX download: the sheet ``title`` (then the sheets of ``more``), with a cover sheet
     and a Definitions sheet when given."""
-    handle = write_xlsx(
-        header, rows, title=title, cover=cover, definitions=definitions, more=more
-    )
+    handle = write_xlsx(header, rows, title=title, cover=cover, definitions=definitions, more=more)
     return Response(file_chunks(handle), mimetype=XLSX_MIME, headers=_attachment(filename))

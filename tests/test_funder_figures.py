@@ -208,8 +208,12 @@ def _mixed_caseload(coach):
             status="connected" if n % 2 else "referred",
             **({"connected_on": d(3, 12)} if n % 2 else {}),
         )
-        factories.goal(c, opened_on=d(3, 1), status="achieved" if n % 2 else "active",
-                       **({"closed_on": d(3, 20)} if n % 2 else {}))
+        factories.goal(
+            c,
+            opened_on=d(3, 1),
+            status="achieved" if n % 2 else "active",
+            **({"closed_on": d(3, 20)} if n % 2 else {}),
+        )
         factories.assessment(c, on=d(1, 15), items=(3,) * 10)
         if n % 2:
             factories.assessment(c, on=d(3, 15), items=(4,) * 10)
@@ -246,7 +250,9 @@ def test_breakdown_sums_equal_the_headline(db, coach):
                 assert sum(c["value"] for c in cells) == flat[figure.key]
     # the worked numbers: 10 enrolled; gender: woman 2, man 2, declined 2, non-binary 2, and
     # clients 3 and 8 never asked (no profile row)
-    gender = {g["value"]: g["figures"]["clients.enrolled"]["value"] for g in by_field["gender_identity"]}
+    gender = {
+        g["value"]: g["figures"]["clients.enrolled"]["value"] for g in by_field["gender_identity"]
+    }
     assert gender == {"woman": 2, "man": 2, "declined": 2, "non_binary": 2, "not_asked": 2}
     labels = [g["label"] for g in by_field["gender_identity"]][-2:]
     assert labels == ["Declined to answer", "Not asked"]
@@ -314,7 +320,9 @@ def test_a_count_of_many_rows_of_few_clients_is_suppressed(db, coach):
 
 def _grow(coach, n):
     for i in range(n):
-        c = factories.client(coach, intake_date=d(2, 1 + i % 20), date_of_birth=date(1950 + i, 1, 1))
+        c = factories.client(
+            coach, intake_date=d(2, 1 + i % 20), date_of_birth=date(1950 + i, 1, 1)
+        )
         profile(c, gender_identity=["woman", "man", "declined"][i % 3], insurance="medicaid")
         factories.session(c, on=d(3, 1 + i % 25))
         factories.appointment(c, at=datetime(2026, 3, 1 + i % 25, 10), outcome="attended")
@@ -393,11 +401,21 @@ def test_xlsx_has_the_funder_sheets_with_percentages(db, login, program_manager,
     )
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.get_data()))
-    assert book.sheetnames == ["Cover", "report", "Housing and employment", "By group", "Definitions"]
+    assert book.sheetnames == [
+        "Cover",
+        "report",
+        "Housing and employment",
+        "By group",
+        "Definitions",
+    ]
     sheet = book["Housing and employment"]
     rows = {row[-1].value: row for row in sheet.iter_rows(min_row=2)}
     assert [c.value for c in next(sheet.iter_rows(max_row=1))] == [
-        "Figure", "Value", "Numerator", "Denominator", "Figure key"
+        "Figure",
+        "Value",
+        "Numerator",
+        "Denominator",
+        "Figure key",
     ]
     cell = rows["housing.homeless_to_permanent_rate"][1]
     assert cell.number_format == "0.0%" and cell.value == pytest.approx(0.0909)
@@ -419,7 +437,9 @@ def test_xlsx_has_the_funder_sheets_with_percentages(db, login, program_manager,
     enrolled_rate = cells[("Insurance", "Not asked", "employment.not_employed_at_intake")][3]
     assert enrolled_rate.value == 11
     definitions = [row[0] for row in book["Definitions"].iter_rows(values_only=True)]
-    assert "Small-cell rule" in definitions and "Homelessness to permanent housing rate" in definitions
+    assert (
+        "Small-cell rule" in definitions and "Homelessness to permanent housing rate" in definitions
+    )
 
 
 def test_xlsx_rate_over_eleven_is_a_formatted_percentage(db, login, program_manager, coach):
@@ -447,9 +467,7 @@ def test_csv_variants(db, login, program_manager, coach):
     _eleven_homeless_one_housed(coach)
     browser = login(program_manager)
     for table, first in (("housing_employment", "Figure"), ("by_group", "Field")):
-        response = browser.get(
-            "/reports/export.csv", query_string={"table": table, **MARCH_ARGS}
-        )
+        response = browser.get("/reports/export.csv", query_string={"table": table, **MARCH_ARGS})
         assert response.status_code == 200
         rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
         assert rows[0][0] == first
@@ -457,3 +475,134 @@ def test_csv_variants(db, login, program_manager, coach):
         "/reports/export.csv", query_string={"table": "housing_employment", **MARCH_ARGS}
     ).get_data(as_text=True)
     assert "Homelessness to permanent housing rate,9.1,1,11" in text
+
+
+# --- API -----------------------------------------------------------------------------------------
+
+
+def test_api_housing_employment_and_breakdowns(db, anon, bearer, coach, program_manager):
+    _eleven_homeless_one_housed(coach)
+    url = "/api/v1/reports/outcomes/housing-employment"
+    body = anon.get(url, query_string=MARCH_ARGS, headers=bearer(coach)).get_json()
+    assert body["figures"]["housing.homeless_at_intake"] == 11
+    assert body["figures"]["housing.homeless_to_permanent_rate"] == round(1 / 11, 4)
+    assert body["figures"]["employment.gained"] == 1
+    assert body["matrix"]["homeless"]["homeless"] == 10 and body["suppressed"] is False
+    managed = anon.get(url, query_string=MARCH_ARGS, headers=bearer(program_manager)).get_json()
+    assert managed["suppressed"] is True
+    assert managed["matrix"]["homeless"]["homeless"] is None  # 10 clients: under the rule
+    assert managed["figures"]["housing.homeless_at_intake"] == 11
+
+    url = "/api/v1/reports/outcomes/breakdowns"
+    args = {**MARCH_ARGS, "by": "gender_identity"}
+    body = anon.get(url, query_string=args, headers=bearer(coach)).get_json()
+    groups = {g["value"]: g for g in body["groups"]}
+    assert groups["woman"]["figures"]["clients.enrolled"]["value"] == 10
+    assert groups["man"]["label"] == "Man"
+    managed = anon.get(url, query_string=args, headers=bearer(program_manager)).get_json()
+    woman = {g["value"]: g for g in managed["groups"]}["woman"]["figures"]["clients.enrolled"]
+    assert woman == {"value": None, "numerator": None, "denominator": None, "suppressed": True}
+    text = str(managed)
+    assert coach.name not in text and "Jordan" not in text and "Rivera" not in text
+    by_age = anon.get(url, query_string={**MARCH_ARGS, "by": "age_band"}, headers=bearer(coach))
+    assert [g["value"] for g in by_age.get_json()["groups"]] == ["35_44"]
+    bad = anon.get(url, query_string={**MARCH_ARGS, "by": "shoe_size"}, headers=bearer(coach))
+    assert bad.status_code == 422
+
+
+def test_api_coach_sees_only_their_caseload(db, anon, bearer, coach, other_coach):
+    _eleven_homeless_one_housed(coach)
+    url = "/api/v1/reports/outcomes/housing-employment"
+    theirs = anon.get(url, query_string=MARCH_ARGS, headers=bearer(other_coach)).get_json()
+    assert theirs["figures"]["housing.homeless_at_intake"] == 0
+    assert theirs["scope"]["coach_id"] == other_coach.id
+    refused = anon.get(
+        url, query_string={**MARCH_ARGS, "coach_id": coach.id}, headers=bearer(other_coach)
+    )
+    assert refused.status_code == 404
+
+
+def test_api_named_period(db, anon, bearer, coach, program):
+    program.fiscal_year_start_month = 10
+    db.session.commit()
+    c = factories.client(coach, intake_date=d(11, 3, 2025))
+    housing(c, "emergency_shelter", d(11, 3, 2025))
+    headers = bearer(coach)
+    report = anon.get("/api/v1/reports/outcomes?period=FY2026Q1", headers=headers)
+    assert report.status_code == 200
+    body = report.get_json()
+    assert body["period"] == {"start": "2025-10-01", "end": "2025-12-31"}
+    assert body["clients"]["enrolled"] == 1
+    same = anon.get(
+        "/api/v1/reports/outcomes?start=2025-10-01&end=2025-12-31", headers=headers
+    ).get_json()
+    assert same == body
+    lower = anon.get("/api/v1/reports/outcomes?period=fy2026-q1", headers=headers).get_json()
+    assert lower["period"] == body["period"]
+    housing_body = anon.get(
+        "/api/v1/reports/outcomes/housing-employment?period=FY2026Q1", headers=headers
+    ).get_json()
+    assert housing_body["figures"]["housing.homeless_at_intake"] == 1
+    calendar = anon.get("/api/v1/reports/outcomes?period=2026Q1", headers=headers).get_json()
+    assert calendar["period"] == {"start": "2026-01-01", "end": "2026-03-31"}
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("period=FY2026Q5", "period", "A year has quarters Q1 to Q4."),
+        ("period=2026", "period", "Say which quarter of 2026"),
+        ("period=last+spring", "period", "Give a period as FY2026"),
+        ("period=FY1900", "period", "The year must be between"),
+        ("period=FY2026&start=2026-01-01", "period", "not both"),
+        ("", "start", "Give start and end, or a named period"),
+        ("start=2026-01-01", "end", "Give start and end"),
+    ],
+)
+def test_api_bad_period_is_422_with_the_reason(db, anon, bearer, coach, query, field, message):
+    for path in ("outcomes", "outcomes/housing-employment", "outcomes/breakdowns"):
+        extra = "&by=insurance" if path.endswith("breakdowns") else ""
+        response = anon.get(f"/api/v1/reports/{path}?{query}{extra}", headers=bearer(coach))
+        assert response.status_code == 422, (path, query)
+        error = response.get_json()["error"]
+        assert error["code"] == "validation_error"
+        assert message in " ".join(error["fields"][field]), error
+
+
+def test_api_outcomes_keys_unchanged(db, anon, bearer, coach):
+    body = anon.get(
+        "/api/v1/reports/outcomes", query_string=MARCH_ARGS, headers=bearer(coach)
+    ).get_json()
+    assert set(body) == {
+        "period",
+        "scope",
+        "clients",
+        "sessions",
+        "time_to_first_contact_days",
+        "appointments",
+        "referrals",
+        "retention",
+        "goals",
+        "recovery_capital",
+        "supervision",
+        "by_coach",
+        "by_month",
+    }
+
+
+def test_openapi_describes_the_new_endpoints(anon):
+    doc = anon.get("/api/v1/openapi.json").get_json()
+    paths = doc["paths"]
+    for path in (
+        "/api/v1/reports/outcomes/housing-employment",
+        "/api/v1/reports/outcomes/breakdowns",
+    ):
+        assert "get" in paths[path]
+    names = {p["name"] for p in paths["/api/v1/reports/outcomes"]["get"]["parameters"]}
+    assert {"start", "end", "period", "program_id", "coach_id", "supervisor_id"} <= names
+    by = [
+        p
+        for p in paths["/api/v1/reports/outcomes/breakdowns"]["get"]["parameters"]
+        if p["name"] == "by"
+    ][0]
+    assert "age_band" in by["schema"]["enum"] and by["required"] is True

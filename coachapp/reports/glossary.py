@@ -348,8 +348,8 @@ GLOSSARY: dict[str, Plain] = {
         "(gender identity, race and ethnicity, veteran status, primary substance, insurance, "
         "referral source, age at intake). Each client is in one group of each field, so a "
         "field's groups add up to the report's figure; rates are worked out from the group's "
-        "own numerator and denominator. \"Not asked\" (no answer recorded) and \"Declined to "
-        "answer\" are groups of their own. Medians cannot be added up and are left out, as are "
+        'own numerator and denominator. "Not asked" (no answer recorded) and "Declined to '
+        'answer" are groups of their own. Medians cannot be added up and are left out, as are '
         "referral categories and supervision.",
         "A figure computed over the group's clients only",
         example="10 clients enrolled: woman 2, man 2, non-binary 2, declined 2, not asked 2",
@@ -365,12 +365,12 @@ GLOSSARY: dict[str, Plain] = {
         "Small-cell rule",
         "In downloads, in the API for program managers and admins, and on their report page, "
         "a figure of a group (or a cell of the housing table) that rests on fewer than 11 "
-        "clients (0 included) shows \"<11\", and a rate or mean resting on such a count is "
+        'clients (0 included) shows "<11", and a rate or mean resting on such a count is '
         "left blank, so no one can be picked out. A count of sessions or appointments is "
         "judged by how many clients they belong to. Complementary suppression is not done: a "
         "hidden cell can sometimes be worked out from the report's totals.",
         "Shown when the group's figure rests on 11 clients or more",
-        example="10 veterans: \"<11\"; 11 non-veterans: 11",
+        example='10 veterans: "<11"; 11 non-veterans: 11',
     ),
 }
 

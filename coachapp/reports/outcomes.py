@@ -272,9 +272,7 @@ def age_band(dob: ColumnElement, intake: ColumnElement) -> ColumnElement:
     from ``yyyymmdd`` numbers: age >= N exactly when intake - dob >= N * 10000."""
 
     def number(day):
-        return (
-            extract("year", day) * 10000 + extract("month", day) * 100 + extract("day", day)
-        )
+        return extract("year", day) * 10000 + extract("month", day) * 100 + extract("day", day)
 
     difference = number(intake) - number(dob)
     whens = [(or_null(dob, intake), literal(UNKNOWN))]
@@ -483,7 +481,12 @@ def _cell(figure: BreakdownFigure, c: dict[str, list]) -> dict:
 
     if figure.kind == "count":
         n = rows(figure.rowset)
-        return {"value": n, "numerator": None, "denominator": None, "clients": clients(figure.rowset)}
+        return {
+            "value": n,
+            "numerator": None,
+            "denominator": None,
+            "clients": clients(figure.rowset),
+        }
     if figure.kind in ("rate", "ratio"):
         numerator, denominator = rows(figure.numerator), rows(figure.denominator)
         return {
