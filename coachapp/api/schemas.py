@@ -7,7 +7,6 @@ from typing import ClassVar
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from coachapp.models.base import MAX_ID
-from coachapp.reports.outcomes import BY_FIELDS
 from coachapp.models.enums import (
     AppointmentKind,
     AppointmentOutcome,
@@ -23,6 +22,7 @@ from coachapp.models.enums import (
     SessionOutcome,
     SupervisionFormat,
 )
+from coachapp.reports.outcomes import BY_FIELDS
 
 MAX_NAME = 100
 READ_ONLY = "Read-only field."
