@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import event
 
 from coachapp.auth.tokens import create_token
 from coachapp.extensions import db as _db
@@ -606,3 +608,90 @@ def test_openapi_describes_the_new_endpoints(anon):
         if p["name"] == "by"
     ][0]
     assert "age_band" in by["schema"]["enum"] and by["required"] is True
+
+
+# --- Stored beside the report ------------------------------------------------------------------
+
+QUALIFIED = re.compile(r'"?\b([a-z_]+?)(?:_\d+)?"?\."?([a-z_0-9]+)"?')
+
+
+def test_every_column_the_funder_figures_read_is_tracked(db, coach, supervisor):
+    _mixed_caseload(coach)
+    scopes = (
+        Scope(coach.program_id),
+        Scope(coach.program_id, supervisor_id=supervisor.id),
+        Scope(coach.program_id, coach_id=coach.id),
+    )
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        for scope in scopes:
+            outcomes.funder_report(scope, MARCH)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    tables = set(db.metadata.tables)
+    read: dict[str, set[str]] = {}
+    for sql in statements:
+        for table, column in QUALIFIED.findall(sql):
+            if table in tables and column in db.metadata.tables[table].c:
+                read.setdefault(table, set()).add(column)
+    assert {"client_profiles", "client_status_records", "clients", "enrollments"} <= set(read)
+    untracked = {
+        f"{table}.{column}"
+        for table, columns in read.items()
+        for column in columns
+        if column not in store.TRACKED_TABLES.get(table, store.Tracked(frozenset())).columns
+    }
+    assert untracked == set()
+
+
+def _stored_funder(scope):
+    result = store.funder_report(scope, MARCH)
+    _db.session.commit()
+    return result
+
+
+def test_stored_funder_figures_follow_changes(db, coach, monkeypatch):
+    scope = Scope(coach.program_id)
+    c = factories.client(coach, intake_date=d(2, 1))
+    housing(c, "emergency_shelter", d(2, 1))
+    calls = [0]
+    real = outcomes.funder_report
+
+    def counting(scope, period):
+        calls[0] += 1
+        return real(scope, period)
+
+    monkeypatch.setattr(outcomes, "funder_report", counting)
+    first = _stored_funder(scope)
+    assert calls[0] == 1
+    assert first["housing_employment"]["figures"]["housing.homeless_at_intake"] == 1
+    assert _stored_funder(scope) == first and calls[0] == 1  # read back
+    # the report of the same period is stored apart and keeps its keys
+    assert "breakdowns" not in store.detailed_report(scope, MARCH)
+    db.session.commit()
+    # a status dated after the period's end cannot change it: still stored
+    housing(c, "rental_no_subsidy", d(4, 10))
+    assert _stored_funder(scope) == first and calls[0] == 1
+    # one dated in the period can: computed again
+    row = housing(c, "rental_no_subsidy", d(3, 10))
+    again = _stored_funder(scope)
+    assert calls[0] == 2
+    assert again["housing_employment"]["figures"]["housing.homeless_to_permanent"] == 1
+    # archiving it (a mistake) counts as a change too
+    row.archived_at = utcnow()
+    db.session.commit()
+    assert (
+        _stored_funder(scope)["housing_employment"]["figures"]["housing.homeless_to_permanent"] == 0
+    )
+    # a demographic answer, undated, counts for every period
+    profile(c, gender_identity="woman")
+    by_gender = _stored_funder(scope)["breakdowns"]["gender_identity"]
+    assert [g["value"] for g in by_gender] == ["woman"]
+    # so does a corrected date of birth (the age band)
+    c.date_of_birth = date(2010, 1, 1)
+    db.session.commit()
+    by_age = _stored_funder(scope)["breakdowns"]["age_band"]
+    assert [g["value"] for g in by_age] == ["under_18"]
+    assert calls[0] == 5

@@ -106,7 +106,7 @@ TRACKED: dict[type, Tracked] = {
         "client_id gender_identity race_ethnicity veteran_status primary_substance insurance "
         "referral_source"
     ),
-    ClientStatusRecord: _tracked("client_id kind status as_of archived_at", ("as_of",)),
+    ClientStatusRecord: _tracked("id client_id kind status as_of archived_at", ("as_of",)),
     User: _tracked("id program_id role active name supervisor_id"),
 }
 TRACKED_TABLES: dict[str, Tracked] = {model.__tablename__: t for model, t in TRACKED.items()}
