@@ -83,6 +83,7 @@ START_PAGES = {
         "/home",
         "/reports/",
         "/reports/definitions",
+        "/reports/?by=age_band",
         "/admin/staff",
         "/resources/taxonomy/",
         "/resources/taxonomy/new",
