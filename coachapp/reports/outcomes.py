@@ -40,13 +40,11 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     case,
-    distinct,
     extract,
     func,
     literal,
     select,
 )
-from sqlalchemy.orm import aliased
 
 from coachapp.extensions import db
 from coachapp.models import Client, Enrollment
@@ -412,51 +410,67 @@ _SOURCES: dict[str, tuple[Any, dict[str, tuple[str, str]]]] = {
 }
 
 
-def _group_columns(source: RowSource, period: Period, episode) -> tuple[Any, list]:
-    """``source.base`` joined to the client's profile, date of birth and episode, and the
-    seven group expressions (the six fields, then the age band)."""
-    profile = aliased(ClientProfile)
-    person = aliased(Client)
-    base = (
-        source.base.outerjoin(profile, profile.client_id == source.client_id)
-        .outerjoin(person, person.id == source.client_id)
-        .outerjoin(episode, episode.c.client_id == source.client_id)
-    )
+def client_groups(period: Period):
+    """Subquery: per client (``client_id``), the seven group values ``g0`` … ``g6`` (the six
+    fields, "not_asked" where no answer is recorded, then the age band at the episode's
+    intake). Worked out once per client, not once per counted row."""
+    episode = latest_episode(period)
     columns = [
-        func.coalesce(getattr(profile, name), literal(NOT_ASKED)) for name in DEMOGRAPHIC_FIELDS
+        func.coalesce(getattr(ClientProfile, name), literal(NOT_ASKED))
+        for name in DEMOGRAPHIC_FIELDS
     ]
-    columns.append(age_band(person.date_of_birth, episode.c.intake_date))
-    return base, columns
+    columns.append(age_band(Client.date_of_birth, episode.c.intake_date))
+    return (
+        select(Client.id.label("client_id"), *(c.label(f"g{i}") for i, c in enumerate(columns)))
+        .select_from(Client)
+        .outerjoin(ClientProfile, ClientProfile.client_id == Client.id)
+        .outerjoin(episode, episode.c.client_id == Client.id)
+        .subquery("client_groups")
+    )
+
+
+def _per_client(source: RowSource, keys: list[str], sums: dict[str, tuple[str, str]]):
+    """Subquery: ``source`` counted per client (``cid``): ``n0`` … (rows of each key), then
+    ``s0`` … (each sum)."""
+    columns = [source.client_id.label("cid")]
+    columns += [source.count(key).label(f"n{i}") for i, key in enumerate(keys)]
+    for j, (value, rowset) in enumerate(sums.values()):
+        condition = source.conditions[rowset]
+        total = func.sum(source.values[value])
+        columns.append((total if condition is None else total.filter(condition)).label(f"s{j}"))
+    return source.base.add_columns(*columns).group_by(source.client_id).subquery("per_client")
 
 
 def breakdown_counts(scope: Scope, period: Period) -> dict[str, dict[str, dict[str, list]]]:
     """``{field: {value: {rowset or sum: [rows, clients]}}}`` for every field at once; one
-    query per source (eight), whatever the number of fields or values."""
+    query per source (eight), whatever the number of fields or values: the source counted per
+    client, joined to the client's groups, summed per combination of the seven group values
+    (each client is in one), then added up per field here."""
     wanted = _wanted_rowsets()
-    episode = latest_episode(period)
+    groups = client_groups(period)
+    group_columns = [groups.c[f"g{i}"] for i in range(len(BY_FIELDS))]
     result: dict[str, dict[str, dict[str, list]]] = {field: {} for field in BY_FIELDS}
     for build, sums in _SOURCES.values():
         source = build(scope, period)
         keys = [k for k in source.conditions if k in wanted]
-        base, groups = _group_columns(source, period, episode)
+        per_client = _per_client(source, keys, sums)
         aggregates: list = []
-        for key in keys:
-            condition = source.conditions[key]
-            aggregates.append(source.count(key))
-            clients = func.count(distinct(source.client_id))
-            aggregates.append(clients if condition is None else clients.filter(condition))
-        for value, rowset in sums.values():
-            condition = source.conditions[rowset]
-            total = func.sum(source.values[value])
-            aggregates.append(total if condition is None else total.filter(condition))
-        labelled = [g.label(f"g{i}") for i, g in enumerate(groups)]
-        query = base.add_columns(*labelled, *aggregates).group_by(*labelled)
+        for i in range(len(keys)):
+            n = per_client.c[f"n{i}"]
+            aggregates += [func.sum(n), func.sum(case((n > 0, 1), else_=0))]
+        aggregates += [func.sum(per_client.c[f"s{j}"]) for j in range(len(sums))]
+        query = (
+            select(*group_columns, *aggregates)
+            .select_from(per_client)
+            .join(groups, groups.c.client_id == per_client.c.cid)
+            .group_by(*group_columns)
+        )
         names = [*keys, *sums]
         for row in db.session.execute(query):
-            group_values, numbers = row[: len(groups)], row[len(groups) :]
+            group_values, numbers = row[: len(group_columns)], row[len(group_columns) :]
             cells: dict[str, list] = {}
             for i, key in enumerate(keys):
-                cells[key] = [numbers[2 * i] or 0, numbers[2 * i + 1] or 0]
+                cells[key] = [int(numbers[2 * i] or 0), int(numbers[2 * i + 1] or 0)]
             for j, name in enumerate(sums):
                 total = numbers[2 * len(keys) + j]
                 cells[name] = [float(total) if total is not None else 0.0, 0]
