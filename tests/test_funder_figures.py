@@ -695,3 +695,33 @@ def test_stored_funder_figures_follow_changes(db, coach, monkeypatch):
     by_age = _stored_funder(scope)["breakdowns"]["age_band"]
     assert [g["value"] for g in by_age] == ["under_18"]
     assert calls[0] == 5
+
+
+def test_definitions_page_explains_the_funder_figures(db, login, program_manager):
+    html = login(program_manager).get("/reports/definitions").get_data(as_text=True)
+    row = html[html.index('id="plain-housing.homeless_to_permanent_rate"') :]
+    row = row[: row.index("</tr>")]
+    assert row.index("Of the clients homeless at intake") < row.index("Numerator:")
+    assert "1 of 3 = 33.3%" in row
+    row = html[html.index('id="plain-employment.gained_rate"') :]
+    assert "status known, not declined" in row[: row.index("</tr>")]
+    rule = html[html.index('id="plain-breakdowns.small_cell_rule"') :]
+    rule = rule[: rule.index("</tr>")]
+    assert "fewer than 11" in rule and "Complementary suppression is not done" in rule
+
+
+def test_page_takes_a_named_period(db, login, coach, program):
+    program.fiscal_year_start_month = 10
+    db.session.commit()
+    c = factories.client(coach, intake_date=d(11, 3, 2025))
+    housing(c, "emergency_shelter", d(11, 3, 2025))
+    response = login(coach).get("/reports/?period=FY2026Q1&by=age_band")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "2025-10-01 to 2025-12-31" in text
+    section = text[text.index('id="h-housing-employment"') : text.index('id="h-by-group"')]
+    assert 'Homeless at intake</th><td class="text-end fw-semibold">1<' in section
+    picker = text[text.index('id="h-by-group"') :]
+    assert 'name="period" value="FY2026Q1"' in picker
+    assert '<option value="age_band" selected>' in picker
+    assert login(coach).get("/reports/?period=FY2026Q9").status_code == 422
