@@ -266,7 +266,8 @@ GLOSSARY: dict[str, Plain] = {
     # --- Funder figures (coachapp/reports/outcomes.py) --------------------------------------
     "housing.with_status": Plain(
         "Clients with a housing status at intake",
-        "Clients enrolled in the period whose housing at intake is known. Housing at intake is "
+        "Clients enrolled in the period with a housing status recorded at intake (an answer "
+        'of "declined" included: it counts under "other or declined"). Housing at intake is '
         "the latest housing status recorded on or before the intake day of the client's latest "
         "episode that began by the end of the period; when there is none, the first status "
         "recorded within 30 days after intake (day 30 counts, day 31 does not). Archived "
