@@ -242,6 +242,17 @@ HOUSING_RATES = {
 }
 
 
+def _housing_dict(counts: dict[str, int], matrix: dict[str, dict[str, int]]) -> dict:
+    figures = dict(counts)
+    for key, (numerator, denominator) in HOUSING_RATES.items():
+        figures[key] = rate(counts[numerator], counts[denominator])
+    return {"figures": figures, "matrix": matrix}
+
+
+def _empty_housing(keys: Iterable[str]) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    return dict.fromkeys(keys, 0), {g: dict.fromkeys(HOUSING_GROUPS, 0) for g in HOUSING_GROUPS}
+
+
 def housing_employment(scope: Scope, period: Period) -> dict:
     """The matrix (intake group × latest group, clients) and the headline counts and rates;
     one query (grouped by both groups, the counts summed over the groups)."""
@@ -249,17 +260,17 @@ def housing_employment(scope: Scope, period: Period) -> dict:
     keys = list(source.conditions)
     ig, lg = source.values["intake_group"], source.values["latest_group"]
     query = source.base.add_columns(ig, lg, *(source.count(k) for k in keys)).group_by(ig, lg)
-    counts = dict.fromkeys(keys, 0)
-    matrix = {g: dict.fromkeys(HOUSING_GROUPS, 0) for g in HOUSING_GROUPS}
+    counts, matrix = _empty_housing(keys)
     for row in db.session.execute(query):
-        for key, n in zip(keys, row[2:], strict=True):
-            counts[key] += n
-        if row[0] is not None and row[1] is not None:
-            matrix[row[0]][row[1]] += row[2 + keys.index("housing.with_status")]
-    figures = {key: counts[key] for key in keys}
-    for key, (numerator, denominator) in HOUSING_RATES.items():
-        figures[key] = rate(counts[numerator], counts[denominator])
-    return {"figures": figures, "matrix": matrix}
+        _add_housing(counts, matrix, keys, row[0], row[1], row[2:])
+    return _housing_dict(counts, matrix)
+
+
+def _add_housing(counts, matrix, keys, intake_group, latest_group, numbers) -> None:
+    for key, n in zip(keys, numbers, strict=True):
+        counts[key] += int(n or 0)
+    if intake_group is not None and latest_group is not None:
+        matrix[intake_group][latest_group] += int(numbers[keys.index("housing.with_status")] or 0)
 
 
 # --- Breakdowns ---------------------------------------------------------------------------------
@@ -429,58 +440,77 @@ def client_groups(period: Period):
     )
 
 
-def _per_client(source: RowSource, keys: list[str], sums: dict[str, tuple[str, str]]):
+def _per_client(source: RowSource, keys: list[str], sums: dict[str, tuple[str, str]], extra: dict):
     """Subquery: ``source`` counted per client (``cid``): ``n0`` … (rows of each key), then
-    ``s0`` … (each sum)."""
+    ``s0`` … (each sum), then the per-client values of ``extra`` (by name)."""
     columns = [source.client_id.label("cid")]
     columns += [source.count(key).label(f"n{i}") for i, key in enumerate(keys)]
     for j, (value, rowset) in enumerate(sums.values()):
         condition = source.conditions[rowset]
         total = func.sum(source.values[value])
         columns.append((total if condition is None else total.filter(condition)).label(f"s{j}"))
+    columns += [func.max(column).label(name) for name, column in extra.items()]
     return source.base.add_columns(*columns).group_by(source.client_id).subquery("per_client")
 
 
-def breakdown_counts(scope: Scope, period: Period) -> dict[str, dict[str, dict[str, list]]]:
-    """``{field: {value: {rowset or sum: [rows, clients]}}}`` for every field at once; one
-    query per source (eight), whatever the number of fields or values: the source counted per
-    client, joined to the client's groups, summed per combination of the seven group values
-    (each client is in one), then added up per field here."""
+def breakdown_counts(
+    scope: Scope, period: Period
+) -> tuple[dict[str, dict[str, dict[str, list]]], dict]:
+    """``({field: {value: {rowset or sum: [rows, clients]}}}, housing)`` for every field at
+    once; one query per source (eight), whatever the number of fields or values: the source
+    counted per client, joined to the client's groups, summed per combination of the seven
+    group values (each client is in one), then added up per field here. The housing source is
+    also grouped by intake and latest housing group, which gives ``housing_employment`` (its
+    figures and matrix) without a query of its own."""
     wanted = _wanted_rowsets()
     groups = client_groups(period)
     group_columns = [groups.c[f"g{i}"] for i in range(len(BY_FIELDS))]
     result: dict[str, dict[str, dict[str, list]]] = {field: {} for field in BY_FIELDS}
-    for build, sums in _SOURCES.values():
+    housing_counts, matrix = _empty_housing(())
+    for name, (build, sums) in _SOURCES.items():
         source = build(scope, period)
-        keys = [k for k in source.conditions if k in wanted]
-        per_client = _per_client(source, keys, sums)
+        is_housing = name == "housing_employment"
+        keys = [k for k in source.conditions if is_housing or k in wanted]
+        extra = (
+            {"ig": source.values["intake_group"], "lg": source.values["latest_group"]}
+            if is_housing
+            else {}
+        )
+        per_client = _per_client(source, keys, sums, extra)
+        by = [*group_columns, *(per_client.c[n] for n in extra)]
         aggregates: list = []
         for i in range(len(keys)):
             n = per_client.c[f"n{i}"]
             aggregates += [func.sum(n), func.sum(case((n > 0, 1), else_=0))]
         aggregates += [func.sum(per_client.c[f"s{j}"]) for j in range(len(sums))]
         query = (
-            select(*group_columns, *aggregates)
+            select(*by, *aggregates)
             .select_from(per_client)
             .join(groups, groups.c.client_id == per_client.c.cid)
-            .group_by(*group_columns)
+            .group_by(*by)
         )
         names = [*keys, *sums]
+        if is_housing:
+            housing_counts = dict.fromkeys(keys, 0)
         for row in db.session.execute(query):
-            group_values, numbers = row[: len(group_columns)], row[len(group_columns) :]
+            group_values, numbers = row[: len(group_columns)], row[len(by) :]
             cells: dict[str, list] = {}
             for i, key in enumerate(keys):
                 cells[key] = [int(numbers[2 * i] or 0), int(numbers[2 * i + 1] or 0)]
-            for j, name in enumerate(sums):
+            for j, total_name in enumerate(sums):
                 total = numbers[2 * len(keys) + j]
-                cells[name] = [float(total) if total is not None else 0.0, 0]
+                cells[total_name] = [float(total) if total is not None else 0.0, 0]
+            if is_housing:
+                ig, lg = row[len(group_columns)], row[len(group_columns) + 1]
+                rows = [cells[key][0] for key in keys]
+                _add_housing(housing_counts, matrix, keys, ig, lg, rows)
             for field, value in zip(BY_FIELDS, group_values, strict=True):
                 slot = result[field].setdefault(value, {})
-                for name in names:
-                    held = slot.setdefault(name, [0, 0])
-                    held[0] += cells[name][0]
-                    held[1] += cells[name][1]
-    return result
+                for cell_name in names:
+                    held = slot.setdefault(cell_name, [0, 0])
+                    held[0] += cells[cell_name][0]
+                    held[1] += cells[cell_name][1]
+    return result, _housing_dict(housing_counts, matrix)
 
 
 def _cell(figure: BreakdownFigure, c: dict[str, list]) -> dict:
@@ -525,7 +555,10 @@ def _cell(figure: BreakdownFigure, c: dict[str, list]) -> dict:
 def breakdowns(scope: Scope, period: Period) -> dict[str, list[dict]]:
     """``{field: [{"value", "label", "figures": {key: cell}}]}``: for each field, each value
     with any row (in ``value_order``), with every figure of ``BREAKDOWN_FIGURES``."""
-    counts = breakdown_counts(scope, period)
+    return _breakdowns(breakdown_counts(scope, period)[0])
+
+
+def _breakdowns(counts: dict[str, dict[str, dict[str, list]]]) -> dict[str, list[dict]]:
     result: dict[str, list[dict]] = {}
     for field in BY_FIELDS:
         found = counts[field]
@@ -543,11 +576,10 @@ def breakdowns(scope: Scope, period: Period) -> dict[str, list[dict]]:
 
 
 def funder_report(scope: Scope, period: Period) -> dict:
-    """Both new sections: ``housing_employment`` and ``breakdowns`` (nine queries)."""
-    return {
-        "housing_employment": housing_employment(scope, period),
-        "breakdowns": breakdowns(scope, period),
-    }
+    """Both new sections: ``housing_employment`` and ``breakdowns``; eight queries, one per
+    row source (``breakdown_counts``)."""
+    counts, housing = breakdown_counts(scope, period)
+    return {"housing_employment": housing, "breakdowns": _breakdowns(counts)}
 
 
 # --- The small-cell rule ------------------------------------------------------------------------
