@@ -452,7 +452,7 @@ def by_group_table(scope: Scope, period: Period) -> Rows:
 
 
 def funder_sheets(scope: Scope, period: Period) -> list[S.Sheet]:
-    """The report XLSX's "Housing and employment" and "By group" sheets (nine queries)."""
+    """The report XLSX's "Housing and employment" and "By group" sheets (eight queries)."""
     funder = outcomes.funder_report(scope, period)
     return [
         S.Sheet(
