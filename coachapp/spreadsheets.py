@@ -179,6 +179,28 @@ class Definition:
     denominator: str = ""
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """A table on a sheet of its own: its title, columns and rows."""
+
+    title: str
+    header: Sequence[str | Column]
+    rows: Iterable[Iterable[Any]]
+
+
+def _table_sheet(workbook: Workbook, table: Sheet) -> None:
+    """A table's sheet: bold frozen header row, each column formatted by its kind."""
+    columns = columns_of(table.header)
+    kinds = [c.kind for c in columns]
+    sheet = workbook.create_sheet(title=table.title[:31])
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.xlsx_width
+    sheet.freeze_panes = "A2"
+    sheet.append(_header_row(sheet, (c.header for c in columns)))
+    for row in table.rows:
+        sheet.append([_xlsx_cell(sheet, v, k) for v, k in zip(row, kinds, strict=False)])
+
+
 DEFINITION_HEADERS = [
     ("Figure", 34),
     ("What it means", 70),
@@ -195,12 +217,14 @@ def write_xlsx(
     *,
     cover: Sequence[tuple[str, Any]] | None = None,
     definitions: Iterable[Definition] | None = None,
+    more: Sequence[Sheet] = (),
 ) -> IO[bytes]:
     """A write-only workbook (rows streamed to disk as they come) in a temporary file, rewound;
     the caller streams and closes it (closing deletes it).
 
     Sheets in order: "Cover" (``cover``'s label/value pairs) if given, the table ``title``
-    (bold frozen header row, formats by column kind), "Definitions" if given."""
+    (bold frozen header row, formats by column kind), each of ``more`` written the same way,
+    "Definitions" if given."""
     workbook = Workbook(write_only=True)
     if cover is not None:
         sheet = workbook.create_sheet(title="Cover")
@@ -211,15 +235,8 @@ def write_xlsx(
             first.font = BOLD
             sheet.append([first, _xlsx_cell(sheet, value)])
 
-    columns = columns_of(header)
-    kinds = [c.kind for c in columns]
-    sheet = workbook.create_sheet(title=title[:31])
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.xlsx_width
-    sheet.freeze_panes = "A2"
-    sheet.append(_header_row(sheet, (c.header for c in columns)))
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, v, k) for v, k in zip(row, kinds, strict=False)])
+    for table in (Sheet(title, header, rows), *more):
+        _table_sheet(workbook, table)
 
     if definitions is not None:
         sheet = workbook.create_sheet(title="Definitions")
@@ -276,8 +293,9 @@ def xlsx_response(
     title: str,
     cover: Sequence[tuple[str, Any]] | None = None,
     definitions: Iterable[Definition] | None = None,
+    more: Sequence[Sheet] = (),
 ) -> Response:
-    """An XLSX download: the sheet ``title``, with a cover sheet and a Definitions sheet when
-    given."""
-    handle = write_xlsx(header, rows, title=title, cover=cover, definitions=definitions)
+    """An XLSX download: the sheet ``title`` (then the sheets of ``more``), with a cover sheet
+    and a Definitions sheet when given."""
+    handle = write_xlsx(header, rows, title=title, cover=cover, definitions=definitions, more=more)
     return Response(file_chunks(handle), mimetype=XLSX_MIME, headers=_attachment(filename))

@@ -341,6 +341,16 @@ def get_endpoints(ids: dict) -> dict[str, tuple[str, str]]:
         "/api/v1/resources": ("coach", "/api/v1/resources?"),
         "/api/v1/supervision-notes": ("supervisor", "/api/v1/supervision-notes?"),
         "/api/v1/reports/outcomes": ("coach", f"/api/v1/reports/outcomes?{period}&"),
+        "/api/v1/reports/outcomes/housing-employment": (
+            "coach",
+            f"/api/v1/reports/outcomes/housing-employment?{period}&",
+        ),
+        "/api/v1/reports/outcomes/breakdowns": (
+            "coach",
+            f"/api/v1/reports/outcomes/breakdowns?{period}&by=age_band&",
+        ),
+        "/api/v1/clients/{client_id}/followups": ("coach", f"/api/v1/clients/{client}/followups?"),
+        "/api/v1/reports/followups": ("coach", f"/api/v1/reports/followups?{period}&"),
     }
 
 

@@ -451,6 +451,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.patch_resource": API_DIRECTORY_EDITOR,
     "api.outcomes": API_REPORT_OF_COACH,
     "api.followups_report": API_REPORT_OF_COACH,
+    "api.housing_employment": API_REPORT_OF_COACH,
+    "api.outcome_breakdowns": API_REPORT_OF_COACH,
     "api.list_programs": API_ADMIN,
     "api.create_program": API_ADMIN_CREATE,
     "api.list_users": API_ADMIN,
@@ -731,9 +733,16 @@ def query_of(endpoint: str, world: World) -> dict[str, str]:
         return scope
     if endpoint == "reports.rows":
         return scope | {"figure": "clients.enrolled"}
-    if endpoint in ("api.outcomes", "api.followups_report"):
+    if endpoint in (
+        "api.outcomes",
+        "api.followups_report",
+        "api.housing_employment",
+        "api.outcome_breakdowns",
+    ):
         today = datetime.now(timezone.utc).date()
-        return scope | {"start": (today - timedelta(days=90)).isoformat(), "end": today.isoformat()}
+        period = {"start": (today - timedelta(days=90)).isoformat(), "end": today.isoformat()}
+        by = {"by": "gender_identity"} if endpoint == "api.outcome_breakdowns" else {}
+        return scope | period | by
     return {}
 
 

@@ -87,6 +87,7 @@ START_PAGES = {
         "/reports/",
         "/reports/definitions",
         "/followups/due",
+        "/reports/?by=age_band",
         "/admin/staff",
         "/resources/taxonomy/",
         "/resources/taxonomy/new",

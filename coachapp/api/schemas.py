@@ -22,6 +22,7 @@ from coachapp.models.enums import (
     SessionOutcome,
     SupervisionFormat,
 )
+from coachapp.reports.outcomes import BY_FIELDS
 
 MAX_NAME = 100
 READ_ONLY = "Read-only field."
@@ -704,17 +705,42 @@ class UserCreateSchema(UserPatchSchema):
 
 
 class ReportArgs(ApiSchema):
+    """The period is ``start`` and ``end`` (inclusive), or ``period``, a named period of the
+    program's funder calendar; one of the two, never both."""
+
     class Meta:
         unknown = RAISE
 
-    start = fields.Date(required=True, metadata={"years_ahead": 1})
-    end = fields.Date(required=True, metadata={"years_ahead": 1})
+    start = fields.Date(
+        metadata={"years_ahead": 1, "description": "first day; with end, unless period is given"}
+    )
+    end = fields.Date(
+        metadata={"years_ahead": 1, "description": "last day (inclusive); with start"}
+    )
+    period = fields.String(
+        validate=validate.Length(min=1, max=40),
+        metadata={
+            "description": "a named period instead of start and end: FY2026 (the fiscal year "
+            "that ends in 2026, by the program's fiscal start month), FY2026Q1 (its first "
+            "quarter), 2026Q1 (a calendar quarter); case and a space or hyphen before the "
+            "quarter do not matter. A name that names no period is 422 with the reason.",
+            "example": "FY2026Q1",
+        },
+    )
     program_id = fields.Integer(
         validate=validate.Range(min=1, max=MAX_ID),
         metadata={"description": "required for admins; others: their own program"},
     )
     coach_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     supervisor_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+
+
+class BreakdownArgs(ReportArgs):
+    by = fields.String(
+        required=True,
+        validate=validate.OneOf(BY_FIELDS),
+        metadata={"description": "the field to group clients by"},
+    )
 
 
 class PeriodSchema(Schema):
@@ -764,4 +790,53 @@ class OutcomeReportSchema(Schema):
         fields.Dict(keys=fields.String()),
         required=True,
         metadata={"description": "one row per calendar month of the period"},
+    )
+
+
+class HousingEmploymentSchema(Schema):
+    """Housing at intake and latest, employment gained (the glossary's definitions)."""
+
+    period = fields.Nested(PeriodSchema, required=True)
+    scope = fields.Nested(ScopeSchema, required=True)
+    figures = figures(
+        "with_status, homeless_at_intake, homeless_to_permanent, homeless_to_permanent_rate, "
+        "homeless_to_housed, homeless_to_housed_rate (housing.*); not_employed_at_intake, "
+        "gained, gained_rate (employment.*): keys are dotted, e.g. housing.with_status"
+    )
+    matrix = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        metadata={
+            "description": "intake group -> latest group -> clients (groups: homeless, "
+            "institutional, temporary, permanent, other); null under the small-cell rule"
+        },
+    )
+    suppressed = fields.Boolean(
+        required=True,
+        metadata={"description": "whether the small-cell rule applies (program managers, admins)"},
+    )
+
+
+class BreakdownSchema(Schema):
+    """Every headline figure per group of one field."""
+
+    period = fields.Nested(PeriodSchema, required=True)
+    scope = fields.Nested(ScopeSchema, required=True)
+    by = fields.String(required=True)
+    suppressed = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "whether the small-cell rule applies: a figure resting on fewer "
+            "than small_cell clients has value, numerator and denominator null"
+        },
+    )
+    small_cell = fields.Integer(required=True)
+    groups = fields.List(
+        fields.Dict(keys=fields.String()),
+        required=True,
+        metadata={
+            "description": "one per value of the field with any client: value (not_asked, "
+            "declined, or the field's value; age bands under_18 ... 65_plus, unknown), label, "
+            "figures: {figure key: {value, numerator, denominator, suppressed}}"
+        },
     )

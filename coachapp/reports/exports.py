@@ -32,11 +32,14 @@ from coachapp.extensions import db
 from coachapp.followups import report as followup_report
 from coachapp.models import Client, Enrollment, Program, Referral, Team, User
 from coachapp.models.enums import AuditAction, ReferralStatus
-from coachapp.reports import glossary, metrics
+from coachapp.reports import glossary, metrics, outcomes
 from coachapp.reports.metrics import Period, Scope
 from coachapp.reports.pseudonyms import pseudonymizer
 
 TABLES = ("report", "by_coach", "by_month", "clients")
+# The funder tables (issue 19): also two more sheets of the report's XLSX; every figure under
+# the small-cell rule (``outcomes.suppress_cell``).
+FUNDER_TABLES = ("housing_employment", "by_group")
 FORMATS = ("csv", "xlsx")
 BATCH = 1000
 
@@ -388,11 +391,94 @@ def client_table(scope: Scope, period: Period) -> Rows:
     return CLIENT_COLUMNS, rows()
 
 
+def _value(value: Any, kind: str) -> Any:
+    return S.Percent(value) if kind == "rate" and isinstance(value, float) else value
+
+
+def housing_employment_rows(figures: dict) -> list[list[Any]]:
+    """``figure, value, numerator, denominator, key`` rows (``REPORT_COLUMNS``): the headline
+    figures, then each cell of the intake × latest table, suppressed under 11 clients."""
+    f = figures["figures"]
+    rows: list[list[Any]] = []
+    for key, label in outcomes.HOUSING_LABELS.items():
+        parts = outcomes.HOUSING_RATES.get(key)
+        if parts is None:
+            rows.append([label, f[key], None, None, key])
+        else:
+            value = S.Percent(f[key]) if f[key] is not None else None
+            rows.append([label, value, f[parts[0]], f[parts[1]], key])
+    matrix = outcomes.suppressed_matrix(figures["matrix"])
+    names = outcomes.HOUSING_GROUP_LABELS
+    for intake in outcomes.HOUSING_GROUPS:
+        for latest in outcomes.HOUSING_GROUPS:
+            label = f"Housing at intake: {names[intake]} → latest: {names[latest]}"
+            key = f"housing.matrix.{intake}.{latest}"
+            rows.append([label, matrix[intake][latest], None, None, key])
+    return rows
+
+
+def housing_employment_table(scope: Scope, period: Period) -> Rows:
+    return REPORT_COLUMNS, housing_employment_rows(outcomes.housing_employment(scope, period))
+
+
+BY_GROUP_COLUMNS = [
+    S.Column("field", "Field", S.TEXT, width=20),
+    S.Column("group", "Group", S.TEXT, width=28),
+    S.Column("figure", "Figure", S.TEXT, width=44),
+    S.Column("value", "Value", S.AUTO, width=12, csv_title="Value (rates in %)"),
+    S.Column("numerator", "Numerator", S.COUNT),
+    S.Column("denominator", "Denominator", S.COUNT),
+    S.Column("key", "Figure key", S.TEXT, width=44),
+]
+
+
+def by_group_rows(by_field: dict[str, list[dict]]) -> list[list[Any]]:
+    """One row per field, group and figure, under the small-cell rule: a figure resting on
+    fewer than 11 clients is "<11" (a rate or mean: blank)."""
+    shown = outcomes.suppressed_breakdowns(by_field)
+    kinds = {f.key: f.kind for f in outcomes.BREAKDOWN_FIGURES}
+    rows = []
+    for field in outcomes.BY_FIELDS:
+        for group in shown[field]:
+            for key, cell in group["figures"].items():
+                rows.append(
+                    [
+                        outcomes.FIELD_LABELS[field],
+                        group["label"],
+                        outcomes.figure_label(key),
+                        _value(cell["value"], kinds[key]),
+                        cell["numerator"],
+                        cell["denominator"],
+                        key,
+                    ]
+                )
+    return rows
+
+
+def by_group_table(scope: Scope, period: Period) -> Rows:
+    return BY_GROUP_COLUMNS, by_group_rows(outcomes.breakdowns(scope, period))
+
+
+def funder_sheets(scope: Scope, period: Period) -> list[S.Sheet]:
+    """The report XLSX's "Housing and employment" and "By group" sheets (eight queries)."""
+    funder = outcomes.funder_report(scope, period)
+    return [
+        S.Sheet(
+            TITLES["housing_employment"],
+            REPORT_COLUMNS,
+            housing_employment_rows(funder["housing_employment"]),
+        ),
+        S.Sheet(TITLES["by_group"], BY_GROUP_COLUMNS, by_group_rows(funder["breakdowns"])),
+    ]
+
+
 BUILDERS: dict[str, Callable[[Scope, Period], Rows]] = {
     "report": report_table,
     "by_coach": by_coach_table,
     "by_month": by_month_table,
     "clients": client_table,
+    "housing_employment": housing_employment_table,
+    "by_group": by_group_table,
 }
 
 
@@ -439,6 +525,8 @@ def definitions(
     if table == "report":
         keys = [row[-1] for row in rows]  # type: ignore[union-attr]
         return [_definition(key) for key in keys if glossary.entry_for(key)]
+    if table in FUNDER_TABLES:
+        return funder_definitions()
     if table == "by_coach":
         return [_definition(c.key, c.header) for c in header if glossary.entry_for(c.key)]
     if table == "by_month":
@@ -457,12 +545,29 @@ def definitions(
     return result
 
 
+def funder_definitions() -> list[S.Definition]:
+    """The lines of the funder sheets: the housing and employment figures, the housing table,
+    how groups are made, the small-cell rule, then each figure broken down."""
+    keys = [*outcomes.HOUSING_LABELS, "housing.matrix"]
+    keys += ["breakdowns.by_group", "breakdowns.age_band", "breakdowns.small_cell_rule"]
+    keys += [f.key for f in outcomes.BREAKDOWN_FIGURES if f.key not in keys]
+    return [_definition(key, outcomes.figure_label(key)) for key in keys if glossary.entry_for(key)]
+
+
 TITLES = {
     "report": "Headline figures",
     "by_coach": "By coach",
     "by_month": "By month",
     "clients": "Per client, de-identified",
+    "housing_employment": "Housing and employment",
+    "by_group": "By group",
 }
+
+
+def sheet_title(table: str) -> str:
+    """The table's sheet: its key for the first tables (as they always were), its title for
+    the funder tables."""
+    return TITLES[table] if table in FUNDER_TABLES else table
 
 
 def filename(table: str, scope: Scope, period: Period, fmt: str) -> str:

@@ -263,6 +263,116 @@ GLOSSARY: dict[str, Plain] = {
     "barc10.clients": Plain(
         "Clients with a BARC-10 check-in", "Clients with at least one BARC-10 by the end."
     ),
+    # --- Funder figures (coachapp/reports/outcomes.py) --------------------------------------
+    "housing.with_status": Plain(
+        "Clients with a housing status at intake",
+        "Clients enrolled in the period with a housing status recorded at intake (an answer "
+        'of "declined" included: it counts under "other or declined"). Housing at intake is '
+        "the latest housing status recorded on or before the intake day of the client's latest "
+        "episode that began by the end of the period; when there is none, the first status "
+        "recorded within 30 days after intake (day 30 counts, day 31 does not). Archived "
+        "(mistaken) entries and entries dated after the period's end are never counted.",
+        "Enrolled clients with a housing status at intake",
+        example="4 (a fifth client has no housing status recorded)",
+    ),
+    "housing.matrix": Plain(
+        "Housing at intake by latest housing",
+        "A table of the clients with a housing status at intake: the group of their status at "
+        "intake (homeless, institutional, temporary, permanent, other or declined) against the "
+        "group of their latest status by the end of the period.",
+        "Clients counted once, in the cell of their intake group and latest group",
+        example="homeless → permanent 1, homeless → temporary 1, homeless → homeless 1, "
+        "permanent → permanent 1",
+    ),
+    "housing.homeless_at_intake": Plain(
+        "Homeless at intake",
+        "Clients whose housing at intake was a place not meant for habitation, an emergency "
+        "shelter or a safe haven.",
+        example="3",
+    ),
+    "housing.homeless_to_permanent": Plain(
+        "Moved from homelessness to permanent housing",
+        "Clients homeless at intake whose latest housing by the end of the period is permanent "
+        "(their own or a rented home, with or without a subsidy, or staying with family or "
+        "friends permanently). Temporary housing does not count here; it does in the next "
+        "figure.",
+        example="1",
+    ),
+    "housing.homeless_to_permanent_rate": Plain(
+        "Homelessness to permanent housing rate",
+        "Of the clients homeless at intake, the share in permanent housing at the latest.",
+        "moved to permanent housing ÷ homeless at intake",
+        "clients homeless at intake and in permanent housing at the latest",
+        "clients homeless at intake (enrolled in the period)",
+        "A: shelter → rented home; B: street → transitional housing; C: street, moved "
+        "after the period's end (not counted yet): 1 of 3 = 33.3%",
+    ),
+    "housing.homeless_to_housed": Plain(
+        "Moved from homelessness to any housing",
+        "Clients homeless at intake whose latest housing is temporary or permanent.",
+        example="2",
+    ),
+    "housing.homeless_to_housed_rate": Plain(
+        "Homelessness to any housing rate",
+        "Of the clients homeless at intake, the share in temporary or permanent housing at the "
+        "latest.",
+        "moved to any housing ÷ homeless at intake",
+        "clients homeless at intake and in temporary or permanent housing at the latest",
+        "clients homeless at intake (enrolled in the period)",
+        "A and B of the example above: 2 of 3 = 66.7%",
+    ),
+    "employment.not_employed_at_intake": Plain(
+        "Not employed at intake",
+        "Clients enrolled in the period whose employment status at intake (same rule as "
+        "housing) is known and is not full-time or part-time work. A client who declined to "
+        "answer is not counted.",
+        example="2",
+    ),
+    "employment.gained": Plain(
+        "Employment gained",
+        "Of the clients not employed at intake, those working full or part time at the latest "
+        "status by the end of the period.",
+        example="1",
+    ),
+    "employment.gained_rate": Plain(
+        "Employment gained rate",
+        "Of the clients not employed at intake, the share employed at the latest.",
+        "employment gained ÷ not employed at intake",
+        "clients not employed at intake and employed at the latest",
+        "clients not employed at intake (status known, not declined)",
+        "unemployed → part time; not in the labour force → unchanged; declined → full "
+        "time (not counted); full time → full time (not counted): 1 of 2 = 50.0%",
+    ),
+    "breakdowns.by_group": Plain(
+        "Figures by group",
+        "Each figure of the report for the clients of one group of a demographic field "
+        "(gender identity, race and ethnicity, veteran status, primary substance, insurance, "
+        "referral source, age at intake). Each client is in one group of each field, so a "
+        "field's groups add up to the report's figure; rates are worked out from the group's "
+        'own numerator and denominator. "Not asked" (no answer recorded) and "Declined to '
+        'answer" are groups of their own. Medians cannot be added up and are left out, as are '
+        "referral categories and supervision.",
+        "A figure computed over the group's clients only",
+        example="10 clients enrolled: woman 2, man 2, non-binary 2, declined 2, not asked 2",
+    ),
+    "breakdowns.age_band": Plain(
+        "Age at intake",
+        "Age in whole years on the intake day of the client's latest episode by the end of the "
+        "period (a birthday on the intake day counts as the new age), in bands: under 18, "
+        "18–24, 25–34, 35–44, 45–54, 55–64, 65 and over; unknown without a date of birth.",
+        example="born 2008-03-10, intake 2026-03-10: 18–24",
+    ),
+    "breakdowns.small_cell_rule": Plain(
+        "Small-cell rule",
+        "In downloads, in the API for program managers and admins, and on their report page, "
+        "a figure of a group (or a cell of the housing table) that rests on fewer than 11 "
+        'clients (0 included) shows "<11", and a rate or mean resting on such a count is '
+        "left blank, so no one can be picked out. A count of sessions or appointments is "
+        "judged by how many clients they belong to. Complementary suppression is not done: a "
+        "hidden cell can sometimes be worked out from the report's totals.",
+        "Shown when the group's figure rests on 11 clients or more",
+        example='10 veterans: "<11"; 11 non-veterans: 11',
+    ),
 }
 
 

@@ -40,6 +40,8 @@ from coachapp.models import (
     Assessment,
     Client,
     ClientAssignment,
+    ClientProfile,
+    ClientStatusRecord,
     CoachingSession,
     Enrollment,
     Goal,
@@ -51,11 +53,14 @@ from coachapp.models import (
     User,
 )
 from coachapp.models.base import utcnow
-from coachapp.reports import metrics
+from coachapp.reports import metrics, outcomes
 from coachapp.reports.metrics import Period, Scope
 
 # Change this when a definition of metrics.py changes what a stored figure would be.
 DEFINITIONS = "metrics.md 2026-12-05"
+# The funder figures (``outcomes``) are stored beside the report under their own key, so the
+# report's stored JSON (and the API that returns it) keeps exactly its keys.
+FUNDER_DEFINITIONS = "funder figures 2026-12-06"
 EVERY_PERIOD = date(1900, 1, 1)
 KEEP_FOR = timedelta(days=30)  # a stored report is dropped this long after it was computed
 _EARLIEST = "reports.store.earliest"  # Session.info key: this transaction's earliest change
@@ -93,9 +98,18 @@ TRACKED: dict[type, Tracked] = {
     # A note's coaches: dated by their note (see _link_dates).
     SupervisionNoteCoach: _tracked("note_id coach_id"),
     # A new client counts through their episodes and records, each tracked above.
-    Client: _tracked("id program_id coach_id merged_into_id archived_at", inserts=False),
+    Client: _tracked(
+        "id program_id coach_id merged_into_id archived_at date_of_birth", inserts=False
+    ),
     # Credit to coaches: a reassignment alters periods from the changed row's start onward.
     ClientAssignment: _tracked("id client_id coach_id starts_on ends_on", ("starts_on",)),
+    # The funder figures (outcomes.py): demographics are undated (a change counts for every
+    # period); a status row counts from its date (rows dated after a period's end never do).
+    ClientProfile: _tracked(
+        "client_id gender_identity race_ethnicity veteran_status primary_substance insurance "
+        "referral_source"
+    ),
+    ClientStatusRecord: _tracked("id client_id kind status as_of archived_at", ("as_of",)),
     User: _tracked("id program_id role active name supervisor_id"),
 }
 TRACKED_TABLES: dict[str, Tracked] = {model.__tablename__: t for model, t in TRACKED.items()}
@@ -256,28 +270,40 @@ def changes_token(end: date) -> str:
     return f"{rows}:{total}"
 
 
-def _key(scope: Scope, period: Period):
+def _key(scope: Scope, period: Period, definitions: str = DEFINITIONS):
     return (
         StoredReport.scope_key == scope_key(scope),
         StoredReport.start == period.start,
         StoredReport.end == period.end,
-        StoredReport.definitions == DEFINITIONS,
+        StoredReport.definitions == definitions,
     )
+
+
+def _stored(scope: Scope, period: Period, definitions: str, compute) -> dict:
+    token = changes_token(period.end)
+    stored = db.session.execute(
+        select(StoredReport.changes_token, StoredReport.payload).where(
+            *_key(scope, period, definitions)
+        )
+    ).first()
+    if stored is not None and stored.changes_token == token:
+        return json.loads(stored.payload)
+    payload = json.dumps(compute(scope, period), separators=(",", ":"))
+    _save(scope, period, token, payload, definitions)
+    return json.loads(payload)
 
 
 def detailed_report(scope: Scope, period: Period) -> dict:
     """``metrics.detailed_report``, stored: read back while nothing it counts has changed,
     else computed and stored (the caller commits). The stored JSON is what is returned both
     times, so a first and a second view never differ."""
-    token = changes_token(period.end)
-    stored = db.session.execute(
-        select(StoredReport.changes_token, StoredReport.payload).where(*_key(scope, period))
-    ).first()
-    if stored is not None and stored.changes_token == token:
-        return json.loads(stored.payload)
-    payload = json.dumps(metrics.detailed_report(scope, period), separators=(",", ":"))
-    _save(scope, period, token, payload)
-    return json.loads(payload)
+    return _stored(scope, period, DEFINITIONS, metrics.detailed_report)
+
+
+def funder_report(scope: Scope, period: Period) -> dict:
+    """``outcomes.funder_report`` (housing and employment, every breakdown), stored the same
+    way under its own key: unsuppressed; the small-cell rule is applied where it is shown."""
+    return _stored(scope, period, FUNDER_DEFINITIONS, outcomes.funder_report)
 
 
 def outcome_report(scope: Scope, period: Period) -> dict:
@@ -286,13 +312,15 @@ def outcome_report(scope: Scope, period: Period) -> dict:
     return {k: v for k, v in report.items() if k not in ("counts", "barc10")}
 
 
-def _save(scope: Scope, period: Period, token: str, payload: str) -> None:
+def _save(
+    scope: Scope, period: Period, token: str, payload: str, definitions: str = DEFINITIONS
+) -> None:
     table = StoredReport.__table__
     values = {
         "scope_key": scope_key(scope),
         "start": period.start,
         "end": period.end,
-        "definitions": DEFINITIONS,
+        "definitions": definitions,
         "changes_token": token,
         "payload": payload,
         "computed_at": utcnow(),

@@ -37,7 +37,17 @@ from coachapp.followups import report as followup_report
 from coachapp.forms import select_choices
 from coachapp.models import Program
 from coachapp.models.enums import Role
-from coachapp.reports import bp, drilldown, exports, glossary, labels, metrics, periods, store
+from coachapp.reports import (
+    bp,
+    drilldown,
+    exports,
+    glossary,
+    labels,
+    metrics,
+    outcomes,
+    periods,
+    store,
+)
 from coachapp.reports.definitions import anchor_for, rendered
 from coachapp.reports.forms import PRESETS, ReportForm, preset_period, report_form
 from coachapp.reports.metrics import Period, Scope
@@ -194,6 +204,7 @@ def index():
     form.start.data, form.end.data = period.start, period.end
     # A named period is plain dates from here on: the stored report's key is the dates.
     report = store.detailed_report(scope, period)
+    funder = store.funder_report(scope, period)
     db.session.commit()  # a report computed now is stored
     base_args = {**_period_args(period), **scope_args(scope)}
 
@@ -240,8 +251,32 @@ def index():
         export_url=export_url,
         tables=exports.TABLES,
         followups=followup_report.figures(scope, period),
+        **_funder_context(funder, export_args),
     )
     return render_template("reports/index.html", **context)
+
+
+def _funder_context(funder: dict, export_args: dict) -> dict[str, Any]:
+    """The "Housing and employment" and "By group" sections (``?by=<field>`` picks the group;
+    an unknown field shows the first). Program managers and admins see the small-cell rule."""
+    by = request.args.get("by", "")
+    by = by if by in outcomes.BY_FIELDS else outcomes.BY_FIELDS[0]
+    seen = outcomes.shown(funder, suppress=not drilldown.shows_names(current_user))
+    return {
+        "funder": seen,
+        "by": by,
+        "by_groups": seen["breakdowns"][by],
+        "by_choices": [(f, outcomes.FIELD_LABELS[f]) for f in outcomes.BY_FIELDS],
+        "by_args": {k: v for k, v in export_args.items() if v is not None},
+        "breakdown_figures": [
+            (f.key, outcomes.figure_label(f.key), outcomes.figure_kind(f))
+            for f in outcomes.BREAKDOWN_FIGURES
+        ],
+        "housing_groups": [(g, outcomes.HOUSING_GROUP_LABELS[g]) for g in outcomes.HOUSING_GROUPS],
+        "housing_labels": outcomes.HOUSING_LABELS,
+        "housing_rates": outcomes.HOUSING_RATES,
+        "small_cell": outcomes.SMALL_CELL,
+    }
 
 
 @bp.route("/reports/definitions")
@@ -303,7 +338,7 @@ def export(fmt: str):
     if fmt not in exports.FORMATS:
         abort(404)
     table = request.args.get("table", "report")
-    if table not in exports.TABLES:
+    if table not in exports.TABLES + exports.FUNDER_TABLES:
         abort(404)
     scope = _scope_or_404()
     form = _form(scope)
@@ -322,11 +357,17 @@ def export(fmt: str):
     if fmt == "csv":
         bom = request.args.get("bom") == "1"
         return spreadsheets.csv_response(header, table_rows, filename, bom=bom)
+    definitions = exports.definitions(table, header, table_rows)
+    more = []
+    if table == "report":  # the funder figures as two more sheets (small-cell rule applied)
+        more = exports.funder_sheets(scope, period)
+        definitions += exports.funder_definitions()
     return spreadsheets.xlsx_response(
         header,
         table_rows,
         filename,
-        title=table,
+        title=exports.sheet_title(table),
+        more=more,
         cover=exports.cover(
             scope,
             period,
@@ -334,5 +375,5 @@ def export(fmt: str):
             user=current_user,
             period_name=named.label if named is not None else None,
         ),
-        definitions=exports.definitions(table, header, table_rows),
+        definitions=definitions,
     )
