@@ -151,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
         main,
         mutual_aid,
         oversight,
+        profiles,
         referrals,
         reports,
         resources,
@@ -176,6 +177,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         oversight,
         consents,
+        profiles,
     ):
         app.register_blueprint(feature.bp)
     from coachapp.api import register_api

@@ -78,6 +78,7 @@ def register_api(app: Flask) -> None:
         clients,
         goals,
         me,
+        profiles,
         referrals,
         reports,
         resources,

@@ -15,6 +15,7 @@ from coachapp.assessments.queries import client_panel as assessments_panel
 from coachapp.consents.queries import client_panel as consents_panel
 from coachapp.goals.queries import client_panel as goals_panel
 from coachapp.mutual_aid.queries import client_panel as mutual_aid_panel
+from coachapp.profiles.queries import client_panel as profile_panel
 from coachapp.referrals.queries import client_panel as referrals_panel
 from coachapp.sessions.queries import client_panel as sessions_panel
 
@@ -27,6 +28,7 @@ PANELS: list[tuple[str, Callable]] = [
     ("mutual_aid", mutual_aid_panel),
     ("assessments", assessments_panel),
     ("consents", consents_panel),
+    ("profiles", profile_panel),
 ]
 
 
@@ -39,6 +41,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "mutual_aid": ("h-mutual-aid", "Groups"),
     "assessments": ("h-assessments", "BARC-10"),
     "consents": ("h-consents", "Consents"),
+    "profiles": ("h-profile", "Funders"),
 }
 
 # How many of a long list a panel shows before folding the rest away (nothing is dropped: the
