@@ -305,6 +305,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "mutual_aid.support": CLIENT,
     "mutual_aid.end": CLIENT,
     "mutual_aid.archive": CLIENT_POST_422,
+    "profiles.edit": CLIENT,
+    "profiles.record_housing": CLIENT_POST_422,
+    "profiles.record_employment": CLIENT_POST_422,
+    "profiles.archive_status": CLIENT_POST_422,
     # Coaching work lists
     "appointments.today": COACHING,
     "appointments.week": COACHING,
@@ -433,6 +437,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.patch_referral": API_CLIENT,
     "api.list_assessments": API_CLIENT,
     "api.create_assessment": API_CLIENT_CREATE,
+    "api.get_profile": API_CLIENT,
+    "api.patch_profile": API_CLIENT,
+    "api.list_statuses": API_CLIENT,
+    "api.create_status": API_CLIENT_CREATE,
     # API: supervision notes, directory, reports, administration
     "api.list_notes": API_NOTES_READ,
     "api.create_note": API_NOTE_CREATE,
@@ -468,6 +476,7 @@ def build_world() -> World:
     from coachapp.models import (
         BreakGlassAccess,
         Client,
+        ClientStatusRecord,
         ConsentRecord,
         CoveringAssignment,
         Enrollment,
@@ -576,7 +585,10 @@ def build_world() -> World:
         completed_on=today - timedelta(days=40),
         title="Ethics for peer workers",
     )
-    _db.session.add_all([attendance, consent, note, training])
+    status_record = ClientStatusRecord(
+        client_id=client.id, kind="housing", status="emergency_shelter", as_of=today
+    )
+    _db.session.add_all([attendance, consent, note, training, status_record])
     _db.session.flush()
     _db.session.add(SupervisionNoteCoach(note_id=note.id, coach_id=coach.id))
     grant_id = _db.session.scalar(
@@ -665,6 +677,7 @@ def build_world() -> World:
             "referral_id": referral.id,
             "assessment_id": assessment.id,
             "attendance_id": attendance.id,
+            "status_id": status_record.id,
             "consent_id": consent.id,
             "grant_id": grant_id,
             "note_id": note.id,
@@ -675,6 +688,8 @@ def build_world() -> World:
         },
         fresh={
             "api.discharge_client": lambda: {"client_id": new_client()},
+            # A status change once per client: each viewer records it on a client of its own.
+            "api.create_status": lambda: {"client_id": new_client()},
             "api.reenroll_client": fresh_discharged_client,
             "team.sign_off": fresh_session,
             "admin.deactivate_user": fresh_user,
@@ -741,6 +756,7 @@ def api_body(endpoint: str, world: World, viewer: str) -> dict:
         "api.create_goal": {"domain": "housing", "description": "Keep the lease"},
         "api.create_referral": {"resource_id": ids["resource_id"]},
         "api.create_assessment": {"items": [4] * 10},
+        "api.create_status": {"kind": "employment", "status": "part_time"},
         "api.create_note": {
             "duration_minutes": 45,
             "format": "individual",

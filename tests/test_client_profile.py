@@ -46,7 +46,7 @@ def text_of(response) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
 
 
-# --- Services: the rules of a status change -------------------------------------------------------
+# --- Services: the rules of a status change ------------------------------------------------------
 
 
 def test_a_future_date_is_refused(db, coach, client_):
@@ -120,7 +120,7 @@ def test_archive_needs_a_reason_and_the_row_leaves_the_history(db, coach, client
     assert add(client_, "housing", "emergency_shelter", start, actor=coach).id
 
 
-# --- The status at intake ---------------------------------------------------------------------------
+# --- The status at intake ------------------------------------------------------------------------
 
 
 def test_status_at_intake_is_the_latest_on_or_before_the_intake(db, coach, client_):
@@ -162,7 +162,7 @@ def test_status_at_intake_is_of_the_latest_episode(db, coach, client_):
     assert summary.at_intake.status == "rental_no_subsidy"
 
 
-# --- Demographics -----------------------------------------------------------------------------------
+# --- Demographics --------------------------------------------------------------------------------
 
 
 def test_update_profile_checks_the_version_and_audits_field_names_only(db, coach, client_):
@@ -225,7 +225,7 @@ def test_status_audit_events_carry_field_names_only(db, coach, client_):
         assert "wrong client" not in f"{event.fields} {event.detail}"
 
 
-# --- Pages ------------------------------------------------------------------------------------------
+# --- Pages ---------------------------------------------------------------------------------------
 
 
 def test_client_page_shows_the_section(db, login, coach, client_):
@@ -361,7 +361,7 @@ def test_archive_from_the_page_needs_a_reason(db, login, coach, client_):
     assert again.status_code == 404
 
 
-# --- Intake ------------------------------------------------------------------------------------------
+# --- Intake --------------------------------------------------------------------------------------
 
 
 def test_intake_records_optional_statuses_as_of_the_intake_date(db, login, coach):
@@ -399,7 +399,7 @@ def test_intake_refuses_a_status_outside_the_list(db, login, coach):
     assert count(ClientStatusRecord) == 0
 
 
-# --- Access ------------------------------------------------------------------------------------------
+# --- Access --------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("role", ("coach", "supervisor"))
@@ -430,7 +430,7 @@ def test_everyone_else_gets_404(request, db, login, coach, client_, role):
     assert count(ClientProfile) == 0
 
 
-# --- API ---------------------------------------------------------------------------------------------
+# --- API -----------------------------------------------------------------------------------------
 
 
 @pytest.fixture

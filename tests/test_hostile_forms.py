@@ -82,6 +82,11 @@ def world(db, coach, supervisor, admin, program_manager):
     )
 
     attendance = MutualAidAttendance(client_id=client.id, model="aa", resource_id=resource.id)
+    from coachapp.models import ClientStatusRecord
+
+    status_record = ClientStatusRecord(
+        client_id=client.id, kind="housing", status="emergency_shelter", as_of=date(2026, 1, 5)
+    )
     cover = CoveringAssignment(
         covering_user_id=supervisor.id,
         coach_id=coach.id,
@@ -116,7 +121,7 @@ def world(db, coach, supervisor, admin, program_manager):
     mapping = TaxonomyMapping(
         program_id=coach.program_id, match="code", term="BD-1", category="recovery_support"
     )
-    _db.session.add_all([attendance, cover, note, grant, consent, mapping])
+    _db.session.add_all([attendance, cover, note, grant, consent, mapping, status_record])
     _db.session.flush()
     _db.session.add(SupervisionNoteCoach(note_id=note.id, coach_id=coach.id))
     _db.session.commit()
@@ -139,6 +144,7 @@ def world(db, coach, supervisor, admin, program_manager):
         "referral_id": [referral.id],
         "assessment_id": [assessment.id],
         "attendance_id": [attendance.id],
+        "status_id": [status_record.id],
     }
 
 

@@ -102,16 +102,21 @@ def edit(client: Client):
     return _page(client, profile_form=form, status_forms=_status_forms(client), status=status)
 
 
-@bp.route(
-    "/clients/<int:client_id>/profile/housing", methods=["POST"], defaults={"kind": "housing"}
-)
-@bp.route(
-    "/clients/<int:client_id>/profile/employment",
-    methods=["POST"],
-    defaults={"kind": "employment"},
-)
+@bp.route("/clients/<int:client_id>/profile/housing", methods=["POST"])
 @access.client_route
-def record_status(client: Client, kind: str):
+def record_housing(client: Client):
+    """Record a change of housing status (an HMIS living situation)."""
+    return _record_status(client, StatusKind.HOUSING.value)
+
+
+@bp.route("/clients/<int:client_id>/profile/employment", methods=["POST"])
+@access.client_route
+def record_employment(client: Client):
+    """Record a change of employment status."""
+    return _record_status(client, StatusKind.EMPLOYMENT.value)
+
+
+def _record_status(client: Client, kind: str):
     """Record a change of housing or employment status as of a day (not in the future, not
     before the first intake, not the status they already have then)."""
     forms = _status_forms(client, formdata_kind=kind)
