@@ -50,6 +50,8 @@ from coachapp.models import (
     Appointment,
     Assessment,
     Client,
+    ClientProfile,
+    ClientStatusRecord,
     CoachingSession,
     ConsentRecord,
     CoveringAssignment,
@@ -84,6 +86,7 @@ from coachapp.models.enums import (
     SupportPerson,
     TrainingDomain,
 )
+from coachapp.profiles.demo import ProfileRows
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -661,6 +664,8 @@ class _Builder:
         self.scale = scale
         self.rng = random.Random(seed)  # nosec B311
         self.rnd = self.rng.random
+        # The client profiles draw from their own generator: the other rows stay as they were.
+        self.profiles = ProfileRows(seed, self.new_id)
         self.today = today
         self.t = HISTORY_DAYS  # today's day index
         start = today - timedelta(days=HISTORY_DAYS)
@@ -1083,10 +1088,13 @@ class _Builder:
                     Assessment,
                     MutualAidAttendance,
                     ConsentRecord,
+                    ClientProfile,
+                    ClientStatusRecord,
                 )
             }
             for plan in self.plans[start : start + batch]:
                 dob = self.client_rows(plan, rows)
+                self.profile_rows(plan, rows)
                 if plan.names == SHOWCASE_NAMES[0]:
                     duplicate_of = (*SHOWCASE_NAMES[0], dob)
                 elif duplicate_of and plan.coach != 0 and plan.status == "active":
@@ -1101,6 +1109,23 @@ class _Builder:
                     duplicate_of = None
             for model, model_rows in rows.items():
                 self.write(model, model_rows)
+
+    def profile_rows(self, plan: _ClientPlan, rows: dict[Any, list[dict[str, Any]]]) -> None:
+        """The client's demographics and housing and employment history (its first episode);
+        coachapp/profiles/demo.py decides them."""
+        client = rows[Client][-1]
+        episode = plan.episodes[0]
+        end = episode.discharge if episode.discharge is not None else self.t - 1
+        profile = self.profiles.profile(client["id"], client["coach_id"], client["created_at"])
+        if profile is not None:
+            rows[ClientProfile].append(profile)
+        rows[ClientStatusRecord] += self.profiles.statuses(
+            client["id"],
+            client["coach_id"],
+            self.day(episode.intake),
+            self.day(min(end, self.t - 1)),
+            lambda on: self.stamp((on - self.days[0]).days),
+        )
 
     def client_rows(self, plan: _ClientPlan, rows: dict[Any, list[dict[str, Any]]]) -> date:
         """Append one client's rows of every kind to ``rows``; return the date of birth."""
@@ -1759,6 +1784,8 @@ def build_demo(scale: str, seed: int = 1, *, today: date | None = None) -> DemoS
         ConsentRecord,
         SupervisionNote,
         CoveringAssignment,
+        ClientProfile,
+        ClientStatusRecord,
     )
     for table in (session_goals, supervision_note_clients):
         builder.counts[table.name] = 0
