@@ -48,6 +48,7 @@ START_PAGES = {
         "/clients/{client}/referrals/new",
         "/clients/{client}/assessments/new",
         "/clients/{client}/mutual-aid/new",
+        "/clients/{client}/profile",
         "/clients/{client}/consents/new",
         "/clients/{discharged}",
         "/clients/{client}/sessions",
@@ -109,6 +110,7 @@ REFUSED_FORMS = {
         ("/clients/{client}/goals/new", None, {}),
         ("/clients/{client}/appointments/new", None, {}),
         ("/clients/{client}/referrals/new", None, {}),
+        ("/clients/{client}/profile", "/clients/{client}/profile/housing", {}),
         ("/sessions/{returned}/edit", "/sessions/{returned}/reply", {"body": ""}),
     ],
     Role.SUPERVISOR: [
