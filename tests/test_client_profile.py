@@ -513,3 +513,17 @@ def test_api_outside_the_rule_is_404(request, db, anon, client_, bearer, role):
     )
     assert posted.status_code == 404
     assert count(ClientStatusRecord) == 0
+
+
+def test_a_first_profile_saved_twice_at_once_is_refused_as_stale(db, coach, client_, monkeypatch):
+    """Two people save a client's first profile at the same moment: the second insert meets
+    the first row (one profile per client) and is refused like a stale form, not a 500."""
+    services.update_profile(client_, {"insurance": "private"}, actor=coach, expected_version=0)
+    _db.session.commit()
+    monkeypatch.setattr(services, "get_profile", lambda client: None)  # read before theirs
+    with pytest.raises(records.StaleRecordError):
+        services.update_profile(client_, {"insurance": "medicaid"}, actor=coach, expected_version=0)
+    _db.session.rollback()
+    monkeypatch.undo()
+    assert services.get_profile(client_).insurance == "private"
+    assert count(ClientProfile) == 1

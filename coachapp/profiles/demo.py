@@ -154,7 +154,7 @@ class ProfileRows:
     """Makes one client's profile rows at a time, with ids from ``new_id(table)``."""
 
     def __init__(self, seed: int, new_id: Callable[[str], int]) -> None:
-        self.rng = random.Random(seed * 1_000_003 + 19)  # nosec B311 - synthetic data
+        self.rng = random.Random(seed * 1_000_003 + 19)  # nosec B311
         self.rnd = self.rng.random
         self.new_id = new_id
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from coachapp import audit, records, timeutil
 from coachapp.extensions import db
@@ -71,15 +72,23 @@ def update_profile(
         raise records.StaleRecordError(records.StaleRecordError.message)
     check_profile(data)
     if profile is None:
-        if all(value is None for value in data.values()):
+        changed = sorted(name for name, value in data.items() if value is not None)
+        if not changed:
             return []
-        profile = ClientProfile(client_id=client.id)
-        db.session.add(profile)
-    changed = records.apply_changes(profile, data)
-    if not changed:
-        return []
-    profile.updated_by_id = actor_id
-    db.session.flush()
+        profile = ClientProfile(client_id=client.id, updated_by_id=actor_id, **data)
+        try:
+            with db.session.begin_nested():
+                db.session.add(profile)
+                db.session.flush()
+        except IntegrityError:
+            # Someone saved this client's first profile at the same moment: theirs stands.
+            raise records.StaleRecordError(records.StaleRecordError.message) from None
+    else:
+        changed = records.apply_changes(profile, data)
+        if not changed:
+            return []
+        profile.updated_by_id = actor_id
+        db.session.flush()
     audit.record(
         AuditAction.UPDATE if current else AuditAction.CREATE,
         actor=actor,
