@@ -527,3 +527,15 @@ def test_a_first_profile_saved_twice_at_once_is_refused_as_stale(db, coach, clie
     monkeypatch.undo()
     assert services.get_profile(client_).insurance == "private"
     assert count(ClientProfile) == 1
+
+
+def test_every_problem_of_a_status_change_shows_at_once(db, login, coach, client_):
+    """No status chosen and a date before the first intake: both refused in one pass."""
+    response = login(coach).post(
+        f"/clients/{client_.id}/profile/employment",
+        data={"employment-status": "", "employment-as_of": "2020-01-01"},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="employment-status-errors"' in html and 'id="employment-as_of-errors"' in html
+    assert "before the client&#39;s first intake" in html or "before the client's first" in html

@@ -123,8 +123,7 @@ def _record_status(client: Client, kind: str):
     form = forms[kind]
 
     def rules() -> None:
-        if form.status.data and form.as_of.data:
-            services.check_status(client, kind, form.status.data, form.as_of.data)
+        services.check_status(client, kind, form.status.data or None, form.as_of.data)
 
     if validate_in_one_pass(form, rules):
         try:
