@@ -539,3 +539,14 @@ def test_every_problem_of_a_status_change_shows_at_once(db, login, coach, client
     html = response.get_data(as_text=True)
     assert 'id="employment-status-errors"' in html and 'id="employment-as_of-errors"' in html
     assert "before the client&#39;s first intake" in html or "before the client's first" in html
+
+
+def test_api_refuses_a_status_of_the_other_kind_naming_it(db, anon, coach, client_, bearer):
+    response = anon.post(
+        f"/api/v1/clients/{client_.id}/statuses",
+        headers=bearer(coach),
+        json={"kind": "employment", "status": "emergency_shelter"},
+    )
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"] == {"status": ["Choose a status from the list."]}
+    assert count(ClientStatusRecord) == 0
