@@ -152,6 +152,7 @@ def register_blueprints(app: Flask) -> None:
         main,
         mutual_aid,
         oversight,
+        profiles,
         referrals,
         reports,
         resources,
@@ -178,6 +179,7 @@ def register_blueprints(app: Flask) -> None:
         oversight,
         consents,
         followups,
+        profiles,
     ):
         app.register_blueprint(feature.bp)
     from coachapp.api import register_api

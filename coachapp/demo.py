@@ -51,6 +51,9 @@ from coachapp.models import (
     Appointment,
     Assessment,
     Client,
+    ClientAssignment,
+    ClientProfile,
+    ClientStatusRecord,
     CoachingSession,
     ConsentRecord,
     CoveringAssignment,
@@ -86,6 +89,7 @@ from coachapp.models.enums import (
     SupportPerson,
     TrainingDomain,
 )
+from coachapp.profiles.demo import ProfileRows
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -667,6 +671,8 @@ class _Builder:
         self.rnd = self.rng.random
         # Follow-up interviews draw from their own stream: the other rows stay as they were.
         self.interview_rnd = random.Random(seed * 7919 + 17).random  # nosec B311
+        # The client profiles draw from their own generator: the other rows stay as they were.
+        self.profiles = ProfileRows(seed, self.new_id)
         self.today = today
         self.t = HISTORY_DAYS  # today's day index
         start = today - timedelta(days=HISTORY_DAYS)
@@ -1097,10 +1103,14 @@ class _Builder:
                     MutualAidAttendance,
                     ConsentRecord,
                     FollowUpInterview,
+                    ClientProfile,
+                    ClientStatusRecord,
+                    ClientAssignment,
                 )
             }
             for plan in self.plans[start : start + batch]:
                 dob = self.client_rows(plan, rows)
+                self.profile_rows(plan, rows)
                 if plan.names == SHOWCASE_NAMES[0]:
                     duplicate_of = (*SHOWCASE_NAMES[0], dob)
                 elif duplicate_of and plan.coach != 0 and plan.status == "active":
@@ -1115,6 +1125,23 @@ class _Builder:
                     duplicate_of = None
             for model, model_rows in rows.items():
                 self.write(model, model_rows)
+
+    def profile_rows(self, plan: _ClientPlan, rows: dict[Any, list[dict[str, Any]]]) -> None:
+        """The client's demographics and housing and employment history (its first episode);
+        coachapp/profiles/demo.py decides them."""
+        client = rows[Client][-1]
+        episode = plan.episodes[0]
+        end = episode.discharge if episode.discharge is not None else self.t - 1
+        profile = self.profiles.profile(client["id"], client["coach_id"], client["created_at"])
+        if profile is not None:
+            rows[ClientProfile].append(profile)
+        rows[ClientStatusRecord] += self.profiles.statuses(
+            client["id"],
+            client["coach_id"],
+            self.day(episode.intake),
+            self.day(min(end, self.t - 1)),
+            lambda on: self.stamp((on - self.days[0]).days),
+        )
 
     def client_rows(self, plan: _ClientPlan, rows: dict[Any, list[dict[str, Any]]]) -> date:
         """Append one client's rows of every kind to ``rows``; return the date of birth."""
@@ -1171,6 +1198,22 @@ class _Builder:
                 "version": 1,
                 "created_at": self.stamp(first_intake),
                 "updated_at": self.stamp(changed),
+            }
+        )
+
+        # Intake opens the assignment history (metrics.md, "Credit to coaches").
+        rows[ClientAssignment].append(
+            {
+                "id": self.new_id("client_assignments"),
+                "client_id": client_id,
+                "coach_id": coach_id,
+                "starts_on": self.days[first_intake],
+                "ends_on": None,
+                "reason": None,
+                "handoff_note": None,
+                "handoff_read_at": None,
+                "created_by_id": coach_id,
+                "created_at": self.stamp(first_intake),
             }
         )
 
@@ -1830,6 +1873,9 @@ def build_demo(scale: str, seed: int = 1, *, today: date | None = None) -> DemoS
         FollowUpInterview,
         SupervisionNote,
         CoveringAssignment,
+        ClientProfile,
+        ClientStatusRecord,
+        ClientAssignment,
     )
     for table in (session_goals, supervision_note_clients):
         builder.counts[table.name] = 0

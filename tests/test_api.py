@@ -338,6 +338,8 @@ def get_endpoints(ids: dict) -> dict[str, tuple[str, str]]:
             "coach",
             f"/api/v1/clients/{client}/assessments?",
         ),
+        "/api/v1/clients/{client_id}/profile": ("coach", f"/api/v1/clients/{client}/profile?"),
+        "/api/v1/clients/{client_id}/statuses": ("coach", f"/api/v1/clients/{client}/statuses?"),
         "/api/v1/resources": ("coach", "/api/v1/resources?"),
         "/api/v1/supervision-notes": ("supervisor", "/api/v1/supervision-notes?"),
         "/api/v1/reports/outcomes": ("coach", f"/api/v1/reports/outcomes?{period}&"),
@@ -365,6 +367,7 @@ LISTS = {
         for kind in ("enrollments", "sessions", "appointments", "referrals", "goals", "assessments")
     ),
     "/api/v1/clients/{client_id}/assignments",
+    "/api/v1/clients/{client_id}/statuses",
 }
 
 

@@ -153,6 +153,21 @@ ENDPOINTS = {
         {"kind": "six_month"},
         {"id", "client_id", "in_window", "note"},
     ),
+    "api.patch_profile": (
+        "coach",
+        "PATCH",
+        "/api/v1/clients/{client}/profile",
+        {},
+        {"client_id", "age_band"}
+        | {"housing_now", "housing_at_intake", "employment_now", "employment_at_intake"},
+    ),
+    "api.create_status": (
+        "coach",
+        "POST",
+        "/api/v1/clients/{client}/statuses",
+        {"kind": "employment", "status": "part_time"},
+        {"id", "client_id"},
+    ),
     "api.create_resource": (
         "admin",
         "POST",
@@ -221,6 +236,11 @@ SAMPLE = {
     "email": "coach@example.org",
     "in_window": True,
     "note": None,
+    "age_band": "25–34",
+    "housing_now": None,
+    "housing_at_intake": None,
+    "employment_now": {"status": "part_time", "as_of": "2026-03-02"},
+    "employment_at_intake": None,
 }
 
 
@@ -314,6 +334,7 @@ READ = {
     "api.patch_appointment": "/api/v1/clients/{client}/appointments",
     "api.patch_referral": "/api/v1/clients/{client}/referrals",
     "api.patch_goal": "/api/v1/clients/{client}/goals",
+    "api.patch_profile": "/api/v1/clients/{client}/profile",
     "api.patch_resource": "/api/v1/resources",
     "api.patch_note": "/api/v1/supervision-notes",
     "api.create_client": "/api/v1/clients/{client}",

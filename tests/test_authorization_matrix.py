@@ -307,6 +307,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "mutual_aid.archive": CLIENT_POST_422,
     "followups.record": CLIENT,
     "followups.archive": CLIENT,
+    "profiles.edit": CLIENT,
+    "profiles.record_housing": CLIENT_POST_422,
+    "profiles.record_employment": CLIENT_POST_422,
+    "profiles.archive_status": CLIENT_POST_422,
     # Coaching work lists
     "appointments.today": COACHING,
     "appointments.week": COACHING,
@@ -443,6 +447,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.create_assessment": API_CLIENT_CREATE,
     "api.list_followups": API_CLIENT,
     "api.create_followup": API_CLIENT_CREATE,
+    "api.get_profile": API_CLIENT,
+    "api.patch_profile": API_CLIENT,
+    "api.list_statuses": API_CLIENT,
+    "api.create_status": API_CLIENT_CREATE,
     # API: supervision notes, directory, reports, administration
     "api.list_notes": API_NOTES_READ,
     "api.create_note": API_NOTE_CREATE,
@@ -481,6 +489,7 @@ def build_world() -> World:
     from coachapp.models import (
         BreakGlassAccess,
         Client,
+        ClientStatusRecord,
         ConsentRecord,
         CoveringAssignment,
         Enrollment,
@@ -597,7 +606,11 @@ def build_world() -> World:
         kind="baseline",
         done_on=today - timedelta(days=50),
     )
-    _db.session.add_all([attendance, consent, note, training, interview])
+
+    status_record = ClientStatusRecord(
+        client_id=client.id, kind="housing", status="emergency_shelter", as_of=today
+    )
+    _db.session.add_all([attendance, consent, note, training, interview, status_record])
     _db.session.flush()
     _db.session.add(SupervisionNoteCoach(note_id=note.id, coach_id=coach.id))
     grant_id = _db.session.scalar(
@@ -688,6 +701,7 @@ def build_world() -> World:
             "attendance_id": attendance.id,
             "enrollment_id": episode.id,
             "interview_id": interview.id,
+            "status_id": status_record.id,
             "consent_id": consent.id,
             "grant_id": grant_id,
             "note_id": note.id,
@@ -698,6 +712,8 @@ def build_world() -> World:
         },
         fresh={
             "api.discharge_client": lambda: {"client_id": new_client()},
+            # A status change once per client: each viewer records it on a client of its own.
+            "api.create_status": lambda: {"client_id": new_client()},
             "api.reenroll_client": fresh_discharged_client,
             # One live record per interview: each request records on a client of its own.
             "api.create_followup": lambda: {"client_id": new_client()},
@@ -778,6 +794,7 @@ def api_body(endpoint: str, world: World, viewer: str) -> dict:
             "kind": "baseline",
             "done_on": (today - timedelta(days=55)).isoformat(),
         },
+        "api.create_status": {"kind": "employment", "status": "part_time"},
         "api.create_note": {
             "duration_minutes": 45,
             "format": "individual",

@@ -72,7 +72,7 @@ WRITTEN_TABLES = (
     "enrollments", "goals", "sessions", "session_goals", "appointments", "referrals",
     "referral_status_changes", "assessments", "mutual_aid_attendance", "consent_records",
     "supervision_notes", "supervision_note_coaches", "supervision_note_clients",
-    "covering_assignments",
+    "covering_assignments", "client_profiles", "client_status_records",
 )  # fmt: skip
 UNTOUCHED_TABLES = ("audit_events", "api_tokens", "break_glass_accesses", "client_merges")
 
@@ -548,6 +548,48 @@ def test_drifting_clients_and_failed_referrals(small, db):
     assert all(r.notes for r in closed)
     assert any("Not eligible" in r.notes for r in closed)
     assert any("No show" in r.notes for r in closed)
+
+
+def test_client_profiles_and_status_histories(small, db):
+    """Demographics for most clients (some not asked, a few declined); a housing and an
+    employment status at intake for most, later changes for a share, every date inside the
+    client's first episode and never after yesterday; no client twice the same status in a row."""
+    from coachapp.models import ClientProfile, ClientStatusRecord
+    from coachapp.models.enums import LIVING_SITUATION_GROUP, LivingSituation
+
+    profiles = db.session.scalars(select(ClientProfile)).all()
+    assert 0.75 * 60 <= len(profiles) < 60
+    answers = [getattr(p, f) for p in profiles for f in ("gender_identity", "insurance")]
+    assert answers.count(None) > 0 and answers.count("declined") > 0
+    assert answers.count("declined") < 0.15 * len(answers)
+
+    rows = db.session.scalars(
+        select(ClientStatusRecord).order_by(ClientStatusRecord.client_id, ClientStatusRecord.as_of)
+    ).all()
+    first_episode = {
+        e.client_id: e
+        for e in db.session.scalars(select(Enrollment).order_by(Enrollment.intake_date.desc()))
+    }
+    by_client: dict[tuple[int, str], list] = {}
+    for row in rows:
+        episode = first_episode[row.client_id]
+        assert episode.intake_date <= row.as_of < TODAY, row.id
+        if episode.discharge_date is not None:
+            assert row.as_of <= episode.discharge_date, row.id
+        by_client.setdefault((row.client_id, row.kind), []).append(row)
+    housing = [v for (_c, kind), v in by_client.items() if kind == "housing"]
+    employment = [v for (_c, kind), v in by_client.items() if kind == "employment"]
+    assert len(housing) >= 0.7 * 60 and len(employment) >= 0.65 * 60
+    for history in by_client.values():
+        assert len({r.as_of for r in history}) == len(history)
+        assert all(a.status != b.status for a, b in zip(history, history[1:], strict=False))
+    homeless = {s for s, g in LIVING_SITUATION_GROUP.items() if g == "homeless"}
+    assert any(
+        h[0].status in homeless
+        and LIVING_SITUATION_GROUP[LivingSituation(h[-1].status)] in ("permanent", "temporary")
+        for h in housing
+    )
+    assert any(len(e) > 1 and e[-1].status in ("full_time", "part_time") for e in employment)
 
 
 # --- Determinism -------------------------------------------------------------------------------

@@ -82,6 +82,11 @@ def world(db, coach, supervisor, admin, program_manager):
     )
 
     attendance = MutualAidAttendance(client_id=client.id, model="aa", resource_id=resource.id)
+    from coachapp.models import ClientStatusRecord
+
+    status_record = ClientStatusRecord(
+        client_id=client.id, kind="housing", status="emergency_shelter", as_of=date(2026, 1, 5)
+    )
     cover = CoveringAssignment(
         covering_user_id=supervisor.id,
         coach_id=coach.id,
@@ -124,7 +129,9 @@ def world(db, coach, supervisor, admin, program_manager):
     interview = FollowUpInterview(
         client_id=client.id, enrollment_id=episode.id, kind="baseline", done_on=date(2026, 1, 9)
     )
-    _db.session.add_all([attendance, cover, note, grant, consent, mapping, interview])
+    _db.session.add_all(
+        [attendance, cover, note, grant, consent, mapping, interview, status_record]
+    )
     _db.session.flush()
     _db.session.add(SupervisionNoteCoach(note_id=note.id, coach_id=coach.id))
     _db.session.commit()
@@ -150,6 +157,7 @@ def world(db, coach, supervisor, admin, program_manager):
         "enrollment_id": [episode.id],
         "interview_id": [interview.id],
         "kind": ["six_month"],
+        "status_id": [status_record.id],
     }
 
 

@@ -79,6 +79,7 @@ def register_api(app: Flask) -> None:
         followups,
         goals,
         me,
+        profiles,
         referrals,
         reports,
         resources,

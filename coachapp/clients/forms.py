@@ -15,6 +15,7 @@ from coachapp.forms import (
     strip_filter,
 )
 from coachapp.models.enums import ClientStatus, DischargeReason
+from coachapp.profiles.forms import intake_status_field
 
 
 class ClientDetailsForm(VersionForm):
@@ -57,6 +58,13 @@ class IntakeForm(ClientDetailsForm):
     intake_date = DateField("Intake date", validators=[InputRequired(), DateRange()])
     coach_id = SelectField("Coach", coerce=int, validate_choice=True)
     confirm_duplicate = BooleanField("This is a different person: add them anyway")
+    # Optional: recorded as the first rows of the client's housing and employment history.
+    housing_status = intake_status_field(
+        "housing", "Housing at intake", "Where they are staying now (HUD HMIS living situation)."
+    )
+    employment_status = intake_status_field(
+        "employment", "Employment at intake", "Their work situation now."
+    )
 
 
 class EditClientForm(ClientDetailsForm):

@@ -16,6 +16,7 @@ from coachapp.consents.queries import client_panel as consents_panel
 from coachapp.followups.queries import client_panel as followups_panel
 from coachapp.goals.queries import client_panel as goals_panel
 from coachapp.mutual_aid.queries import client_panel as mutual_aid_panel
+from coachapp.profiles.queries import client_panel as profile_panel
 from coachapp.referrals.queries import client_panel as referrals_panel
 from coachapp.sessions.queries import client_panel as sessions_panel
 
@@ -29,6 +30,7 @@ PANELS: list[tuple[str, Callable]] = [
     ("assessments", assessments_panel),
     ("followups", followups_panel),
     ("consents", consents_panel),
+    ("profiles", profile_panel),
 ]
 
 
@@ -42,6 +44,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "assessments": ("h-assessments", "BARC-10"),
     "followups": ("h-followups", "Interviews"),
     "consents": ("h-consents", "Consents"),
+    "profiles": ("h-profile", "Funders"),
 }
 
 # How many of a long list a panel shows before folding the rest away (nothing is dropped: the

@@ -19,6 +19,7 @@ from coachapp.extensions import db
 from coachapp.forms import ArchiveForm, show_rule_errors, validate_in_one_pass
 from coachapp.models import Client, User
 from coachapp.models.enums import AuditAction, ClientStatus, Role
+from coachapp.profiles import services as profile_services
 
 STATUS_CHOICES = [s.value for s in ClientStatus]
 
@@ -130,10 +131,19 @@ def new():
                     intake_date=form.intake_date.data,
                     actor=current_user,
                 )
+                profile_services.record_intake_statuses(
+                    client,
+                    {
+                        "housing": form.housing_status.data or None,
+                        "employment": form.employment_status.data or None,
+                    },
+                    on=form.intake_date.data,
+                    actor=current_user,
+                )
                 db.session.commit()
                 flash(f"{client.display_name} ({client.code}) added.", "success")
                 return redirect(url_for("clients.detail", client_id=client.id))
-        except services.ClientRuleError as exc:
+        except (services.ClientRuleError, profile_services.ProfileRuleError) as exc:
             db.session.rollback()
             show_rule_errors(form, exc.errors)
     status = 422 if request.method == "POST" else 200
