@@ -4,14 +4,14 @@ interview as done, and the follow-up rates of a report (``GET /reports/followups
 
 from __future__ import annotations
 
-from flask import abort
 from marshmallow import Schema, fields, validate
 
-from coachapp import access, timeutil
+from coachapp import timeutil
 from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
 from coachapp.api.common import audit_read, committing, refuse, scoped_client, today
 from coachapp.api.idempotency import idempotent
+from coachapp.api.reports import scope_and_period
 from coachapp.api.schemas import (
     ApiSchema,
     NoArgs,
@@ -27,8 +27,6 @@ from coachapp.followups.schedule import State, window_for
 from coachapp.models import Enrollment, FollowUpInterview, Program
 from coachapp.models.base import MAX_ID
 from coachapp.models.enums import InterviewKind, Role
-from coachapp.reports.forms import period_problem
-from coachapp.reports.metrics import Period
 
 # --- Schemas --------------------------------------------------------------------------------
 
@@ -196,26 +194,11 @@ def followups_report(args):
     """The SUPRT follow-up rates (baseline, six-month, closeout) with their counts for
     ``[start, end]``: the same scopes and access as ``/reports/outcomes`` (outside the user's
     reach: 404)."""
-    user = api_user()
-    start, end = args["start"], args["end"]
-    problem = period_problem(start, end)
-    if problem:
-        refuse("end", problem)
-    if user.role == Role.ADMIN and args.get("program_id") is None:
-        refuse("program_id", "Give the program to report on.")
-    try:
-        scope = access.report_scope(
-            user,
-            program_id=args.get("program_id"),
-            coach_id=args.get("coach_id"),
-            supervisor_id=args.get("supervisor_id"),
-        )
-    except access.ScopeError:
-        abort(404)
+    scope, period = scope_and_period(args)
     program = db.session.get(Program, scope.program_id)
-    figures = metrics.figures(scope, Period(start, end), today=timeutil.local_today(program))
+    figures = metrics.figures(scope, period, today=timeutil.local_today(program))
     return {
-        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "scope": scope.as_dict(),
         **figures,
     }

@@ -37,7 +37,7 @@ from coachapp.reports.metrics import Period, Scope
 REPORT_ROLES = (Role.COACH, Role.SUPERVISOR, Role.PROGRAM_MANAGER, Role.ADMIN)
 
 
-def _scope_and_period(args) -> tuple[Scope, Period]:
+def scope_and_period(args) -> tuple[Scope, Period]:
     """The scope (404 outside the user's reach) and the period (422 with the reason)."""
     user = api_user()
     start, end, named = args.get("start"), args.get("end"), args.get("period")
@@ -88,7 +88,7 @@ def outcomes(args):
     ``period``: a coach's own caseload, a supervisor's team (or one of its coaches), a program
     manager's program (or one team or coach of it), any program for an admin (``program_id``
     required). A scope outside the user's reach answers 404."""
-    scope, period = _scope_and_period(args)
+    scope, period = scope_and_period(args)
     report = store.outcome_report(scope, period)
     db.session.commit()  # a report computed now is stored
     return report
@@ -109,7 +109,7 @@ def housing_employment(args):
     share of clients homeless at intake who moved to permanent housing (and to any housing),
     and the share of clients not employed at intake who are employed at the latest; each with
     its numerator and denominator. Same scope and access as ``/reports/outcomes``."""
-    scope, period = _scope_and_period(args)
+    scope, period = scope_and_period(args)
     seen = _funder_shown(scope, period)
     he = seen["housing_employment"]
     matrix = {
@@ -134,7 +134,7 @@ def outcome_breakdowns(args):
     veteran_status, primary_substance, insurance, referral_source, or age_band (at the
     episode's intake). "not_asked" and "declined" are groups of their own; a field's groups add
     up to the report's figure. Same scope and access as ``/reports/outcomes``."""
-    scope, period = _scope_and_period(args)
+    scope, period = scope_and_period(args)
     seen = _funder_shown(scope, period)
     groups = []
     for group in seen["breakdowns"][args["by"]]:

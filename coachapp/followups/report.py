@@ -43,4 +43,9 @@ def export_rows(scope: Scope, period: Period) -> list[list[Any]]:
 def definitions_html() -> Markup:
     """metrics.md of follow-up interviews as HTML (our own file)."""
     html = markdown.markdown(DEFINITIONS.read_text(encoding="utf-8"), extensions=["tables"])
+    # As metrics.md's tables on the same page: styled, and scrolled within their own box on a
+    # phone rather than widening the page.
+    html = html.replace(
+        "<table>", '<div class="table-responsive"><table class="table table-sm align-top">'
+    ).replace("</table>", "</table></div>")
     return Markup(html)  # noqa: S704 # nosec B704
