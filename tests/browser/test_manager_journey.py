@@ -114,7 +114,7 @@ def test_outcome_report_period_drill_down_and_xlsx(page, site, tmp_path):
     assert fits(page)
 
     sheets, table = _sheet_rows(_download(page, headline_link, tmp_path))
-    assert sheets == ["Cover", "report", "Definitions"]
+    assert sheets == ["Cover", "report", "Housing and employment", "By group", "Definitions"]
     assert table[0] == ("Figure", "Value", "Numerator", "Denominator", "Figure key")
     values = {row[-1]: row[1] for row in table[1:]}
     assert values["period.start"].date().isoformat() == START
