@@ -181,7 +181,7 @@ def register_blueprints(app: Flask) -> None:
         profiles,
     ):
         app.register_blueprint(feature.bp)
-    from coachapp.api import register_api
+    from coachapp.api import register_api  # the API, like the features above
 
     register_api(app)
     # Static files are public; declared like every other route.
@@ -189,7 +189,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from coachapp.main.errors import register
+    from coachapp.main.errors import register  # a feature: imported when an app is built
 
     register(app)
 
@@ -249,7 +249,7 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from coachapp.commands import register
+    from coachapp.commands import register  # the top layer: imported when an app is built
 
     register(app)
 
