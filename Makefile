@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := coachapp
 
-.PHONY: run serve test bench lint lock lock-upgrade install install-dev demo-large screenshots clean
+.PHONY: run serve test bench lint lint-imports lock lock-upgrade install install-dev demo-large screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,11 @@ screenshots: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+## The import contract of pyproject.toml ([tool.importlinter], ARCHITECTURE.md): layers, no circles.
+lint-imports: install-dev
+	$(BIN)/lint-imports
 
 ## The large demo program (200 coaches, 20,000 clients, ~1,000,000 sessions) into DATABASE_URL.
 demo-large: install

@@ -51,8 +51,8 @@ def on_starting(server):
     (unsafe production settings, encryption keys that open nothing stored) is one message and
     exit status 1, instead of every worker failing at once (gunicorn then prints tracebacks)."""
     from coachapp import create_app
-    from coachapp.crypto import KeysDoNotOpenStoredValues
     from coachapp.extensions import db
+    from coachapp.keys import KeysDoNotOpenStoredValues
 
     try:
         app = create_app()

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta, timezone
 
-from flask import Flask, abort, g, request, session
+import click
+from flask import Flask, abort, current_app, g, request, session
 from flask_login import current_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from coachapp import access
+from coachapp import access, crypto, keys, logs
 from coachapp.extensions import csrf, db, limiter, login_manager, migrate, use_sqlite_wal
+from coachapp.models import User
 from coachapp.models.base import MAX_ID
+from coachapp.models.enums import Role
 from coachapp.same_origin import REFERRER_POLICY
 
 
@@ -51,8 +55,8 @@ def create_app(config_class: type | None = None) -> Flask:
     """Build the app for ``config_class``; by default ``config.Config``, or
     ``config.ProductionConfig`` when ``COACHAPP_CONFIG=production``."""
     if config_class is None:
-        import os
-
+        # config.py sits at the repository root, beside the package: only an app built from
+        # the environment needs it (tests and scripts pass their own class).
         from config import Config, ProductionConfig
 
         production = os.environ.get("COACHAPP_CONFIG", "").lower() == "production"
@@ -89,8 +93,6 @@ def trust_proxies(app: Flask) -> None:
 
 
 def configure_logging(app: Flask) -> None:
-    from coachapp import logs
-
     logs.configure(app)
 
 
@@ -99,16 +101,12 @@ def configure_encryption(app: Flask) -> None:
     a test), refuse to start when stored values exist that none of the keys opens. Other
     ``flask`` commands skip that check: ``flask db upgrade`` and ``flask keys generate`` must
     work whatever the keys, and ``flask keys rotate`` checks every value itself."""
-    import click
-
-    from coachapp import crypto
-
-    keys = crypto.parse_keys(app.config.get("ENCRYPTION_KEYS") or "")
-    keyring = crypto.configure(app, keys or [crypto.derived_key(app.config["SECRET_KEY"])])
+    configured = crypto.parse_keys(app.config.get("ENCRYPTION_KEYS") or "")
+    keyring = crypto.configure(app, configured or [crypto.derived_key(app.config["SECRET_KEY"])])
     command = click.get_current_context(silent=True)
     if command is None or command.info_name == "run":
         with app.app_context():
-            crypto.check_stored_values(db.engine, keyring, derived=not keys)
+            keys.check_stored_values(db.engine, keyring, derived=not configured)
 
 
 def register_extensions(app: Flask) -> None:
@@ -124,8 +122,6 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    from coachapp.models import User
-
     @login_manager.user_loader
     def load_user(user_key: str) -> User | None:
         # The cookie carries "id:session_version"; a bumped version (logout, password change)
@@ -140,6 +136,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    # The features, the API, the error pages and the commands are imported when an app is
+    # built, not when ``coachapp`` is: ``import coachapp.models`` (migrations, scripts) then
+    # loads no blueprint, and no feature imports this package's __init__ half-way through.
     from coachapp import (
         admin,
         appointments,
@@ -182,7 +181,7 @@ def register_blueprints(app: Flask) -> None:
         profiles,
     ):
         app.register_blueprint(feature.bp)
-    from coachapp.api import register_api
+    from coachapp.api import register_api  # the API, like the features above
 
     register_api(app)
     # Static files are public; declared like every other route.
@@ -190,7 +189,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from coachapp.main.errors import register
+    from coachapp.main.errors import register  # a feature: imported when an app is built
 
     register(app)
 
@@ -250,7 +249,7 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from coachapp.commands import register
+    from coachapp.commands import register  # the top layer: imported when an app is built
 
     register(app)
 
@@ -298,15 +297,11 @@ NAV = {
 
 
 def nav_links(user) -> list[tuple[str, str]]:
-    from flask import current_app
-
     endpoints = current_app.view_functions
     return [(e, label) for e, label in NAV.get(user.role, []) if e in endpoints]
 
 
 def register_template_helpers(app: Flask) -> None:
-    from coachapp.models.enums import Role
-
     @app.context_processor
     def inject() -> dict:
         return {"Role": Role, "access": access, "nav_links": nav_links}

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
+from cryptography.fernet import Fernet
 from flask import Flask
 from sqlalchemy import func, select
 
+from coachapp.auth.passwords import hash_password, password_problem
+from coachapp.auth.tokens import create_token
+from coachapp.backup import BackupError, backup, restore
+from coachapp.demo import DEMO_PASSWORD, DEMO_USERS, DemoError, build_demo
 from coachapp.extensions import db
+from coachapp.keys import rotate_all
 from coachapp.models import Program, User
 from coachapp.models.enums import Role
+from coachapp.programs import find_program
+from coachapp.reports.commands import reports
+from coachapp.resources.commands import resources
 
 
 def register(app: Flask) -> None:
@@ -22,19 +32,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(keys)
-    from coachapp.reports.commands import reports
-    from coachapp.resources.commands import resources
-
     app.cli.add_command(reports)
     app.cli.add_command(resources)
-
-
-def _find_program(value: str) -> Program | None:
-    if value.isdigit():
-        program = db.session.get(Program, int(value))
-        if program is not None:
-            return program
-    return db.session.scalar(select(Program).where(Program.name == value))
 
 
 @click.group()
@@ -51,7 +50,7 @@ def programs_create(name: str, tz: str) -> None:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise click.BadParameter(f"unknown time zone {tz!r}", param_hint="--timezone") from exc
-    if _find_program(name) is not None:
+    if find_program(name) is not None:
         raise click.ClickException(f"a program named {name!r} exists already")
     program = Program(name=name, timezone=tz)
     db.session.add(program)
@@ -86,8 +85,6 @@ def users_create(
     password: str,
 ) -> None:
     """Create a user; asks for the password when --password is not given."""
-    from coachapp.auth.passwords import hash_password, password_problem
-
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
         raise click.BadParameter("not an email address", param_hint="--email")
@@ -98,7 +95,7 @@ def users_create(
         raise click.BadParameter(problem, param_hint="--password")
     program = None
     if program_ref:
-        program = _find_program(program_ref)
+        program = find_program(program_ref)
         if program is None:
             raise click.BadParameter(f"no program {program_ref!r}", param_hint="--program")
     elif role != Role.ADMIN:
@@ -135,8 +132,6 @@ def tokens() -> None:
 @click.option("--name", default="command line", show_default=True)
 def tokens_create(email: str, name: str) -> None:
     """Create an API token for EMAIL and print it once (only its hash is kept)."""
-    from coachapp.auth.tokens import create_token
-
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None or not user.active:
         raise click.ClickException("no active user with that email")
@@ -153,8 +148,6 @@ def tokens_create(email: str, name: str) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has data already.")
 def demo_data(scale: str, seed: int, if_empty: bool) -> None:
     """Load a synthetic demo program (deterministic for a seed) into an empty database."""
-    from coachapp.demo import DEMO_PASSWORD, DEMO_USERS, DemoError, build_demo
-
     has_data = db.session.scalar(select(func.count(Program.id))) > 0
     if has_data and if_empty:
         click.echo("database has data already: demo not loaded")
@@ -176,10 +169,6 @@ def demo_data(scale: str, seed: int, if_empty: bool) -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 def backup_command(path: str) -> None:
     """Write a consistent snapshot of the database to PATH (safe while the app serves)."""
-    from pathlib import Path
-
-    from coachapp.backup import BackupError, backup
-
     try:
         written = backup(db.engine, Path(path))
     except BackupError as exc:
@@ -192,10 +181,6 @@ def backup_command(path: str) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore_command(path: str, yes: bool) -> None:
     """Replace the database's contents with the snapshot at PATH."""
-    from pathlib import Path
-
-    from coachapp.backup import BackupError, restore
-
     if not yes:
         click.confirm("This replaces every record in the database. Continue?", abort=True)
     db.session.remove()
@@ -214,8 +199,6 @@ def keys() -> None:
 @keys.command("generate")
 def keys_generate() -> None:
     """Print a new random key (put it first in ENCRYPTION_KEYS)."""
-    from cryptography.fernet import Fernet
-
     click.echo(Fernet.generate_key().decode("ascii"))
 
 
@@ -223,8 +206,6 @@ def keys_generate() -> None:
 @click.option("--batch", default=1000, show_default=True, help="Rows per transaction.")
 def keys_rotate(batch: int) -> None:
     """Re-encrypt every encrypted value with the first key of ENCRYPTION_KEYS."""
-    from coachapp.crypto import rotate_all
-
     counts = rotate_all(batch=batch)
     total = sum(counts.values())
     detail = ", ".join(f"{name} {n}" for name, n in counts.items())

@@ -20,6 +20,7 @@ from wtforms import (
     IntegerField,
     SelectField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms import validators as wtf_validators
@@ -217,11 +218,18 @@ class ArchiveForm(HiddenWithoutIds, FlaskForm):
     )
 
 
+class EmptyForm(HiddenWithoutIds, FlaskForm):
+    """Carries the CSRF token for POST-only actions (sign out, archive, ...)."""
+
+    submit = SubmitField("Submit")
+
+
 __all__ = [
     "ArchiveForm",
     "DataRequired",
     "DateField",
     "DateRange",
+    "EmptyForm",
     "EnumSelectField",
     "HiddenWithoutIds",
     "InputRequired",

@@ -14,6 +14,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from coachapp import create_app, crypto
+from coachapp import keys as rotation
 from coachapp.extensions import db
 from tests import factories
 from tests.conftest import (
@@ -50,7 +51,7 @@ def test_no_note_text_in_the_raw_database(db, login, coach, supervisor):
 
 
 def test_every_narrative_column_is_encrypted():
-    encrypted = {f"{t.name}.{c.name}" for t, c in crypto.encrypted_columns()}
+    encrypted = {f"{t.name}.{c.name}" for t, c in rotation.encrypted_columns()}
     assert {
         "clients.notes",
         "sessions.note",
@@ -107,7 +108,7 @@ def test_keys_rotate_never_overwrites_an_edit_saved_meanwhile(app, db, coach, mo
         return real_rotate(token)
 
     monkeypatch.setattr(crypto, "rotate_token", edit_then_rotate)
-    crypto.rotate_all()
+    rotation.rotate_all()
     db.session.expire_all()
     assert db.session.get(Client, client.id).notes == "edited meanwhile"
 
@@ -164,7 +165,7 @@ def stored_with_a(scratch_url):
 
 
 def test_start_is_refused_when_no_configured_key_opens_what_is_stored(stored_with_a):
-    with pytest.raises(crypto.KeysDoNotOpenStoredValues) as refused:
+    with pytest.raises(rotation.KeysDoNotOpenStoredValues) as refused:
         app_with_keys(stored_with_a, KEY_B)
     message = str(refused.value)
     assert "ENCRYPTION_KEYS" in message

@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 
 from coachapp import audit, records
 from coachapp.admin.queries import active_client_count, reporting_coach_count
+from coachapp.appointments.services import revoke_feed_tokens
 from coachapp.auth.passwords import hash_password, password_problem
 from coachapp.auth.services import clear_lockout
 from coachapp.auth.tokens import revoke_token, tokens_of
@@ -200,8 +201,6 @@ def deactivate_user(user: User, *, actor: User) -> None:
     user.session_version = (user.session_version or 0) + 1
     for token in tokens_of(user):
         revoke_token(token, actor=actor)
-    from coachapp.appointments.services import revoke_feed_tokens
-
     revoke_feed_tokens(user, actor=actor)
     audit.record(
         AuditAction.UPDATE,

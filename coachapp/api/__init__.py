@@ -12,7 +12,7 @@ from webargs.flaskparser import FlaskParser
 from coachapp import access
 from coachapp.api.auth import rate_limit_key
 from coachapp.api.schemas import ErrorSchema
-from coachapp.extensions import limiter
+from coachapp.extensions import csrf, limiter
 from coachapp.main.errors import wants_json
 
 QUERY_LOCATIONS = ("query", "querystring")
@@ -71,6 +71,7 @@ class CoachappApi(Api):
 
 
 def register_api(app: Flask) -> None:
+    # The route modules import ``blp`` from this package: they load once it is defined.
     from coachapp.api import (  # noqa: F401 - routes
         appointments,
         assessments,
@@ -87,7 +88,6 @@ def register_api(app: Flask) -> None:
         supervision,
         users,
     )
-    from coachapp.extensions import csrf
 
     app.config.setdefault("API_TITLE", "coachapp")
     app.config.setdefault("API_VERSION", "v1")

@@ -6,7 +6,7 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from coachapp import access, timeutil
+from coachapp import access, audit, timeutil
 from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
 from coachapp.api.common import committing
@@ -27,7 +27,7 @@ from coachapp.clients import queries as client_queries
 from coachapp.clients import services
 from coachapp.extensions import db
 from coachapp.models import Client, Enrollment, User
-from coachapp.models.enums import Role
+from coachapp.models.enums import AuditAction, Role
 
 CLIENT_ROLES = (Role.COACH, Role.SUPERVISOR, Role.ADMIN, Role.PROGRAM_MANAGER)
 
@@ -107,9 +107,6 @@ def create_client(data):
 @blp.response(200, ClientSchema)
 def get_client(args, client_id: int):
     """One client (404 outside the access rule, exactly like a missing one). Audited."""
-    from coachapp import audit
-    from coachapp.models.enums import AuditAction
-
     client = _client(client_id)
     audit.record(
         AuditAction.VIEW,

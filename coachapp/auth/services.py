@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from coachapp import audit, records
-from coachapp.auth.passwords import hash_password, needs_rehash, verify_password
+from coachapp.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from coachapp.extensions import db
 from coachapp.models import LoginFailure, User
 from coachapp.models.enums import AuditAction
@@ -145,8 +145,6 @@ def check_password_change(user: User, current: str | None, new: str | None) -> N
     """The rules of ``change_password``, asked without writing: the current password is
     right, the new one passes the policy (a value the form refused is None, not judged).
     Raises ``PasswordRuleError`` naming every field refused."""
-    from coachapp.auth.passwords import password_problem
-
     problems: dict[str, str] = {}
     if current and not verify_password(user.password_hash, current):
         problems["current_password"] = "This is not your current password."  # noqa: S105  # nosec B105
@@ -160,8 +158,6 @@ def check_password_change(user: User, current: str | None, new: str | None) -> N
 def change_password(user: User, current: str, new: str) -> str | None:
     """Change ``user``'s password; returns a problem (for the form) or None. Every other session
     of the user ends (the session version moves on)."""
-    from coachapp.auth.passwords import password_problem
-
     if not verify_password(user.password_hash, current):
         return "current_password:This is not your current password."
     problem = password_problem(new)

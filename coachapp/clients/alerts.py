@@ -1,121 +1,26 @@
-"""The alerts of product.md, as SQL over the access rule's scope.
+"""The alerts live in the shared core (``coachapp.alerts``): the caseload, the team dashboard
+and the task list all read them. Named here too for the code that imports them from here."""
 
-- ``quiet``: an active client with no completed session in 14 days (counted from the later of
-  the last completed session and the current episode's intake, so a brand-new client is not
-  "quiet" on their first day);
-- ``outcome_missing``: an appointment in the past whose outcome is still ``scheduled``;
-- ``referral_waiting``: a referral still ``referred`` 14 days after it was made;
-- ``barc_due``: an active client with no BARC-10 in the last 90 days (none at all counts).
-
-Each is a correlated EXISTS / scalar subquery on indexed (client, date) pairs, so a page of any
-size asks one query for all of them.
-"""
-
-from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-
-from sqlalchemy import and_, exists, func, not_, select
-
-from coachapp.models import Appointment, Assessment, Client, CoachingSession, Enrollment, Referral
-from coachapp.models.enums import (
-    AppointmentOutcome,
-    ClientStatus,
-    ReferralStatus,
-    SessionOutcome,
+from coachapp.alerts import (
+    ALERT_LABELS,
+    BARC_DUE_DAYS,
+    QUIET_DAYS,
+    REFERRAL_WAIT_DAYS,
+    AlertContext,
+    alert_columns,
+    alert_counts,
+    current_intake,
+    last_completed_contact,
 )
 
-QUIET_DAYS = 14
-REFERRAL_WAIT_DAYS = 14
-BARC_DUE_DAYS = 90
-
-ALERT_LABELS = {
-    "quiet": f"No completed contact in {QUIET_DAYS} days",
-    "outcome_missing": "Appointment outcome not recorded",
-    "referral_waiting": f"Referral waiting over {REFERRAL_WAIT_DAYS} days",
-    "barc_due": f"BARC-10 not done in {BARC_DUE_DAYS} days",
-}
-
-
-@dataclass(frozen=True)
-class AlertContext:
-    today: date
-    now: datetime  # program-local wall clock, like appointments
-
-
-def last_completed_contact():
-    return (
-        select(func.max(CoachingSession.date))
-        .where(
-            CoachingSession.client_id == Client.id,
-            CoachingSession.outcome == SessionOutcome.COMPLETED,
-            CoachingSession.archived_at.is_(None),
-        )
-        .correlate(Client)
-        .scalar_subquery()
-    )
-
-
-def current_intake():
-    return (
-        select(func.max(Enrollment.intake_date))
-        .where(Enrollment.client_id == Client.id)
-        .correlate(Client)
-        .scalar_subquery()
-    )
-
-
-def alert_columns(ctx: AlertContext) -> dict:
-    """Boolean SQL expressions on ``Client``, one per alert (label them in a select)."""
-    quiet_since = ctx.today - timedelta(days=QUIET_DAYS)
-    active = Client.status == ClientStatus.ACTIVE
-    recent_contact = exists().where(
-        CoachingSession.client_id == Client.id,
-        CoachingSession.outcome == SessionOutcome.COMPLETED,
-        CoachingSession.archived_at.is_(None),
-        CoachingSession.date > quiet_since,
-    )
-    recent_intake = exists().where(
-        Enrollment.client_id == Client.id, Enrollment.intake_date > quiet_since
-    )
-    outcome_missing = exists().where(
-        Appointment.client_id == Client.id,
-        Appointment.outcome == AppointmentOutcome.SCHEDULED,
-        Appointment.archived_at.is_(None),
-        Appointment.scheduled_at < ctx.now,
-    )
-    referral_waiting = exists().where(
-        Referral.client_id == Client.id,
-        Referral.status == ReferralStatus.REFERRED,
-        Referral.archived_at.is_(None),
-        Referral.referred_on < ctx.today - timedelta(days=REFERRAL_WAIT_DAYS),
-    )
-    recent_barc = exists().where(
-        Assessment.client_id == Client.id,
-        Assessment.archived_at.is_(None),
-        Assessment.administered_on > ctx.today - timedelta(days=BARC_DUE_DAYS),
-    )
-    return {
-        "quiet": and_(active, not_(recent_contact), not_(recent_intake)),
-        "outcome_missing": outcome_missing,
-        "referral_waiting": referral_waiting,
-        "barc_due": and_(active, not_(recent_barc)),
-    }
-
-
-def alert_counts(client_scope, ctx: AlertContext) -> dict[str, int]:
-    """How many clients of ``client_scope`` (a Select of Client) carry each alert: one query."""
-    scoped = client_scope.with_only_columns(Client.id).subquery()
-    columns = alert_columns(ctx)
-    query = select(
-        *(func.count().filter(expr).label(name) for name, expr in columns.items())
-    ).where(Client.id.in_(select(scoped.c.id)))
-    row = _run(query)
-    return dict(row._mapping)
-
-
-def _run(query):
-    from coachapp.extensions import db
-
-    return db.session.execute(query).one()
+__all__ = [
+    "ALERT_LABELS",
+    "BARC_DUE_DAYS",
+    "QUIET_DAYS",
+    "REFERRAL_WAIT_DAYS",
+    "AlertContext",
+    "alert_columns",
+    "alert_counts",
+    "current_intake",
+    "last_completed_contact",
+]

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, func, or_, select
 
 from coachapp import access
-from coachapp.clients.alerts import AlertContext, alert_columns, last_completed_contact
+from coachapp.alerts import AlertContext, alert_columns, last_completed_contact
 from coachapp.clients.services import fold
 from coachapp.extensions import db
 from coachapp.models import Appointment, Client, Referral, User

@@ -24,8 +24,8 @@ from flask_login import current_user
 from sqlalchemy import Select, func, select
 
 from coachapp import access, timeutil
+from coachapp.alerts import BARC_DUE_DAYS, AlertContext, alert_columns
 from coachapp.clients import bp
-from coachapp.clients.alerts import BARC_DUE_DAYS, AlertContext, alert_columns
 from coachapp.extensions import db
 from coachapp.followups import metrics as followup_metrics
 from coachapp.models import (

@@ -16,6 +16,7 @@ from coachapp import timeutil
 from coachapp.extensions import db
 from coachapp.followups import metrics
 from coachapp.models import Program
+from coachapp.reports import glossary
 from coachapp.reports.metrics import Period, Scope
 
 DEFINITIONS = Path(__file__).with_name("metrics.md")
@@ -29,8 +30,6 @@ def figures(scope: Scope, period: Period) -> dict:
 
 def export_rows(scope: Scope, period: Period) -> list[list[Any]]:
     """Rows ``figure, value, numerator, denominator, key`` of the headline export."""
-    from coachapp.reports import glossary
-
     rows = []
     for key, value, numerator, denominator in metrics.flat_rows(figures(scope, period)):
         if value is not None and (numerator is not None or key == "followups.target"):

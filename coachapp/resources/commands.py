@@ -19,6 +19,7 @@ from coachapp import audit
 from coachapp.extensions import db
 from coachapp.models import ResourceSource
 from coachapp.models.enums import AuditAction, MeetingModel
+from coachapp.programs import find_program
 from coachapp.resources.imports import ImportReport, import_hsds, import_meetings
 
 log = logging.getLogger(__name__)
@@ -40,9 +41,7 @@ class FetchError(Exception):
 def _program_id(value: str | None) -> int | None:
     if not value:
         return None
-    from coachapp.commands import _find_program
-
-    program = _find_program(value)
+    program = find_program(value)
     if program is None:
         raise click.BadParameter(f"no program {value!r}", param_hint="--program")
     return program.id

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, and_, func, or_, select, union
 
 from coachapp import access
-from coachapp.clients.alerts import AlertContext, alert_columns
+from coachapp.alerts import AlertContext, alert_columns
 from coachapp.extensions import db
 from coachapp.models import (
     Client,
