@@ -33,8 +33,8 @@ from coachapp.followups import report as followup_report
 from coachapp.models import Client, Enrollment, Program, Referral, Team, User
 from coachapp.models.enums import AuditAction, ReferralStatus
 from coachapp.reports import glossary, metrics, outcomes
-from coachapp.reports.metrics import Period, Scope
 from coachapp.reports.pseudonyms import pseudonymizer
+from coachapp.scope import Period, Scope
 
 TABLES = ("report", "by_coach", "by_month", "clients")
 # The funder tables (issue 19): also two more sheets of the report's XLSX; every figure under
