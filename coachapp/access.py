@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timezone
 from functools import wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
@@ -33,9 +33,7 @@ from coachapp.extensions import db
 from coachapp.models import BreakGlassAccess, Client, CoveringAssignment, Program, User
 from coachapp.models.base import parse_id
 from coachapp.models.enums import Role
-
-if TYPE_CHECKING:
-    from coachapp.reports.metrics import Scope
+from coachapp.scope import Scope
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -254,8 +252,6 @@ def _within_program(program_id: int, coach_id: int | None, supervisor_id: int | 
     When both are given and the coach is not on that team, the narrower choice (the coach)
     wins: both are within the user's reach, so nothing leaks, and a scope picker used without
     JavaScript never ends on an error page."""
-    from coachapp.reports.metrics import Scope
-
     if (
         supervisor_id is not None
         and _staff(supervisor_id, Role.SUPERVISOR).program_id != program_id
@@ -277,8 +273,6 @@ def report_scope(
 ) -> Scope:
     """The report ``Scope`` ``user`` asked for, if it is within their reach; ``ScopeError``
     otherwise. Omitted filters mean the widest scope the user has."""
-    from coachapp.reports.metrics import Scope
-
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         raise ScopeError("not signed in")
     if user.role == Role.COACH:

@@ -47,18 +47,16 @@ from coachapp.extensions import db
 from coachapp.followups.schedule import DUE_SOON_DAYS, KIND_LABELS, SIX_MONTHS, WINDOW_DAYS
 from coachapp.models import Client, Enrollment, FollowUpInterview, User
 from coachapp.models.enums import InterviewKind
-from coachapp.reports.metrics import (
-    Period,
-    Scope,
+from coachapp.reports.credit import (
     credited_coach,
     credits,
     held_on,
     held_spans,
     program_clients,
-    rate,
     scope_clients,
 )
 from coachapp.reports.sqlfuncs import add_days
+from coachapp.scope import Period, Scope, rate
 
 TARGET = 0.8  # SAMHSA holds the SUPRT follow-up (six-month) rate to 80%
 KINDS = tuple(k.value for k in InterviewKind)

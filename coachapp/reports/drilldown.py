@@ -33,8 +33,9 @@ from coachapp.models import (
 )
 from coachapp.models.enums import Role
 from coachapp.reports import metrics
-from coachapp.reports.metrics import Period, RowSource, Scope
 from coachapp.reports.pseudonyms import pseudonymizer
+from coachapp.reports.rows import RowSource
+from coachapp.scope import Period, Scope
 
 PAGE_SIZE = 100
 PARTS = ("numerator", "denominator")

@@ -19,7 +19,7 @@ from wtforms.validators import Optional, ValidationError
 
 from coachapp.forms import DateRange, select_choices
 from coachapp.reports import periods
-from coachapp.reports.metrics import Period
+from coachapp.scope import Period
 
 PRESETS = {
     "last_month": "Last month",

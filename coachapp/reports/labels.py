@@ -6,7 +6,7 @@ figure by its key.
 
 from __future__ import annotations
 
-from coachapp.reports.metrics import CATEGORIES, RETENTION_DAYS
+from coachapp.reports.sources import CATEGORIES, RETENTION_DAYS
 
 KIND_COUNT, KIND_RATE, KIND_RATIO, KIND_VALUE = "count", "rate", "ratio", "value"
 

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from coachapp.reports.metrics import Period
+from coachapp.scope import Period
 
 MIN_YEAR = 2000
 MAX_YEAR = 2100

@@ -54,7 +54,7 @@ from coachapp.models import (
 )
 from coachapp.models.base import utcnow
 from coachapp.reports import metrics, outcomes
-from coachapp.reports.metrics import Period, Scope
+from coachapp.scope import Period, Scope
 
 # Change this when a definition of metrics.py changes what a stored figure would be.
 DEFINITIONS = "metrics.md 2026-12-05"

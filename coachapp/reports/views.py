@@ -50,8 +50,8 @@ from coachapp.reports import (
 )
 from coachapp.reports.definitions import anchor_for, rendered
 from coachapp.reports.forms import PRESETS, ReportForm, preset_period, report_form
-from coachapp.reports.metrics import Period, Scope
-from coachapp.reports.scope import ScopeChoices, scope_args, scope_choices
+from coachapp.reports.picker import ScopeChoices, scope_args, scope_choices
+from coachapp.scope import Period, Scope
 
 REPORT_ROLES = (Role.COACH, Role.SUPERVISOR, Role.PROGRAM_MANAGER, Role.ADMIN)
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from coachapp.extensions import db
 from coachapp.models import Program, Team, User
 from coachapp.models.enums import Role
-from coachapp.reports.metrics import Scope
+from coachapp.scope import Scope
 
 
 def scope_args(scope: Scope) -> dict[str, int]:
