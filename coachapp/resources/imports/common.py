@@ -1,5 +1,5 @@
-"""What both importers share: field limits, the import report, the checks of single values,
-the feed's ``ResourceSource`` and the upsert/retire steps."""
+"""What both importers share: the import report, the checks of single values (lengths from
+coachapp.limits), the feed's ``ResourceSource`` and the upsert/retire steps."""
 
 from __future__ import annotations
 
@@ -12,17 +12,14 @@ from sqlalchemy import select
 
 from coachapp import records
 from coachapp.extensions import db
+from coachapp.limits import (
+    MAX_EMAIL,
+    MAX_SOURCE_NAME,
+    MAX_URL,
+)
 from coachapp.models import Resource, ResourceSource
 from coachapp.resources.forms import is_http_url
 
-MAX_EXTERNAL_ID = 100
-MAX_NAME = 200
-MAX_EMAIL = 254
-MAX_URL = 300
-MAX_PHONE = 40
-MAX_DESCRIPTION = 20_000
-MAX_SOURCE_NAME = 300
-MAX_TIMEZONE = 64
 EARLIEST = date(1900, 1, 1)
 # A clock time: HH:MM, 24-hour, optional seconds (Meeting Guide's format; HSDS schedules too).
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?$")

@@ -10,12 +10,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from coachapp.extensions import db
+from coachapp.limits import MAX_EXTERNAL_ID, MAX_IMPORTED_DESCRIPTION, MAX_LINE
 from coachapp.models import AuditEvent, Organization, Resource, ResourceSource
 from coachapp.models.enums import AuditAction, ResourceCategory
 from coachapp.resources.imports.common import (
-    MAX_DESCRIPTION,
-    MAX_EXTERNAL_ID,
-    MAX_NAME,
     ImportReport,
     InputError,
     RowError,
@@ -223,7 +221,7 @@ def _import_organizations(
                 raise RowError(f"id {external_id!r} repeated (first on row {seen[external_id]})")
             if not row.get("name"):
                 raise RowError("missing name")
-            _check_length("name", row["name"], MAX_NAME)
+            _check_length("name", row["name"], MAX_LINE)
             values = {
                 "name": row["name"],
                 "description": row.get("description") or None,
@@ -274,7 +272,7 @@ def _service_values(
         raise RowError(f"id {external_id!r} repeated (first on row {seen[external_id]})")
     if not row.get("name"):
         raise RowError("missing name")
-    _check_length("name", row["name"], MAX_NAME)
+    _check_length("name", row["name"], MAX_LINE)
     org_ref = row.get("organization_id", "")
     organization = orgs.get(org_ref) if org_ref else None
     if org_ref and organization is None:
@@ -304,12 +302,12 @@ def _service_values(
         report, where, _date, "assured_date", row.get("assured_date"), today
     ) or _lenient(report, where, _date, "last_modified", row.get("last_modified"), today)
     description = row.get("description") or None
-    _check_length("description", description, MAX_DESCRIPTION)
+    _check_length("description", description, MAX_IMPORTED_DESCRIPTION)
     locations = details.locations.get(external_id, [])
     extra = _details_text(row, details, locations)
     if extra:
         full = "\n".join([description or "", *extra]).strip()
-        if len(full) <= MAX_DESCRIPTION:
+        if len(full) <= MAX_IMPORTED_DESCRIPTION:
             description = full
         else:
             report.warn(where, "eligibility, fees, languages and hours too long: dropped")

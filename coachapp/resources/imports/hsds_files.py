@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coachapp.limits import MAX_PHONE
 from coachapp.models.enums import ResourceCategory
 from coachapp.resources.imports.common import (
-    MAX_PHONE,
     TIME_RE,
     ImportReport,
     InputError,

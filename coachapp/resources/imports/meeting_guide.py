@@ -13,14 +13,16 @@ from pathlib import Path
 from sqlalchemy import select
 
 from coachapp.extensions import db
+from coachapp.limits import (
+    MAX_EXTERNAL_ID,
+    MAX_IMPORTED_DESCRIPTION,
+    MAX_LINE,
+    MAX_PHONE,
+    MAX_TIMEZONE,
+)
 from coachapp.models import Organization, Resource, ResourceSource
 from coachapp.models.enums import MeetingFormat, MeetingModel, ResourceCategory
 from coachapp.resources.imports.common import (
-    MAX_DESCRIPTION,
-    MAX_EXTERNAL_ID,
-    MAX_NAME,
-    MAX_PHONE,
-    MAX_TIMEZONE,
     TIME_RE,
     ImportReport,
     InputError,
@@ -179,7 +181,7 @@ def _meeting_values(
     name = _text(entry, "name")
     if not name:
         raise RowError("missing name")
-    _check_length("name", name, MAX_NAME)
+    _check_length("name", name, MAX_LINE)
 
     def warn(message: str) -> None:
         report.warn(where, message)
@@ -246,7 +248,7 @@ def _meeting_values(
         else "",
     ]
     description = "\n".join(p for p in description_parts if p) or None
-    _check_length("notes", description, MAX_DESCRIPTION)
+    _check_length("notes", description, MAX_IMPORTED_DESCRIPTION)
     languages = [LANGUAGES[t] for t in types if t in LANGUAGES]
     return {
         "name": name,
@@ -282,7 +284,7 @@ def _entity(
         name = _text(entry, "entity")
     except RowError:
         return None
-    if not name or len(name) > MAX_NAME:
+    if not name or len(name) > MAX_LINE:
         return None
     external_id = "mg-entity:" + re.sub(r"\s+", " ", name.lower())[: MAX_EXTERNAL_ID - 10]
     if external_id in cache:
