@@ -28,11 +28,10 @@ from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 from wtforms.widgets import HiddenInput
 
+from coachapp.limits import MAX_LINE, MAX_TEXT
 from coachapp.records import RuleError
 
 EARLIEST_DATE = date(1900, 1, 1)
-MAX_TEXT = 10_000  # narrative fields
-MAX_LINE = 200
 
 
 def strip_filter(value):

@@ -12,10 +12,14 @@ import pytest
 from sqlalchemy import func, select
 
 from coachapp.models import AuditEvent, Organization, Resource
-from coachapp.resources import imports
 from coachapp.resources import services as resource_services
 from coachapp.resources.commands import resources as resources_cli
-from coachapp.resources.imports import category_from_terms, import_hsds, import_meetings
+from coachapp.resources.imports import (
+    category_from_terms,
+    import_hsds,
+    import_meetings,
+    meeting_guide,
+)
 
 DATA = Path(__file__).parent / "data"
 TODAY = date(2026, 3, 15)
@@ -543,7 +547,7 @@ def test_cli_program_option(app, db, program):
 
 def test_cli_failure_half_way_imports_nothing(app, db, monkeypatch):
     """One transaction: an unexpected error on a later entry leaves no earlier entry behind."""
-    original = imports._meeting_values
+    original = meeting_guide._meeting_values
     calls = {"n": 0}
 
     def failing(entry, **kwargs):
@@ -552,7 +556,7 @@ def test_cli_failure_half_way_imports_nothing(app, db, monkeypatch):
             raise RuntimeError("disk on fire")
         return original(entry, **kwargs)
 
-    monkeypatch.setattr(imports, "_meeting_values", failing)
+    monkeypatch.setattr(meeting_guide, "_meeting_values", failing)
     result = cli(app, "import-meetings", str(DATA / "meetings.json"))
     assert result.exit_code != 0
     assert count(db, Resource) == 0 and count(db, Organization) == 0

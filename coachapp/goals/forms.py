@@ -21,9 +21,8 @@ from coachapp.forms import (
     VersionForm,
     strip_filter,
 )
+from coachapp.limits import MAX_GOAL_DESCRIPTION as MAX_DESCRIPTION
 from coachapp.models.enums import GoalDomain, GoalStatus
-
-MAX_DESCRIPTION = 2000
 
 
 class GoalForm(VersionForm):

@@ -14,12 +14,12 @@ from datetime import date
 from coachapp import audit, records, timeutil
 from coachapp.extensions import db
 from coachapp.forms import EARLIEST_DATE
+from coachapp.limits import MAX_GOAL_DESCRIPTION as MAX_DESCRIPTION
 from coachapp.models import Client, Goal, User
 from coachapp.models.enums import AuditAction, GoalDomain, GoalStatus
 
 DETAIL_FIELDS = ("domain", "description", "target_date", "opened_on")
 CLOSED = (GoalStatus.ACHIEVED, GoalStatus.DISCONTINUED)
-MAX_DESCRIPTION = 2000
 
 
 CLOSED_ON_ONLY_WHEN_CLOSED = "Only an achieved or discontinued goal has this date."

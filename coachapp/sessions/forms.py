@@ -27,11 +27,10 @@ from coachapp.forms import (
 )
 from coachapp.goals import services as goal_services
 from coachapp.goals.forms import NewGoalForm
+from coachapp.limits import MAX_NEXT_STEPS
 from coachapp.models.enums import Modality, SessionKind, SessionOutcome
 from coachapp.sessions import services
 from coachapp.sessions.services import MAX_MINUTES, MAX_REPLY, MIN_MINUTES, MINUTES_MESSAGE
-
-MAX_NEXT_STEPS = 2000
 
 
 class CheckboxesField(SelectMultipleField):

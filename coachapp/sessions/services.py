@@ -16,13 +16,13 @@ from sqlalchemy import and_, select, update
 from coachapp import audit, records, timeutil
 from coachapp.extensions import db
 from coachapp.forms import EARLIEST_DATE
+from coachapp.limits import MAX_MINUTES, MAX_REPLY, MIN_MINUTES
 from coachapp.models import Client, CoachingSession, Goal, ReviewComment, User
 from coachapp.models.enums import AuditAction, Modality, Role, SessionKind, SessionOutcome
 from coachapp.models.sessions import ReviewCommentKind
 
 SCALAR_FIELDS = ("date", "duration_minutes", "modality", "kind", "outcome", "note", "next_steps")
 REVIEWED_TEXT = ("note", "next_steps")
-MIN_MINUTES, MAX_MINUTES = 1, 720
 MINUTES_MESSAGE = f"Give the minutes, from {MIN_MINUTES} to {MAX_MINUTES}."
 
 
@@ -194,9 +194,6 @@ def mark_comments_read(session: CoachingSession, *, actor: User) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
-
-
-MAX_REPLY = 2000
 
 
 def reply_to_review(session: CoachingSession, body: str | None, *, actor: User) -> ReviewComment:

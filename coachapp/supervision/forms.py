@@ -37,11 +37,8 @@ from coachapp.forms import (
     select_choices,
     strip_filter,
 )
+from coachapp.limits import MAX_TOPICS, MAX_TRAINING_HOURS, MIN_TRAINING_HOURS
 from coachapp.models.enums import SupervisionFormat, TrainingDomain
-
-MIN_TRAINING_HOURS = Decimal("0.25")
-MAX_TRAINING_HOURS = Decimal("200")
-MAX_TOPICS = 2000
 
 
 class CheckboxListWidget:

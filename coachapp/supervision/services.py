@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from coachapp import access, audit, records, timeutil
 from coachapp.extensions import db
+from coachapp.limits import MAX_MINUTES, MIN_MINUTES
 from coachapp.models import (
     Client,
     SupervisionNote,
@@ -37,7 +38,6 @@ READ_FIELDS = frozenset({"topics", "note", "action_items"})
 TRAINING_FIELDS = ("domain", "hours", "completed_on", "title", "provider")
 
 
-MIN_MINUTES, MAX_MINUTES = 1, 720
 COACHES_MESSAGE = "Choose among the active coaches you supervise."
 CLIENTS_MESSAGE = "Choose among the clients you can open."
 

@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 
 from coachapp import audit, records, timeutil
 from coachapp.extensions import db
+from coachapp.limits import HANDOFF_MAX, REASON_MAX
 from coachapp.models import (
     Client,
     ClientAssignment,
@@ -92,10 +93,6 @@ def threads_from_sign_off_comments(unread_since: datetime) -> None:
         ),
         {"since": unread_since},
     )
-
-
-REASON_MAX = 500
-HANDOFF_MAX = 4000
 
 
 def assignment_history(client: Client) -> list[ClientAssignment]:

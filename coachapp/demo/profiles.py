@@ -5,7 +5,7 @@ later, about 25% of the unemployed find work).
 
 Its own ``random.Random``, seeded from the demo's seed, so these rows are as deterministic as
 the rest and adding them left every other demo row as it was. Rows are plain dicts for the
-demo's bulk inserts (coachapp/demo.py)."""
+demo's bulk inserts (coachapp/demo/)."""
 
 from __future__ import annotations
 
