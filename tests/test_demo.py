@@ -1,6 +1,6 @@
 """The synthetic demo program: shape, realism rules, determinism and the empty-database guard.
 
-Only the small scale is built here; medium and large are measured by hand (see coachapp/demo.py).
+Only the small scale is built here; medium and large are measured by hand (see coachapp/demo/).
 """
 
 from __future__ import annotations

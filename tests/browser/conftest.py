@@ -8,7 +8,7 @@ journey that changes records makes its own with ``site.make(...)`` instead of ch
 shared ones.
 
 Two served apps: ``site``, a handful of records made with the factories, and ``demo_site``, the
-small demo program of coachapp/demo.py (60 clients, 3,000 sessions, a year-long backlog of notes
+small demo program of coachapp/demo/ (60 clients, 3,000 sessions, a year-long backlog of notes
 waiting for the demo supervisor), for the pages as a program sees them at real volume."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Screenshots of the main pages for the README: ``make screenshots``.
 
-Builds the small demo program (coachapp/demo.py) in a throwaway SQLite file, serves the app on
+Builds the small demo program (coachapp/demo/) in a throwaway SQLite file, serves the app on
 127.0.0.1 with the development settings, signs in as each demo user in Chromium and writes
 ``docs/screenshots/<page>-<desktop|phone>.png`` (1280×800 and 390×844, the visible part of the
 page). The names are fixed, so new screenshots replace the old ones.
