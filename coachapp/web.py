@@ -43,6 +43,25 @@ def stale(form) -> None:
     form.form_errors.append(records.StaleRecordError.message)
 
 
+def refused(form, exc: records.RuleError, rename: Mapping[str, str] | None = None) -> None:
+    """A service refused: nothing is saved, its messages go beside the form's fields."""
+    db.session.rollback()
+    show_refusals(form, exc.errors, rename)
+
+
+@contextmanager
+def checking(form, *, rename: Mapping[str, str] | None = None) -> Iterator[Saved]:
+    """Like ``saving`` without the commit: run services' checks before deciding what to do
+    (a warning page, say); a refusal goes beside its field and the yielded value is false."""
+    passed = Saved()
+    try:
+        yield passed
+    except records.RuleError as exc:
+        refused(form, exc, rename)
+    else:
+        passed.ok = True
+
+
 @contextmanager
 def saving(
     form,
@@ -70,8 +89,7 @@ def saving(
         yield saved
         db.session.commit()
     except records.RuleError as exc:
-        db.session.rollback()
-        show_refusals(form, exc.errors, rename)
+        refused(form, exc, rename)
     except (records.StaleRecordError, StaleDataError):
         stale(form)
     except IntegrityError:
@@ -84,9 +102,10 @@ def saving(
         saved.ok = True
 
 
-def form_status() -> int:
-    """A form page answers 200 when asked for, 422 when it comes back refused after a POST."""
-    return 422 if request.method == "POST" else 200
+def form_status(*, saving: bool = True) -> int:
+    """A form page answers 200 when asked for, 422 when it comes back refused after a POST;
+    ``saving=False`` for a POST that only redraws the form (a "narrow the list" button): 200."""
+    return 422 if request.method == "POST" and saving else 200
 
 
 def form_page(template: str, form, **context):
@@ -95,6 +114,6 @@ def form_page(template: str, form, **context):
     return render_template(template, form=form, **context), form_status()
 
 
-def client_page(client):
-    """Back to the client's page (where a client-linked record is shown)."""
-    return redirect(url_for("clients.detail", client_id=client.id))
+def client_page(client, anchor: str | None = None):
+    """Back to the client's page (where a client-linked record is shown), at ``anchor``."""
+    return redirect(url_for("clients.detail", client_id=client.id, _anchor=anchor))

@@ -11,6 +11,7 @@ from coachapp.extensions import db
 from coachapp.followups.forms import RecordForm, form_prefix
 from coachapp.followups.schedule import Interview, schedule
 from coachapp.models import Client, Enrollment, FollowUpInterview, User
+from coachapp.models.enums import Role
 
 
 @dataclass(frozen=True)
@@ -63,3 +64,19 @@ def client_panel(client: Client, user: User) -> dict:
                 form.done_on.data = today
                 forms[(item.enrollment.id, interview.kind)] = form
     return {"episodes": schedules, "forms": forms, "today": today}
+
+
+def episode_or_404(client: Client, enrollment_id: int) -> Enrollment:
+    """One episode of the (already access-checked) client; 404 for another client's."""
+    return db.one_or_404(
+        select(Enrollment).where(Enrollment.id == enrollment_id, Enrollment.client_id == client.id)
+    )
+
+
+def team_coach_names(supervisor: User) -> list:
+    """(id, name) of the coaches reporting to ``supervisor``, by name."""
+    return db.session.execute(
+        select(User.id, User.name)
+        .where(User.supervisor_id == supervisor.id, User.role == Role.COACH)
+        .order_by(User.name, User.id)
+    ).all()
