@@ -45,7 +45,21 @@ def id_select(label: str, **kwargs) -> SelectField:
     return SelectField(label, coerce=optional_id, validate_choice=True, **kwargs)
 
 
-class UserDetailsForm(FlaskForm):
+class ServiceErrorsForm(FlaskForm):
+    """A form of the admin pages: the services' refusals (``AdminRuleError.errors``) are added
+    beside their fields, after any message of the form's own, or above the form
+    (``web.saving`` calls this)."""
+
+    def show_rule_errors(self, errors: dict[str, str]) -> None:
+        for name, message in errors.items():
+            field = getattr(self, name, None)
+            if field is not None and hasattr(field, "errors"):
+                field.errors = [*field.errors, message]
+            else:
+                self.form_errors.append(message)
+
+
+class UserDetailsForm(ServiceErrorsForm):
     """What an admin may change about a user (the email is fixed once the account exists)."""
 
     name = StringField(
@@ -127,7 +141,7 @@ class EditUserForm(UserDetailsForm):
     stamp = HiddenField()
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(ServiceErrorsForm):
     new_password = PasswordField(
         "New password",
         validators=[DataRequired(message="Give the new password.")],
@@ -162,7 +176,7 @@ def _month_number(value) -> int:
     return int(text) if text.isdigit() and len(text) <= 2 else 0
 
 
-class ProgramForm(FlaskForm):
+class ProgramForm(ServiceErrorsForm):
     name = StringField(
         "Name",
         filters=[strip_filter],
@@ -196,7 +210,7 @@ class ProgramForm(FlaskForm):
             raise ValidationError(problem)
 
 
-class NewTeamForm(FlaskForm):
+class NewTeamForm(ServiceErrorsForm):
     program_id = id_select("Program")
     name = StringField(
         "Team name",
@@ -209,7 +223,7 @@ class NewTeamForm(FlaskForm):
             raise ValidationError("Choose a program.")
 
 
-class TeamNameForm(FlaskForm):
+class TeamNameForm(ServiceErrorsForm):
     name = StringField(
         "Team name",
         filters=[strip_filter],
