@@ -16,6 +16,7 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, ValidationError
 
+from coachapp.admin.services import fiscal_month_problem, timezone_problem
 from coachapp.auth.passwords import MIN_LENGTH as PASSWORD_MIN_LENGTH
 from coachapp.forms import EnumSelectField, Length, strip_filter
 from coachapp.models.enums import Role
@@ -162,9 +163,6 @@ class TimezoneName:
     """An IANA zone name that ``zoneinfo`` can load (``services.timezone_problem``)."""
 
     def __call__(self, form, field):
-        # Imported here: the services module loads the admin package, whose views load this one.
-        from coachapp.admin.services import timezone_problem
-
         problem = timezone_problem(field.data or "")
         if problem:
             raise ValidationError(problem)
@@ -203,8 +201,6 @@ class ProgramForm(ServiceErrorsForm):
     )
 
     def validate_fiscal_year_start_month(self, field) -> None:
-        from coachapp.admin.services import fiscal_month_problem
-
         problem = fiscal_month_problem(field.data)
         if problem:
             raise ValidationError(problem)

@@ -19,6 +19,7 @@ from coachapp.auth.services import (
 from coachapp.auth.tokens import create_token, revoke_token, tokens_of
 from coachapp.extensions import db, limiter
 from coachapp.forms import validate_in_one_pass
+from coachapp.models import ApiToken
 
 
 def safe_next(target: str | None) -> str | None:
@@ -135,8 +136,6 @@ def profile():
 @bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
 @access.signed_in
 def revoke(token_id: int):
-    from coachapp.models import ApiToken
-
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
         abort(404)
