@@ -346,19 +346,24 @@ def calendar_file(user) -> tuple[bytes, int]:
 def feed():
     """iCalendar file of the user's still-scheduled appointments for the next 90 days
     (visible clients only; initials and kind, never names or notes). Audited as an export."""
-    body, count = calendar_file(current_user)
+    return _calendar_export(
+        current_user,
+        "calendar feed",
+        {"Content-Disposition": 'attachment; filename="appointments.ics"'},
+    )
+
+
+def _calendar_export(user, source: str, headers: dict) -> Response:
+    """``user``'s calendar file, audited as an export (``source`` says how it was fetched)."""
+    body, count = calendar_file(user)
     audit.record(
         AuditAction.EXPORT,
-        actor=current_user,
+        actor=user,
         entity_type="appointment",
-        detail=f"calendar feed, {count} appointments",
+        detail=f"{source}, {count} appointments",
     )
     db.session.commit()
-    return Response(
-        body,
-        mimetype="text/calendar",
-        headers={"Content-Disposition": 'attachment; filename="appointments.ics"'},
-    )
+    return Response(body, mimetype="text/calendar", headers=headers)
 
 
 # --- Calendar subscription (a phone's calendar app polls a secret address) -----------------------
@@ -422,17 +427,9 @@ def subscription_feed(token: str):
     if user is None or user.role not in (Role.COACH, Role.SUPERVISOR):
         db.session.rollback()
         abort(404)
-    body, count = calendar_file(user)
-    audit.record(
-        AuditAction.EXPORT,
-        actor=user,
-        entity_type="appointment",
-        detail=f"calendar subscription, {count} appointments",
-    )
-    db.session.commit()
     # No cookie, no signed-in user: the answer says itself that it is never to be cached.
-    return Response(
-        body,
-        mimetype="text/calendar",
-        headers={"Cache-Control": "no-store", "Content-Disposition": "inline"},
+    return _calendar_export(
+        user,
+        "calendar subscription",
+        {"Cache-Control": "no-store", "Content-Disposition": "inline"},
     )

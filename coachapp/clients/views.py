@@ -209,14 +209,20 @@ def edit(client: Client):
     return web.form_page("clients/edit.html", form, client=client)
 
 
+def _dated_form(form_class, client: Client, date_field: str):
+    """A form about the client's episode: on GET, the client's version and today's date (the
+    program's) in ``date_field``."""
+    form = form_class()
+    if request.method == "GET":
+        form.version.data = client.version
+        getattr(form, date_field).data = timeutil.local_today(client.program)
+    return form
+
+
 @bp.route("/<int:client_id>/discharge", methods=["GET", "POST"])
 @access.client_route
 def discharge(client: Client):
-    program = client.program
-    form = DischargeForm()
-    if request.method == "GET":
-        form.version.data = client.version
-        form.discharge_date.data = timeutil.local_today(program)
+    form = _dated_form(DischargeForm, client, "discharge_date")
     if validate_in_one_pass(
         form, lambda: services.check_discharge(client, on=form.discharge_date.data)
     ):
@@ -238,11 +244,7 @@ def discharge(client: Client):
 @bp.route("/<int:client_id>/reenroll", methods=["GET", "POST"])
 @access.client_route
 def reenroll(client: Client):
-    program = client.program
-    form = ReenrollForm()
-    if request.method == "GET":
-        form.version.data = client.version
-        form.intake_date.data = timeutil.local_today(program)
+    form = _dated_form(ReenrollForm, client, "intake_date")
     if validate_in_one_pass(
         form, lambda: services.check_reenroll(client, on=form.intake_date.data)
     ):
