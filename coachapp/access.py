@@ -24,7 +24,7 @@ from datetime import date, datetime, timezone
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user, login_required
 from sqlalchemy import Select, false, select, union
 from sqlalchemy.orm import InstrumentedAttribute
@@ -157,6 +157,13 @@ def _declare(view: Callable, rule: str) -> None:
     view.access_rule = rule  # type: ignore[attr-defined]
 
 
+def mark_client_data() -> None:
+    """The answer carries client data: never kept in a cache (``Cache-Control: no-store``, set
+    by the app's ``after_request``). Set by the client-linked route decorators below and by
+    the API's scoped lookups, never by hand in a view."""
+    g.client_data = True
+
+
 def public(view: F) -> F:
     """Anyone, signed in or not (sign-in page, health checks, static files)."""
     _declare(view, "public")
@@ -170,14 +177,18 @@ def signed_in(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
-def roles(*allowed: str) -> Callable[[F], F]:
-    """Signed in with one of ``allowed`` roles; other roles get 403 (the page is no secret)."""
+def roles(*allowed: str, client_data: bool = False) -> Callable[[F], F]:
+    """Signed in with one of ``allowed`` roles; other roles get 403 (the page is no secret).
+    ``client_data=True`` for a page that lists clients or their records (a caseload, a
+    calendar, a team dashboard): its answers are marked never to be cached."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(*args, **kwargs):
             if current_user.role not in allowed:
                 abort(403)
+            if client_data:
+                mark_client_data()
             return view(*args, **kwargs)
 
         wrapped = login_required(wrapper)
@@ -197,6 +208,7 @@ def record_route(model: type, param: str) -> Callable[[F], F]:
         def wrapper(*args, **kwargs):
             record = get_child_or_404(model, kwargs.pop(param), current_user)
             client = get_client_or_404(record.client_id, current_user)
+            mark_client_data()
             return view(*args, record=record, client=client, **kwargs)
 
         wrapped = login_required(wrapper)
@@ -213,6 +225,7 @@ def client_route(view: F) -> F:
     @wraps(view)
     def wrapper(*args, client_id: int, **kwargs):
         client = get_client_or_404(client_id, current_user)
+        mark_client_data()
         return view(*args, client=client, **kwargs)
 
     wrapped = login_required(wrapper)

@@ -16,6 +16,7 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, ValidationError
 
+from coachapp.admin.services import fiscal_month_problem, timezone_problem
 from coachapp.auth.passwords import MIN_LENGTH as PASSWORD_MIN_LENGTH
 from coachapp.forms import EnumSelectField, Length, strip_filter
 from coachapp.models.enums import Role
@@ -45,7 +46,21 @@ def id_select(label: str, **kwargs) -> SelectField:
     return SelectField(label, coerce=optional_id, validate_choice=True, **kwargs)
 
 
-class UserDetailsForm(FlaskForm):
+class ServiceErrorsForm(FlaskForm):
+    """A form of the admin pages: the services' refusals (``AdminRuleError.errors``) are added
+    beside their fields, after any message of the form's own, or above the form
+    (``web.saving`` calls this)."""
+
+    def show_rule_errors(self, errors: dict[str, str]) -> None:
+        for name, message in errors.items():
+            field = getattr(self, name, None)
+            if field is not None and hasattr(field, "errors"):
+                field.errors = [*field.errors, message]
+            else:
+                self.form_errors.append(message)
+
+
+class UserDetailsForm(ServiceErrorsForm):
     """What an admin may change about a user (the email is fixed once the account exists)."""
 
     name = StringField(
@@ -127,7 +142,7 @@ class EditUserForm(UserDetailsForm):
     stamp = HiddenField()
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(ServiceErrorsForm):
     new_password = PasswordField(
         "New password",
         validators=[DataRequired(message="Give the new password.")],
@@ -148,9 +163,6 @@ class TimezoneName:
     """An IANA zone name that ``zoneinfo`` can load (``services.timezone_problem``)."""
 
     def __call__(self, form, field):
-        # Imported here: the services module loads the admin package, whose views load this one.
-        from coachapp.admin.services import timezone_problem
-
         problem = timezone_problem(field.data or "")
         if problem:
             raise ValidationError(problem)
@@ -162,7 +174,7 @@ def _month_number(value) -> int:
     return int(text) if text.isdigit() and len(text) <= 2 else 0
 
 
-class ProgramForm(FlaskForm):
+class ProgramForm(ServiceErrorsForm):
     name = StringField(
         "Name",
         filters=[strip_filter],
@@ -189,14 +201,12 @@ class ProgramForm(FlaskForm):
     )
 
     def validate_fiscal_year_start_month(self, field) -> None:
-        from coachapp.admin.services import fiscal_month_problem
-
         problem = fiscal_month_problem(field.data)
         if problem:
             raise ValidationError(problem)
 
 
-class NewTeamForm(FlaskForm):
+class NewTeamForm(ServiceErrorsForm):
     program_id = id_select("Program")
     name = StringField(
         "Team name",
@@ -209,7 +219,7 @@ class NewTeamForm(FlaskForm):
             raise ValidationError("Choose a program.")
 
 
-class TeamNameForm(FlaskForm):
+class TeamNameForm(ServiceErrorsForm):
     name = StringField(
         "Team name",
         filters=[strip_filter],

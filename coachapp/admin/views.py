@@ -10,10 +10,8 @@ import calendar
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
-from coachapp import access, records
+from coachapp import access, web
 from coachapp.admin import bp, queries, services
 from coachapp.admin.forms import (
     ActionForm,
@@ -34,6 +32,7 @@ from coachapp.models.enums import Role
 
 ROLE_CHOICES = [r.value for r in Role]
 ACTIVE_CHOICES = {"active": "Active", "inactive": "Deactivated"}
+TAKEN_EMAIL = "Another account already uses this email."
 REASSIGN_HINT = (
     "Their supervisor reassigns the caseload from the team dashboard (Reassign caseload)."
 )
@@ -46,16 +45,6 @@ def _id_arg(name: str) -> int | None:
 
 def _page_number() -> int:
     return max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
-
-
-def _put_errors(form, errors: dict[str, str]) -> None:
-    """Show a service's messages beside their fields (or above the form)."""
-    for name, message in errors.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, message]
-        else:
-            form.form_errors.append(message)
 
 
 def _actor() -> User:
@@ -111,25 +100,19 @@ def new_user():
         )
 
     if validate_in_one_pass(form, rules):
-        try:
+        with web.saving(
+            form, duplicate=("email", "Another account already uses this email.")
+        ) as saved:
             user = services.create_user(
                 form.details(),
                 email=form.email.data,
                 password=form.password.data,
                 actor=_actor(),
             )
-            db.session.commit()
-        except services.AdminRuleError as exc:
-            db.session.rollback()
-            _put_errors(form, exc.errors)
-        except IntegrityError:
-            db.session.rollback()
-            form.email.errors = [*form.email.errors, "Another account already uses this email."]
-        else:
+        if saved:
             flash(f"Account for {user.name} created.", "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/user_new.html", form=form), status
+    return web.form_page("admin/user_new.html", form)
 
 
 def _edit_page(user: User, form: EditUserForm, password_form: PasswordResetForm, status: int):
@@ -158,23 +141,15 @@ def edit_user(user_id: int):
     if validate_in_one_pass(
         form, lambda: services.check_user(user, form.checked_details(), actor=_actor())
     ):
-        try:
+        with web.saving(form) as saved:
             changed = services.update_user(
                 user, form.details(), stamp=form.stamp.data or "", actor=_actor()
             )
-            db.session.commit()
-        except services.AdminRuleError as exc:
-            db.session.rollback()
-            _put_errors(form, exc.errors)
-        except (records.StaleRecordError, StaleDataError):
-            db.session.rollback()
-            form.form_errors.append(records.StaleRecordError.message)
-        else:
+        if saved:
             flash("Saved." if changed else "Nothing changed.", "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
-    status = 422 if request.method == "POST" else 200
     # After a rollback the row is reloaded: the page shows what is stored, the form what was typed.
-    return _edit_page(user, form, PasswordResetForm(formdata=None), status)
+    return _edit_page(user, form, PasswordResetForm(formdata=None), web.form_status())
 
 
 @bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
@@ -187,13 +162,9 @@ def reset_password(user_id: int):
         services.check_password_reset(user, password_form.new_password.data, actor=_actor())
 
     if validate_in_one_pass(password_form, rules):
-        try:
+        with web.saving(password_form) as saved:
             services.reset_password(user, password_form.new_password.data, actor=_actor())
-            db.session.commit()
-        except services.AdminRuleError as exc:
-            db.session.rollback()
-            _put_errors(password_form, exc.errors)
-        else:
+        if saved:
             flash(
                 f"New password set for {user.name}. Every session of theirs has ended.", "success"
             )
@@ -285,24 +256,17 @@ def new_program():
     if validate_in_one_pass(
         form, lambda: services.check_program(form.name.data, form.timezone.data)
     ):
-        try:
+        with web.saving(form, duplicate=("name", "Another program has this name.")) as saved:
             program = services.create_program(
                 form.name.data,
                 form.timezone.data,
                 actor=_actor(),
                 fiscal_year_start_month=form.fiscal_year_start_month.data,
             )
-            db.session.commit()
-        except services.AdminRuleError as exc:
-            db.session.rollback()
-            _put_errors(form, exc.errors)
-        except IntegrityError:
-            db.session.rollback()
-            form.name.errors = [*form.name.errors, "Another program has this name."]
-        else:
+        if saved:
             flash(f"Program {program.name} created.", "success")
             return redirect(url_for("admin.programs"))
-    return _program_form_page(form, None, 422 if request.method == "POST" else 200)
+    return _program_form_page(form, None, web.form_status())
 
 
 @bp.route("/admin/programs/<int:program_id>/edit", methods=["GET", "POST"])
@@ -315,7 +279,7 @@ def edit_program(program_id: int):
         services.check_program(form.name.data, form.timezone.data, except_id=program.id)
 
     if validate_in_one_pass(form, rules):
-        try:
+        with web.saving(form, duplicate=("name", "Another program has this name.")) as saved:
             services.update_program(
                 program,
                 form.name.data,
@@ -323,17 +287,10 @@ def edit_program(program_id: int):
                 actor=_actor(),
                 fiscal_year_start_month=form.fiscal_year_start_month.data,
             )
-            db.session.commit()
-        except services.AdminRuleError as exc:
-            db.session.rollback()
-            _put_errors(form, exc.errors)
-        except IntegrityError:
-            db.session.rollback()
-            form.name.errors = [*form.name.errors, "Another program has this name."]
-        else:
+        if saved:
             flash("Program saved.", "success")
             return redirect(url_for("admin.programs"))
-    return _program_form_page(form, program, 422 if request.method == "POST" else 200)
+    return _program_form_page(form, program, web.form_status())
 
 
 # --- Teams -----------------------------------------------------------------------------------
@@ -365,20 +322,12 @@ def new_team():
         ),
     ):
         program = db.session.get(Program, form.program_id.data)
-        try:
+        with web.saving(form, duplicate=("name", "This program already has this team.")) as saved:
             team = services.create_team(program, form.name.data, actor=_actor())
-            db.session.commit()
-        except services.AdminRuleError as exc:
-            db.session.rollback()
-            _put_errors(form, exc.errors)
-        except IntegrityError:
-            db.session.rollback()
-            form.name.errors = [*form.name.errors, "This program already has this team."]
-        else:
+        if saved:
             flash(f"Team {team.name} created.", "success")
             return redirect(url_for("admin.teams", program_id=team.program_id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/team_form.html", form=form, team=None), status
+    return web.form_page("admin/team_form.html", form, team=None)
 
 
 @bp.route("/admin/teams/<int:team_id>/edit", methods=["GET", "POST"])
@@ -391,20 +340,12 @@ def edit_team(team_id: int):
         services.check_team_name(team.program_id, form.name.data, except_id=team.id)
 
     if validate_in_one_pass(form, rules):
-        try:
+        with web.saving(form, duplicate=("name", "This program already has this team.")) as saved:
             services.rename_team(team, form.name.data, actor=_actor())
-            db.session.commit()
-        except services.AdminRuleError as exc:
-            db.session.rollback()
-            _put_errors(form, exc.errors)
-        except IntegrityError:
-            db.session.rollback()
-            form.name.errors = [*form.name.errors, "This program already has this team."]
-        else:
+        if saved:
             flash("Team renamed.", "success")
             return redirect(url_for("admin.teams", program_id=team.program_id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/team_form.html", form=form, team=team), status
+    return web.form_page("admin/team_form.html", form, team=team)
 
 
 # --- Staff list ------------------------------------------------------------------------------

@@ -11,23 +11,25 @@ from flask import abort
 from sqlalchemy.orm.exc import StaleDataError
 
 from coachapp import access, audit, records, timeutil
-from coachapp.admin.services import AdminRuleError
 from coachapp.api import idempotency
 from coachapp.api.auth import api_user
 from coachapp.extensions import db
 from coachapp.models import Client, Program
 from coachapp.models.enums import AuditAction
-from coachapp.supervision.services import NoteRuleError
 
 
 def scoped_client(client_id: int) -> Client:
     """The client if the token's user may reach it; 404 otherwise (like a missing one)."""
-    return access.get_client_or_404(client_id, api_user())
+    client = access.get_client_or_404(client_id, api_user())
+    access.mark_client_data()
+    return client
 
 
 def scoped_record(model: type, record_id: int):
     """A client-linked record reached through its scoped client; 404 outside or archived."""
-    return access.get_child_or_404(model, record_id, api_user())
+    record = access.get_child_or_404(model, record_id, api_user())
+    access.mark_client_data()
+    return record
 
 
 def refuse(field: str, message: str):
@@ -46,7 +48,7 @@ def check_version(record, version: int | None) -> None:
 @contextmanager
 def committing(rename: Mapping[str, str] | None = None) -> Iterator[None]:
     """Run the services of one request, then commit once. A rule a service refuses
-    (``records.RuleError`` and the like) answers 422 naming each field as the API names it
+    (any ``records.RuleError``) answers 422 naming each field as the API names it
     (``rename`` maps the services' form field names), a stale version 409; in both cases
     nothing is saved. With an ``Idempotency-Key`` the commit is the key's, right after the
     answer is made (``idempotency.commit``)."""
@@ -54,7 +56,7 @@ def committing(rename: Mapping[str, str] | None = None) -> Iterator[None]:
     try:
         yield
         idempotency.commit()
-    except (records.RuleError, AdminRuleError, NoteRuleError) as exc:
+    except records.RuleError as exc:
         db.session.rollback()
         fields: dict[str, list[str]] = {}
         for name, message in exc.errors.items():

@@ -21,7 +21,7 @@ from coachapp.api.schemas import (
 from coachapp.extensions import db
 from coachapp.models import Organization, Resource
 from coachapp.resources import queries, services
-from coachapp.resources.views import WRITERS
+from coachapp.resources.services import WRITERS
 
 FIELDS = ("name", "category", "phone", "email", "website", "address", "description", "active")
 SHOW = {None: "all", True: "active", False: "inactive"}

@@ -14,8 +14,8 @@ from sqlalchemy.orm import joinedload
 
 from coachapp import access, timeutil
 from coachapp.extensions import db
-from coachapp.models import Appointment, Client, Resource, User
-from coachapp.models.enums import AppointmentOutcome
+from coachapp.models import Appointment, Client, CoachingSession, Resource, User
+from coachapp.models.enums import AppointmentOutcome, SessionKind
 
 PANEL_PAST = 10
 PANEL_UPCOMING = 50
@@ -192,3 +192,25 @@ def client_panel(client: Client, user: User) -> dict:
         "past_limit": PANEL_PAST,
         "now": now,
     }
+
+
+def client_appointment(client: Client, appointment_id: int, user: User) -> Appointment | None:
+    """One of ``client``'s appointments, through the access rule; None when not theirs."""
+    return db.session.scalar(
+        access.client_child_select(Appointment, user).where(
+            Appointment.id == appointment_id, Appointment.client_id == client.id
+        )
+    )
+
+
+def accompaniment_logged(client: Client, on: date, user: User) -> CoachingSession | None:
+    """An accompaniment session already logged for ``client`` on ``on``, if any."""
+    return db.session.scalar(
+        access.client_child_select(CoachingSession, user)
+        .where(
+            CoachingSession.client_id == client.id,
+            CoachingSession.date == on,
+            CoachingSession.kind == SessionKind.ACCOMPANIMENT,
+        )
+        .limit(1)
+    )

@@ -12,7 +12,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -20,17 +19,18 @@ from flask import (
 )
 from flask_login import current_user
 from icalendar import Calendar, Event
-from sqlalchemy.orm.exc import StaleDataError
 
-from coachapp import access, audit, records, timeutil
+from coachapp import access, audit, timeutil, web
 from coachapp.appointments import bp, queries, services
 from coachapp.appointments.forms import BEFORE_THE_TIME, AppointmentForm, OutcomeForm
-from coachapp.auth.forms import EmptyForm
 from coachapp.extensions import db, limiter
-from coachapp.forms import ArchiveForm, show_rule_errors, validate_in_one_pass
-from coachapp.models import Appointment, Client, CoachingSession
+from coachapp.forms import ArchiveForm, EmptyForm, validate_in_one_pass
+from coachapp.models import Appointment, Client
 from coachapp.models.base import parse_id
 from coachapp.models.enums import AppointmentOutcome, AuditAction, Modality, Role, SessionKind
+from coachapp.sessions import queries as session_queries
+from coachapp.sessions import services as session_services
+from coachapp.sessions.forms import SessionForm
 
 # Where a form sends the user back to: the client page unless ``?back=`` names a list.
 BACK_TARGETS = {"today": "appointments.today", "week": "appointments.week"}
@@ -48,16 +48,6 @@ def _back(client: Client):
 def _back_arg() -> str | None:
     back = request.args.get("back", "", type=str)
     return back if back in BACK_TARGETS else None
-
-
-def _rule_error(form, exc: services.AppointmentRuleError) -> None:
-    db.session.rollback()
-    show_rule_errors(form, exc.errors)
-
-
-def _stale(form) -> None:
-    db.session.rollback()
-    form.form_errors.append(records.StaleRecordError.message)
 
 
 def _appointment_form(client: Client, *, keep_id: int | None = None, **kwargs) -> AppointmentForm:
@@ -105,29 +95,20 @@ def new(client: Client):
         form.date.data = timeutil.local_today(client.program)
         source_id = parse_id(request.args.get("from"))
         if source_id is not None:
-            source = db.session.scalar(
-                access.client_child_select(Appointment, current_user).where(
-                    Appointment.id == source_id, Appointment.client_id == client.id
-                )
-            )
+            source = queries.client_appointment(client, source_id, current_user)
             if source is not None:
                 initial = _initial(source)
                 for key in ("kind", "location", "resource_id", "accompaniment_planned"):
                     getattr(form, key).data = initial[key]
     if validate_in_one_pass(form, lambda: services.check_appointment(client, form.data_dict())):
-        try:
+        with web.saving(form) as saved:
             created = services.create_appointment(client, form.data_dict(), actor=current_user)
             clashes = queries.accompaniment_clashes(created)
-            db.session.commit()
-        except services.AppointmentRuleError as exc:
-            _rule_error(form, exc)
-        else:
+        if saved:
             flash("Appointment scheduled.", "success")
             _warn_clashes(clashes)
             return _back(client)
-    g.client_data = True
-    status = 422 if request.method == "POST" else 200
-    return render_template("appointments/new.html", form=form, client=client), status
+    return web.form_page("appointments/new.html", form, client=client)
 
 
 @bp.route("/appointments/<int:appointment_id>/edit", methods=["GET", "POST"])
@@ -143,17 +124,12 @@ def edit(record: Appointment, client: Client):
         services.check_appointment(client, form.data_dict(), appointment=record)
 
     if validate_in_one_pass(form, rules):
-        try:
+        with web.saving(form) as saved:
             changed = services.update_appointment(
                 record, form.data_dict(), version=form.version_value(), actor=current_user
             )
             clashes = queries.accompaniment_clashes(record) if changed else []
-            db.session.commit()
-        except services.AppointmentRuleError as exc:
-            _rule_error(form, exc)
-        except (records.StaleRecordError, StaleDataError):
-            _stale(form)
-        else:
+        if saved:
             flash("Appointment saved.", "success")
             _warn_clashes(clashes)
             return _back(client)
@@ -161,17 +137,15 @@ def edit(record: Appointment, client: Client):
 
 
 def _edit_page(form, record: Appointment, client: Client, archive_form):
-    g.client_data = True
-    status = 422 if request.method == "POST" else 200
-    return render_template(
+    return web.form_page(
         "appointments/edit.html",
-        form=form,
+        form,
         appointment=record,
         client=client,
         archive_form=archive_form,
         back=_back_arg(),
         now_local=timeutil.local_now(client.program),
-    ), status
+    )
 
 
 @bp.route("/appointments/<int:appointment_id>/archive", methods=["POST"])
@@ -204,7 +178,7 @@ def outcome(record: Appointment, client: Client):
         )
 
     if validate_in_one_pass(form, rules):
-        try:
+        with web.saving(form) as saved:
             services.record_outcome(
                 record,
                 outcome=form.outcome.data,
@@ -212,12 +186,7 @@ def outcome(record: Appointment, client: Client):
                 version=form.version_value(),
                 actor=current_user,
             )
-            db.session.commit()
-        except services.AppointmentRuleError as exc:
-            _rule_error(form, exc)
-        except (records.StaleRecordError, StaleDataError):
-            _stale(form)
-        else:
+        if saved:
             if form.outcome.data == AppointmentOutcome.RESCHEDULED:
                 flash("Marked rescheduled. Schedule the new date here.", "success")
                 return redirect(
@@ -236,14 +205,12 @@ def outcome(record: Appointment, client: Client):
                 )
             flash(f"Outcome recorded: {form.outcome.data.replace('_', ' ')}.", "success")
             return _back(client)
-    g.client_data = True
-    status = 422 if request.method == "POST" else 200
     # Hidden-field errors have no place beside an input: show them above the buttons.
     errors = [*form.form_errors, *form.outcome.errors, *form.coach_accompanied.errors]
     now_local = timeutil.local_now(client.program)
-    return render_template(
+    return web.form_page(
         "appointments/outcome.html",
-        form=form,
+        form,
         errors=errors,
         appointment=record,
         client=client,
@@ -251,7 +218,7 @@ def outcome(record: Appointment, client: Client):
         in_future=record.scheduled_at > now_local,
         before_the_time=BEFORE_THE_TIME,
         back=_back_arg(),
-    ), status
+    )
 
 
 ACCOMPANIMENT_MINUTES = 60  # appointments carry no length: a starting value to adjust
@@ -271,10 +238,6 @@ def accompaniment(record: Appointment, client: Client):
     """The accompaniment session of an attended appointment the coach went along to, offered
     prefilled from it (date, kind, modality, a starting length and note): the coach reviews it
     and saves, or skips. Saving logs an ordinary session (sessions.services)."""
-    from coachapp.sessions import queries as session_queries
-    from coachapp.sessions import services as session_services
-    from coachapp.sessions.forms import SessionForm
-
     if record.outcome != AppointmentOutcome.ATTENDED or not record.coach_accompanied:
         flash("Record that you went along to this appointment first.", "info")
         return redirect(url_for("appointments.outcome", appointment_id=record.id))
@@ -286,41 +249,27 @@ def accompaniment(record: Appointment, client: Client):
         form.duration_minutes.data = ACCOMPANIMENT_MINUTES
         form.note.data = _accompaniment_note(record)
     if form.validate_on_submit():
-        try:
+        with web.saving(form) as saved:
             session_services.create_session(client, form.session_data(), actor=current_user)
-            db.session.commit()
-        except session_services.SessionRuleError as exc:
-            db.session.rollback()
-            show_rule_errors(form, exc.errors)
-        else:
+        if saved:
             flash("Accompaniment session logged.", "success")
             return _back(client)
-    logged = db.session.scalar(
-        access.client_child_select(CoachingSession, current_user)
-        .where(
-            CoachingSession.client_id == client.id,
-            CoachingSession.date == record.scheduled_at.date(),
-            CoachingSession.kind == SessionKind.ACCOMPANIMENT,
-        )
-        .limit(1)
-    )
-    g.client_data = True
-    status = 422 if request.method == "POST" else 200
-    return render_template(
+    logged = queries.accompaniment_logged(client, record.scheduled_at.date(), current_user)
+    return web.form_page(
         "appointments/accompaniment.html",
-        form=form,
+        form,
         client=client,
         appointment=record,
         already_logged=logged,
         back=_back_arg(),
-    ), status
+    )
 
 
 # --- Lists -------------------------------------------------------------------------------------
 
 
 @bp.route("/appointments/today")
-@access.roles(Role.COACH, Role.SUPERVISOR)
+@access.roles(Role.COACH, Role.SUPERVISOR, client_data=True)
 def today():
     """Today's appointments (program-local) of the user's visible clients, and earlier ones
     whose outcome is still missing."""
@@ -328,7 +277,6 @@ def today():
     day = timeutil.local_today(program)
     rows = queries.days(current_user, day, 1)
     missing = queries.overdue(current_user, queries.day_start(day))
-    g.client_data = True
     return render_template(
         "appointments/today.html",
         day=day,
@@ -341,7 +289,7 @@ def today():
 
 
 @bp.route("/appointments/week")
-@access.roles(Role.COACH, Role.SUPERVISOR)
+@access.roles(Role.COACH, Role.SUPERVISOR, client_data=True)
 def week():
     """The next seven program-local days, today first, of the user's visible clients."""
     program = current_user.program
@@ -349,7 +297,6 @@ def week():
     by_day: dict = defaultdict(list)
     for row in queries.days(current_user, first, 7):
         by_day[row.scheduled_at.date()].append(row)
-    g.client_data = True
     return render_template(
         "appointments/week.html",
         days=[(first + timedelta(days=n), by_day[first + timedelta(days=n)]) for n in range(7)],
@@ -398,19 +345,24 @@ def calendar_file(user) -> tuple[bytes, int]:
 def feed():
     """iCalendar file of the user's still-scheduled appointments for the next 90 days
     (visible clients only; initials and kind, never names or notes). Audited as an export."""
-    body, count = calendar_file(current_user)
+    return _calendar_export(
+        current_user,
+        "calendar feed",
+        {"Content-Disposition": 'attachment; filename="appointments.ics"'},
+    )
+
+
+def _calendar_export(user, source: str, headers: dict) -> Response:
+    """``user``'s calendar file, audited as an export (``source`` says how it was fetched)."""
+    body, count = calendar_file(user)
     audit.record(
         AuditAction.EXPORT,
-        actor=current_user,
+        actor=user,
         entity_type="appointment",
-        detail=f"calendar feed, {count} appointments",
+        detail=f"{source}, {count} appointments",
     )
     db.session.commit()
-    return Response(
-        body,
-        mimetype="text/calendar",
-        headers={"Content-Disposition": 'attachment; filename="appointments.ics"'},
-    )
+    return Response(body, mimetype="text/calendar", headers=headers)
 
 
 # --- Calendar subscription (a phone's calendar app polls a secret address) -----------------------
@@ -438,14 +390,13 @@ def subscription():
 
 
 @bp.route("/appointments/subscription/new", methods=["POST"])
-@access.roles(Role.COACH, Role.SUPERVISOR)
+@access.roles(Role.COACH, Role.SUPERVISOR, client_data=True)  # the page carries a secret
 def new_subscription():
     """A new secret address, shown once; the previous one stops working."""
     if not EmptyForm().validate_on_submit():
         abort(400)
     token = services.create_feed_token(current_user)
     db.session.commit()
-    g.client_data = True  # the page carries a secret: never cached
     return _subscription_page(token)
 
 
@@ -475,17 +426,9 @@ def subscription_feed(token: str):
     if user is None or user.role not in (Role.COACH, Role.SUPERVISOR):
         db.session.rollback()
         abort(404)
-    body, count = calendar_file(user)
-    audit.record(
-        AuditAction.EXPORT,
-        actor=user,
-        entity_type="appointment",
-        detail=f"calendar subscription, {count} appointments",
-    )
-    db.session.commit()
-    g.client_data = True
-    return Response(
-        body,
-        mimetype="text/calendar",
-        headers={"Cache-Control": "no-store", "Content-Disposition": "inline"},
+    # No cookie, no signed-in user: the answer says itself that it is never to be cached.
+    return _calendar_export(
+        user,
+        "calendar subscription",
+        {"Cache-Control": "no-store", "Content-Disposition": "inline"},
     )

@@ -3,24 +3,20 @@ declares its access rule (coachapp.access)."""
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, render_template, request
 from flask_login import current_user
 
-from coachapp import access, timeutil
+from coachapp import access, timeutil, web
 from coachapp.assessments import bp, services
 from coachapp.assessments.forms import AssessmentForm
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm, show_rule_errors, validate_in_one_pass
+from coachapp.forms import ArchiveForm, validate_in_one_pass
 from coachapp.models import Assessment, Client
 from coachapp.models.assessments import (
     BARC10_ANSWERS,
     BARC10_REMISSION_LINE,
     BARC10_STATEMENTS,
 )
-
-
-def _client_page(client: Client):
-    return redirect(url_for("clients.detail", client_id=client.id))
 
 
 @bp.route("/clients/<int:client_id>/assessments/new", methods=["GET", "POST"])
@@ -33,22 +29,15 @@ def new(client: Client):
         form.administered_on.data = timeutil.local_today(program)
     data = {"administered_on": form.administered_on.data, "items": form.items()}
     if validate_in_one_pass(form, lambda: services.check_assessment(client, data)):
-        try:
+        with web.saving(form) as saved:
             assessment = services.create_assessment(client, data, actor=current_user)
-            db.session.commit()
-        except services.AssessmentRuleError as exc:
-            db.session.rollback()
-            show_rule_errors(form, exc.errors)
-        else:
+        if saved:
             flash(f"BARC-10 recorded: total {assessment.total} of 60.", "success")
-            return _client_page(client)
-    g.client_data = True
-    status = 422 if request.method == "POST" else 200
-    return render_template("assessments/new.html", form=form, client=client), status
+            return web.client_page(client)
+    return web.form_page("assessments/new.html", form, client=client)
 
 
 def _detail_page(record: Assessment, client: Client, archive_form, status: int):
-    g.client_data = True
     return render_template(
         "assessments/detail.html",
         assessment=record,
@@ -77,4 +66,4 @@ def archive(record: Assessment, client: Client):
     services.archive_assessment(record, reason=form.reason.data, actor=current_user)
     db.session.commit()
     flash("BARC-10 archived.", "success")
-    return _client_page(client)
+    return web.client_page(client)

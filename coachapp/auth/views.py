@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -19,18 +18,8 @@ from coachapp.auth.services import (
 from coachapp.auth.tokens import create_token, revoke_token, tokens_of
 from coachapp.extensions import db, limiter
 from coachapp.forms import validate_in_one_pass
-
-
-def safe_next(target: str | None) -> str | None:
-    """``next`` only when it is a local path: never another host, never a scheme."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target:
-        return None
-    return target
+from coachapp.models import ApiToken
+from coachapp.web import safe_next
 
 
 def _login_limit() -> str:
@@ -135,8 +124,6 @@ def profile():
 @bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
 @access.signed_in
 def revoke(token_id: int):
-    from coachapp.models import ApiToken
-
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
         abort(404)

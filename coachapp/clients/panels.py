@@ -1,6 +1,7 @@
 """The sections of a client's page, one per feature.
 
-Each feature's ``queries.client_panel(client, user) -> dict`` returns the context of its
+Each feature's ``queries.client_panel(client, user) -> dict`` (``panel.client_panel`` where the
+section carries a form) returns the context of its
 ``templates/<feature>/_client_panel.html``, which reads it as ``panels.<feature>``. A panel runs
 a fixed number of queries whatever the client's history holds (the page's query count is
 tested), and reaches its rows through the client it is given (already access-checked).
@@ -12,8 +13,8 @@ from collections.abc import Callable
 
 from coachapp.appointments.queries import client_panel as appointments_panel
 from coachapp.assessments.queries import client_panel as assessments_panel
-from coachapp.consents.queries import client_panel as consents_panel
-from coachapp.followups.queries import client_panel as followups_panel
+from coachapp.consents.panel import client_panel as consents_panel
+from coachapp.followups.panel import client_panel as followups_panel
 from coachapp.goals.queries import client_panel as goals_panel
 from coachapp.mutual_aid.queries import client_panel as mutual_aid_panel
 from coachapp.profiles.queries import client_panel as profile_panel

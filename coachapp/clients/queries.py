@@ -8,7 +8,12 @@ from datetime import date, datetime
 from sqlalchemy import Select, func, or_, select
 
 from coachapp import access
-from coachapp.alerts import AlertContext, alert_columns, last_completed_contact
+from coachapp.alerts import (
+    AlertContext,
+    alert_columns,
+    alert_counts,
+    last_completed_contact,
+)
 from coachapp.clients.services import fold
 from coachapp.extensions import db
 from coachapp.models import Appointment, Client, Referral, User
@@ -182,3 +187,19 @@ def caseload_page(
     else:  # past the last page: how many there are, for the page count
         total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     return rows, total
+
+
+def coach_choices(user: User) -> list[tuple[int, str]]:
+    """(id, name) of the coaches ``user`` may open a client for."""
+    return [(u.id, u.name) for u in db.session.scalars(access.assignable_coaches(user))]
+
+
+def visible_among(user: User, ids: list[int]) -> list[Client]:
+    """Those of the clients ``ids`` the user may open (the others stay unnamed)."""
+    return list(db.session.scalars(access.visible_clients(user).where(Client.id.in_(ids))))
+
+
+def alerts_of(client: Client, user: User, ctx: AlertContext) -> list[str]:
+    """The names of the alerts that are on for ``client`` (one query)."""
+    counts = alert_counts(access.visible_clients(user).where(Client.id == client.id), ctx)
+    return [name for name, n in counts.items() if n]

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
-from coachapp import access, audit, records, timeutil
-from coachapp.clients import bp, services, tasks
-from coachapp.clients.alerts import ALERT_LABELS, AlertContext, alert_counts
+from coachapp import access, audit, records, timeutil, web
+from coachapp.alerts import ALERT_LABELS, AlertContext, alert_counts
+from coachapp.clients import bp, queries, services, tasks
 from coachapp.clients.forms import (
     DischargeForm,
     EditClientForm,
@@ -16,7 +15,7 @@ from coachapp.clients.forms import (
 from coachapp.clients.panels import PANELS, SHOWN, build_panels, section_links
 from coachapp.clients.queries import SORTS, caseload_page
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm, show_rule_errors, validate_in_one_pass
+from coachapp.forms import ArchiveForm, validate_in_one_pass
 from coachapp.models import Client, User
 from coachapp.models.enums import AuditAction, ClientStatus, Role
 from coachapp.profiles import services as profile_services
@@ -34,7 +33,7 @@ def _details(form) -> dict:
 
 
 @bp.route("/")
-@access.roles(Role.COACH, Role.SUPERVISOR, Role.ADMIN)
+@access.roles(Role.COACH, Role.SUPERVISOR, Role.ADMIN, client_data=True)
 def index():
     """The caseload: a coach's home; a supervisor's team; an admin's break-the-glass list."""
     q = request.args.get("q", "", type=str)[:100]
@@ -56,7 +55,6 @@ def index():
     if current_user.role == Role.COACH:
         task_counts = tasks.request_counts()
         task_items = tasks.items(current_user, ctx, task_counts)
-    g.client_data = True
     return render_template(
         "clients/index.html",
         rows=rows,
@@ -77,17 +75,13 @@ def index():
     )
 
 
-def _coach_choices() -> list[tuple[int, str]]:
-    return [(u.id, u.name) for u in db.session.scalars(access.assignable_coaches(current_user))]
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @access.roles(Role.COACH, Role.SUPERVISOR)
 def new():
     """Intake: a coach opens clients on their own caseload, a supervisor on their coaches'."""
     program = current_user.program
     form = IntakeForm()
-    form.coach_id.choices = _coach_choices()
+    form.coach_id.choices = queries.coach_choices(current_user)
     if request.method == "GET":
         form.intake_date.data = timeutil.local_today(program)
         if current_user.role == Role.COACH:
@@ -105,7 +99,8 @@ def new():
 
     if validate_in_one_pass(form, intake_rules):
         coach = db.session.get(User, form.coach_id.data)
-        try:
+        ids: list[int] = []
+        with web.checking(form) as checked:
             # The services' rules first: no duplicate warning for input they refuse.
             services.check_dates(
                 _details(form) | {"intake_date": form.intake_date.data},
@@ -117,14 +112,11 @@ def new():
                 form.last_name.data,
                 form.date_of_birth.data,
             )
-            if ids and not form.confirm_duplicate.data:
-                duplicates = list(
-                    db.session.scalars(
-                        access.visible_clients(current_user).where(Client.id.in_(ids))
-                    )
-                )
-                hidden_duplicates = len(ids) - len(duplicates)
-            else:
+        if checked and ids and not form.confirm_duplicate.data:
+            duplicates = queries.visible_among(current_user, ids)
+            hidden_duplicates = len(ids) - len(duplicates)
+        elif checked:
+            with web.saving(form) as saved:
                 client = services.create_client(
                     _details(form),
                     coach=coach,
@@ -140,19 +132,12 @@ def new():
                     on=form.intake_date.data,
                     actor=current_user,
                 )
-                db.session.commit()
+            if saved:
                 flash(f"{client.display_name} ({client.code}) added.", "success")
-                return redirect(url_for("clients.detail", client_id=client.id))
-        except (services.ClientRuleError, profile_services.ProfileRuleError) as exc:
-            db.session.rollback()
-            show_rule_errors(form, exc.errors)
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "clients/new.html",
-        form=form,
-        duplicates=duplicates,
-        hidden_duplicates=hidden_duplicates,
-    ), status
+                return web.client_page(client)
+    return web.form_page(
+        "clients/new.html", form, duplicates=duplicates, hidden_duplicates=hidden_duplicates
+    )
 
 
 @bp.route("/<int:client_id>")
@@ -166,7 +151,6 @@ def detail(client: Client):
         client_id=client.id,
     )
     db.session.commit()
-    g.client_data = True
     ctx = alert_context()
     return render_template(
         "clients/detail.html",
@@ -177,13 +161,7 @@ def detail(client: Client):
         sections=section_links(),
         shown=SHOWN,
         contact=contact_links(client),
-        alerts=[
-            ALERT_LABELS[name]
-            for name, n in alert_counts(
-                access.visible_clients(current_user).where(Client.id == client.id), ctx
-            ).items()
-            if n
-        ],
+        alerts=[ALERT_LABELS[name] for name in queries.alerts_of(client, current_user, ctx)],
         archive_form=ArchiveForm(),
     )
 
@@ -205,11 +183,6 @@ def contact_links(client: Client) -> dict[str, str]:
     return links
 
 
-def _stale(form, exc: Exception | None = None) -> None:
-    db.session.rollback()
-    form.form_errors.append(records.StaleRecordError.message)
-
-
 @bp.route("/<int:client_id>/edit", methods=["GET", "POST"])
 @access.client_route
 def edit(client: Client):
@@ -226,36 +199,34 @@ def edit(client: Client):
 
     if validate_in_one_pass(form, edit_rules):
         details = _details(form) | {"status": form.status.data}
-        try:
+        with web.saving(form) as saved:
             services.update_client(
                 client, details, version=form.version_value(), actor=current_user
             )
-            db.session.commit()
-        except services.ClientRuleError as exc:
-            db.session.rollback()
-            show_rule_errors(form, exc.errors)
-        except (records.StaleRecordError, StaleDataError) as exc:
-            _stale(form, exc)
-        else:
+        if saved:
             flash("Client details saved.", "success")
-            return redirect(url_for("clients.detail", client_id=client.id))
-    g.client_data = True
-    status = 422 if request.method == "POST" else 200
-    return render_template("clients/edit.html", form=form, client=client), status
+            return web.client_page(client)
+    return web.form_page("clients/edit.html", form, client=client)
+
+
+def _dated_form(form_class, client: Client, date_field: str):
+    """A form about the client's episode: on GET, the client's version and today's date (the
+    program's) in ``date_field``."""
+    form = form_class()
+    if request.method == "GET":
+        form.version.data = client.version
+        getattr(form, date_field).data = timeutil.local_today(client.program)
+    return form
 
 
 @bp.route("/<int:client_id>/discharge", methods=["GET", "POST"])
 @access.client_route
 def discharge(client: Client):
-    program = client.program
-    form = DischargeForm()
-    if request.method == "GET":
-        form.version.data = client.version
-        form.discharge_date.data = timeutil.local_today(program)
+    form = _dated_form(DischargeForm, client, "discharge_date")
     if validate_in_one_pass(
         form, lambda: services.check_discharge(client, on=form.discharge_date.data)
     ):
-        try:
+        with web.saving(form) as saved:
             services.discharge(
                 client,
                 on=form.discharge_date.data,
@@ -264,47 +235,27 @@ def discharge(client: Client):
                 version=form.version_value(),
                 actor=current_user,
             )
-            db.session.commit()
-        except services.ClientRuleError as exc:
-            db.session.rollback()
-            show_rule_errors(form, exc.errors)
-        except (records.StaleRecordError, StaleDataError) as exc:
-            _stale(form, exc)
-        else:
+        if saved:
             flash(f"{client.display_name} discharged.", "success")
-            return redirect(url_for("clients.detail", client_id=client.id))
-    g.client_data = True
-    status = 422 if request.method == "POST" else 200
-    return render_template("clients/discharge.html", form=form, client=client), status
+            return web.client_page(client)
+    return web.form_page("clients/discharge.html", form, client=client)
 
 
 @bp.route("/<int:client_id>/reenroll", methods=["GET", "POST"])
 @access.client_route
 def reenroll(client: Client):
-    program = client.program
-    form = ReenrollForm()
-    if request.method == "GET":
-        form.version.data = client.version
-        form.intake_date.data = timeutil.local_today(program)
+    form = _dated_form(ReenrollForm, client, "intake_date")
     if validate_in_one_pass(
         form, lambda: services.check_reenroll(client, on=form.intake_date.data)
     ):
-        try:
+        with web.saving(form) as saved:
             services.reenroll(
                 client, on=form.intake_date.data, version=form.version_value(), actor=current_user
             )
-            db.session.commit()
-        except services.ClientRuleError as exc:
-            db.session.rollback()
-            show_rule_errors(form, exc.errors)
-        except (records.StaleRecordError, StaleDataError) as exc:
-            _stale(form, exc)
-        else:
+        if saved:
             flash(f"{client.display_name} re-enrolled: a new episode has begun.", "success")
-            return redirect(url_for("clients.detail", client_id=client.id))
-    g.client_data = True
-    status = 422 if request.method == "POST" else 200
-    return render_template("clients/reenroll.html", form=form, client=client), status
+            return web.client_page(client)
+    return web.form_page("clients/reenroll.html", form, client=client)
 
 
 @bp.route("/<int:client_id>/archive", methods=["POST"])

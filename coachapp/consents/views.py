@@ -1,24 +1,17 @@
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, render_template, request
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from coachapp import access, audit, timeutil
-from coachapp.consents import bp, services
+from coachapp import access, audit, timeutil, web
+from coachapp.consents import bp, queries, services
 from coachapp.consents.forms import ConsentForm, RevokeForm
 from coachapp.extensions import db
-from coachapp.forms import show_rule_errors, validate_in_one_pass
-from coachapp.models import (
-    Appointment,
-    Client,
-    CoachingSession,
-    ConsentRecord,
-    Enrollment,
-    Goal,
-    Referral,
-)
-from coachapp.models.enums import AuditAction, SessionOutcome
+from coachapp.forms import validate_in_one_pass
+from coachapp.models import Client, ConsentRecord
+from coachapp.models.enums import AuditAction
+
+CONSENTS = "consents"  # the client page's consents section
 
 REDISCLOSURE_NOTICE = (
     "This record which has been disclosed to you is protected by Federal confidentiality rules "
@@ -43,18 +36,12 @@ def new(client: Client):
         form.signed_on.data = today
     data = {key: getattr(form, key).data for key in services.CONSENT_FIELDS}
     if validate_in_one_pass(form, lambda: services.check_consent(data, today=today)):
-        try:
+        with web.saving(form) as saved:
             services.add_consent(client, data, today=today, actor=current_user)
-        except services.ConsentError as exc:
-            db.session.rollback()
-            show_rule_errors(form, exc.errors)
-        else:
-            db.session.commit()
+        if saved:
             flash("Consent recorded.", "success")
-            return redirect(url_for("clients.detail", client_id=client.id) + "#consents")
-    g.client_data = True
-    status = 422 if request.method == "POST" else 200
-    return render_template("consents/new.html", form=form, client=client), status
+            return web.client_page(client, CONSENTS)
+    return web.form_page("consents/new.html", form, client=client)
 
 
 @bp.route("/consents/<int:consent_id>/revoke", methods=["POST"])
@@ -73,7 +60,7 @@ def revoke(record: ConsentRecord, client: Client):
         else:
             db.session.commit()
             flash("Consent revoked.", "success")
-    return redirect(url_for("clients.detail", client_id=client.id) + "#consents")
+    return web.client_page(client, CONSENTS)
 
 
 @bp.route("/consents/<int:consent_id>/summary")
@@ -93,42 +80,11 @@ def summary(record: ConsentRecord, client: Client):
         detail="disclosure summary",
     )
     db.session.commit()
-    episodes = db.session.scalars(
-        select(Enrollment).where(Enrollment.client_id == client.id).order_by(Enrollment.intake_date)
-    ).all()
-    goals = db.session.scalars(
-        access.client_child_select(Goal, current_user)
-        .where(Goal.client_id == client.id)
-        .order_by(Goal.opened_on)
-    ).all()
-    contacts = db.session.execute(
-        select(func.count(CoachingSession.id), func.max(CoachingSession.date)).where(
-            CoachingSession.client_id == client.id,
-            CoachingSession.archived_at.is_(None),
-            CoachingSession.outcome == SessionOutcome.COMPLETED,
-        )
-    ).one()
-    appointments = db.session.scalars(
-        access.client_child_select(Appointment, current_user)
-        .where(Appointment.client_id == client.id)
-        .order_by(Appointment.scheduled_at.desc())
-        .limit(20)
-    ).all()
-    referrals = db.session.scalars(
-        access.client_child_select(Referral, current_user)
-        .where(Referral.client_id == client.id)
-        .order_by(Referral.referred_on.desc())
-    ).all()
-    g.client_data = True
     return render_template(
         "consents/summary.html",
         client=client,
         consent=record,
-        episodes=episodes,
-        goals=goals,
-        contacts=contacts,
-        appointments=appointments,
-        referrals=referrals,
         notice=REDISCLOSURE_NOTICE,
         today=today,
+        **queries.disclosure_summary(client, current_user),
     )

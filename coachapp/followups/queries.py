@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from coachapp import access, timeutil
 from coachapp.extensions import db
-from coachapp.followups.forms import RecordForm, form_prefix
 from coachapp.followups.schedule import Interview, schedule
 from coachapp.models import Client, Enrollment, FollowUpInterview, User
+from coachapp.models.enums import Role
 
 
 @dataclass(frozen=True)
@@ -48,18 +48,17 @@ def episode_schedules(client: Client, user: User) -> list[EpisodeSchedule]:
     ]
 
 
-def client_panel(client: Client, user: User) -> dict:
-    """Context of templates/followups/_client_panel.html: each episode's interviews with a
-    "Record as done" form (today by default) for those still to record."""
-    today = timeutil.local_today(client.program)
-    forms = {}
-    schedules = episode_schedules(client, user)
-    for item in schedules:
-        for interview in item.interviews:
-            if interview.recordable:
-                form = RecordForm(
-                    formdata=None, prefix=form_prefix(item.enrollment.id, interview.kind)
-                )
-                form.done_on.data = today
-                forms[(item.enrollment.id, interview.kind)] = form
-    return {"episodes": schedules, "forms": forms, "today": today}
+def episode_or_404(client: Client, enrollment_id: int) -> Enrollment:
+    """One episode of the (already access-checked) client; 404 for another client's."""
+    return db.one_or_404(
+        select(Enrollment).where(Enrollment.id == enrollment_id, Enrollment.client_id == client.id)
+    )
+
+
+def team_coach_names(supervisor: User) -> list:
+    """(id, name) of the coaches reporting to ``supervisor``, by name."""
+    return db.session.execute(
+        select(User.id, User.name)
+        .where(User.supervisor_id == supervisor.id, User.role == Role.COACH)
+        .order_by(User.name, User.id)
+    ).all()

@@ -10,13 +10,12 @@ record, and the list of interviews due this week. Every route declares its acces
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
-from coachapp import access, timeutil
+from coachapp import access, timeutil, web
 from coachapp.extensions import db
-from coachapp.followups import bp, metrics, services
+from coachapp.followups import bp, metrics, queries, services
 from coachapp.followups.forms import RecordForm, form_prefix
 from coachapp.followups.schedule import (
     DUE_SOON_DAYS,
@@ -25,20 +24,12 @@ from coachapp.followups.schedule import (
     state_of,
     window_for,
 )
-from coachapp.forms import ArchiveForm, show_rule_errors, validate_in_one_pass
-from coachapp.models import Client, Enrollment, FollowUpInterview, User
+from coachapp.forms import ArchiveForm, validate_in_one_pass
+from coachapp.models import Client, FollowUpInterview, User
 from coachapp.models.base import parse_id
 from coachapp.models.enums import InterviewKind, Role
 
-
-def _client_page(client: Client):
-    return redirect(url_for("clients.detail", client_id=client.id, _anchor="h-followups"))
-
-
-def _episode_or_404(client: Client, enrollment_id: int) -> Enrollment:
-    return db.one_or_404(
-        select(Enrollment).where(Enrollment.id == enrollment_id, Enrollment.client_id == client.id)
-    )
+FOLLOWUPS = "h-followups"  # the client page's follow-ups section
 
 
 @bp.route("/clients/<int:client_id>/followups/<int:enrollment_id>/<kind>", methods=["GET", "POST"])
@@ -48,7 +39,7 @@ def record(client: Client, enrollment_id: int, kind: str):
     outside the window is accepted, with a note that it will not count."""
     if kind not in set(InterviewKind):
         abort(404)
-    episode = _episode_or_404(client, enrollment_id)
+    episode = queries.episode_or_404(client, enrollment_id)
     program = client.program
     form = RecordForm(
         prefix=form_prefix(episode.id, kind), today_func=lambda: timeutil.local_today(program)
@@ -61,35 +52,28 @@ def record(client: Client, enrollment_id: int, kind: str):
         services.check_record(client, episode, kind, form.done_on.data)
 
     if validate_in_one_pass(form, rules):
-        try:
+        with web.saving(form) as saved:
             services.record_interview(client, episode, kind, form.done_on.data, actor=current_user)
-            db.session.commit()
-        except services.FollowUpRuleError as exc:
-            db.session.rollback()
-            show_rule_errors(form, exc.errors)
-        else:
+        if saved:
             note = services.outside_window_note(window, form.done_on.data)
             if note:
                 flash(f"{KIND_LABELS[InterviewKind(kind)]} interview recorded. {note}", "warning")
             else:
                 flash(f"{KIND_LABELS[InterviewKind(kind)]} interview recorded as done.", "success")
-            return _client_page(client)
-    g.client_data = True
-    status = 422 if request.method == "POST" else 200
-    return render_template(
+            return web.client_page(client, FOLLOWUPS)
+    return web.form_page(
         "followups/record.html",
-        form=form,
+        form,
         client=client,
         episode=episode,
         kind=kind,
         label=KIND_LABELS[InterviewKind(kind)],
         window=window,
         note=services.outside_window_note(window, form.done_on.data) if form.errors else None,
-    ), status
+    )
 
 
 def _archive_page(record: FollowUpInterview, client: Client, form: ArchiveForm, status: int):
-    g.client_data = True
     episode = record.enrollment
     window = window_for(record.kind, episode.intake_date, episode.discharge_date)
     state = state_of(window, record.done_on, timeutil.local_today(client.program))
@@ -118,7 +102,7 @@ def archive(record: FollowUpInterview, client: Client):
     services.archive_interview(record, reason=form.reason.data, actor=current_user)
     db.session.commit()
     flash("Interview record archived.", "success")
-    return _client_page(client)
+    return web.client_page(client, FOLLOWUPS)
 
 
 def _team_coach(coach_arg: str | None) -> User | None:
@@ -133,7 +117,7 @@ def _team_coach(coach_arg: str | None) -> User | None:
 
 
 @bp.route("/followups/due")
-@access.roles(Role.COACH, Role.SUPERVISOR, Role.PROGRAM_MANAGER)
+@access.roles(Role.COACH, Role.SUPERVISOR, Role.PROGRAM_MANAGER, client_data=True)
 def due():
     """Interviews due this week (window open, last day at most 7 days away), other open ones,
     and those opening in the next 7 days: the caseload of a coach, the team of a supervisor
@@ -159,12 +143,7 @@ def due():
         access.visible_client_ids(current_user), today, coach_id=coach.id if coach else None
     )
     if current_user.role == Role.SUPERVISOR:
-        context["coaches"] = db.session.execute(
-            select(User.id, User.name)
-            .where(User.supervisor_id == current_user.id, User.role == Role.COACH)
-            .order_by(User.name, User.id)
-        ).all()
+        context["coaches"] = queries.team_coach_names(current_user)
         context["coach"] = coach
-    g.client_data = True
     context.update(rows=rows, counts=counts, limit=metrics.LIST_LIMIT)
     return render_template("followups/due.html", **context)

@@ -3,31 +3,16 @@ Every route declares its access rule (coachapp.access)."""
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, render_template, request
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
-from coachapp import access, records, timeutil
+from coachapp import access, timeutil, web
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm, show_rule_errors, validate_in_one_pass
+from coachapp.forms import ArchiveForm, validate_in_one_pass
 from coachapp.goals import bp, services
 from coachapp.goals.forms import GoalForm, GoalStatusForm
 from coachapp.models import Client, Goal
 from coachapp.models.enums import GoalStatus
-
-
-def _client_page(client: Client):
-    return redirect(url_for("clients.detail", client_id=client.id))
-
-
-def _rule_error(form, exc: services.GoalRuleError) -> None:
-    db.session.rollback()
-    show_rule_errors(form, exc.errors)
-
-
-def _stale(form) -> None:
-    db.session.rollback()
-    form.form_errors.append(records.StaleRecordError.message)
 
 
 @bp.route("/clients/<int:client_id>/goals/new", methods=["GET", "POST"])
@@ -39,21 +24,15 @@ def new(client: Client):
     if request.method == "GET":
         form.opened_on.data = timeutil.local_today(program)
     if validate_in_one_pass(form, lambda: services.check_goal(client, form.goal_data())):
-        try:
+        with web.saving(form) as saved:
             services.create_goal(client, form.goal_data(), actor=current_user)
-            db.session.commit()
-        except services.GoalRuleError as exc:
-            _rule_error(form, exc)
-        else:
+        if saved:
             flash("Goal added.", "success")
-            return _client_page(client)
-    g.client_data = True
-    status = 422 if request.method == "POST" else 200
-    return render_template("goals/new.html", form=form, client=client), status
+            return web.client_page(client)
+    return web.form_page("goals/new.html", form, client=client)
 
 
 def _edit_page(form, record: Goal, client: Client, archive_form, status: int):
-    g.client_data = True
     return render_template(
         "goals/edit.html", form=form, goal=record, client=client, archive_form=archive_form
     ), status
@@ -71,20 +50,14 @@ def edit(record: Goal, client: Client):
         services.check_goal(client, form.goal_data(), closed_on=record.closed_on)
 
     if validate_in_one_pass(form, rules):
-        try:
+        with web.saving(form) as saved:
             services.update_goal(
                 record, form.goal_data(), version=form.version_value(), actor=current_user
             )
-            db.session.commit()
-        except services.GoalRuleError as exc:
-            _rule_error(form, exc)
-        except (records.StaleRecordError, StaleDataError):
-            _stale(form)
-        else:
+        if saved:
             flash("Goal saved.", "success")
-            return _client_page(client)
-    status = 422 if request.method == "POST" else 200
-    return _edit_page(form, record, client, ArchiveForm(formdata=None), status)
+            return web.client_page(client)
+    return _edit_page(form, record, client, ArchiveForm(formdata=None), web.form_status())
 
 
 @bp.route("/goals/<int:goal_id>/status", methods=["GET", "POST"])
@@ -110,7 +83,7 @@ def status(record: Goal, client: Client):
         )
 
     if validate_in_one_pass(form, rules):
-        try:
+        with web.saving(form) as saved:
             services.change_status(
                 record,
                 status=form.status.data,
@@ -120,17 +93,10 @@ def status(record: Goal, client: Client):
                 version=form.version_value(),
                 actor=current_user,
             )
-            db.session.commit()
-        except services.GoalRuleError as exc:
-            _rule_error(form, exc)
-        except (records.StaleRecordError, StaleDataError):
-            _stale(form)
-        else:
+        if saved:
             flash(f"Goal marked {form.status.data}.", "success")
-            return _client_page(client)
-    g.client_data = True
-    status_code = 422 if request.method == "POST" else 200
-    return render_template("goals/status.html", form=form, goal=record, client=client), status_code
+            return web.client_page(client)
+    return web.form_page("goals/status.html", form, goal=record, client=client)
 
 
 @bp.route("/goals/<int:goal_id>/archive", methods=["POST"])
@@ -145,4 +111,4 @@ def archive(record: Goal, client: Client):
     services.archive_goal(record, reason=form.reason.data, actor=current_user)
     db.session.commit()
     flash("Goal archived.", "success")
-    return _client_page(client)
+    return web.client_page(client)

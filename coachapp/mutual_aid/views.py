@@ -3,26 +3,16 @@ Every route declares its access rule (coachapp.access)."""
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, render_template, request
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
-from coachapp import access, records, timeutil
+from coachapp import access, timeutil, web
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm, show_rule_errors, validate_in_one_pass
+from coachapp.forms import ArchiveForm, validate_in_one_pass
 from coachapp.models import Client, MutualAidAttendance
 from coachapp.mutual_aid import bp, queries, services
 from coachapp.mutual_aid.forms import AttendanceForm, EndAttendanceForm, SupportForm
 from coachapp.resources.queries import MODEL_LABELS, address_line, meeting_summary
-
-
-def _client_page(client: Client):
-    return redirect(url_for("clients.detail", client_id=client.id))
-
-
-def _rule_error(form, exc: services.MutualAidRuleError) -> None:
-    db.session.rollback()
-    show_rule_errors(form, exc.errors)
 
 
 @bp.route("/clients/<int:client_id>/mutual-aid/new", methods=["GET", "POST"])
@@ -50,19 +40,14 @@ def new(client: Client):
     if not finding and validate_in_one_pass(
         form, lambda: services.check_attendance(client, data())
     ):
-        try:
+        with web.saving(form) as saved:
             services.add_attendance(client, data(), actor=current_user)
-            db.session.commit()
-        except services.MutualAidRuleError as exc:
-            _rule_error(form, exc)
-        else:
+        if saved:
             flash("Mutual-aid group added.", "success")
-            return _client_page(client)
-    g.client_data = True
+            return web.client_page(client)
     choices = queries.meeting_choices(client.program_id, form.filters())
     # The meeting picked before a search stays offered (and checked) whatever the filters.
     chosen = form.meeting or queries.meeting(client.program_id, form.chosen_id())
-    status = 422 if request.method == "POST" and not finding else 200
     return render_template(
         "mutual_aid/new.html",
         form=form,
@@ -72,11 +57,10 @@ def new(client: Client):
         summary=meeting_summary,
         address_line=address_line,
         model_labels=MODEL_LABELS,
-    ), status
+    ), web.form_status(saving=not finding)
 
 
 def _end_page(record, client, form, archive_form, status: int):
-    g.client_data = True
     return render_template(
         "mutual_aid/end.html",
         record=record,
@@ -96,16 +80,12 @@ def end(record: MutualAidAttendance, client: Client):
     if request.method == "GET":
         form.ended_on.data = timeutil.local_today(program)
     if validate_in_one_pass(form, lambda: services.check_end(record, on=form.ended_on.data)):
-        try:
+        with web.saving(form) as saved:
             services.end_attendance(record, on=form.ended_on.data, actor=current_user)
-            db.session.commit()
-        except services.MutualAidRuleError as exc:
-            _rule_error(form, exc)
-        else:
+        if saved:
             flash("Group marked as ended.", "success")
-            return _client_page(client)
-    status = 422 if request.method == "POST" else 200
-    return _end_page(record, client, form, ArchiveForm(formdata=None), status)
+            return web.client_page(client)
+    return _end_page(record, client, form, ArchiveForm(formdata=None), web.form_status())
 
 
 @bp.route("/mutual-aid/<int:attendance_id>/archive", methods=["POST"])
@@ -120,7 +100,7 @@ def archive(record: MutualAidAttendance, client: Client):
     services.archive_attendance(record, reason=form.reason.data, actor=current_user)
     db.session.commit()
     flash("Mutual-aid group archived.", "success")
-    return _client_page(client)
+    return web.client_page(client)
 
 
 @bp.route("/clients/<int:client_id>/mutual-aid/support", methods=["GET", "POST"])
@@ -142,7 +122,7 @@ def support(client: Client):
         )
 
     if validate_in_one_pass(form, rules):
-        try:
+        with web.saving(form) as saved:
             services.set_support(
                 client,
                 support_person=form.support_person.data or None,
@@ -150,15 +130,7 @@ def support(client: Client):
                 version=form.version_value(),
                 actor=current_user,
             )
-            db.session.commit()
-        except services.MutualAidRuleError as exc:
-            _rule_error(form, exc)
-        except (records.StaleRecordError, StaleDataError):
-            db.session.rollback()
-            form.form_errors.append(records.StaleRecordError.message)
-        else:
+        if saved:
             flash("Sponsor or mentor saved.", "success")
-            return _client_page(client)
-    g.client_data = True
-    status = 422 if request.method == "POST" else 200
-    return render_template("mutual_aid/support.html", form=form, client=client), status
+            return web.client_page(client)
+    return web.form_page("mutual_aid/support.html", form, client=client)

@@ -4,13 +4,10 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
-from coachapp import access, audit, spreadsheets
-from coachapp.auth.forms import EmptyForm
+from coachapp import access, audit, spreadsheets, web
 from coachapp.extensions import db
-from coachapp.models import AuditEvent, BreakGlassAccess, Client, Program, User
+from coachapp.forms import EmptyForm
 from coachapp.models.enums import AuditAction, Role
 from coachapp.oversight import bp, queries, services
 from coachapp.oversight.forms import BreakGlassForm
@@ -27,7 +24,7 @@ def _filters() -> tuple[dict, list[str]]:
             problems.append("User: choose one from the list.")
     if args.get("client"):
         code = args["client"].strip()[:20]
-        client_id = db.session.scalar(select(Client.id).where(Client.code == code.upper()))
+        client_id = queries.client_id_by_code(code)
         filters["client_id"] = client_id if client_id is not None else -1
     if args.get("action"):
         if args["action"] in ACTIONS:
@@ -48,22 +45,14 @@ def _filters() -> tuple[dict, list[str]]:
 def audit_log():
     filters, problems = _filters()
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
-    query = queries.filtered_events(current_user, **filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.execute(
-        query.add_columns(User.name, Client.code)
-        .outerjoin(User, User.id == AuditEvent.user_id)
-        .outerjoin(Client, Client.id == AuditEvent.client_id)
-        .limit(100)
-        .offset((page - 1) * 100)
-    ).all()
-    staff = db.session.scalars(queries.staff_of(current_user)).all()
+    total, rows = queries.events_page(current_user, page, **filters)
+    staff = queries.staff_list(current_user)
     return render_template(
         "oversight/audit.html",
         rows=rows,
         total=total,
         page=page,
-        pages=max(1, -(-total // 100)),
+        pages=max(1, -(-total // queries.EVENTS_PER_PAGE)),
         staff=staff,
         actions=ACTIONS,
         args=request.args,
@@ -80,13 +69,6 @@ def audit_export():
         abort(400)
     audit.record(AuditAction.EXPORT, actor=current_user, detail="audit trail csv")
     db.session.commit()
-    query = (
-        queries.filtered_events(current_user, **filters)
-        .add_columns(User.email, Client.code)
-        .outerjoin(User, User.id == AuditEvent.user_id)
-        .outerjoin(Client, Client.id == AuditEvent.client_id)
-        .execution_options(yield_per=1000)
-    )
     header = [
         "occurred_at",
         "user_id",
@@ -102,7 +84,7 @@ def audit_export():
     ]
 
     def rows():
-        for event, email, code in db.session.execute(query):
+        for event, email, code in queries.export_rows(current_user, **filters):
             yield [
                 event.occurred_at.isoformat(),
                 event.user_id,
@@ -124,17 +106,9 @@ def audit_export():
 @access.roles(Role.ADMIN)
 def break_glass():
     form = BreakGlassForm()
-    form.program_id.choices = [
-        (p.id, p.name) for p in db.session.scalars(select(Program).order_by(Program.name))
-    ]
+    form.program_id.choices = queries.program_choices()
     if form.validate_on_submit():
-        client = db.session.scalar(
-            select(Client).where(
-                Client.program_id == form.program_id.data,
-                Client.code == form.code.data.upper(),
-                Client.archived_at.is_(None),
-            )
-        )
+        client = queries.live_client_by_code(form.program_id.data, form.code.data)
         if client is None:
             form.code.errors.append("No client with that code in this program.")
         else:
@@ -145,28 +119,21 @@ def break_glass():
                 "review.",
                 "warning",
             )
-            return redirect(url_for("clients.detail", client_id=client.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("oversight/break_glass.html", form=form), status
+            return web.client_page(client)
+    return web.form_page("oversight/break_glass.html", form)
 
 
 @bp.route("/oversight/break-glass/review")
 @access.roles(Role.PROGRAM_MANAGER, Role.ADMIN)
 def break_glass_review():
-    grants = db.session.scalars(
-        queries.visible_break_glass(current_user)
-        .options(selectinload(BreakGlassAccess.user), selectinload(BreakGlassAccess.client))
-        .limit(500)
-    ).all()
+    grants = queries.break_glass_list(current_user)
     return render_template("oversight/review.html", grants=grants, form=EmptyForm())
 
 
 @bp.route("/oversight/break-glass/<int:grant_id>/reviewed", methods=["POST"])
 @access.roles(Role.PROGRAM_MANAGER)
 def mark_reviewed(grant_id: int):
-    grant = db.one_or_404(
-        queries.visible_break_glass(current_user).where(BreakGlassAccess.id == grant_id)
-    )
+    grant = queries.break_glass_or_404(current_user, grant_id)
     if EmptyForm().validate_on_submit() and grant.reviewed_at is None:
         services.mark_reviewed(grant, actor=current_user)
         db.session.commit()

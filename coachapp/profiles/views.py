@@ -3,13 +3,12 @@ histories. Every route declares its access rule (coachapp.access)."""
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
-from coachapp import access, records, timeutil
+from coachapp import access, timeutil, web
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm, show_rule_errors, validate_in_one_pass
+from coachapp.forms import ArchiveForm, validate_in_one_pass
 from coachapp.models import Client, ClientStatusRecord
 from coachapp.models.enums import StatusKind
 from coachapp.models.profiles import DEMOGRAPHIC_FIELDS
@@ -59,7 +58,6 @@ def _page(
     failed=None,
     status: int = 200,
 ):
-    g.client_data = True
     return render_template(
         "profiles/profile.html",
         client=client,
@@ -81,25 +79,19 @@ def edit(client: Client):
     and employment the status now and at intake, a form to record a change and the history."""
     form = _profile_form(client, formdata=request.method == "POST")
     if validate_in_one_pass(form, lambda: services.check_profile(form.data_values())):
-        try:
+        with web.saving(form) as saved:
             changed = services.update_profile(
                 client,
                 form.data_values(),
                 actor=current_user,
                 expected_version=form.version_value(),
             )
-            db.session.commit()
-        except services.ProfileRuleError as exc:
-            db.session.rollback()
-            show_rule_errors(form, exc.errors)
-        except (records.StaleRecordError, StaleDataError):
-            db.session.rollback()
-            form.form_errors.append(records.StaleRecordError.message)
-        else:
+        if saved:
             flash("Profile saved." if changed else "Nothing changed.", "success")
             return redirect(url_for("profiles.edit", client_id=client.id))
-    status = 422 if request.method == "POST" else 200
-    return _page(client, profile_form=form, status_forms=_status_forms(client), status=status)
+    return _page(
+        client, profile_form=form, status_forms=_status_forms(client), status=web.form_status()
+    )
 
 
 @bp.route("/clients/<int:client_id>/profile/housing", methods=["POST"])
@@ -126,15 +118,11 @@ def _record_status(client: Client, kind: str):
         services.check_status(client, kind, form.status.data or None, form.as_of.data)
 
     if validate_in_one_pass(form, rules):
-        try:
+        with web.saving(form) as saved:
             services.record_status(
                 client, kind, form.status.data, form.as_of.data, actor=current_user
             )
-            db.session.commit()
-        except services.ProfileRuleError as exc:
-            db.session.rollback()
-            show_rule_errors(form, exc.errors)
-        else:
+        if saved:
             flash(f"{KIND_LABELS[kind]} status recorded.", "success")
             return redirect(url_for("profiles.edit", client_id=client.id) + f"#h-{kind}")
     return _page(

@@ -9,8 +9,9 @@ from sqlalchemy.orm import selectinload
 
 from coachapp import access, timeutil
 from coachapp.extensions import db
-from coachapp.models import Client, Referral, User
+from coachapp.models import Client, Referral, Resource, User
 from coachapp.models.enums import ReferralStatus
+from coachapp.resources import queries as directory
 
 FOLLOW_UP_DAYS = 14
 
@@ -50,3 +51,17 @@ def client_panel(client: Client, user: User) -> dict:
         "waiting_before": follow_up_cutoff(today),
         "follow_up_days": FOLLOW_UP_DAYS,
     }
+
+
+def resource_options(
+    program_id: int | None, *, category: str, q: str, limit: int
+) -> list[Resource]:
+    """The directory entries a client of ``program_id`` can be referred to, narrowed by
+    ``category`` and ``q``, at most ``limit`` of them, with their organizations."""
+    return list(
+        db.session.scalars(
+            directory.referable_resources(program_id, category=category, q=q)
+            .options(selectinload(Resource.organization))
+            .limit(limit)
+        )
+    )

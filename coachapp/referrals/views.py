@@ -3,15 +3,13 @@ notes or archive it, and the follow-ups list. Every route declares its access ru
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, render_template, request
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
-from coachapp import access, records, timeutil
+from coachapp import access, timeutil, web
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm, show_rule_errors, validate_in_one_pass
-from coachapp.models import Client, Referral, Resource
+from coachapp.forms import ArchiveForm, validate_in_one_pass
+from coachapp.models import Client, Referral
 from coachapp.models.base import parse_id
 from coachapp.models.enums import ResourceCategory, Role
 from coachapp.referrals import bp, queries, services
@@ -20,20 +18,6 @@ from coachapp.resources import queries as directory
 
 FOLLOW_UPS_PER_PAGE = 50
 MAX_OPTIONS = 500
-
-
-def _client_page(client: Client):
-    return redirect(url_for("clients.detail", client_id=client.id))
-
-
-def _rule_error(form, exc: services.ReferralRuleError) -> None:
-    db.session.rollback()
-    show_rule_errors(form, exc.errors)
-
-
-def _stale(form) -> None:
-    db.session.rollback()
-    form.form_errors.append(records.StaleRecordError.message)
 
 
 NARROW = "narrow"  # the value of the form's "Narrow the list" button (name ``action``)
@@ -52,13 +36,7 @@ def new(client: Client):
     category = source.get("category", "", type=str)
     category = category if category in set(ResourceCategory) else ""
     q = source.get("q", "", type=str).strip()[:100]
-    options = list(
-        db.session.scalars(
-            directory.referable_resources(client.program_id, category=category, q=q)
-            .options(selectinload(Resource.organization))
-            .limit(MAX_OPTIONS)
-        )
-    )
+    options = queries.resource_options(client.program_id, category=category, q=q, limit=MAX_OPTIONS)
     truncated = len(options) >= MAX_OPTIONS
     chosen_id = parse_id(
         request.form.get("resource_id")
@@ -76,17 +54,12 @@ def new(client: Client):
         if chosen_id is not None:
             form.resource_id.data = str(chosen_id)
     if not narrowing and validate_in_one_pass(form, referral_rules(form, client)):
-        try:
+        with web.saving(form) as saved:
             referral = services.create_referral(client, form.referral_data(), actor=current_user)
             resource_name = referral.resource.name
-            db.session.commit()
-        except services.ReferralRuleError as exc:
-            _rule_error(form, exc)
-        else:
+        if saved:
             flash(f"Referral to {resource_name} recorded.", "success")
-            return _client_page(client)
-    g.client_data = True
-    status = 422 if request.method == "POST" and not narrowing else 200
+            return web.client_page(client)
     return render_template(
         "referrals/new.html",
         form=form,
@@ -96,7 +69,7 @@ def new(client: Client):
         categories=list(ResourceCategory),
         truncated=truncated,
         narrow=NARROW,
-    ), status
+    ), web.form_status(saving=not narrowing)
 
 
 @bp.route("/referrals/<int:referral_id>/status", methods=["GET", "POST"])
@@ -113,7 +86,7 @@ def status(record: Referral, client: Client):
         services.check_status_change(record, status=form.status.data, on=form.changed_on.data)
 
     if validate_in_one_pass(form, rules):
-        try:
+        with web.saving(form) as saved:
             services.change_status(
                 record,
                 status=form.status.data,
@@ -121,19 +94,10 @@ def status(record: Referral, client: Client):
                 version=form.version_value(),
                 actor=current_user,
             )
-            db.session.commit()
-        except services.ReferralRuleError as exc:
-            _rule_error(form, exc)
-        except (records.StaleRecordError, StaleDataError):
-            _stale(form)
-        else:
+        if saved:
             flash(f"Referral marked {form.status.data.replace('_', ' ')}.", "success")
-            return _client_page(client)
-    g.client_data = True
-    status_code = 422 if request.method == "POST" else 200
-    return render_template(
-        "referrals/status.html", form=form, referral=record, client=client
-    ), status_code
+            return web.client_page(client)
+    return web.form_page("referrals/status.html", form, referral=record, client=client)
 
 
 @bp.route("/referrals/<int:referral_id>/edit", methods=["GET", "POST"])
@@ -144,25 +108,20 @@ def edit(record: Referral, client: Client):
     if request.method == "GET":
         form.version.data = record.version
     if form.validate_on_submit():
-        try:
+        with web.saving(form) as saved:
             services.update_notes(
                 record, form.notes.data, version=form.version_value(), actor=current_user
             )
-            db.session.commit()
-        except (records.StaleRecordError, StaleDataError):
-            _stale(form)
-        else:
+        if saved:
             flash("Referral notes saved.", "success")
-            return _client_page(client)
-    g.client_data = True
-    status_code = 422 if request.method == "POST" else 200
-    return render_template(
+            return web.client_page(client)
+    return web.form_page(
         "referrals/edit.html",
-        form=form,
+        form,
         referral=record,
         client=client,
         archive_form=ArchiveForm(formdata=None),
-    ), status_code
+    )
 
 
 @bp.route("/referrals/<int:referral_id>/archive", methods=["POST"])
@@ -171,7 +130,6 @@ def archive(record: Referral, client: Client):
     """Archive a referral entered by mistake (a reason is required)."""
     form = ArchiveForm()
     if not form.validate_on_submit():
-        g.client_data = True
         return render_template(
             "referrals/edit.html",
             form=NotesForm(obj=record, formdata=None, version=record.version),
@@ -182,11 +140,11 @@ def archive(record: Referral, client: Client):
     services.archive_referral(record, reason=form.reason.data, actor=current_user)
     db.session.commit()
     flash("Referral archived.", "success")
-    return _client_page(client)
+    return web.client_page(client)
 
 
 @bp.route("/referrals/follow-ups")
-@access.roles(Role.COACH, Role.SUPERVISOR)
+@access.roles(Role.COACH, Role.SUPERVISOR, client_data=True)
 def follow_ups():
     """Referrals still ``referred`` more than 14 days after they were made, oldest first."""
     today = timeutil.local_today(current_user.program)
@@ -197,7 +155,6 @@ def follow_ups():
         per_page=FOLLOW_UPS_PER_PAGE,
         error_out=False,
     )
-    g.client_data = True
     return render_template(
         "referrals/follow_ups.html",
         pagination=pagination,

@@ -324,6 +324,11 @@ def visible_mappings(user: User) -> Select:
     )
 
 
+def mapping_list(user: User) -> list[TaxonomyMapping]:
+    """The edited mapping lines the user sees (``visible_mappings``), loaded."""
+    return list(db.session.scalars(visible_mappings(user)))
+
+
 def get_visible_mapping_or_404(mapping_id: int, user: User) -> TaxonomyMapping:
     return db.one_or_404(
         visible_mappings(user).where(TaxonomyMapping.id == mapping_id).order_by(None)

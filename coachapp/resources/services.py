@@ -19,6 +19,9 @@ from coachapp.models.enums import AuditAction, ResourceCategory, Role
 from coachapp.resources.queries import schedule_text
 from coachapp.resources.taxonomy import CODE_TERM, MATCHES, normalise_term
 
+# Who may edit the directory (and the taxonomy mapping its imports consult).
+WRITERS = (Role.SUPERVISOR, Role.PROGRAM_MANAGER, Role.ADMIN)
+
 RESOURCE_FIELDS = (
     "name",
     "category",

@@ -7,15 +7,15 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from coachapp import access, timeutil
+from coachapp import access, timeutil, web
 from coachapp.extensions import db
-from coachapp.forms import show_rule_errors, validate_in_one_pass
+from coachapp.forms import validate_in_one_pass
 from coachapp.models import Resource, TaxonomyMapping
 from coachapp.models.enums import MeetingFormat, MeetingModel, ResourceCategory, Role
 from coachapp.resources import bp, queries, services, taxonomy
 from coachapp.resources.forms import DeleteForm, ResourceForm, TaxonomyMappingForm
+from coachapp.resources.services import WRITERS
 
-WRITERS = (Role.SUPERVISOR, Role.PROGRAM_MANAGER, Role.ADMIN)
 SHOW_CHOICES = {"active": "Active entries", "inactive": "Inactive entries", "all": "All entries"}
 
 
@@ -100,22 +100,17 @@ def _form(obj: Resource | None = None) -> ResourceForm:
 def new():
     form = _form()
     if validate_in_one_pass(form, lambda: services.check_resource(form.values())):
-        try:
+        with web.saving(form) as saved:
             resource = services.create_resource(
                 form.values() | {"active": True},  # a new entry is meant to be used
                 organization_id=form.organization_value(),
                 new_organization=form.new_organization.data,
                 actor=current_user,
             )
-            db.session.commit()
-        except services.ResourceRuleError as exc:
-            db.session.rollback()
-            show_rule_errors(form, exc.errors)
-        else:
+        if saved:
             flash(f"{resource.name} added to the directory.", "success")
             return redirect(url_for("resources.detail", resource_id=resource.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("resources/form.html", form=form, resource=None), status
+    return web.form_page("resources/form.html", form, resource=None)
 
 
 @bp.route("/resources/<int:resource_id>/edit", methods=["GET", "POST"])
@@ -130,7 +125,7 @@ def edit(resource_id: int):
         )
 
     if validate_in_one_pass(form, rules):
-        try:
+        with web.saving(form) as saved:
             changed = services.update_resource(
                 resource,
                 form.values(),
@@ -138,15 +133,10 @@ def edit(resource_id: int):
                 new_organization=form.new_organization.data,
                 actor=current_user,
             )
-            db.session.commit()
-        except services.ResourceRuleError as exc:
-            db.session.rollback()
-            show_rule_errors(form, exc.errors)
-        else:
+        if saved:
             flash("Saved." if changed else "Nothing changed.", "success")
             return redirect(url_for("resources.detail", resource_id=resource.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("resources/form.html", form=form, resource=resource), status
+    return web.form_page("resources/form.html", form, resource=resource)
 
 
 # --- The taxonomy mapping -----------------------------------------------------------------------
@@ -182,7 +172,7 @@ def _default_rows(edited: list[TaxonomyMapping]) -> list[dict]:
 @access.roles(*WRITERS)
 def taxonomy_index():
     """The taxonomy mapping: the edited lines (shared, and the program's) and the default."""
-    edited = list(db.session.scalars(queries.visible_mappings(current_user)))
+    edited = queries.mapping_list(current_user)
     return render_template(
         "resources/taxonomy.html",
         edited=edited,
@@ -215,17 +205,12 @@ def taxonomy_new():
     if validate_in_one_pass(
         form, lambda: services.check_mapping(form.values(), program_id=program_id)
     ):
-        try:
+        with web.saving(form) as saved:
             mapping = services.create_mapping(form.values(), actor=current_user)
-            db.session.commit()
-        except services.MappingRuleError as exc:
-            db.session.rollback()
-            show_rule_errors(form, exc.errors)
-        else:
+        if saved:
             flash(f"{mapping.term} now maps to {mapping.category.replace('_', ' ')}.", "success")
             return redirect(url_for("resources.taxonomy_index"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("resources/taxonomy_form.html", form=form, mapping=None), status
+    return web.form_page("resources/taxonomy_form.html", form, mapping=None)
 
 
 def _changeable_mapping(mapping_id: int) -> TaxonomyMapping:
@@ -249,17 +234,12 @@ def taxonomy_edit(mapping_id: int):
         )
 
     if validate_in_one_pass(form, rules):
-        try:
+        with web.saving(form) as saved:
             changed = services.update_mapping(mapping, form.values(), actor=current_user)
-            db.session.commit()
-        except services.MappingRuleError as exc:
-            db.session.rollback()
-            show_rule_errors(form, exc.errors)
-        else:
+        if saved:
             flash("Saved." if changed else "Nothing changed.", "success")
             return redirect(url_for("resources.taxonomy_index"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("resources/taxonomy_form.html", form=form, mapping=mapping), status
+    return web.form_page("resources/taxonomy_form.html", form, mapping=mapping)
 
 
 @bp.route("/resources/taxonomy/<int:mapping_id>/delete", methods=["POST"])

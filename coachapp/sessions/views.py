@@ -3,27 +3,16 @@ its access rule (coachapp.access)."""
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
-from coachapp import access, records, timeutil
-from coachapp.auth.views import safe_next
+from coachapp import access, timeutil, web
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm, show_rule_errors, validate_in_one_pass
+from coachapp.forms import ArchiveForm, EmptyForm, validate_in_one_pass
 from coachapp.goals import services as goal_services
 from coachapp.models import Client, CoachingSession
 from coachapp.sessions import bp, queries, services
 from coachapp.sessions.forms import NEW_GOAL_FIELDS, ReplyForm, SessionForm, session_rules
-
-
-def _client_page(client: Client):
-    return redirect(url_for("clients.detail", client_id=client.id))
-
-
-def _rule_error(form, exc: services.SessionRuleError) -> None:
-    db.session.rollback()
-    show_rule_errors(form, exc.errors)
 
 
 def _with_new_goal(form: SessionForm, client: Client) -> dict:
@@ -51,26 +40,20 @@ def new(client: Client):
     if request.method == "GET":
         form.date.data = timeutil.local_today(program)
     if validate_in_one_pass(form, session_rules(form, client)):
-        try:
+        with web.saving(form) as saved:
             services.create_session(client, _with_new_goal(form, client), actor=current_user)
-            db.session.commit()
-        except services.SessionRuleError as exc:
-            _rule_error(form, exc)
-        else:
+        if saved:
             flash(
                 "Session logged with a new goal." if form.new_goal_data() else "Session logged.",
                 "success",
             )
-            return _client_page(client)
-    g.client_data = True
-    status = 422 if request.method == "POST" else 200
-    return render_template("sessions/new.html", form=form, client=client), status
+            return web.client_page(client)
+    return web.form_page("sessions/new.html", form, client=client)
 
 
 def _edit_page(
     form, record: CoachingSession, client: Client, archive_form, status: int, reply=None
 ):
-    g.client_data = True
     return render_template(
         "sessions/edit.html",
         form=form,
@@ -94,24 +77,17 @@ def edit(record: CoachingSession, client: Client):
         form.version.data = record.version
         form.goal_ids.data = current_ids
     if validate_in_one_pass(form, session_rules(form, client)):
-        try:
+        with web.saving(form) as saved:
             services.update_session(
                 record,
                 _with_new_goal(form, client),
                 version=form.version_value(),
                 actor=current_user,
             )
-            db.session.commit()
-        except services.SessionRuleError as exc:
-            _rule_error(form, exc)
-        except (records.StaleRecordError, StaleDataError):
-            db.session.rollback()
-            form.form_errors.append(records.StaleRecordError.message)
-        else:
+        if saved:
             flash("Session saved.", "success")
-            return _client_page(client)
-    status = 422 if request.method == "POST" else 200
-    return _edit_page(form, record, client, ArchiveForm(formdata=None), status)
+            return web.client_page(client)
+    return _edit_page(form, record, client, ArchiveForm(formdata=None), web.form_status())
 
 
 @bp.route("/sessions/<int:session_id>/archive", methods=["POST"])
@@ -120,19 +96,11 @@ def archive(record: CoachingSession, client: Client):
     """Archive a session logged by mistake (a reason is required)."""
     form = ArchiveForm()
     if not form.validate_on_submit():
-        current_ids = queries.session_goal_ids(record)
-        session_form = SessionForm(
-            obj=record,
-            formdata=None,
-            goals=queries.offered_goals(client, current_user, keep_ids=current_ids),
-        )
-        session_form.version.data = record.version
-        session_form.goal_ids.data = current_ids
-        return _edit_page(session_form, record, client, form, 422)
+        return _edit_page(_saved_session_form(record, client), record, client, form, 422)
     services.archive_session(record, reason=form.reason.data, actor=current_user)
     db.session.commit()
     flash("Session archived.", "success")
-    return _client_page(client)
+    return web.client_page(client)
 
 
 @bp.route("/clients/<int:client_id>/sessions")
@@ -140,7 +108,6 @@ def archive(record: CoachingSession, client: Client):
 def older(client: Client):
     """The sessions older than the client page's latest ten, paged."""
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-    g.client_data = True
     return render_template(
         "sessions/older.html", client=client, **queries.older_sessions(client, current_user, page)
     )
@@ -150,12 +117,12 @@ def older(client: Client):
 @access.record_route(CoachingSession, "session_id")
 def mark_read(record: CoachingSession, client: Client):
     """The session's coach marks the supervisor's comments on it read."""
-    from coachapp.auth.forms import EmptyForm
-
     if EmptyForm().validate_on_submit() and services.mark_comments_read(record, actor=current_user):
         db.session.commit()
         flash("Comments marked read.", "success")
-    target = safe_next(request.args.get("next")) or url_for("clients.detail", client_id=client.id)
+    target = web.safe_next(request.args.get("next")) or url_for(
+        "clients.detail", client_id=client.id
+    )
     return redirect(f"{target}#session-{record.id}")
 
 

@@ -331,3 +331,13 @@ def coaches_overview(supervisor: User) -> list[User]:
             visible_coaches(supervisor).order_by(User.active.desc(), User.name, User.id)
         )
     )
+
+
+def team_coach_list(supervisor: User) -> list[User]:
+    """The supervisor's active coaches (``team_coaches``), loaded."""
+    return list(db.session.scalars(team_coaches(supervisor)))
+
+
+def client_choice_list(supervisor: User) -> list[Client]:
+    """The clients a note may name (``client_choices``), loaded."""
+    return list(db.session.scalars(client_choices(supervisor)))

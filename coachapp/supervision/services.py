@@ -42,13 +42,9 @@ COACHES_MESSAGE = "Choose among the active coaches you supervise."
 CLIENTS_MESSAGE = "Choose among the clients you can open."
 
 
-class NoteRuleError(ValueError):
+class NoteRuleError(records.RuleError):
     """The rules refuse a note; ``errors`` maps a field (``date``, ``duration_minutes``,
     ``format``, ``coach_ids``, ``client_ids``) to its message."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 def note_coach_ids_allowed(supervisor: User, note: SupervisionNote | None = None) -> set[int]:

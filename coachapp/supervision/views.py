@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
-from coachapp import access, records, timeutil
+from coachapp import access, records, timeutil, web
 from coachapp.extensions import db
 from coachapp.forms import ArchiveForm, select_choices, validate_in_one_pass
 from coachapp.models import SupervisionNote, User
@@ -28,10 +27,6 @@ from coachapp.supervision.forms import (
 )
 
 NOTES_PER_PAGE = 50
-
-
-def _status() -> int:
-    return 422 if request.method == "POST" else 200
 
 
 # --- Supervision notes -------------------------------------------------------------------
@@ -62,16 +57,13 @@ def _note_form(*, note: SupervisionNote | None = None) -> SupervisionNoteForm:
     coaches already named) and the clients in the supervisor's scope."""
     program = current_user.program
     form = SupervisionNoteForm()
-    coaches = list(db.session.scalars(queries.team_coaches(current_user)))
+    coaches = queries.team_coach_list(current_user)
     if note is not None:
         known = {c.id for c in coaches}
         coaches += [link.coach for link in note.coach_links if link.coach_id not in known]
     form.coaches.choices = select_choices([(c.id, c.name) for c in coaches])
     form.clients.choices = select_choices(
-        [
-            (c.id, f"{c.code} · {c.display_name}")
-            for c in db.session.scalars(queries.client_choices(current_user))
-        ]
+        [(c.id, f"{c.code} · {c.display_name}") for c in queries.client_choice_list(current_user)]
     )
     if request.method == "GET":
         if note is None:
@@ -118,24 +110,20 @@ def notes():
 def new_note():
     form = _note_form()
     if validate_in_one_pass(form, _note_rules(form)):
-        try:
+        with web.saving(form) as saved:
             note = services.create_note(
                 form.note_data(),
                 coach_ids=form.coaches.data or [],
                 client_ids=form.clients.data or [],
                 actor=current_user,
             )
-        except services.NoteRuleError as exc:
-            db.session.rollback()
-            form.show_rule_errors(exc.errors)
-        else:
-            db.session.commit()
+        if saved:
             flash(
                 "Supervision note saved. The coaches named are asked to acknowledge it.",
                 "success",
             )
             return redirect(url_for("supervision.note_detail", note_id=note.id))
-    return render_template("supervision/note_form.html", form=form, note=None), _status()
+    return web.form_page("supervision/note_form.html", form, note=None)
 
 
 def _local_date(moment: datetime) -> date:
@@ -146,12 +134,11 @@ def _local_date(moment: datetime) -> date:
 
 
 @bp.route("/supervision/notes/<int:note_id>")
-@access.roles(Role.SUPERVISOR, Role.COACH)
+@access.roles(Role.SUPERVISOR, Role.COACH, client_data=True)
 def note_detail(note_id: int):
     note = queries.get_note_or_404(note_id, current_user)
     clients, hidden_clients = queries.discussed_clients(note, current_user)
     my_link = next((x for x in note.coach_links if x.coach_id == current_user.id), None)
-    g.client_data = True
     return render_template(
         "supervision/note_detail.html",
         note=note,
@@ -170,14 +157,14 @@ def note_detail(note_id: int):
 
 
 @bp.route("/supervision/notes/<int:note_id>/edit", methods=["GET", "POST"])
-@access.roles(Role.SUPERVISOR)
+@access.roles(Role.SUPERVISOR, client_data=True)
 def edit_note(note_id: int):
     note = queries.get_authored_note_or_404(note_id, current_user)
     form = _note_form(note=note)
     if validate_in_one_pass(form, _note_rules(form, note=note)):
         # Clients on the note the supervisor can no longer open stay on it (the service keeps
         # them): the form only offers the ones they can open.
-        try:
+        with web.saving(form) as saved:
             services.update_note(
                 note,
                 form.note_data(),
@@ -186,18 +173,10 @@ def edit_note(note_id: int):
                 version=form.version_value(),
                 actor=current_user,
             )
-            db.session.commit()
-        except services.NoteRuleError as exc:
-            db.session.rollback()
-            form.show_rule_errors(exc.errors)
-        except (records.StaleRecordError, StaleDataError):
-            db.session.rollback()
-            form.form_errors.append(records.StaleRecordError.message)
-        else:
+        if saved:
             flash("Supervision note saved.", "success")
             return redirect(url_for("supervision.note_detail", note_id=note_id))
-    g.client_data = True
-    return render_template("supervision/note_form.html", form=form, note=note), _status()
+    return web.form_page("supervision/note_form.html", form, note=note)
 
 
 @bp.route("/supervision/notes/<int:note_id>/archive", methods=["POST"])
@@ -284,7 +263,7 @@ def new_training(coach_id: int):
         db.session.commit()
         flash("Training hours added.", "success")
         return redirect(url_for("supervision.progress", coach_id=coach.id))
-    return render_template("supervision/training_form.html", form=form, coach=coach), _status()
+    return web.form_page("supervision/training_form.html", form, coach=coach)
 
 
 @bp.route("/supervision/coaches/<int:coach_id>/training/archive", methods=["POST"])

@@ -9,14 +9,18 @@ on its date.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, and_, func, or_, select, union
+from sqlalchemy.orm import selectinload
 
 from coachapp import access
 from coachapp.alerts import AlertContext, alert_columns
+from coachapp.clients.queries import last_completed_contact
 from coachapp.extensions import db
 from coachapp.models import (
+    Appointment,
+    AuditEvent,
     Client,
     CoachingSession,
     CoveringAssignment,
@@ -24,7 +28,7 @@ from coachapp.models import (
     ReviewComment,
     User,
 )
-from coachapp.models.enums import ClientStatus, ReferralStatus, SessionOutcome
+from coachapp.models.enums import AppointmentOutcome, ClientStatus, ReferralStatus, SessionOutcome
 from coachapp.models.sessions import ReviewCommentKind
 from coachapp.reports import metrics
 
@@ -326,3 +330,142 @@ def unread_replies(supervisor: User) -> tuple[int, list]:
         .limit(REPLIES_SHOWN)
     ).all()
     return count, rows
+
+
+# --- The pages' lists (views call these; each is one query) ----------------------------------
+
+
+def figure_items(supervisor: User, coach: User, figure: str, ctx: AlertContext) -> list:
+    """The rows behind one number of the dashboard (``figure``: active, quiet, sessions,
+    appointments, referrals) for one coach of the team, through the access rule."""
+    start, end = month_bounds(ctx.today)
+    visible = access.visible_clients(supervisor)
+    clients_of_coach = visible.where(Client.coach_id == coach.id)
+    coach_client_ids = clients_of_coach.with_only_columns(Client.id)
+    if figure == "active":
+        # As the dashboard counts it: the coach's own active clients and those they cover.
+        covered = covered_client_pairs([coach.id]).subquery()
+        return db.session.execute(
+            visible.add_columns(last_completed_contact().label("last_contact"))
+            .where(
+                (Client.coach_id == coach.id) | Client.id.in_(select(covered.c.client_id)),
+                Client.status == ClientStatus.ACTIVE,
+            )
+            .order_by(Client.last_name, Client.first_name)
+        ).all()
+    if figure == "quiet":
+        return db.session.execute(
+            clients_of_coach.add_columns(last_completed_contact().label("last_contact"))
+            .where(alert_columns(ctx)["quiet"])
+            .order_by(Client.last_name, Client.first_name)
+        ).all()
+    if figure == "sessions":
+        return db.session.scalars(
+            access.client_child_select(CoachingSession, supervisor)
+            .where(
+                CoachingSession.client_id.in_(coach_client_ids),
+                CoachingSession.date.between(start, end),
+            )
+            .options(selectinload(CoachingSession.client))
+            .order_by(CoachingSession.date.desc())
+        ).all()
+    if figure == "appointments":
+        return db.session.scalars(
+            access.client_child_select(Appointment, supervisor)
+            .where(
+                Appointment.client_id.in_(coach_client_ids),
+                Appointment.outcome.in_([AppointmentOutcome.ATTENDED, AppointmentOutcome.NO_SHOW]),
+                Appointment.scheduled_at >= datetime.combine(start, time.min),
+                Appointment.scheduled_at < datetime.combine(end + timedelta(days=1), time.min),
+            )
+            .options(selectinload(Appointment.client))
+            .order_by(Appointment.scheduled_at.desc())
+        ).all()
+    if figure == "referrals":
+        return db.session.scalars(
+            access.client_child_select(Referral, supervisor)
+            .where(Referral.client_id.in_(coach_client_ids), waiting_referral(ctx.today))
+            .options(selectinload(Referral.client), selectinload(Referral.resource))
+            .order_by(Referral.referred_on)
+        ).all()
+    raise ValueError(f"no list behind the figure {figure!r}")
+
+
+def team_session_or_404(supervisor: User, session_id: int) -> CoachingSession:
+    """A session of the team's clients (signed off or not); 404 outside the team."""
+    return db.one_or_404(team_sessions(supervisor).where(CoachingSession.id == session_id))
+
+
+def review_page(
+    supervisor: User, coach_id: int | None, order: str, page: int, per_page: int
+) -> list[CoachingSession]:
+    """One page of the review queue, with each note's client and coach."""
+    return db.session.scalars(
+        review_queue(supervisor, coach_id, order)
+        .options(selectinload(CoachingSession.client), selectinload(CoachingSession.coach))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+
+
+def queued_sessions(supervisor: User, ids: set[int]) -> list[CoachingSession]:
+    """Those of the sessions ``ids`` still waiting in the supervisor's review queue."""
+    return list(
+        db.session.scalars(review_queue(supervisor).where(CoachingSession.id.in_(ids))).all()
+    )
+
+
+def open_caseload(supervisor: User, coach: User) -> list[Client]:
+    """The coach's clients not discharged, by name, through the supervisor's access rule."""
+    return db.session.scalars(
+        access.visible_clients(supervisor)
+        .where(Client.coach_id == coach.id, Client.status != ClientStatus.DISCHARGED)
+        .order_by(Client.last_name, Client.first_name)
+    ).all()
+
+
+def users_by_id(ids) -> dict[int, User]:
+    return {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def coverable_clients(supervisor: User, coach_ids: list[int]) -> list[Client]:
+    """Clients of those coaches, not discharged, by name: the ones a cover may name."""
+    return db.session.scalars(
+        access.visible_clients(supervisor)
+        .where(Client.coach_id.in_(coach_ids), Client.status != ClientStatus.DISCHARGED)
+        .order_by(Client.last_name, Client.first_name)
+    ).all()
+
+
+def recent_covers(coach_ids: list[int], since: date) -> list[CoveringAssignment]:
+    """Covers of those coaches' caseloads ending on ``since`` or later, newest first."""
+    return db.session.scalars(
+        select(CoveringAssignment)
+        .where(CoveringAssignment.coach_id.in_(coach_ids), CoveringAssignment.ends_on >= since)
+        .options(
+            selectinload(CoveringAssignment.client),
+            selectinload(CoveringAssignment.coach),
+            selectinload(CoveringAssignment.covering_user),
+        )
+        .order_by(CoveringAssignment.starts_on.desc())
+    ).all()
+
+
+def access_log(client: Client, limit: int = 500) -> tuple[list, list]:
+    """Who touched the client's record: the latest ``limit`` events with their user, and each
+    user who opened it with how often and when last."""
+    events = db.session.execute(
+        select(AuditEvent, User)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .where(AuditEvent.client_id == client.id)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    ).all()
+    openers = db.session.execute(
+        select(User.name, User.role, func.count(AuditEvent.id), func.max(AuditEvent.occurred_at))
+        .join(User, User.id == AuditEvent.user_id)
+        .where(AuditEvent.client_id == client.id, AuditEvent.action == "view")
+        .group_by(User.id, User.name, User.role)
+        .order_by(func.max(AuditEvent.occurred_at).desc())
+    ).all()
+    return events, openers

@@ -4,27 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
-from coachapp import access, timeutil
-from coachapp.clients.alerts import AlertContext, alert_columns
-from coachapp.clients.queries import last_completed_contact
+from coachapp import access, timeutil, web
+from coachapp.alerts import AlertContext
 from coachapp.extensions import db
-from coachapp.forms import show_rule_errors, validate_in_one_pass
-from coachapp.models import (
-    Appointment,
-    AuditEvent,
-    Client,
-    CoachingSession,
-    CoveringAssignment,
-    Referral,
-    User,
-)
+from coachapp.forms import EmptyForm, validate_in_one_pass
+from coachapp.models import Client, CoachingSession, CoveringAssignment, User
 from coachapp.models.base import parse_id
-from coachapp.models.enums import AppointmentOutcome, ClientStatus, Role
+from coachapp.models.enums import Role
 from coachapp.sessions.queries import threads as session_threads
 from coachapp.team import bp, queries, services
 from coachapp.team.forms import CaseloadReassignForm, CoverForm, ReassignForm, SignOffForm
@@ -52,12 +41,10 @@ def _team_coach_or_404(coach_id: int) -> User:
 
 
 @bp.route("/team/")
-@access.roles(Role.SUPERVISOR)
+@access.roles(Role.SUPERVISOR, client_data=True)
 def dashboard():
     rows, start, end = queries.dashboard(current_user, _ctx())
     reply_count, replies = queries.unread_replies(current_user)
-    if replies:
-        g.client_data = True
     return render_template(
         "team/dashboard.html",
         rows=rows,
@@ -69,72 +56,15 @@ def dashboard():
 
 
 @bp.route("/team/coaches/<int:coach_id>/<figure>")
-@access.roles(Role.SUPERVISOR)
+@access.roles(Role.SUPERVISOR, client_data=True)
 def figure(coach_id: int, figure: str):
     """The rows behind one number of the dashboard."""
     if figure not in FIGURES:
         abort(404)
     coach = _team_coach_or_404(coach_id)
-    ctx = _ctx()
-    start, end = queries.month_bounds(ctx.today)
-    clients_of_coach = access.visible_clients(current_user).where(Client.coach_id == coach.id)
-    items: list = []
-    if figure == "active":
-        # As the dashboard counts it: the coach's own active clients and those they cover.
-        covered = queries.covered_client_pairs([coach.id]).subquery()
-        covered_ids = select(covered.c.client_id)
-        items = db.session.execute(
-            access.visible_clients(current_user)
-            .add_columns(last_completed_contact().label("last_contact"))
-            .where(
-                (Client.coach_id == coach.id) | Client.id.in_(covered_ids),
-                Client.status == ClientStatus.ACTIVE,
-            )
-            .order_by(Client.last_name, Client.first_name)
-        ).all()
-    elif figure == "quiet":
-        items = db.session.execute(
-            clients_of_coach.add_columns(last_completed_contact().label("last_contact"))
-            .where(alert_columns(ctx)["quiet"])
-            .order_by(Client.last_name, Client.first_name)
-        ).all()
-    elif figure == "sessions":
-        items = db.session.scalars(
-            access.client_child_select(CoachingSession, current_user)
-            .where(
-                CoachingSession.client_id.in_(clients_of_coach.with_only_columns(Client.id)),
-                CoachingSession.date.between(start, end),
-            )
-            .options(selectinload(CoachingSession.client))
-            .order_by(CoachingSession.date.desc())
-        ).all()
-    elif figure == "appointments":
-        from datetime import datetime, time
-
-        items = db.session.scalars(
-            access.client_child_select(Appointment, current_user)
-            .where(
-                Appointment.client_id.in_(clients_of_coach.with_only_columns(Client.id)),
-                Appointment.outcome.in_([AppointmentOutcome.ATTENDED, AppointmentOutcome.NO_SHOW]),
-                Appointment.scheduled_at >= datetime.combine(start, time.min),
-                Appointment.scheduled_at < datetime.combine(end + timedelta(days=1), time.min),
-            )
-            .options(selectinload(Appointment.client))
-            .order_by(Appointment.scheduled_at.desc())
-        ).all()
-    elif figure == "referrals":
-        items = db.session.scalars(
-            access.client_child_select(Referral, current_user)
-            .where(
-                Referral.client_id.in_(clients_of_coach.with_only_columns(Client.id)),
-                queries.waiting_referral(ctx.today),
-            )
-            .options(selectinload(Referral.client), selectinload(Referral.resource))
-            .order_by(Referral.referred_on)
-        ).all()
-    else:
+    if figure == "notes":
         return redirect(url_for("team.reviews", coach_id=coach.id))
-    g.client_data = True
+    items = queries.figure_items(current_user, coach, figure, _ctx())
     return render_template(
         "team/figure.html", coach=coach, figure=figure, title=FIGURES[figure], items=items
     )
@@ -163,15 +93,8 @@ def _back_to_queue(args: dict, next_id: int | None = None):
     return redirect(url_for("team.reviews", _anchor=anchor, **query))
 
 
-def _team_session_or_404(session_id: int) -> CoachingSession:
-    """A session of the team's clients (signed off or not); 404 outside the team."""
-    return db.one_or_404(
-        queries.team_sessions(current_user).where(CoachingSession.id == session_id)
-    )
-
-
 @bp.route("/team/reviews")
-@access.roles(Role.SUPERVISOR)
+@access.roles(Role.SUPERVISOR, client_data=True)
 def reviews():
     """The review queue: newest first (or oldest), one coach or the whole team, 25 a page."""
     args = _queue_args()
@@ -180,13 +103,7 @@ def reviews():
     per_page = queries.REVIEWS_PER_PAGE
     pages = max(1, -(-total // per_page))
     page = min(args["page"], pages)
-    notes = db.session.scalars(
-        queries.review_queue(current_user, args["coach_id"], args["order"])
-        .options(selectinload(CoachingSession.client), selectinload(CoachingSession.coach))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    g.client_data = True
+    notes = queries.review_page(current_user, args["coach_id"], args["order"], page, per_page)
     return render_template(
         "team/reviews.html",
         notes=notes,
@@ -210,7 +127,7 @@ def _next_id(args: dict, session: CoachingSession) -> int | None:
 def _review(session_id: int, act):
     """One note of the queue signed off or returned (``act(session, comment)`` does it and
     says what was done); back to the same place in the queue, at the next note."""
-    session = _team_session_or_404(session_id)
+    session = queries.team_session_or_404(current_user, session_id)
     args = _queue_args()
     form = SignOffForm()
     if not form.validate_on_submit():
@@ -259,8 +176,6 @@ def return_note(session_id: int):
 @access.roles(Role.SUPERVISOR)
 def sign_off_many():
     """Sign off the ticked notes at once, in one transaction; back to the same page."""
-    from coachapp.auth.forms import EmptyForm
-
     args = _queue_args()
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -270,10 +185,8 @@ def sign_off_many():
     if not ids:
         flash("Tick the notes to sign off first.", "error")
         return _back_to_queue(args)
-    sessions = db.session.scalars(
-        queries.review_queue(current_user).where(CoachingSession.id.in_(ids))
-    ).all()
-    done = services.sign_off_many(list(sessions), actor=current_user)
+    sessions = queries.queued_sessions(current_user, ids)
+    done = services.sign_off_many(sessions, actor=current_user)
     db.session.commit()
     skipped = len(ids) - done
     message = f"{done} note{'' if done == 1 else 's'} signed off."
@@ -319,7 +232,7 @@ def reassign(client: Client):
         )
 
     if validate_in_one_pass(form, rules):
-        try:
+        with web.saving(form) as saved:
             services.reassign(
                 client,
                 new_coach(),
@@ -329,29 +242,19 @@ def reassign(client: Client):
                 effective_on=form.effective_on.data,
                 today=today,
             )
-        except services.TeamRuleError as exc:
-            db.session.rollback()
-            show_rule_errors(form, exc.errors)
-        else:
-            db.session.commit()
+        if saved:
             flash(f"{client.code} is now on {client.coach.name}'s caseload.", "success")
-            return redirect(url_for("clients.detail", client_id=client.id))
-    g.client_data = True
-    status = 422 if request.method == "POST" else 200
-    return render_template("team/reassign.html", form=form, client=client), status
+            return web.client_page(client)
+    return web.form_page("team/reassign.html", form, client=client)
 
 
 @bp.route("/team/coaches/<int:coach_id>/reassign", methods=["GET", "POST"])
-@access.roles(Role.SUPERVISOR)
+@access.roles(Role.SUPERVISOR, client_data=True)
 def reassign_caseload(coach_id: int):
     """A departing coach's whole caseload: one receiving coach for all, or one per client; one
     reason (required) and hand-off note (optional) for every client moved."""
     coach = _team_coach_or_404(coach_id)
-    clients = db.session.scalars(
-        access.visible_clients(current_user)
-        .where(Client.coach_id == coach.id, Client.status != ClientStatus.DISCHARGED)
-        .order_by(Client.last_name, Client.first_name)
-    ).all()
+    clients = queries.open_caseload(current_user, coach)
     choices = _team_coach_choices(exclude=coach.id)
     allowed = {cid for cid, _ in choices}
     errors: list[str] = []
@@ -372,9 +275,7 @@ def reassign_caseload(coach_id: int):
         if not plan and not errors:
             errors.append("Choose a receiving coach for all clients or for some of them.")
         if not errors and not form.errors:
-            coaches = {
-                c.id: c for c in db.session.scalars(select(User).where(User.id.in_(allowed)))
-            }
+            coaches = queries.users_by_id(allowed)
             moved = 0
             try:
                 for client in clients:
@@ -394,7 +295,6 @@ def reassign_caseload(coach_id: int):
                 db.session.commit()
                 flash(f"{moved} client{'s' if moved != 1 else ''} reassigned.", "success")
                 return redirect(url_for("team.dashboard"))
-    g.client_data = True
     status = 422 if errors or form.errors else 200
     return render_template(
         "team/reassign_caseload.html",
@@ -415,11 +315,7 @@ def cover():
     form = CoverForm()
     form.coach_id.choices = [(c.id, c.name) for c in team if c.active]
     form.covering_user_id.choices = [(c.id, c.name) for c in team if c.active]
-    visible = db.session.scalars(
-        access.visible_clients(current_user)
-        .where(Client.coach_id.in_(active_ids), Client.status != ClientStatus.DISCHARGED)
-        .order_by(Client.last_name, Client.first_name)
-    ).all()
+    visible = queries.coverable_clients(current_user, active_ids)
     form.client_id.choices = [(0, "Whole caseload")] + [
         (c.id, f"{c.display_name} ({c.code}) · {c.coach.name}") for c in visible
     ]
@@ -445,7 +341,7 @@ def cover():
         services.check_cover(**people(), starts_on=form.starts_on.data, ends_on=form.ends_on.data)
 
     if validate_in_one_pass(form, rules):
-        try:
+        with web.saving(form) as saved:
             services.create_cover(
                 **people(),
                 starts_on=form.starts_on.data,
@@ -453,35 +349,16 @@ def cover():
                 reason=form.reason.data,
                 actor=current_user,
             )
-        except services.TeamRuleError as exc:
-            db.session.rollback()
-            show_rule_errors(form, exc.errors)
-        else:
-            db.session.commit()
+        if saved:
             flash("Cover arranged. It ends by itself after its last day.", "success")
             return redirect(url_for("team.cover"))
-    covers = db.session.scalars(
-        select(CoveringAssignment)
-        .where(
-            CoveringAssignment.coach_id.in_([c.id for c in team]),
-            CoveringAssignment.ends_on >= today - timedelta(days=30),
-        )
-        .options(
-            selectinload(CoveringAssignment.client),
-            selectinload(CoveringAssignment.coach),
-            selectinload(CoveringAssignment.covering_user),
-        )
-        .order_by(CoveringAssignment.starts_on.desc())
-    ).all()
-    status = 422 if request.method == "POST" else 200
-    return render_template("team/cover.html", form=form, covers=covers, today=today), status
+    covers = queries.recent_covers([c.id for c in team], today - timedelta(days=30))
+    return web.form_page("team/cover.html", form, covers=covers, today=today)
 
 
 @bp.route("/team/cover/<int:cover_id>/end", methods=["POST"])
 @access.roles(Role.SUPERVISOR)
 def end_cover(cover_id: int):
-    from coachapp.auth.forms import EmptyForm
-
     cover = db.get_or_404(CoveringAssignment, cover_id)
     if cover.coach.supervisor_id != current_user.id:
         abort(404)
@@ -498,21 +375,7 @@ def access_log(client: Client):
     """Who has opened this record: for the client's coach's supervisor."""
     if client.coach.supervisor_id != current_user.id:
         abort(403)
-    events = db.session.execute(
-        select(AuditEvent, User)
-        .outerjoin(User, User.id == AuditEvent.user_id)
-        .where(AuditEvent.client_id == client.id)
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        .limit(500)
-    ).all()
-    openers = db.session.execute(
-        select(User.name, User.role, func.count(AuditEvent.id), func.max(AuditEvent.occurred_at))
-        .join(User, User.id == AuditEvent.user_id)
-        .where(AuditEvent.client_id == client.id, AuditEvent.action == "view")
-        .group_by(User.id, User.name, User.role)
-        .order_by(func.max(AuditEvent.occurred_at).desc())
-    ).all()
-    g.client_data = True
+    events, openers = queries.access_log(client)
     return render_template("team/access_log.html", client=client, events=events, openers=openers)
 
 
@@ -520,14 +383,12 @@ def access_log(client: Client):
 @access.client_route
 def handoff_read(client: Client):
     """The receiving coach marks the hand-off note read; back to the client's page."""
-    from coachapp.auth.forms import EmptyForm
-
     if not EmptyForm().validate_on_submit():
         abort(400)
     if services.mark_handoff_read(client, actor=current_user):
         db.session.commit()
         flash("Hand-off note marked read.", "success")
-    return redirect(url_for("clients.detail", client_id=client.id))
+    return web.client_page(client)
 
 
 def _handoff_for(client: Client):
