@@ -76,7 +76,7 @@ def make_test_config(url: str) -> type:
     if url.startswith("postgresql"):
         # Commits do not wait for the disk (a crash could lose the last ones, never corrupt
         # anything; the test database is dropped anyway). Tests commit at every step, and the
-        # waits were most of the time of the suite on PostgreSQL (tests/test_goals.py: 15.6 s
+        # waits were most of the time of the suite on PostgreSQL (tests/goals/test_goals.py: 15.6 s
         # with them, 4.3 s without).
         settings["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **TestConfig.SQLALCHEMY_ENGINE_OPTIONS,
