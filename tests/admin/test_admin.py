@@ -8,30 +8,15 @@ import html
 import re
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from coachapp.auth.passwords import verify_password
 from coachapp.auth.tokens import create_token, user_for_token
 from coachapp.extensions import db as _db
 from coachapp.models import ApiToken, AuditEvent, Client, Program, Team, User
 from tests import factories
-
-NEW_PASSWORD = "lantern orchard violet 42"
-
-
-class QueryCounter:
-    def __init__(self, engine):
-        self.engine, self.n = engine, 0
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args):
-        self.n += 1
+from tests.helpers import NEW_PASSWORD, QueryCounter, user_data
+from tests.helpers import user_edit_data as edit_data
 
 
 def count(model, *where) -> int:
@@ -82,37 +67,6 @@ def program_b():
 @pytest.fixture
 def supervisor_b(program_b):
     return factories.user("supervisor", program=program_b, name="Bea Bsupervisor")
-
-
-def user_data(**overrides) -> dict:
-    data = {
-        "name": "Nia Newcoach",
-        "email": "Nia.Newcoach@Example.org",
-        "role": "coach",
-        "program_id": "",
-        "team_id": "",
-        "supervisor_id": "",
-        "password": NEW_PASSWORD,
-    }
-    data.update(overrides)
-    return data
-
-
-def edit_data(browser, user: User, **overrides) -> dict:
-    """What the edit form holds for ``user`` (its stamp included), with ``overrides``."""
-    html = browser.get(f"/admin/users/{user.id}/edit").get_data(as_text=True)
-    stamp = re.search(r'name="stamp" type="hidden" value="([^"]*)"', html)
-    stamp = stamp or re.search(r'id="stamp" name="stamp" type="hidden" value="([^"]*)"', html)
-    data = {
-        "name": user.name,
-        "role": user.role,
-        "program_id": user.program_id or "",
-        "team_id": user.team_id or "",
-        "supervisor_id": user.supervisor_id or "",
-        "stamp": stamp.group(1) if stamp else "",
-    }
-    data.update(overrides)
-    return data
 
 
 # --- Role gates -------------------------------------------------------------------------------

@@ -13,18 +13,6 @@ from coachapp.models import AuditEvent, Client, Enrollment, Program
 from tests import factories
 
 
-@pytest.fixture
-def bearer(db):
-    """``bearer(user)`` -> headers with a fresh token of that user."""
-
-    def _bearer(user):
-        token, _row = create_token(user, "test")
-        db.session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return _bearer
-
-
 def error_of(response) -> dict:
     body = response.get_json()
     assert set(body) == {"error"}, body

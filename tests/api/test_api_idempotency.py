@@ -13,11 +13,7 @@ from sqlalchemy import func, select, text, update
 from coachapp.api import idempotency
 from coachapp.extensions import db as _db
 from coachapp.models import CoachingSession, IdempotencyKey, ReportChange
-from tests.api import test_api_read_only as read_only
-from tests.api.test_api_read_only import ENDPOINTS, fill, row_counts
-from tests.platform.test_encryption import raw_dump
-
-world = read_only.world  # the fixture: a client with a record of each kind, tokens
+from tests.helpers import ENDPOINTS, fill, raw_dump, row_counts
 
 KEY = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
@@ -253,7 +249,7 @@ def own_database_app(tmp_path):
     """An app on a database of its own that several connections share for real (a file for
     SQLite, a new database on PostgreSQL): the suite's in-memory SQLite has one connection."""
     from coachapp import create_app
-    from tests.conftest import (
+    from tests.helpers import (
         TestClient,
         create_scratch_database,
         drop_scratch_database,

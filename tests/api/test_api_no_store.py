@@ -7,12 +7,7 @@ import pytest
 
 from coachapp.auth.tokens import create_token
 from tests import factories
-from tests.platform.test_authorization_matrix import (  # noqa: F401 - matrix is a fixture
-    api_body,
-    matrix,
-    query_of,
-    url_of,
-)
+from tests.matrix_world import api_body, query_of, url_of
 
 # Viewers of the matrix's world: no token (401), the client's coach and supervisor (200, 201,
 # 422), a coach outside the rule (404), roles the route refuses (403).

@@ -12,11 +12,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
-from sqlalchemy import event, func, select
+from sqlalchemy import select
 
-from coachapp import timeutil
 from coachapp.auth.tokens import create_token
 from coachapp.models import (
     Appointment,
@@ -30,23 +27,9 @@ from coachapp.models import (
     User,
 )
 from tests import factories
-from tests.api.test_api_schemathesis import schema as DOCUMENT
-
-WRITES = DOCUMENT.include(method=["POST", "PATCH"], path_regex=r"/(resources|supervision-notes)")
+from tests.helpers import QueryCounter, count, today_of
 
 API = "/api/v1"
-
-
-@pytest.fixture
-def bearer(db):
-    """``bearer(user)`` -> headers with a fresh token of that user."""
-
-    def _bearer(user):
-        token, _row = create_token(user, "test")
-        db.session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return _bearer
 
 
 @pytest.fixture
@@ -74,20 +57,6 @@ def fields_of(response) -> dict:
     error = error_of(response)
     assert error["code"] == "validation_error"
     return error["fields"]
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
-def today_of(user) -> date:
-    return timeutil.local_today(user.program)
-
-
-@pytest.fixture
-def mine(coach):
-    """A client of ``coach`` (supervised by ``supervisor``)."""
-    return factories.client(coach, first_name="José")
 
 
 @pytest.fixture
@@ -330,22 +299,6 @@ def test_lists_are_newest_first_and_paginated(db, call, coach, mine, kind):
         assert response.status_code in (400, 422), query
         error_of(response)
     assert call(coach, "get", f"/clients/{mine.id}/{kind}?per_page=200").status_code == 200
-
-
-class QueryCounter:
-    def __init__(self, engine):
-        self.engine = engine
-        self.n = 0
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args, **kwargs):
-        self.n += 1
 
 
 def test_list_queries_do_not_grow_with_the_records(db, call, coach, supervisor, mine):
@@ -1160,11 +1113,6 @@ def test_a_meeting_stays_recovery_support(db, call, admin):
 # --- Supervision notes -------------------------------------------------------------------------
 
 
-@pytest.fixture
-def coach2(program, supervisor):
-    return factories.user("coach", program=program, supervisor=supervisor, name="Cory Coach")
-
-
 NOTE = {
     "date": "2026-03-04",
     "duration_minutes": 60,
@@ -1852,46 +1800,3 @@ def test_a_client_of_the_api_loads_a_caseload_and_reads_the_report(app, anon, ad
     assert [s["date"] for s in sessions["items"]] == ["2026-03-31", "2026-03-01"]
     # The program manager reads aggregates, never a client record.
     assert anon.get(f"{API}/clients/{c1}/sessions", headers=as_pm).status_code == 404
-
-
-# --- schemathesis as a supervisor: the writes the whole-document run (a coach) cannot reach ----
-
-
-@pytest.fixture
-def supervisor_token(db, supervisor, coach, coach2, mine):
-    """A supervisor with two coaches, a client, a directory entry and a note; and a token."""
-    factories.resource()
-    note = SupervisionNote(
-        supervisor_id=supervisor.id, date=date(2026, 3, 4), duration_minutes=30, format="group"
-    )
-    from coachapp.models import SupervisionNoteCoach
-
-    note.coach_links += [
-        SupervisionNoteCoach(coach_id=coach.id),
-        SupervisionNoteCoach(coach_id=coach2.id),
-    ]
-    db.session.add(note)
-    token, _ = create_token(supervisor, "fuzz")
-    db.session.commit()
-    return token
-
-
-@WRITES.parametrize()
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-    ],
-)
-def test_directory_and_note_writes_conform_to_the_document(case, app, supervisor_token):
-    app.config["API_RATE_LIMIT"] = "100000 per minute"
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {supervisor_token}"},
-        app=app,
-        # As in tests/api/test_api_schemathesis.py: rules no schema states answer 422 to
-        # schema-valid data (a coach of your team, a client you may open).
-        excluded_checks=[positive_data_acceptance, negative_data_rejection],
-    )

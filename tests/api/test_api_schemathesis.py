@@ -3,6 +3,8 @@ every response matches the document (status code, content type, schema)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -10,11 +12,13 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 from coachapp import create_app
 from coachapp.auth.tokens import create_token
+from coachapp.models import SupervisionNote
 from config import TestConfig
 from tests import factories
 
 # The document comes from an app of its own; every request goes to the test's app (``app=``).
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", create_app(TestConfig))
+WRITES = schema.include(method=["POST", "PATCH"], path_regex=r"/(resources|supervision-notes)")
 
 
 @pytest.fixture
@@ -52,5 +56,48 @@ def test_api_conforms_to_its_document(case, app, tokens):
         # Rules no schema can state (a coach you may assign, no intake in the future, no second
         # discharge) answer 422 to schema-valid data, and unknown query parameters are dropped
         # by the WSGI layer before the app sees them: the two acceptance heuristics are off.
+        excluded_checks=[positive_data_acceptance, negative_data_rejection],
+    )
+
+
+# --- schemathesis as a supervisor: the writes the whole-document run (a coach) cannot reach ----
+
+
+@pytest.fixture
+def supervisor_token(db, supervisor, coach, coach2, mine):
+    """A supervisor with two coaches, a client, a directory entry and a note; and a token."""
+    factories.resource()
+    note = SupervisionNote(
+        supervisor_id=supervisor.id, date=date(2026, 3, 4), duration_minutes=30, format="group"
+    )
+    from coachapp.models import SupervisionNoteCoach
+
+    note.coach_links += [
+        SupervisionNoteCoach(coach_id=coach.id),
+        SupervisionNoteCoach(coach_id=coach2.id),
+    ]
+    db.session.add(note)
+    token, _ = create_token(supervisor, "fuzz")
+    db.session.commit()
+    return token
+
+
+@WRITES.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
+def test_directory_and_note_writes_conform_to_the_document(case, app, supervisor_token):
+    app.config["API_RATE_LIMIT"] = "100000 per minute"
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {supervisor_token}"},
+        app=app,
+        # As in tests/api/test_api_schemathesis.py: rules no schema states answer 422 to
+        # schema-valid data (a coach of your team, a client you may open).
         excluded_checks=[positive_data_acceptance, negative_data_rejection],
     )

@@ -14,10 +14,7 @@ from sqlalchemy import func, select
 from coachapp import timeutil
 from coachapp.models import Appointment, CoachingSession
 from tests import factories
-
-
-def in_days(program, days: int, at: time = time(10, 0)) -> datetime:
-    return datetime.combine(timeutil.local_today(program) + timedelta(days=days), at)
+from tests.helpers import in_days
 
 
 @pytest.fixture

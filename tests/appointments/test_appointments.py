@@ -8,28 +8,15 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from coachapp import timeutil
 from coachapp.appointments.queries import client_panel
 from coachapp.models import Appointment, AuditEvent
 from tests import factories
-from tests.clients.test_clients import QueryCounter
+from tests.helpers import QueryCounter, appointment_data, count, in_days, local_now
 
 OUTSIDERS = ("other_coach", "other_supervisor", "program_manager", "admin")
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
-def local_now(program) -> datetime:
-    return timeutil.local_now(program).replace(second=0, microsecond=0)
-
-
-def in_days(program, days: int, at: time = time(10, 0)) -> datetime:
-    """A wall-clock time ``days`` after the program's today."""
-    return datetime.combine(timeutil.local_today(program) + timedelta(days=days), at)
 
 
 @pytest.fixture
@@ -40,20 +27,6 @@ def client_(coach):
 @pytest.fixture
 def clinic():
     return factories.resource(name="Eastside Clinic", category="healthcare")
-
-
-def appointment_data(**overrides) -> dict:
-    data = {
-        "date": "2026-03-10",
-        "time": "14:30",
-        "kind": "medical",
-        "location": "Dr Okafor, room 4",
-        "resource_id": "",
-        "accompaniment_planned": "y",
-        "notes": "Bring the insurance card.",
-    }
-    data.update(overrides)
-    return data
 
 
 def audit_events(db, action: str) -> list[AuditEvent]:

@@ -6,20 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime, time, timedelta
 
 import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from coachapp import timeutil
 from coachapp.extensions import limiter
 from coachapp.models import AuditEvent, CalendarFeedToken
 from tests import factories
-
-
-def in_days(program, days: int, at: time = time(10, 0)) -> datetime:
-    return datetime.combine(timeutil.local_today(program) + timedelta(days=days), at)
+from tests.helpers import in_days
 
 
 def subscribe(browser) -> str:

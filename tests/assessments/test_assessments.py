@@ -8,7 +8,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from coachapp import timeutil
 from coachapp.assessments import services
@@ -16,7 +16,7 @@ from coachapp.assessments.queries import client_panel
 from coachapp.models import Assessment, AuditEvent
 from coachapp.models.assessments import BARC10_STATEMENTS
 from tests import factories
-from tests.clients.test_clients import QueryCounter
+from tests.helpers import ITEM_MESSAGE, QueryCounter, barc_data, count
 
 OUTSIDERS = ("other_coach", "other_supervisor", "program_manager", "admin")
 
@@ -33,27 +33,15 @@ PRODUCT_STATEMENTS = (
     "I am happy dealing with a range of professional people.",
     "I am making good progress on my recovery journey.",
 )
-ITEM_MESSAGE = "Choose an answer from 1 (strongly disagree) to 6 (strongly agree)."
 
 
 def today(program) -> date:
     return timeutil.local_today(program)
 
 
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
 @pytest.fixture
 def client_(coach):
     return factories.client(coach, intake_date=date(2025, 1, 6))
-
-
-def barc_data(items=(5, 4, 6, 3, 5, 6, 4, 6, 5, 4), **overrides) -> dict:
-    data = {"administered_on": "2026-03-02"}
-    data.update({f"item{n}": str(v) for n, v in enumerate(items, start=1)})
-    data.update(overrides)
-    return data
 
 
 # --- Access ------------------------------------------------------------------------------------

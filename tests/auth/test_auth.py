@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
@@ -11,26 +10,13 @@ from sqlalchemy import select
 from coachapp.auth.passwords import hash_password, password_problem, verify_password
 from coachapp.models import AuditEvent
 from tests import factories
+from tests.helpers import csrf_token, sign_in
 
 
 @pytest.fixture
 def csrf_app(app):
     app.config["WTF_CSRF_ENABLED"] = True
     yield app
-
-
-def csrf_token(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
-def sign_in(browser, email, password, next_url=None):
-    page = browser.get("/auth/login").get_data(as_text=True)
-    url = "/auth/login" + (f"?next={next_url}" if next_url else "")
-    return browser.post(
-        url, data={"email": email, "password": password, "csrf_token": csrf_token(page)}
-    )
 
 
 def test_argon2id_hashes(app):

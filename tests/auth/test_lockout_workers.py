@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import create_scratch_database, drop_scratch_database, on_postgres
+from tests.helpers import create_scratch_database, drop_scratch_database, on_postgres
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -113,7 +113,7 @@ def _migrate_and_add_the_admin(url: str) -> None:
     themselves, without starting an interpreter for each) on the server's database."""
     from coachapp import create_app
     from coachapp.extensions import db
-    from tests.conftest import make_test_config
+    from tests.helpers import make_test_config
 
     app = create_app(make_test_config(url))
     runner = app.test_cli_runner()

@@ -13,13 +13,9 @@ from sqlalchemy import delete, select
 from coachapp.extensions import db
 from coachapp.models import AuditEvent, ClientAssignment
 from tests import factories
-from tests.platform.test_migrations import scratch_app  # noqa: F401 - the fixture
+from tests.helpers import d
 
 BEFORE = "a1c4e8f2b6d0"  # the revision before the backfill
-
-
-def d(month: int, day: int) -> date:
-    return date(2026, month, day)
 
 
 def reassigned_event(client, on: date) -> None:

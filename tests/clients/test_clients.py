@@ -6,47 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import select
 
 from coachapp import access
 from coachapp.models import AuditEvent, Client, Enrollment
 from tests import factories
-
-
-def intake_data(**overrides) -> dict:
-    data = {
-        "first_name": "José",
-        "last_name": "Ñúñez",
-        "preferred_name": "Pepe",
-        "date_of_birth": "1988-07-14",
-        "phone": "555-0142",
-        "okay_to_call": "y",
-        "email": "",
-        "intake_date": "2026-03-05",
-        "notes": "Prefers mornings.",
-    }
-    data.update(overrides)
-    return data
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
-class QueryCounter:
-    def __init__(self, engine):
-        self.engine, self.n = engine, 0
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args):
-        self.n += 1
-
+from tests.helpers import QueryCounter, count, intake_data
 
 # --- Intake -----------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from coachapp.clients.alerts import AlertContext
 from coachapp.models import SupervisionNote, SupervisionNoteCoach
 from coachapp.team import services as team_services
 from tests import factories
-from tests.clients.test_clients import QueryCounter
+from tests.helpers import QueryCounter
 
 
 def ctx() -> AlertContext:

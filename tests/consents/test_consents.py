@@ -11,18 +11,7 @@ from sqlalchemy import select
 from coachapp import access
 from coachapp.models import AuditEvent, Client, ConsentRecord
 from tests import factories
-
-
-def consent_data(**overrides):
-    data = {
-        "recipient": "Riverside County Housing Authority",
-        "purpose": "Housing application support",
-        "information_disclosed": "Enrollment dates and appointment attendance",
-        "signed_on": (access.today() - timedelta(days=10)).isoformat(),
-        "expires_on": (access.today() + timedelta(days=170)).isoformat(),
-    }
-    data.update(overrides)
-    return data
+from tests.helpers import consent_data
 
 
 @pytest.fixture

@@ -673,7 +673,7 @@ def test_demo_has_realistic_rates_and_a_due_interview_for_the_demo_coach(db):
 def test_the_due_page_asks_the_same_number_of_queries_whatever_the_caseload(
     request, db, login, coach, role
 ):
-    from tests.clients.test_clients import QueryCounter
+    from tests.helpers import QueryCounter
 
     browser = login(request.getfixturevalue(role))
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from coachapp import timeutil
 from coachapp.goals import services
 from coachapp.goals.queries import client_panel
 from coachapp.models import AuditEvent, Goal
 from tests import factories
-from tests.clients.test_clients import QueryCounter
+from tests.helpers import QueryCounter, count
 
 OUTSIDERS = ("other_coach", "other_supervisor", "program_manager", "admin")
 UNICODE = "Trouver un logement: José Ñúñez, 李小龙, O'Brien 🏠"
@@ -21,10 +21,6 @@ UNICODE = "Trouver un logement: José Ñúñez, 李小龙, O'Brien 🏠"
 
 def today(program) -> date:
     return timeutil.local_today(program)
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 @pytest.fixture

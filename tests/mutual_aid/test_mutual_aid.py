@@ -14,8 +14,8 @@ from coachapp import timeutil
 from coachapp.extensions import db as _db
 from coachapp.models import AuditEvent, Client, MutualAidAttendance, Organization
 from coachapp.mutual_aid.queries import PICKER_LIMIT, client_panel
-from tests import conftest, factories
-from tests.clients.test_clients import QueryCounter
+from tests import factories, helpers
+from tests.helpers import QueryCounter, attendance, count
 
 OUTSIDERS = ("other_coach", "other_supervisor", "program_manager", "admin")
 
@@ -26,20 +26,16 @@ def _app(database_url):
     from coachapp import create_app
     from coachapp.mutual_aid import bp
 
-    app = create_app(conftest.make_test_config(database_url))
+    app = create_app(helpers.make_test_config(database_url))
     if "mutual_aid" not in app.blueprints:
         app.register_blueprint(bp)
-    app.test_client_class = conftest.TestClient
+    app.test_client_class = helpers.TestClient
     with app.app_context():
         _db.create_all()
     yield app
     with app.app_context():
         _db.session.remove()
         _db.engine.dispose()
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def today(client) -> date:
@@ -79,13 +75,6 @@ def checked(page: str) -> str | None:
     """The value of the picker's checked radio."""
     found = re.search(r'name="resource_id" id="[^"]+" value="([^"]*)" checked', page)
     return found.group(1) if found else None
-
-
-def attendance(client, **fields) -> MutualAidAttendance:
-    row = MutualAidAttendance(client_id=client.id, model=fields.pop("model", "aa"), **fields)
-    _db.session.add(row)
-    _db.session.commit()
-    return row
 
 
 # --- Access ------------------------------------------------------------------------------------

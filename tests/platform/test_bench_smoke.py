@@ -22,7 +22,7 @@ from bench.reference import reference_headline
 from coachapp.demo import build_demo
 from coachapp.models import CoachingSession, Program
 from coachapp.reports import metrics
-from tests.conftest import create_scratch_database, drop_scratch_database, on_postgres
+from tests.helpers import create_scratch_database, drop_scratch_database, on_postgres
 
 
 @pytest.fixture

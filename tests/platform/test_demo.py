@@ -58,7 +58,7 @@ from coachapp.models.enums import (
     TrainingDomain,
 )
 from tests import factories
-from tests.conftest import (
+from tests.helpers import (
     create_scratch_database,
     drop_scratch_database,
     make_test_config,

@@ -11,29 +11,19 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 from flask_migrate import upgrade
-from sqlalchemy import text
 
 from coachapp import create_app, crypto
 from coachapp.extensions import db
 from tests import factories
-from tests.conftest import (
+from tests.helpers import (
     create_scratch_database,
     drop_scratch_database,
     make_test_config,
     on_postgres,
+    raw_dump,
 )
 
 SECRET = "Relapsed after the court date; wants to try SMART Recovery"
-
-
-def raw_dump(db) -> str:
-    """Every text value of every table, as the database stores it."""
-    values = []
-    with db.engine.connect() as conn:
-        for table in db.metadata.sorted_tables:
-            for row in conn.execute(text(f'SELECT * FROM "{table.name}"')):  # noqa: S608
-                values.extend(str(v) for v in row if v is not None)
-    return "\n".join(values)
 
 
 def test_no_note_text_in_the_raw_database(db, login, coach, supervisor):

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 from coachapp import create_app
 from coachapp.extensions import db
 from config import _engine_options
-from tests.conftest import make_test_config, on_postgres
+from tests.helpers import make_test_config, on_postgres
 
 
 def _pragmas(url: str) -> tuple[str, int]:

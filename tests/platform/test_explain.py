@@ -40,7 +40,7 @@ from coachapp.extensions import db as _db
 from coachapp.models import Program, User
 from coachapp.reports import metrics
 from tests import factories
-from tests.conftest import on_postgres
+from tests.helpers import on_postgres
 
 BIG_TABLES = ("sessions", "appointments", "referrals")
 

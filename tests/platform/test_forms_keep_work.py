@@ -10,20 +10,15 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from coachapp import timeutil
 from coachapp.models import Client, CoachingSession, Goal, Referral
 from tests import factories
-from tests.clients.test_clients import intake_data
-from tests.referrals.test_referrals import referral_data
-from tests.sessions.test_sessions import edit_data, session_data
+from tests.helpers import count, intake_data, referral_data, session_data
+from tests.helpers import session_edit_data as edit_data
 
 NOTE = "José said the lease talk went well; he wants a plan for Tuesday 🌻 <b>not bold</b>"
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 @pytest.fixture

@@ -19,10 +19,8 @@ from coachapp.logs import JsonFormatter, error_summary
 from coachapp.main.health import migration_heads
 from coachapp.models import CoachingSession, User
 from tests import factories
-from tests.conftest import TestClient as LoginClient
-from tests.conftest import make_test_config
-from tests.platform.test_migrations import scratch_app  # noqa: F401 - fixture
-from tests.sessions.test_sessions import session_data
+from tests.helpers import TestClient as LoginClient
+from tests.helpers import make_test_config, session_data
 
 NOT_READY_KEYS = {"status", "database", "migrations", "reason"}
 

@@ -236,7 +236,7 @@ def test_nul_characters_are_refused_whole(db, login, coach):
     from sqlalchemy import func, select
 
     from coachapp.models import Client
-    from tests.clients.test_clients import intake_data
+    from tests.helpers import intake_data
 
     response = login(coach).post(
         "/clients/new", data=intake_data(first_name="a\x00b", coach_id=coach.id)

@@ -12,8 +12,7 @@ import logging
 from coachapp.auth.tokens import create_token
 from coachapp.logs import JsonFormatter
 from tests import factories
-from tests.clients.test_clients import intake_data
-from tests.sessions.test_sessions import session_data
+from tests.helpers import intake_data, session_data
 
 FIRST, LAST = "Wilhelmina", "Quackenbush"
 NOTE = "Disclosed a relapse after the custody hearing"

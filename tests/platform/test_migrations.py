@@ -2,37 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from coachapp import create_app
 from coachapp.extensions import db
-from tests.conftest import (
-    create_scratch_database,
-    drop_scratch_database,
-    make_test_config,
-    on_postgres,
-)
-
-
-@pytest.fixture
-def scratch_app(tmp_path):
-    """An app on its own empty database (a file for SQLite, a new database on PostgreSQL)."""
-    url = (
-        create_scratch_database("coachapp_migr")
-        if on_postgres()
-        else (f"sqlite:///{tmp_path / 'migrations.sqlite3'}")
-    )
-    app = create_app(make_test_config(url))
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-    if on_postgres():
-        drop_scratch_database(url)
 
 
 def _diffs() -> list:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from coachapp import timeutil
 from coachapp.models import (
@@ -25,20 +25,23 @@ from coachapp.models import (
     User,
 )
 from tests import factories
-from tests.admin.test_admin import edit_data, user_data
-from tests.appointments.test_appointments import appointment_data, in_days
-from tests.assessments.test_assessments import ITEM_MESSAGE, barc_data
-from tests.consents.test_consents import consent_data
-from tests.mutual_aid.test_mutual_aid import attendance
-from tests.resources.test_resources import resource_data
-from tests.supervision.test_supervision import make_note, note_form
+from tests.helpers import (
+    ITEM_MESSAGE,
+    appointment_data,
+    attendance,
+    barc_data,
+    consent_data,
+    count,
+    in_days,
+    make_note,
+    note_form,
+    resource_data,
+    user_data,
+)
+from tests.helpers import user_edit_data as edit_data
 
 TOO_LONG = "x" * 10_001
 LENGTH_MESSAGE = "Field cannot be longer than"
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def refused(response, *messages: str) -> str:

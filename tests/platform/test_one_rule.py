@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from html import unescape
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from coachapp import records, timeutil
 from coachapp.appointments import services as appointment_services
@@ -39,6 +39,7 @@ from coachapp.referrals import services as referral_services
 from coachapp.resources import services as resource_services
 from coachapp.sessions import services as session_services
 from tests import factories
+from tests.helpers import count
 
 FUTURE = "This date is in the future."
 API = "/api/v1"
@@ -66,10 +67,6 @@ def call(anon, db):
 
 def tomorrow(program) -> str:
     return (timeutil.local_today(program) + timedelta(days=1)).isoformat()
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def beside(response, field_id: str) -> list[str]:

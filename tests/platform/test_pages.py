@@ -41,7 +41,7 @@ def test_security_headers_on_every_response(anon):
 
 
 def test_session_cookie_flags(app, coach):
-    from tests.auth.test_auth import sign_in
+    from tests.helpers import sign_in
 
     app.config["WTF_CSRF_ENABLED"] = True
     browser = app.test_client()

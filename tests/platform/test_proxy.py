@@ -24,7 +24,7 @@ from coachapp.extensions import db, limiter
 from coachapp.models import AuditEvent
 from coachapp.models.enums import AuditAction
 from tests import factories
-from tests.conftest import (
+from tests.helpers import (
     create_scratch_database,
     drop_scratch_database,
     make_test_config,

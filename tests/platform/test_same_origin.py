@@ -12,7 +12,7 @@ from flask import Flask
 from coachapp import trust_proxies
 from coachapp.auth.tokens import create_token
 from tests import factories
-from tests.auth.test_auth import csrf_token
+from tests.helpers import csrf_token
 
 SITE = "https://coach.example.org"
 REFUSED = "The form expired or was sent from elsewhere"

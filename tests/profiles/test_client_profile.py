@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import func, select
 
 from coachapp import records, timeutil
-from coachapp.auth.tokens import create_token
 from coachapp.extensions import db as _db
 from coachapp.models import AuditEvent, ClientProfile, ClientStatusRecord, Enrollment
 from coachapp.profiles import services
@@ -431,16 +430,6 @@ def test_everyone_else_gets_404(request, db, login, coach, client_, role):
 
 
 # --- API -----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def bearer(db):
-    def _bearer(user):
-        token, _row = create_token(user, "test")
-        _db.session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return _bearer
 
 
 def test_api_round_trip(db, anon, coach, client_, bearer):

@@ -6,23 +6,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from coachapp import timeutil
 from coachapp.models import AuditEvent, Referral, ReferralStatusChange
 from coachapp.referrals.queries import client_panel
 from tests import factories
-from tests.clients.test_clients import QueryCounter
+from tests.helpers import QueryCounter, count, referral_data
 
 OUTSIDERS = ("other_coach", "other_supervisor", "program_manager", "admin")
 
 
 def today(program) -> date:
     return timeutil.local_today(program)
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 @pytest.fixture
@@ -33,19 +29,6 @@ def client_(coach):
 @pytest.fixture
 def housing():
     return factories.resource(name="Riverbend Housing", category="housing")
-
-
-def referral_data(resource, **overrides) -> dict:
-    data = {
-        "resource_id": str(resource.id),
-        "referred_on": "2026-03-02",
-        "status": "referred",
-        "connected_on": "",
-        "closed_on": "",
-        "notes": "Call Tuesday morning.",
-    }
-    data.update(overrides)
-    return data
 
 
 # --- Access ------------------------------------------------------------------------------------

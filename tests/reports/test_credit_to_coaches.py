@@ -19,13 +19,10 @@ from coachapp.reports import drilldown, exports, metrics
 from coachapp.reports.metrics import Period, Scope, outcome_report
 from coachapp.team.services import reassign
 from tests import factories
+from tests.helpers import d
 
 MARCH = Period(date(2026, 3, 1), date(2026, 3, 31))
 MARCH_ARGS = {"start": "2026-03-01", "end": "2026-03-31"}
-
-
-def d(month: int, day: int, year: int = 2026) -> date:
-    return date(year, month, day)
 
 
 @pytest.fixture

@@ -18,11 +18,7 @@ from coachapp.reports import exports, metrics
 from coachapp.reports.metrics import Scope
 from coachapp.reports.pseudonyms import pseudonym
 from tests import factories
-from tests.reports import test_metrics
-from tests.reports.test_metrics import MARCH
-from tests.reports.test_reports import MARCH_ARGS, QueryCounter
-
-example = test_metrics.example  # the worked example of metrics.md, as a fixture
+from tests.helpers import MARCH, MARCH_ARGS, QueryCounter
 
 
 def get_export(browser, fmt: str, table: str, **args):

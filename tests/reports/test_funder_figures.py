@@ -14,20 +14,15 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event
 
-from coachapp.auth.tokens import create_token
 from coachapp.extensions import db as _db
 from coachapp.models import ClientProfile, ClientStatusRecord, Enrollment
 from coachapp.models.base import utcnow
 from coachapp.reports import metrics, outcomes, store
 from coachapp.reports.metrics import Period, Scope
 from tests import factories
-from tests.clients.test_clients import QueryCounter
+from tests.helpers import QueryCounter, d
 
 MARCH = Period(date(2026, 3, 1), date(2026, 3, 31))
-
-
-def d(month: int, day: int, year: int = 2026) -> date:
-    return date(year, month, day)
 
 
 def status(client, kind: str, value: str, on: date, *, archived: bool = False):
@@ -60,16 +55,6 @@ def profile(client, **fields):
 
 def figures(scope, period=MARCH) -> dict:
     return outcomes.housing_employment(scope, period)
-
-
-@pytest.fixture
-def bearer(db):
-    def _bearer(user):
-        token, _row = create_token(user, "test")
-        db.session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return _bearer
 
 
 # --- Housing at intake and latest ---------------------------------------------------------------

@@ -11,89 +11,11 @@ from coachapp.extensions import db as _db
 from coachapp.models import (
     CoachingSession,
     Enrollment,
-    SupervisionNote,
-    SupervisionNoteCoach,
 )
 from coachapp.reports import metrics
 from coachapp.reports.metrics import Period, Scope, outcome_report
 from tests import factories
-
-MARCH = Period(date(2026, 3, 1), date(2026, 3, 31))
-
-
-def d(month: int, day: int, year: int = 2026) -> date:
-    return date(year, month, day)
-
-
-def at(month: int, day: int, hour: int = 10) -> datetime:
-    return datetime(2026, month, day, hour, 0)
-
-
-def discharge(client, on: date, reason: str = "completed") -> None:
-    episode = _db.session.query(Enrollment).filter_by(client_id=client.id).one()
-    episode.discharge_date, episode.discharge_reason = on, reason
-    client.status = "discharged"
-    _db.session.commit()
-
-
-def supervision_note(supervisor, coaches, on: date, minutes: int, fmt: str = "individual"):
-    note = SupervisionNote(
-        supervisor_id=supervisor.id, date=on, duration_minutes=minutes, format=fmt
-    )
-    _db.session.add(note)
-    _db.session.flush()
-    for coach in coaches:
-        _db.session.add(SupervisionNoteCoach(note_id=note.id, coach_id=coach.id))
-    _db.session.commit()
-    return note
-
-
-@pytest.fixture
-def example(db, coach, supervisor):
-    """The worked example of metrics.md, record by record."""
-    housing = factories.resource(category="housing")
-    employment = factories.resource(category="employment")
-    meeting = factories.resource(category="recovery_support", meeting_model="aa")
-
-    c1 = factories.client(coach, intake_date=d(1, 10))
-    factories.session(c1, on=d(3, 1), minutes=45)
-    factories.session(c1, on=d(3, 31), minutes=5, outcome="attempted")
-    factories.appointment(
-        c1, at=at(3, 3), outcome="attended", accompaniment_planned=True, coach_accompanied=True
-    )
-    factories.appointment(c1, at=at(3, 17), outcome="no_show")
-    factories.referral(c1, housing, referred_on=d(3, 2), status="connected", connected_on=d(3, 12))
-    factories.goal(c1, opened_on=d(1, 15), status="achieved", closed_on=d(3, 12))
-    factories.assessment(c1, on=d(1, 15), items=(3,) * 10)  # 30
-    factories.assessment(c1, on=d(3, 3), items=(4,) * 10)  # 40
-
-    c2 = factories.client(coach, intake_date=d(3, 5))
-    factories.session(c2, on=d(3, 9), minutes=60)
-    factories.session(c2, on=d(3, 16), minutes=30)
-    factories.appointment(c2, at=at(3, 12), outcome="attended")
-    factories.appointment(c2, at=at(3, 26), accompaniment_planned=True)  # still scheduled
-    factories.referral(
-        c2, employment, referred_on=d(3, 10), status="connected", connected_on=d(4, 2)
-    )
-    factories.referral(c2, housing, referred_on=d(3, 10), status="declined", closed_on=d(3, 11))
-    factories.goal(c2, opened_on=d(3, 9))
-    factories.assessment(c2, on=d(3, 9), items=(5,) * 10)  # 50
-
-    c3 = factories.client(coach, intake_date=d(12, 1, 2025))
-    discharge(c3, d(3, 1))
-    factories.session(c3, on=d(2, 20), minutes=30)
-
-    c4 = factories.client(coach, intake_date=d(1, 2))
-    discharge(c4, d(2, 15), "disengaged")
-    _db.session.add(Enrollment(client_id=c4.id, intake_date=d(3, 20)))
-    c4.status = "active"
-    _db.session.commit()
-    factories.session(c4, on=d(3, 25), minutes=10, outcome="attempted")
-    factories.appointment(c4, at=at(3, 27), outcome="cancelled")
-    factories.referral(c4, meeting, referred_on=d(3, 21), status="connected", connected_on=d(3, 21))
-
-    supervision_note(supervisor, [coach], d(3, 4), 60)
-    return Scope(program_id=coach.program_id)
+from tests.helpers import MARCH, at, d, discharge, supervision_note
 
 
 def test_worked_example_clients_and_sessions(example):
@@ -420,7 +342,7 @@ def test_period_must_be_ordered():
 
 
 def queries_of(call) -> tuple[int, object]:
-    from tests.clients.test_clients import QueryCounter
+    from tests.helpers import QueryCounter
 
     with QueryCounter(_db.engine) as counter:
         result = call()

@@ -28,11 +28,8 @@ from coachapp.models import (
 from coachapp.reports import metrics, store
 from coachapp.reports.metrics import Period, Scope
 from tests import factories
-from tests.platform.test_migrations import scratch_app  # noqa: F401 - fixture
-from tests.reports import test_metrics
-from tests.reports.test_metrics import MARCH, d
+from tests.helpers import MARCH, d, supervision_note
 
-example = test_metrics.example  # the worked example of metrics.md, as a fixture
 LATER = Period(date(2026, 10, 1), date(2026, 10, 31))
 compute = metrics.detailed_report  # the real one, whatever a test patches
 
@@ -154,7 +151,7 @@ def discharge_a_client(coach):
 
 
 def add_a_supervision_note(coach):
-    test_metrics.supervision_note(coach.supervisor, [coach], d(3, 20), 45)
+    supervision_note(coach.supervisor, [coach], d(3, 20), 45)
 
 
 def move_a_client_to_another_coach(coach):

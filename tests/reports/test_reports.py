@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from coachapp import access
 from coachapp.access import ScopeError, parse_scope_id, report_scope
@@ -23,29 +23,10 @@ from coachapp.reports.forms import preset_period
 from coachapp.reports.metrics import Period, Scope
 from coachapp.reports.pseudonyms import pseudonym
 from tests import factories
-from tests.reports import test_metrics
-from tests.reports.test_metrics import MARCH
-
-example = test_metrics.example  # the worked example of metrics.md, as a fixture
+from tests.helpers import MARCH, MARCH_ARGS, QueryCounter
 
 SPEC = Path(__file__).parents[3] / "shared/spec/metrics.md"
 COPY = Path(__file__).parents[2] / "coachapp/reports/metrics.md"
-MARCH_ARGS = {"start": "2026-03-01", "end": "2026-03-31"}
-
-
-class QueryCounter:
-    def __init__(self, engine):
-        self.engine, self.n = engine, 0
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args):
-        self.n += 1
 
 
 def page_text(response) -> str:

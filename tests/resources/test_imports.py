@@ -9,20 +9,17 @@ from datetime import date, time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from coachapp.models import AuditEvent, Organization, Resource
 from coachapp.resources import imports
 from coachapp.resources import services as resource_services
 from coachapp.resources.commands import resources as resources_cli
 from coachapp.resources.imports import category_from_terms, import_hsds, import_meetings
+from tests.helpers import count
 
 DATA = Path(__file__).parents[1] / "data"
 TODAY = date(2026, 3, 15)
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def by_external_id(db, external_id: str) -> Resource:

@@ -6,37 +6,15 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from coachapp import access
 from coachapp.models import AuditEvent, Organization, Resource
 from tests import factories
-from tests.clients.test_clients import QueryCounter
+from tests.helpers import QueryCounter, count, resource_data
 
 ALL_ROLES = ("coach", "supervisor", "program_manager", "admin")
 WRITERS = ("supervisor", "program_manager", "admin")
-
-
-def resource_data(**overrides) -> dict:
-    data = {
-        "name": "Harbor Recovery Café",
-        "category": "recovery_support",
-        "organization_id": "",
-        "new_organization": "",
-        "description": "Drop-in space, peer-run.",
-        "phone": "555-0110",
-        "email": "hello@harbor.example",
-        "website": "https://harbor.example",
-        "address": "3 Dock Street",
-        "last_verified_on": "2026-01-20",
-        "active": "y",
-    }
-    data.update(overrides)
-    return data
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 # --- Browse ------------------------------------------------------------------------------------

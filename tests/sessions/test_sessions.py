@@ -12,7 +12,8 @@ from coachapp import timeutil
 from coachapp.models import AuditEvent, CoachingSession, session_goals
 from coachapp.sessions import services
 from tests import factories
-from tests.clients.test_clients import QueryCounter
+from tests.helpers import QueryCounter, count, session_data
+from tests.helpers import session_edit_data as edit_data
 
 OUTSIDERS = ("other_coach", "other_supervisor", "program_manager", "admin")
 UNICODE = "José Ñúñez, 李小龙, O'Brien 🌻"
@@ -20,10 +21,6 @@ UNICODE = "José Ñúñez, 李小龙, O'Brien 🌻"
 
 def today(program) -> date:
     return timeutil.local_today(program)
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 @pytest.fixture
@@ -34,26 +31,6 @@ def client_(coach):
 @pytest.fixture
 def goal(client_):
     return factories.goal(client_, description="Find stable housing")
-
-
-def session_data(**overrides) -> dict:
-    data = {
-        "date": "2026-03-02",
-        "duration_minutes": "45",
-        "modality": "phone",
-        "kind": "coaching",
-        "outcome": "completed",
-        "note": "Talked about the lease.",
-        "next_steps": "Call the landlord on Tuesday.",
-    }
-    data.update(overrides)
-    return data
-
-
-def edit_data(session, **overrides) -> dict:
-    data = session_data(version=str(session.version))
-    data.update(overrides)
-    return data
 
 
 # --- Access ------------------------------------------------------------------------------------

@@ -6,9 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
-from coachapp import timeutil
 from coachapp.models import (
     AuditEvent,
     SupervisionNote,
@@ -18,79 +17,9 @@ from coachapp.models import (
 )
 from coachapp.supervision import queries
 from tests import factories
+from tests.helpers import QueryCounter, make_note, note_form, today_of
 
 # --- Helpers -------------------------------------------------------------------------------------
-
-
-class QueryCounter:
-    def __init__(self, engine):
-        self.engine, self.n = engine, 0
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args):
-        self.n += 1
-
-
-def today_of(user) -> date:
-    return timeutil.local_today(user.program)
-
-
-def make_note(
-    db,
-    supervisor,
-    coaches,
-    *,
-    on: date | None = None,
-    minutes: int = 60,
-    clients=(),
-    archived: bool = False,
-    acknowledged: bool = False,
-    **fields,
-) -> SupervisionNote:
-    note = SupervisionNote(
-        supervisor_id=supervisor.id,
-        date=on or today_of(supervisor) - timedelta(days=3),
-        duration_minutes=minutes,
-        format="group" if len(coaches) > 1 else "individual",
-        topics=fields.pop("topics", "Boundaries and self-care"),
-        note=fields.pop("note", "Discussed a hard week."),
-        action_items=fields.pop("action_items", None),
-        archived_at=datetime.now(timezone.utc) if archived else None,
-        **fields,
-    )
-    note.clients = list(clients)
-    db.session.add(note)
-    db.session.flush()
-    for coach in coaches:
-        db.session.add(
-            SupervisionNoteCoach(
-                note_id=note.id,
-                coach_id=coach.id,
-                acknowledged_at=datetime.now(timezone.utc) if acknowledged else None,
-            )
-        )
-    db.session.commit()
-    return note
-
-
-def note_form(coaches, *, fmt: str | None = None, **overrides) -> dict:
-    data = {
-        "date": "2026-01-15",
-        "duration_minutes": "60",
-        "format": fmt or ("group" if len(coaches) > 1 else "individual"),
-        "coaches": [str(c.id) for c in coaches],
-        "topics": "Self-care",
-        "note": "Talked through a difficult week.",
-        "action_items": "Book a day off.",
-    }
-    data.update(overrides)
-    return data
 
 
 def count(db, model) -> int:

@@ -14,8 +14,7 @@ from sqlalchemy import func, select
 from coachapp.models import AuditEvent, CoachingSession, ReviewComment
 from coachapp.team import queries, services
 from tests import factories
-from tests.clients.test_clients import QueryCounter
-from tests.platform.test_migrations import scratch_app  # noqa: F401 (a fixture)
+from tests.helpers import QueryCounter
 
 START = date(2026, 1, 1)
 

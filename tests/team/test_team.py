@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from coachapp import access
 from coachapp.models import AuditEvent, Client, CoachingSession, CoveringAssignment
 from tests import factories
-from tests.clients.test_clients import QueryCounter
+from tests.helpers import QueryCounter
 
 
 def this_month(day: int) -> date:
