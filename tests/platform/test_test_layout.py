@@ -1,6 +1,7 @@
-"""The test suite's own layout: no file under tests/ imports a test module (or a conftest.py).
-Shared helpers live in tests/helpers.py (tests/browser/helpers.py for the browser journeys),
-shared fixtures in conftest.py files, found by pytest without an import."""
+"""The test suite's own layout: no file under tests/ imports a test module, nor the root
+conftest.py. Shared helpers live in tests/helpers.py (tests/browser/helpers.py for the browser
+journeys), shared fixtures in conftest.py files, found by pytest without an import. (The browser
+and deployment harnesses keep their set-up in their own conftest.py, which their files import.)"""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from tests.helpers import TESTS
 
 def is_test_module(dotted: str) -> bool:
     last = dotted.rsplit(".", 1)[-1]
-    return dotted.split(".")[0] == "tests" and (last.startswith("test_") or last == "conftest")
+    return dotted == "tests.conftest" or (dotted.startswith("tests.") and last.startswith("test_"))
 
 
 def imported_modules(tree: ast.AST) -> list[str]:
