@@ -6,6 +6,7 @@ import pytest
 
 from coachapp.auth.tokens import create_token
 from tests import factories
+from tests.api.helpers import API
 
 
 @pytest.fixture
@@ -54,3 +55,26 @@ def mine(coach):
 @pytest.fixture
 def coach2(program, supervisor):
     return factories.user("coach", program=program, supervisor=supervisor, name="Cory Coach")
+
+
+@pytest.fixture
+def call(anon, bearer):
+    """``call(user, method, url, json=None)`` -> the response, as ``user`` with a token."""
+    headers: dict[int, dict] = {}
+
+    def _call(user, method: str, url: str, json=None):
+        if user.id not in headers:
+            headers[user.id] = bearer(user)
+        return getattr(anon, method)(API + url, headers=headers[user.id], json=json)
+
+    return _call
+
+
+@pytest.fixture
+def theirs(other_coach):
+    return factories.client(other_coach)
+
+
+@pytest.fixture
+def housing():
+    return factories.resource(name="Safe Harbor", category="housing")
