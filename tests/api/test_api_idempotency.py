@@ -13,7 +13,8 @@ from sqlalchemy import func, select, text, update
 from coachapp.api import idempotency
 from coachapp.extensions import db as _db
 from coachapp.models import CoachingSession, IdempotencyKey, ReportChange
-from tests.helpers import ENDPOINTS, fill, raw_dump, row_counts
+from tests.api.helpers import ENDPOINTS, fill, row_counts
+from tests.helpers import raw_dump
 
 KEY = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"

@@ -13,10 +13,9 @@ from sqlalchemy import func, select
 from coachapp.extensions import db as _db
 from coachapp.models import Client
 from tests import factories
-from tests.helpers import ENDPOINTS, fill, row_counts
+from tests.api.helpers import ENDPOINTS, fill, row_counts
 
 READ_ONLY = ["Read-only field."]
-# endpoint: (who, method, url, a valid body, the resource's read-only fields for that body)
 # A plausible value of each read-only field (what a client that read the record would send).
 SAMPLE = {
     "id": 1,

@@ -27,9 +27,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.helpers import create_scratch_database, drop_scratch_database, on_postgres
+from tests.helpers import REPO, create_scratch_database, drop_scratch_database, on_postgres
 
-REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 EMAIL = "lockout.admin@example.org"
 PASSWORD = "a long and proper passphrase for the lockout test"  # noqa: S105  # nosec B105

@@ -16,6 +16,7 @@ from coachapp import create_app, crypto
 from coachapp.extensions import db
 from tests import factories
 from tests.helpers import (
+    REPO,
     create_scratch_database,
     drop_scratch_database,
     make_test_config,
@@ -118,7 +119,6 @@ def test_a_wrong_key_never_crashes_a_page(app, db, login, coach):
 
 KEY_A = Fernet.generate_key().decode()
 KEY_B = Fernet.generate_key().decode()
-REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 

@@ -12,7 +12,6 @@ import os
 import subprocess  # noqa: S404 - reads config.py in a fresh interpreter
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -25,13 +24,13 @@ from coachapp.models import AuditEvent
 from coachapp.models.enums import AuditAction
 from tests import factories
 from tests.helpers import (
+    REPO,
     create_scratch_database,
     drop_scratch_database,
     make_test_config,
     on_postgres,
 )
 
-REPO = Path(__file__).resolve().parents[2]
 PROXY = "10.0.0.5"  # the load balancer, as the app's TCP peer
 ALICE = "203.0.113.7"  # two users' own addresses
 BOB = "198.51.100.23"

@@ -6,8 +6,6 @@ tests/reports/test_metrics.py): every list has exactly as many rows as the figur
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from coachapp.access import ScopeError, parse_scope_id, report_scope
@@ -15,12 +13,13 @@ from coachapp.extensions import db as _db
 from coachapp.reports import definitions, glossary, labels, metrics
 from coachapp.reports.metrics import Scope
 from tests import factories
+from tests.helpers import REPO
 from tests.reports.helpers import page_text
 
-SPEC = Path(__file__).parents[3] / "shared/spec/metrics.md"
+SPEC = REPO.parent / "shared/spec/metrics.md"
 
 
-COPY = Path(__file__).parents[2] / "coachapp/reports/metrics.md"
+COPY = REPO / "coachapp/reports/metrics.md"
 
 
 # --- The definitions -----------------------------------------------------------------------------
@@ -103,7 +102,7 @@ def test_a_built_package_carries_the_files_read_beside_the_modules(tmp_path):
     import subprocess  # nosec B404 - runs this interpreter on a copy of the project
     import sys
 
-    root = Path(__file__).parents[2]
+    root = REPO
     source = tmp_path / "src"
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -33,9 +32,6 @@ def events(db, action: str) -> list[AuditEvent]:
             )
         )
     )
-
-
-DATA = Path(__file__).parents[1] / "data"
 
 
 TODAY = date(2026, 3, 15)

@@ -13,8 +13,8 @@ from coachapp.models import AuditEvent, Organization, Resource
 from coachapp.resources import imports
 from coachapp.resources.commands import resources as resources_cli
 from coachapp.resources.imports import import_meetings
-from tests.helpers import count
-from tests.resources.helpers import DATA, TODAY, by_external_id, refusals, warnings
+from tests.helpers import DATA, count
+from tests.resources.helpers import TODAY, by_external_id, refusals, warnings
 
 
 def cli(app, *args):

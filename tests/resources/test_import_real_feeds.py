@@ -19,8 +19,9 @@ from coachapp.extensions import db as _db
 from coachapp.models import MutualAidAttendance, Resource, ResourceSource
 from coachapp.resources.imports import import_meetings, is_approximate, meeting_external_id
 from tests import factories
+from tests.helpers import DATA
 
-FEEDS_DIR = Path(__file__).parents[1] / "data" / "real" / "meeting-guide"
+FEEDS_DIR = DATA / "real" / "meeting-guide"
 # file -> (meetings in the file, model of meetings that name no program)
 FEEDS = {
     "sussexaa.json": (123, "aa"),

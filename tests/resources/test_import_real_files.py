@@ -16,8 +16,9 @@ from coachapp.extensions import db as _db
 from coachapp.models import MutualAidAttendance, Organization, Resource, ResourceSource
 from coachapp.resources.imports import import_hsds, import_meetings
 from tests import factories
+from tests.helpers import DATA
 
-REAL = Path(__file__).parents[1] / "data" / "real"
+REAL = DATA / "real"
 FEEDS = REAL / "meeting-guide"
 SUSSEX = FEEDS / "sussexaa.json"
 BEN_LOMOND = FEEDS / "benlomond.test.json"

@@ -20,8 +20,8 @@ from coachapp.models import MutualAidAttendance, Organization, Resource, Resourc
 from coachapp.resources.commands import resources as resources_cli
 from coachapp.resources.imports import import_hsds, import_meetings
 from tests import factories
+from tests.helpers import DATA
 
-DATA = Path(__file__).parents[1] / "data"
 TODAY = date(2026, 3, 15)
 
 

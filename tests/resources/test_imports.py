@@ -13,8 +13,8 @@ from sqlalchemy import select
 from coachapp.models import Organization, Resource
 from coachapp.resources import services as resource_services
 from coachapp.resources.imports import category_from_terms, import_hsds
-from tests.helpers import count
-from tests.resources.helpers import DATA, TODAY, by_external_id, refusals, warnings
+from tests.helpers import DATA, count
+from tests.resources.helpers import TODAY, by_external_id, refusals, warnings
 
 # --- HSDS --------------------------------------------------------------------------------------
 

@@ -4,7 +4,6 @@ the page."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -12,9 +11,10 @@ from sqlalchemy import func, select
 from coachapp.models import Resource, ResourceSource, TaxonomyMapping
 from coachapp.resources.imports import import_hsds
 from tests import factories
+from tests.helpers import DATA
 from tests.resources.helpers import events, line, mappings
 
-OHANA = Path(__file__).parents[1] / "data" / "real" / "ohana-sample"
+OHANA = DATA / "real" / "ohana-sample"
 
 
 WRITERS = ("supervisor", "program_manager", "admin")
@@ -235,7 +235,7 @@ def test_delete_needs_a_csrf_token_when_csrf_is_on(app, db, login, admin):
     assert len(mappings(db)) == 1
 
 
-SAMPLE_PACKAGE = Path(__file__).parents[1] / "data" / "real" / "hsds-2.0-example"
+SAMPLE_PACKAGE = DATA / "real" / "hsds-2.0-example"
 
 
 # The sample data package's 13 services, by row of services.csv: (name, category, the report's
