@@ -131,8 +131,8 @@ def scratch_app(tmp_path):
     app = create_app(make_test_config(url))
     with app.app_context():
         yield app
-        db.session.remove()
-        db.engine.dispose()
+        _db.session.remove()
+        _db.engine.dispose()
     if on_postgres():
         drop_scratch_database(url)
 
