@@ -145,7 +145,7 @@ class TestConfig(Config):
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 1024
-    # Form tests post without tokens; tests/test_auth.py turns CSRF back on to test it.
+    # Form tests post without tokens; tests/auth/test_auth.py turns CSRF back on to test it.
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True

@@ -7,82 +7,24 @@ PostgreSQL: a database ``coachapp_test_<random>`` is created for the run and dro
 
 from __future__ import annotations
 
-import os
-import secrets
-import time
-
 import pytest
-from flask_login import FlaskLoginClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 
 from coachapp import create_app
+from coachapp.auth.tokens import create_token
 from coachapp.extensions import db as _db
 from coachapp.extensions import limiter
-from config import TestConfig
+from coachapp.main.health import migration_heads
 from tests import factories
-
-SERVER_URL = os.environ.get("TEST_DATABASE_URL", "")
-
-
-def on_postgres() -> bool:
-    return SERVER_URL.startswith("postgresql")
-
-
-def create_scratch_database(prefix: str = "coachapp_test") -> str:
-    """Create an empty PostgreSQL database on the test server; return its URL."""
-    name = f"{prefix}_{secrets.token_hex(4)}"
-    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_scratch_database(url: str) -> None:
-    name = make_url(url).database
-    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = :name AND pid <> pg_backend_pid()"
-            ),
-            {"name": name},
-        )
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
-
-
-class TestClient(FlaskLoginClient):
-    """Each request gets its own app context (its own ``g`` and database session), as in
-    production, even though the test itself runs inside one. ``user=`` signs in as the sign-in
-    form does: the session says when it began and was last used (without that it has ended)."""
-
-    def __init__(self, *args, **kwargs):
-        user = kwargs.get("user")
-        super().__init__(*args, **kwargs)
-        if user is not None:
-            with self.session_transaction() as session:
-                session["auth_at"] = session["seen_at"] = time.time()
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-def make_test_config(url: str) -> type:
-    settings: dict = {"SQLALCHEMY_DATABASE_URI": url}
-    if url.startswith("postgresql"):
-        # Commits do not wait for the disk (a crash could lose the last ones, never corrupt
-        # anything; the test database is dropped anyway). Tests commit at every step, and the
-        # waits were most of the time of the suite on PostgreSQL (tests/test_goals.py: 15.6 s
-        # with them, 4.3 s without).
-        settings["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **TestConfig.SQLALCHEMY_ENGINE_OPTIONS,
-            "connect_args": {"options": "-c synchronous_commit=off"},
-        }
-    return type("RunTestConfig", (TestConfig,), settings)
+from tests.helpers import (
+    TestClient,
+    create_scratch_database,
+    drop_scratch_database,
+    empty_all_tables,
+    make_test_config,
+    on_postgres,
+)
+from tests.matrix_world import build_world
 
 
 @pytest.fixture(scope="session")
@@ -107,22 +49,6 @@ def _app(database_url):
         _db.engine.dispose()
 
 
-def _empty_all_tables() -> None:
-    tables = list(reversed(_db.metadata.sorted_tables))
-    with _db.engine.begin() as conn:
-        for table in tables:
-            conn.execute(table.delete())
-        if conn.dialect.name == "postgresql":
-            # Ids start at 1 again, as on SQLite. (DELETE, not TRUNCATE: a test leaves a few
-            # rows, and TRUNCATE replaces the files of every table and index, ~0.2 s a test.)
-            conn.execute(
-                text(
-                    "SELECT setval(c.oid, 1, false) FROM pg_class c "
-                    "WHERE c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace"
-                )
-            )
-
-
 @pytest.fixture
 def app(_app):
     """The app with its context pushed and an empty database; emptied again afterwards."""
@@ -131,7 +57,7 @@ def app(_app):
         limiter.reset()
         yield _app
         _db.session.remove()
-        _empty_all_tables()
+        empty_all_tables()
     _app.config.clear()
     _app.config.update(saved_config)
 
@@ -192,6 +118,59 @@ def login(app):
         return app.test_client(user=user)
 
     return _login
+
+
+@pytest.fixture
+def scratch_app(tmp_path):
+    """An app on its own empty database (a file for SQLite, a new database on PostgreSQL)."""
+    url = (
+        create_scratch_database("coachapp_migr")
+        if on_postgres()
+        else (f"sqlite:///{tmp_path / 'migrations.sqlite3'}")
+    )
+    app = create_app(make_test_config(url))
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+    if on_postgres():
+        drop_scratch_database(url)
+
+
+@pytest.fixture
+def bearer(db):
+    """``bearer(user)`` -> headers with a fresh token of that user."""
+
+    def _bearer(user):
+        token, _row = create_token(user, "test")
+        db.session.commit()
+        return {"Authorization": f"Bearer {token}"}
+
+    return _bearer
+
+
+@pytest.fixture(scope="module")
+def matrix(_app):
+    """The app and its world, built once for the module; emptied afterwards."""
+    with _app.app_context():
+        limiter.reset()
+        world = build_world()
+        # /readyz wants the schema at the migrations' head; create_all made it, so say so.
+        stamped = "alembic_version" not in inspect(_db.engine).get_table_names()
+        if stamped:
+            with _db.engine.begin() as conn:
+                conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32))"))
+                for head in migration_heads():
+                    conn.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": head})
+        try:
+            yield _app, world
+        finally:
+            _db.session.remove()
+            empty_all_tables()
+            if stamped:
+                with _db.engine.begin() as conn:
+                    conn.execute(text("DROP TABLE alembic_version"))
+            limiter.reset()
 
 
 # Tests that can only mean something on one database are deselected (not skipped) on the other;

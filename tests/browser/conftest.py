@@ -29,7 +29,7 @@ from coachapp import create_app
 from coachapp.demo import DEMO_PASSWORD, DEMO_USERS, build_demo
 from coachapp.extensions import db
 from tests import factories
-from tests.conftest import (
+from tests.helpers import (
     create_scratch_database,
     drop_scratch_database,
     make_test_config,

@@ -28,20 +28,16 @@ from coachapp.models import (
 from coachapp.sessions import services as session_services
 from coachapp.team import services as team_services
 from tests import factories
-from tests.browser.test_sign_in_journey import no_horizontal_scroll, open_menu_if_collapsed, sign_in
+from tests.browser.helpers import (
+    axe_violations,
+    describe,
+    no_horizontal_scroll,
+    open_menu_if_collapsed,
+    sign_in,
+)
 
-AXE_PATH = "/static/vendor/axe-core/axe.min.js"
-BLOCKING = ("serious", "critical")
+
 # WCAG 2.x A and AA, plus axe's best practices (landmarks, one h1, headings in order...).
-AXE_OPTIONS = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
-    },
-    "resultTypes": ["violations"],
-}
-
-
 @pytest.fixture(scope="module")
 def records(site):
     """A client of coach@example.org with something in every panel of the client page: a goal,
@@ -323,36 +319,6 @@ EMAILS = {
     "program_manager": "manager@example.org",
     "admin": "admin@example.org",
 }
-
-
-def describe(found: dict[str, list[dict]]) -> str:
-    """The violations found on several pages, one block per rule and element: what is wrong,
-    where, how to fix it and on which pages (the navigation bar is on all of them)."""
-    blocks: dict[tuple[str, str], dict] = {}
-    for url, violations in found.items():
-        for v in violations:
-            for node in v["nodes"]:
-                key = (v["id"], " ".join(node["target"]))
-                block = blocks.setdefault(key, {"v": v, "node": node, "pages": []})
-                block["pages"].append(url)
-    lines = []
-    for (rule, target), block in blocks.items():
-        v, node = block["v"], block["node"]
-        lines.append(f"[{v['impact']}] {rule}: {v['help']} ({v['helpUrl']})")
-        lines.append(f"    at {target}: {node['html'][:200]}")
-        summary = " ".join((node.get("failureSummary") or "").split())
-        if summary:
-            lines.append(f"    {summary[:400]}")
-        lines.append(f"    on {', '.join(block['pages'])}")
-    return "\n".join(lines)
-
-
-def axe_violations(page, site) -> list[dict]:
-    """Run axe-core on the page as it is; return the serious and critical violations."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(url=site.url + AXE_PATH)
-    results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
-    return [v for v in results["violations"] if v["impact"] in BLOCKING]
 
 
 @pytest.mark.parametrize("role", ["anonymous", "coach", "supervisor", "program_manager", "admin"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.test_supervisor_journey import (
+from tests.browser.helpers import (
     fits,
     go_to,
     sign_in_as,

@@ -16,8 +16,7 @@ from sqlalchemy import select
 from coachapp.extensions import db
 from coachapp.models import User
 from tests import factories
-from tests.browser.test_accessibility import axe_violations
-from tests.browser.test_sign_in_journey import no_horizontal_scroll, sign_in
+from tests.browser.helpers import axe_violations, no_horizontal_scroll, sign_in
 
 LONG_NOTE = (
     "Prefers mornings; works evening shifts at the warehouse on Tuesdays and Thursdays. "

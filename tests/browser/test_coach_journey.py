@@ -10,68 +10,34 @@ viewports (and other journeys on the same served app) never see each other's rec
 
 from __future__ import annotations
 
-import random
 import re
-import string
 from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from coachapp import timeutil
 from coachapp.extensions import db
-from coachapp.models import Client, Program, User
+from coachapp.models import Client, User
 from coachapp.models.assessments import BARC10_STATEMENTS
 from tests import factories
-from tests.browser.test_sign_in_journey import no_horizontal_scroll, open_menu_if_collapsed, sign_in
+from tests.browser.helpers import (
+    check_page,
+    flash,
+    open_menu_if_collapsed,
+    program_today,
+    section,
+    sign_in,
+)
+from tests.browser.helpers import page_tag as unique_tag
+
 
 # Links, buttons and fields inside the page's main part whose box leaves the screen sideways.
 # A box of one pixel or less is visually hidden (screen-reader text) or not shown at all.
-_OFFSCREEN_CONTROLS = """() => {
-  const width = document.documentElement.clientWidth;
-  const out = [];
-  const selector = 'main a[href], main button, main input:not([type=hidden]), main select, '
-    + 'main textarea, main summary';
-  for (const el of document.querySelectorAll(selector)) {
-    const box = el.getBoundingClientRect();
-    if (box.width <= 1 || box.height <= 1) continue;
-    if (box.left < -1 || box.right > width + 1) out.push(el.outerHTML.slice(0, 120));
-  }
-  return out;
-}"""
-
-
 @pytest.fixture(autouse=True)
 def _fast_failures(page):
     """A missing element fails in seconds, not after Playwright's 30 s default."""
     page.set_default_timeout(10_000)
     return page
-
-
-def check_page(page) -> None:
-    """No horizontal scrolling, and every control of the page within the screen's width."""
-    page.wait_for_load_state()
-    assert no_horizontal_scroll(page), f"horizontal scroll on {page.url}"
-    offscreen = page.evaluate(_OFFSCREEN_CONTROLS)
-    assert offscreen == [], f"controls off the screen on {page.url}: {offscreen}"
-
-
-def flash(page, text: str) -> None:
-    """The page after a save shows its confirmation (and is the page checked from then on)."""
-    expect(page.get_by_role("status").filter(has_text=text)).to_be_visible()
-    check_page(page)
-
-
-def unique_tag(page) -> str:
-    """Letters only (they end up in names): the viewport and a random suffix."""
-    return page.viewport_name + "".join(random.choices(string.ascii_lowercase, k=6))
-
-
-def program_today(site) -> date:
-    def today():
-        return timeutil.local_today(db.session.get(Program, site.program.id))
-
-    return site.make(today)
 
 
 def make_client(site, **fields) -> int:
@@ -116,10 +82,6 @@ def open_client(page, site, name: str, search: str) -> None:
 
 def caseload(page):
     return page.locator("ul.caseload li a.fw-semibold")
-
-
-def section(page, heading: str):
-    return page.locator("section").filter(has=page.get_by_role("heading", name=heading, exact=True))
 
 
 def list_row(scope, name: str):

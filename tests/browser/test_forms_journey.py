@@ -15,8 +15,7 @@ from playwright.sync_api import expect
 from coachapp.extensions import db
 from coachapp.models import User
 from tests import factories
-from tests.browser.test_accessibility import axe_violations, describe
-from tests.browser.test_sign_in_journey import sign_in
+from tests.browser.helpers import axe_violations, describe, sign_in
 
 NOTE = "Talked through the lease; José wants to call the landlord first thing on Tuesday."
 

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from coachapp.reports.pseudonyms import pseudonym
 from tests import factories
-from tests.browser.test_supervisor_journey import axe_clean, fits, go_to, sign_in_as, unique_tag
+from tests.browser.helpers import axe_clean, fits, go_to, sign_in_as, unique_tag
 
 START, END = "2026-02-01", "2026-04-30"
 

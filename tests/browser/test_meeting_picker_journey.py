@@ -23,9 +23,16 @@ from coachapp.extensions import db
 from coachapp.models import MutualAidAttendance, Resource, User
 from coachapp.models.enums import MeetingFormat, MeetingModel
 from tests import factories
-from tests.browser.test_accessibility import axe_violations, describe
-from tests.browser.test_coach_journey import check_page, flash, program_today, section, unique_tag
-from tests.browser.test_sign_in_journey import sign_in
+from tests.browser.helpers import (
+    axe_violations,
+    check_page,
+    describe,
+    flash,
+    program_today,
+    section,
+    sign_in,
+)
+from tests.browser.helpers import page_tag as unique_tag
 
 MEETINGS = 5_000
 COACH_EMAIL = "finder-coach@example.org"

@@ -7,28 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests import factories
-
-
-def no_horizontal_scroll(page) -> bool:
-    return page.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-    )
-
-
-def sign_in(page, site, email, password=factories.PASSWORD):
-    page.goto(site.url + "/auth/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def open_menu_if_collapsed(page):
-    toggler = page.get_by_role("button", name="Open the menu")
-    if toggler.is_visible():
-        toggler.click()
-        # Until Bootstrap's slide ends the items move under the pointer: a click could miss.
-        page.locator("#nav-main.show:not(.collapsing)").wait_for()
+from tests.browser.helpers import no_horizontal_scroll, open_menu_if_collapsed, sign_in
 
 
 def test_coach_journey(page, site):

@@ -7,7 +7,6 @@ queue and the report, each axe-clean."""
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import date
 
 from playwright.sync_api import expect
@@ -16,43 +15,18 @@ from sqlalchemy import func, select
 from coachapp.extensions import db
 from coachapp.models import CoachingSession, User
 from tests import factories
-from tests.browser.test_accessibility import axe_violations, describe
-from tests.browser.test_sign_in_journey import no_horizontal_scroll, open_menu_if_collapsed, sign_in
-
-
-def unique_tag() -> str:
-    """Letters that make this run's records unique on the shared served app."""
-    return uuid.uuid4().hex[:6]
-
-
-def fits(page) -> bool:
-    """No horizontal scrolling, measured once the page and its styles have loaded."""
-    page.wait_for_load_state()
-    return no_horizontal_scroll(page)
-
-
-def sign_in_as(page, site, email: str, password: str = factories.PASSWORD) -> None:
-    """Sign in and wait for the page it lands on to load (its styles decide the menu)."""
-    sign_in(page, site, email, password)
-    expect(page).not_to_have_url(re.compile(r"/auth/login"))
-    page.wait_for_load_state()
-
-
-def go_to(page, link: str) -> None:
-    page.wait_for_load_state()
-    open_menu_if_collapsed(page)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=link, exact=True).click()
+from tests.browser.helpers import (
+    axe_clean,
+    fits,
+    go_to,
+    sign_in_as,
+    sign_out,
+    unique_tag,
+)
 
 
 def _coach_row(page, name: str):
     return page.locator("tbody tr").filter(has=page.get_by_role("rowheader", name=name))
-
-
-def sign_out(page) -> None:
-    page.wait_for_load_state()
-    open_menu_if_collapsed(page)
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
 def test_team_dashboard_and_the_rows_behind_a_number(page, site):
@@ -217,14 +191,6 @@ def waiting_for(site, email: str) -> int:
         )
 
     return site.make(count)
-
-
-def axe_clean(page, site) -> None:
-    page.wait_for_load_state("load")
-    violations = axe_violations(page, site)
-    assert not violations, f"{page.url} at {page.viewport_name} size:\n" + describe(
-        {page.url: violations}
-    )
 
 
 def column(page, header: str) -> list[int]:

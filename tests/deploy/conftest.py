@@ -765,7 +765,7 @@ def cluster(postgres_control: PostgresControl) -> Iterator[Cluster]:
     """Two instances (a, b) on one fresh PostgreSQL database and one Redis database, the small
     demo program loaded, and nginx in front; all stopped, dropped and emptied afterwards."""
     _require_services()
-    import tests.conftest as base
+    from tests import helpers as base
 
     redis_db = _redis()
     redis_db.flushdb()
