@@ -89,6 +89,7 @@ def test_backfill_opens_a_history_for_every_client(scratch_app):  # noqa: F811
     reassigned_event(begun, d(3, 1))  # the new reassignment's own event (after the row's making)
     db.session.commit()
 
+    db.session.commit()  # no transaction of this session may hold locks the migrations need
     downgrade(revision=BEFORE)
     upgrade()
     db.session.expire_all()
@@ -107,6 +108,7 @@ def test_backfill_opens_a_history_for_every_client(scratch_app):  # noqa: F811
     ]
 
     # Run again (down and up): nothing doubles.
+    db.session.commit()
     downgrade(revision=BEFORE)
     upgrade()
     assert len(history(twice.id)) == 3 and len(history(never.id)) == 1
