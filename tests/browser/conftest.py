@@ -19,15 +19,28 @@ import shutil
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from werkzeug.serving import make_server
 
 from coachapp import create_app
+from coachapp.appointments import services as appointment_services
 from coachapp.demo import DEMO_PASSWORD, DEMO_USERS, build_demo
 from coachapp.extensions import db
+from coachapp.models import (
+    MutualAidAttendance,
+    SupervisionNote,
+    SupervisionNoteCoach,
+    TaxonomyMapping,
+    User,
+    session_goals,
+)
+from coachapp.sessions import services as session_services
+from coachapp.team import services as team_services
 from tests import factories
 from tests.helpers import (
     create_scratch_database,
@@ -254,3 +267,161 @@ def page(request, browser):
     # messages answers 422 (Chromium logs both as a failed load); anything else is real.
     real = [e for e in errors if "404" not in e and "status of 422" not in e]
     assert real == [], f"console errors: {real}"
+
+
+@pytest.fixture(scope="session")
+def records(site):
+    """A client of coach@example.org with something in every panel of the client page: a goal,
+    sessions (one addressing the goal, notes waiting for review, one signed off with a comment,
+    one returned for revision with a reply, older ones past the page's latest ten), appointments
+    today and later this week, one attended with the coach along, a housing referral, two
+    BARC-10 check-ins, a mutual-aid group; and a meeting in the directory.
+
+    Also: a client reassigned to the coach with a hand-off note (okay to call and text); a
+    coach of the same supervisor with a queue of notes long enough to page (more than one page
+    of the review queue); the supervisor's calendar subscription; a taxonomy line of the
+    program. Built once for the served app, shared by tests/browser/test_accessibility.py and
+    tests/browser/test_keyboard_access.py."""
+
+    def build():
+        coach = db.session.scalar(select(User).where(User.email == "coach@example.org"))
+        today = date.today()
+        client = factories.client(
+            coach,
+            first_name="Siobhan",
+            last_name="O'Brien",
+            intake_date=today - timedelta(60),
+            email="siobhan.obrien.recovery1@example.com",
+            phone="(217) 555-0113",
+        )
+        goal = factories.goal(client, opened_on=today - timedelta(50))
+        for days_ago in (40, 20, 3):
+            session = factories.session(
+                client,
+                on=today - timedelta(days_ago),
+                note="Talked through the housing application.",
+                next_steps="Bring the ID to the next visit.",
+            )
+        db.session.execute(session_goals.insert().values(session_id=session.id, goal_id=goal.id))
+        # The caseload's supervisor blocks: a comment on a signed-off note, a note to acknowledge.
+        supervisor = db.session.get(User, coach.supervisor_id)
+        team_services.sign_off(session, comment="Clear next steps.", actor=supervisor)
+        # A note returned for revision, answered by the coach: a review thread and a task.
+        returned = factories.session(
+            client, on=today - timedelta(4), note="Met at the library.", next_steps="Call."
+        )
+        team_services.return_for_revision(
+            returned, comment="Say what was agreed, and by when.", actor=supervisor
+        )
+        session_services.reply_to_review(
+            returned, "Will add the agreed date to the note.", actor=coach
+        )
+        # Older sessions than the client page's latest ten, signed off (not in the queue).
+        for days_ago in range(5, 16):
+            factories.session(
+                client,
+                on=today - timedelta(days_ago),
+                note="Weekly check-in by phone.",
+                modality="phone",
+                reviewed_by_id=supervisor.id,
+                reviewed_at=datetime.combine(today, time(9)),
+            )
+        note = SupervisionNote(
+            supervisor_id=supervisor.id,
+            date=today - timedelta(2),
+            duration_minutes=60,
+            format="individual",
+            topics="Boundaries and self-care",
+        )
+        db.session.add(note)
+        db.session.flush()
+        db.session.add(SupervisionNoteCoach(note_id=note.id, coach_id=coach.id))
+        factories.appointment(client, at=datetime.combine(today, time(23, 30)), kind="medical")
+        factories.appointment(
+            client, at=datetime.combine(today + timedelta(2), time(10)), kind="legal_court"
+        )
+        factories.appointment(
+            client, at=datetime.combine(today - timedelta(7), time(9)), outcome="no_show"
+        )
+        accompanied = factories.appointment(
+            client,
+            at=datetime.combine(today - timedelta(1), time(10)),
+            outcome="attended",
+            accompaniment_planned=True,
+            coach_accompanied=True,
+            location="Riverton Health Center",
+        )
+        shelter = factories.resource(name="Harbor Emergency Shelter", phone="555-0142")
+        factories.referral(client, shelter, referred_on=today - timedelta(10))
+        factories.assessment(client, on=today - timedelta(45), items=(3,) * 10)
+        factories.assessment(client, on=today - timedelta(5), items=(4, 5, 4, 4, 5, 4, 4, 5, 4, 4))
+        meeting = factories.resource(
+            name="Tuesday Night Open Meeting",
+            category="recovery_support",
+            meeting_model="na",
+            meeting_format="in_person",
+            meeting_open=True,
+            meeting_day=2,
+            meeting_time=time(19),
+            meeting_end_time=time(20),
+            address="12 Depot St",
+            email="tuesday-night-group@riverton-recovery-fellowship.example.org",
+            website="https://riverton-recovery-fellowship.example.org/meetings/tuesday-night",
+        )
+        db.session.add(
+            MutualAidAttendance(
+                client_id=client.id,
+                resource_id=meeting.id,
+                model="na",
+                frequency="weekly",
+                since=today - timedelta(30),
+            )
+        )
+        # A client handed over from the other coach, with a note for the receiving coach.
+        other = db.session.get(User, site.other_coach.id)
+        handed = factories.client(
+            other,
+            first_name="Malia",
+            last_name="Fonoti",
+            phone="(217) 555-0178",
+            okay_to_call=True,
+            okay_to_text=True,
+        )
+        team_services.reassign(
+            handed,
+            coach,
+            actor=supervisor,
+            reason="Caseload balance",
+            handoff_note="Prefers texts before 10. Court date on the 14th; she wants a ride.",
+        )
+        # A coach of the same supervisor with a queue longer than one page, long ago.
+        queue_coach = factories.user(
+            "coach",
+            program=supervisor.program,
+            supervisor=supervisor,
+            name="Quinn Queue",
+            email="quinn.queue@example.org",
+        )
+        queued = factories.client(queue_coach, first_name="Arlo", last_name="Pendry")
+        for n in range(30):
+            factories.session(
+                queued, on=today - timedelta(200 + n), note=f"Queued note {n}: a phone check-in."
+            )
+        appointment_services.create_feed_token(supervisor)
+        mapping = TaxonomyMapping(
+            program_id=supervisor.program_id, match="code", term="AXE-1", category="housing"
+        )
+        db.session.add(mapping)
+        db.session.flush()
+        return {
+            "client": client.id,
+            "meeting": meeting.id,
+            "returned": returned.id,
+            "signed": session.id,
+            "accompanied": accompanied.id,
+            "handed": handed.id,
+            "queue_coach": queue_coach.id,
+            "mapping": mapping.id,
+        }
+
+    return site.make(build)

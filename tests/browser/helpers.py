@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from coachapp import timeutil
 from coachapp.extensions import db
-from coachapp.models import Program
+from coachapp.models import Client, Program, User
 from tests import factories
 
 
@@ -163,3 +163,54 @@ def axe_clean(page, site) -> None:
     assert not violations, f"{page.url} at {page.viewport_name} size:\n" + describe(
         {page.url: violations}
     )
+
+
+# The signed-in roles of the accessibility tests and their accounts in ``site``.
+EMAILS = {
+    "coach": "coach@example.org",
+    "supervisor": "supervisor@example.org",
+    "program_manager": "manager@example.org",
+    "admin": "admin@example.org",
+}
+
+
+# --- The coach's journeys (tests/browser/test_coach_journey.py, test_coach_records_journey.py)
+
+
+def make_client(site, **fields) -> int:
+    def build():
+        return factories.client(db.session.get(User, site.coach.id), **fields)
+
+    return site.make(build)
+
+
+def make_session(site, client_id: int, on: date, **fields) -> int:
+    def build():
+        return factories.session(db.session.get(Client, client_id), on=on, **fields)
+
+    return site.make(build)
+
+
+def sign_in_as_coach(page, site) -> None:
+    sign_in(page, site, "coach@example.org")
+    expect(page.get_by_role("heading", level=1, name="My caseload")).to_be_visible()
+    check_page(page)
+
+
+def go_to_caseload(page) -> None:
+    """Through the main menu (opened first on a phone, once the page's script has loaded)."""
+    page.wait_for_load_state()
+    open_menu_if_collapsed(page)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My caseload").click()
+    expect(page.get_by_role("heading", level=1, name="My caseload")).to_be_visible()
+    check_page(page)
+
+
+def open_client(page, site, name: str, search: str) -> None:
+    """From the caseload: search and open the client by their link."""
+    go_to_caseload(page)
+    page.get_by_label("Search by name or code").fill(search)
+    page.get_by_label("Status").select_option(label="Any status")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name=name, exact=True).click()
+    expect(page.get_by_role("heading", level=1, name=name)).to_be_visible()

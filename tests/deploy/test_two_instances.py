@@ -19,18 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from coachapp.demo import DEMO_PASSWORD, DEMO_USERS
-from tests.deploy.conftest import (
-    LOCKOUT_FAILURES,
-    Browser,
-    Cluster,
-    Instance,
-    PostgresControl,
-    Response,
-    children_of,
-    form_fields,
-    sign_in,
-    wait_for,
-)
+from tests.deploy.stack import LOCKOUT_FAILURES, Cluster, Instance, PostgresControl, children_of
+from tests.deploy.web import Browser, Response, form_fields, sign_in, wait_for
 
 pytestmark = pytest.mark.deploy
 
