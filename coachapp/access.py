@@ -13,8 +13,8 @@ report and API collection of client-linked rows is built on it, and child record
 goals, ...) are reached through ``client_child_select``. Anything outside answers 404.
 
 Every route declares its rule with one of the decorators at the bottom (``public``,
-``signed_in``, ``roles``, ``client_route``, ``record_route``); ``tests/platform/test_route_rules.py``
-fails for a route that declares none.
+``signed_in``, ``roles``, ``client_route``, ``record_route``);
+``tests/platform/test_route_rules.py`` fails for a route that declares none.
 """
 
 from __future__ import annotations

@@ -81,7 +81,8 @@ def _tracked(columns: str, dates: tuple[str, ...] = (), *, inserts: bool = True)
     return Tracked(frozenset(columns.split()), dates, inserts)
 
 
-# Every column metrics.py reads (tests/reports/test_report_store.py checks the report's SQL against it).
+# Every column metrics.py reads (tests/reports/test_report_store.py checks the report's SQL
+# against it).
 TRACKED: dict[type, Tracked] = {
     CoachingSession: _tracked("client_id date outcome duration_minutes archived_at", ("date",)),
     Appointment: _tracked(
