@@ -282,8 +282,12 @@ def test_the_trend_on_the_client_page(db, login, coach, client_):
         "line": 47,
     }
     assert '<canvas id="barc-chart" role="img"' in section
-    assert '<script src="/static/vendor/chartjs/chart.umd.min.js"></script>' in section
-    assert '<script src="/static/js/assessments.js"></script>' in section
+    # The chart's scripts come after <main>, deferred: nothing blocks the page's first paint.
+    after_main = page[page.index("</main>") :]
+    assert '<script defer src="/static/vendor/chartjs/chart.umd.min.js"></script>' in after_main
+    assert '<script defer src="/static/js/assessments.js"></script>' in after_main
+    assert after_main.index("chart.umd.min.js") < after_main.index("js/assessments.js")
+    assert "<script src=" not in page
     assert "<script>" not in page and "style=" not in page
     assert "<caption" in section  # the table is the text alternative
 
@@ -299,6 +303,21 @@ def test_no_assessment_no_chart(db, login, coach, client_):
     section = _section(login(coach).get(f"/clients/{client_.id}").get_data(as_text=True))
     assert "No BARC-10 yet." in section and "chart.umd" not in section
     assert f"/clients/{client_.id}/assessments/new" in section
+
+
+def test_chart_js_only_with_a_trend_to_draw(db, login, coach, client_):
+    """Chart.js (206 KiB) is loaded on the client page only when the panel draws a trend: two
+    check-ins or more; one check-in shows its total and no chart."""
+    browser = login(coach)
+    factories.assessment(client_, on=date(2026, 1, 5), items=(4,) * 10)
+    page = browser.get(f"/clients/{client_.id}").get_data(as_text=True)
+    assert "Latest total <strong>40</strong>" in _section(page)
+    assert "chart.umd" not in page and "js/assessments.js" not in page
+    assert "barc-chart" not in page and "barc-data" not in page
+    factories.assessment(client_, on=date(2026, 3, 1), items=(5,) * 10)
+    page = browser.get(f"/clients/{client_.id}").get_data(as_text=True)
+    assert page.count("chart.umd.min.js") == 1 and 'id="barc-chart"' in page
+    assert '<script defer src="/static/vendor/chartjs/chart.umd.min.js">' in page
 
 
 def test_the_chart_script_is_served_and_draws_the_47_line(anon):

@@ -127,6 +127,17 @@ def test_a_form_post_over_https_needs_a_referer_and_an_origin_of_this_site(
     assert signed_in(browser.get(cluster.nginx_port, "/clients/"))
 
 
+def test_nginx_compresses_text_for_a_browser_that_accepts_gzip(cluster: Cluster) -> None:
+    """Bootstrap's CSS (227 KiB) goes compressed to a browser that says it takes gzip, and
+    as it is to one that does not (issue 21: fast on a phone)."""
+    css = "/static/vendor/bootstrap/bootstrap.min.css"
+    compressed = Browser(headers={"Accept-Encoding": "gzip"}).get(cluster.nginx_port, css)
+    assert compressed.status == 200, compressed.status
+    assert compressed.headers.get("content-encoding") == "gzip", compressed.headers
+    plain = Browser(headers={"Accept-Encoding": None}).get(cluster.nginx_port, css)
+    assert plain.status == 200 and "content-encoding" not in plain.headers, plain.headers
+
+
 def test_lockout_after_failures_holds_on_both_instances(cluster: Cluster) -> None:
     browser = Browser()
     page = browser.get(cluster.nginx_port, "/auth/login")

@@ -258,6 +258,22 @@ def review_loop_records(users: dict, client_id: int) -> dict[str, int]:
     }
 
 
+SCRIPT_TAG = re.compile(r"<script\b[^>]*>")
+
+
+def blocking_scripts(html: str) -> list[str]:
+    """The external scripts that would hold up the first paint (issue 21): each one must be
+    deferred and come after </main>, never in <head> or <main>."""
+    end_of_main = html.find("</main>")
+    found = []
+    for tag in SCRIPT_TAG.finditer(html):
+        if "src=" not in tag.group():
+            continue  # a JSON data island (the CSP forbids inline code)
+        if " defer" not in tag.group() or tag.start() < end_of_main:
+            found.append(f"render-blocking script: {tag.group()}")
+    return found
+
+
 def test_every_page_is_valid_html(app, db, tmp_path):
     build_demo("small", seed=1)
     app.config["WTF_CSRF_ENABLED"] = True  # forms render their hidden token as in production
@@ -300,6 +316,7 @@ def test_every_page_is_valid_html(app, db, tmp_path):
         name = f"{len(pages):03d}-{role_name}.html"
         (tmp_path / name).write_text(html, encoding="utf-8")
         pages[name] = f"{role_name} {url}"
+        problems.extend(f"{role_name} {url}: {problem}" for problem in blocking_scripts(html))
 
     for role, starts in START_PAGES.items():
         role_name = role.value if role else "anonymous"

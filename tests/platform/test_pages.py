@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from coachapp import create_app
@@ -55,6 +57,20 @@ def test_no_inline_script_or_style_in_pages(login, coach):
     for url in ("/home", "/clients/", "/auth/login"):
         html = login(coach).get(url).get_data(as_text=True)
         assert "<script>" not in html and "style=" not in html, url
+
+
+def test_no_script_holds_up_the_first_paint(login, supervisor, coach):
+    """Every external script is deferred and comes after <main> (issue 21: fast on a phone);
+    the crawl of tests/platform/test_html_validity.py checks every page the same way."""
+    client = factories.client(coach)
+    pages = [(coach, url) for url in ("/clients/", f"/clients/{client.id}", "/reports/")]
+    pages.append((supervisor, "/team/reviews"))
+    for user, url in pages:
+        html = login(user).get(url).get_data(as_text=True)
+        tags = re.findall(r"<script\b[^>]*\bsrc=[^>]*>", html)
+        assert len(tags) >= 3, url  # Bootstrap and the site's own two
+        assert all(" defer " in tag for tag in tags), (url, tags)
+        assert html.index(tags[0]) > html.index("</main>"), url
 
 
 def test_not_found_page(anon):

@@ -154,6 +154,7 @@ def test_page_has_no_inline_script_or_style_and_carries_chart_data(
     }
     assert len(data["categories"]["labels"]) == 12
     assert "js/reports.js" in html and "chart.umd.min.js" in html
+    assert '<script defer src="/static/vendor/chartjs/chart.umd.min.js">' in html
     for canvas in ("chart-monthly", "chart-categories", "chart-accompaniment", "chart-barc"):
         assert f'id="{canvas}" role="img" aria-label=' in html
 
@@ -203,3 +204,38 @@ def test_report_page_query_count_does_not_grow_with_the_caseload(login, program_
     # one month: headline, by coach, by month, scope and picker; then the funder sections
     # (housing and employment, the breakdowns: eight queries) and storing them
     assert at_five < 50
+
+
+def _date_boxes(html: str) -> list[str]:
+    return re.findall(r"<div [^>]*data-custom-dates>", html)
+
+
+@pytest.mark.parametrize(
+    ("args", "hidden"),
+    [
+        ({}, True),  # the default preset
+        ({"preset": "last_quarter"}, True),
+        ({"preset": "FY2026Q1"}, True),
+        ({"preset": "custom", **MARCH_ARGS}, False),
+        (MARCH_ARGS, False),  # drill-down links: dates only
+    ],
+)
+def test_custom_dates_are_served_hidden_unless_custom(login, program_manager, args, hidden):
+    """No layout shift (issue 21, CLS 0.148): the dates are hidden in the served page when the
+    period is not "Custom dates", so the script only reveals them; without JavaScript a
+    stylesheet in <noscript> keeps them shown."""
+    html = page_text(login(program_manager).get("/reports/", query_string=args))
+    boxes = _date_boxes(html)
+    assert len(boxes) == 2
+    assert all(("d-none" in box) is hidden for box in boxes), boxes
+    head = html[: html.index("</head>")]
+    assert re.search(r'<noscript><link rel="stylesheet" href="/static/css/noscript.css">', head)
+
+
+def test_the_no_script_stylesheet_shows_the_dates(anon):
+    response = anon.get("/static/css/noscript.css")
+    assert response.status_code == 200
+    assert "[data-custom-dates].d-none { display: block !important; }" in response.get_data(
+        as_text=True
+    )
+    response.close()
