@@ -162,3 +162,30 @@ def test_the_demo_programs_report_looks_real(page, demo_site):
     expect(page.locator("tbody tr")).to_have_count(min(enrolled, 100))
     assert fits(page)
     axe_clean(page, demo_site)
+
+
+def test_report_dates_hidden_until_custom_and_shown_without_javascript(browser, site):
+    """No layout shift: the custom dates are hidden from the first paint when the period is a
+    preset, and the script reveals them for "Custom dates"; without JavaScript they stay shown
+    (a <noscript> stylesheet) and a custom period can still be asked for."""
+    for javascript in (True, False):
+        context = browser.new_context(java_script_enabled=javascript)
+        page = context.new_page()
+        try:
+            sign_in_as(page, site, "manager@example.org")
+            page.goto(site.url + "/reports/?preset=last_month")
+            period = page.get_by_label("Period")
+            expect(period).to_have_value("last_month")
+            if javascript:
+                expect(page.get_by_label("From")).to_be_hidden()
+                period.select_option(label="Custom dates")
+            else:
+                expect(page.get_by_label("From")).to_be_visible()
+                period.select_option(value="custom")
+            page.get_by_label("From").fill(START)
+            page.get_by_label("To (inclusive)").fill(END)
+            page.get_by_role("button", name="Show report").click()
+            expect(page.locator("main strong", has_text=f"{START} to {END}")).to_be_visible()
+            expect(page.get_by_label("From")).to_be_visible()
+        finally:
+            context.close()
