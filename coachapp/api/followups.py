@@ -22,11 +22,12 @@ from coachapp.api.schemas import (
     happened_on,
 )
 from coachapp.extensions import db
-from coachapp.followups import metrics, queries, services
+from coachapp.followups import queries, services
 from coachapp.followups.schedule import State, window_for
 from coachapp.models import Enrollment, FollowUpInterview, Program
 from coachapp.models.base import MAX_ID
 from coachapp.models.enums import InterviewKind, Role
+from coachapp.reports import store
 
 # --- Schemas --------------------------------------------------------------------------------
 
@@ -196,7 +197,8 @@ def followups_report(args):
     reach: 404)."""
     scope, period = scope_and_period(args)
     program = db.session.get(Program, scope.program_id)
-    figures = metrics.figures(scope, period, today=timeutil.local_today(program))
+    figures = store.followup_report(scope, period, today=timeutil.local_today(program))
+    db.session.commit()  # figures computed now are stored
     return {
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "scope": scope.as_dict(),

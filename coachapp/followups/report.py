@@ -16,16 +16,17 @@ from coachapp import timeutil
 from coachapp.extensions import db
 from coachapp.followups import metrics
 from coachapp.models import Program
-from coachapp.reports import glossary
+from coachapp.reports import glossary, store
 from coachapp.reports.metrics import Period, Scope
 
 DEFINITIONS = Path(__file__).with_name("metrics.md")
 
 
 def figures(scope: Scope, period: Period) -> dict:
-    """``metrics.figures`` as of the program's today (a window closes before it counts)."""
+    """``metrics.figures`` as of the program's today (a window closes before it counts),
+    stored (``store.followup_report``: the caller commits)."""
     program = db.session.get(Program, scope.program_id)
-    return metrics.figures(scope, period, today=timeutil.local_today(program))
+    return store.followup_report(scope, period, today=timeutil.local_today(program))
 
 
 def export_rows(scope: Scope, period: Period) -> list[list[Any]]:

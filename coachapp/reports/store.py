@@ -17,6 +17,10 @@ Why that is exact: counts only grow. A change the computation could have missed 
 after the token was read, and its count, committed with it, changes the token. A change the
 computation saw, committed before, is already in the token.
 
+The funder figures and the SUPRT follow-up rates are stored beside the report, each under its
+own ``definitions``. The follow-up rates also depend on the day (a window counts once it has
+closed before today): that day is part of their token (``followup_report``).
+
 Changes made outside the app (SQL typed into a console) are not counted: ``flask reports
 forget`` drops every stored report after such work. ``DEFINITIONS`` is part of the key: a
 release that changes what a figure means changes it.
@@ -35,6 +39,7 @@ from sqlalchemy.orm import MANYTOONE, Session, attributes, object_mapper
 from sqlalchemy.sql.dml import Delete, Insert, Update
 
 from coachapp.extensions import db
+from coachapp.followups import metrics as followup_metrics
 from coachapp.models import (
     Appointment,
     Assessment,
@@ -44,6 +49,7 @@ from coachapp.models import (
     ClientStatusRecord,
     CoachingSession,
     Enrollment,
+    FollowUpInterview,
     Goal,
     Referral,
     ReportChange,
@@ -61,6 +67,7 @@ DEFINITIONS = "metrics.md 2026-12-05"
 # The funder figures (``outcomes``) are stored beside the report under their own key, so the
 # report's stored JSON (and the API that returns it) keeps exactly its keys.
 FUNDER_DEFINITIONS = "funder figures 2026-12-06"
+FOLLOWUP_DEFINITIONS = "followups 2026-12-06"  # the follow-up rates, under their own key too
 EVERY_PERIOD = date(1900, 1, 1)
 KEEP_FOR = timedelta(days=30)  # a stored report is dropped this long after it was computed
 _EARLIEST = "reports.store.earliest"  # Session.info key: this transaction's earliest change
@@ -94,7 +101,7 @@ TRACKED: dict[type, Tracked] = {
     ),
     Goal: _tracked("client_id status opened_on closed_on archived_at", ("opened_on", "closed_on")),
     Assessment: _tracked("id client_id administered_on total archived_at", ("administered_on",)),
-    Enrollment: _tracked("client_id intake_date discharge_date", ("intake_date",)),
+    Enrollment: _tracked("id client_id intake_date discharge_date", ("intake_date",)),
     SupervisionNote: _tracked("id date duration_minutes archived_at", ("date",)),
     # A note's coaches: dated by their note (see _link_dates).
     SupervisionNoteCoach: _tracked("note_id coach_id"),
@@ -112,6 +119,9 @@ TRACKED: dict[type, Tracked] = {
     ),
     ClientStatusRecord: _tracked("id client_id kind status as_of archived_at", ("as_of",)),
     User: _tracked("id program_id role active name supervisor_id"),
+    # The follow-up rates (followups/metrics.py): dated by the intake of the record's episode
+    # (see _interview_dates). The episodes, clients and credit are tracked above.
+    FollowUpInterview: _tracked("id enrollment_id kind done_on archived_at"),
 }
 TRACKED_TABLES: dict[str, Tracked] = {model.__tablename__: t for model, t in TRACKED.items()}
 
@@ -154,6 +164,36 @@ def _link_dates(session: Session, link: SupervisionNoteCoach) -> list[Any] | Non
     return _values(note, "date") if note is not None else None
 
 
+def _interview_dates(session: Session, row: FollowUpInterview) -> list[Any] | None:
+    """The intake dates of the episode (old and new) of a follow-up interview. Every window
+    of an episode closes on or after its intake (baseline: intake + 30 days; six-month: the
+    target + 30 days; closeout: the discharge + 30 days, a discharge never before its intake),
+    and a record counts only in the period holding its window's last day, whatever its
+    ``done_on`` (a late record counts as "outside the window" in an earlier period): so no
+    period that ended before the intake can be altered. None (every period) when an episode
+    cannot be found."""
+    history = attributes.get_history(row, "enrollment", attributes.PASSIVE_NO_INITIALIZE)
+    episodes = [e for e in (*history.added, *history.unchanged, *history.deleted) if e is not None]
+    ids = _values(row, "enrollment_id")
+    if ids is None:
+        return None
+    with session.no_autoflush:
+        for episode_id in ids:
+            episode = session.get(Enrollment, episode_id)
+            if episode is None:
+                return None
+            episodes.append(episode)
+    if not episodes:
+        return None
+    found: list[Any] = []
+    for episode in episodes:
+        values = _values(episode, "intake_date")
+        if not values:
+            return None
+        found.extend(values)
+    return found
+
+
 def _earliest(session: Session, obj: object, tracked: Tracked) -> date | None:
     """The first day ``obj``'s change can alter (EVERY_PERIOD if any), or None if it alters
     no report."""
@@ -165,6 +205,8 @@ def _earliest(session: Session, obj: object, tracked: Tracked) -> date | None:
         return None
     if isinstance(obj, SupervisionNoteCoach):
         found = _link_dates(session, obj)
+    elif isinstance(obj, FollowUpInterview):
+        found = _interview_dates(session, obj)
     else:
         found = []
         for key in tracked.dates:
@@ -280,8 +322,11 @@ def _key(scope: Scope, period: Period, definitions: str = DEFINITIONS):
     )
 
 
-def _stored(scope: Scope, period: Period, definitions: str, compute) -> dict:
-    token = changes_token(period.end)
+def _stored(scope: Scope, period: Period, definitions: str, compute, *, as_of: str = "") -> dict:
+    """The stored figures of ``definitions`` if their token is unchanged, else ``compute``'s,
+    stored. ``as_of`` (figures that depend on more than the records, e.g. the day) is part of
+    the token: another value computes them again and replaces the row."""
+    token = changes_token(period.end) + as_of
     stored = db.session.execute(
         select(StoredReport.changes_token, StoredReport.payload).where(
             *_key(scope, period, definitions)
@@ -305,6 +350,21 @@ def funder_report(scope: Scope, period: Period) -> dict:
     """``outcomes.funder_report`` (housing and employment, every breakdown), stored the same
     way under its own key: unsuppressed; the small-cell rule is applied where it is shown."""
     return _stored(scope, period, FUNDER_DEFINITIONS, outcomes.funder_report)
+
+
+def followup_report(scope: Scope, period: Period, *, today: date) -> dict:
+    """``followups.metrics.figures`` (the SUPRT follow-up rates), stored the same way under
+    their own key. A window counts once it has closed before ``today``, so the day is in the
+    token: a new day computes them again, except for a period that ended before it (its
+    windows all closed by ``end + 1``, the day used for it from then on)."""
+    as_of = min(today, period.end + timedelta(days=1))
+    return _stored(
+        scope,
+        period,
+        FOLLOWUP_DEFINITIONS,
+        lambda scope, period: followup_metrics.figures(scope, period, today=as_of),
+        as_of=f"@{as_of.isoformat()}",
+    )
 
 
 def outcome_report(scope: Scope, period: Period) -> dict:

@@ -205,6 +205,7 @@ def index():
     # A named period is plain dates from here on: the stored report's key is the dates.
     report = store.detailed_report(scope, period)
     funder = store.funder_report(scope, period)
+    followups = followup_report.figures(scope, period)
     db.session.commit()  # a report computed now is stored
     base_args = {**_period_args(period), **scope_args(scope)}
 
@@ -250,7 +251,7 @@ def index():
         definition_url=definition_url,
         export_url=export_url,
         tables=exports.TABLES,
-        followups=followup_report.figures(scope, period),
+        followups=followups,
         **_funder_context(funder, export_args),
     )
     return render_template("reports/index.html", **context)
@@ -348,6 +349,7 @@ def export(fmt: str):
     exports.record_export(table, fmt, scope, actor=current_user)
     db.session.commit()
     header, table_rows = exports.BUILDERS[table](scope, period)
+    db.session.commit()  # figures computed now are stored (the follow-up rates)
     filename = exports.filename(table, scope, period, fmt)
     named = form.named()
     if named is not None:  # "...-FY2026Q1_2025-10-01_2025-12-31.csv": the name, then its dates
