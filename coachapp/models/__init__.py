@@ -21,6 +21,7 @@ from coachapp.models.programs import Program, Team
 from coachapp.models.referrals import Referral, ReferralStatusChange
 from coachapp.models.reports import ReportChange, StoredReport
 from coachapp.models.resources import Organization, Resource, ResourceSource, TaxonomyMapping
+from coachapp.models.rollups import ReportClientMonth, ReportCoachMonth, ReportRollupStatus
 from coachapp.models.sessions import CoachingSession, ReviewComment, session_goals
 from coachapp.models.supervision import (
     SupervisionNote,
@@ -56,6 +57,9 @@ __all__ = [
     "Referral",
     "ReferralStatusChange",
     "ReportChange",
+    "ReportClientMonth",
+    "ReportCoachMonth",
+    "ReportRollupStatus",
     "ReviewComment",
     "Resource",
     "ResourceSource",

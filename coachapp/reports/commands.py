@@ -1,11 +1,12 @@
-"""``flask reports forget``: drop the stored reports (after changing records outside the app)."""
+"""``flask reports forget`` drops the stored reports (after changing records outside the app);
+``flask reports rebuild`` recomputes the report rollups from the records."""
 
 from __future__ import annotations
 
 import click
 
 from coachapp.extensions import db
-from coachapp.reports import store
+from coachapp.reports import store, upkeep
 
 
 @click.group()
@@ -21,3 +22,13 @@ def forget() -> None:
     dropped = store.forget()
     db.session.commit()
     click.echo(f"{dropped} stored reports dropped")
+
+
+@reports.command("rebuild")
+def rebuild() -> None:
+    """Recompute the report rollups from the records. Needed once after an upgrade that added
+    them to a database with records (reports are computed from the records until then), and
+    after records were changed outside the app."""
+    rows = upkeep.rebuild(db.session.connection())
+    db.session.commit()
+    click.echo(f"report rollups rebuilt: {rows} client-month rows")

@@ -103,7 +103,7 @@ def credits(scope: Scope, credit: bool = False) -> bool:
     return credit or scope.coach_id is not None or scope.supervisor_id is not None
 
 
-def held_spans():
+def held_spans(client_ids: Select | None = None):
     """Subquery ``(client_id, coach_id, lo, hi)``: who held each client from ``lo``
     (inclusive) to ``hi`` (exclusive), from the assignment history (metrics.md, "Credit to
     coaches"). A client's spans partition time: the first row reaches back to any record
@@ -123,6 +123,9 @@ def held_spans():
         literal(EARLIEST, Date),
         literal(LATEST, Date),
     ).where(~exists().where(ca.client_id == Client.id))
+    if client_ids is not None:
+        stored = stored.where(ca.client_id.in_(client_ids))
+        unassigned = unassigned.where(Client.id.in_(client_ids))
     return union_all(stored, unassigned).subquery("held")
 
 

@@ -14,9 +14,10 @@ from sqlalchemy import func, select, true
 
 from coachapp.extensions import db
 from coachapp.models import User
+from coachapp.reports import rollups
 from coachapp.reports.credit import coach_ids_in_scope
 from coachapp.reports.registry import RATES
-from coachapp.reports.rows import ALL, count_rows, median_of, month_rows
+from coachapp.reports.rows import ALL, count_rows, median_of, month_rows, summed_counts
 from coachapp.reports.sources import (
     CATEGORIES,
     RETENTION_DAYS,
@@ -74,10 +75,8 @@ def client_figures(scope: Scope, period: Period, *, by_coach: bool = False) -> d
 def _session_counts(scope: Scope, period: Period) -> tuple[dict, int]:
     source = session_source(scope, period)
     keys = list(source.conditions)
-    minutes = func.coalesce(
-        func.sum(source.values["minutes"]).filter(source.conditions["sessions.completed"]), 0
-    )
-    row = count_rows(source, keys, extra=[minutes])[ALL]
+    minutes = ("minutes", "sessions.completed")
+    row = summed_counts(source, scope, period, keys, values=[minutes])[ALL]
     return _keyed(keys, row), int(row[-1] or 0)
 
 
@@ -150,7 +149,8 @@ def _appointment_dict(c: dict) -> dict:
 def _appointment_counts(scope: Scope, period: Period, *, by_coach: bool = False) -> dict:
     source = appointment_source(scope, period, credit=by_coach)
     keys = list(source.conditions)
-    return {g: _keyed(keys, row) for g, row in count_rows(source, keys, by_coach=by_coach).items()}
+    counts = summed_counts(source, scope, period, keys, by_coach=by_coach)
+    return {g: _keyed(keys, row) for g, row in counts.items()}
 
 
 def appointment_figures(scope: Scope, period: Period, *, by_coach: bool = False) -> dict:
@@ -382,18 +382,33 @@ def by_month(scope: Scope, period: Period) -> list[dict]:
         referral_source: ["referrals.made", "referrals.linked"],
     }
     months = period.months()
-    series = month_rows(months)
-    counts: list[dict[str, int]] = [{} for _ in months]
+    counts: list[dict[str, int]] = [
+        {key: 0 for keys in wanted.values() for key in keys} for _ in months
+    ]
+    # Appointments of whole months are sums of the report rollups (when they may be read).
+    summed = [i for i, month in enumerate(months) if rollups.split(month) == month]
     for build, keys in wanted.items():
+        from_records = list(range(len(months)))
+        if build is appointment_source and summed:
+            from_records = [i for i in from_records if i not in summed]
+            first, last = months[summed[0]], months[summed[-1]]
+            columns = [rollups.SUMMED["appointments"][key] for key in keys]
+            sums = rollups.coach_month_sums(
+                scope, Period(first.start, last.end), columns, by="month"
+            )
+            for i in summed:
+                counts[i].update(_keyed(keys, sums.get(months[i].start, [0] * len(keys))))
+        if not from_records:
+            continue
+        series = month_rows([months[i] for i in from_records])
         source = build(scope, series)
         query = (
             source.base.join(series.table, true())
             .add_columns(series.n, *(source.count(key) for key in keys))
             .group_by(series.n)
         )
-        found = {row[0]: list(row[1:]) for row in db.session.execute(query)}
-        for n, c in enumerate(counts):
-            c.update(_keyed(keys, found.get(n, [0] * len(keys))))
+        for n, *row in db.session.execute(query):
+            counts[from_records[n]].update(_keyed(keys, row))
     rows = []
     for month, c in zip(months, counts, strict=True):
         attended, no_show = c["appointments.attended"], c["appointments.no_show"]

@@ -30,6 +30,7 @@ This module is the public face; the code lives in, from the bottom up:
 
 from __future__ import annotations
 
+from coachapp.reports import upkeep  # noqa: F401 - keeps the report rollups
 from coachapp.reports.credit import (
     EARLIEST,
     LATEST,

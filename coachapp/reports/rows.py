@@ -14,12 +14,13 @@ expressions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Date,
     DateTime,
@@ -37,7 +38,8 @@ from sqlalchemy import (
 from coachapp.extensions import db
 from coachapp.models import CoachingSession, Enrollment
 from coachapp.models.enums import SessionOutcome
-from coachapp.scope import Period
+from coachapp.reports import rollups
+from coachapp.scope import Period, Scope
 
 ALL = "__all__"  # the group key of whole-scope figures
 
@@ -48,7 +50,8 @@ ALL = "__all__"  # the group key of whole-scope figures
 @dataclass(frozen=True)
 class MonthRows:
     """The months of a period as rows of SQL (``month_rows``): ``n`` (0, 1, ...), ``start``
-    and ``end`` (clipped to the period) and ``low``/``high``, the datetime bounds of appointments.
+    and ``end`` (clipped to the period), ``month`` (its first day), ``whole`` (not clipped)
+    and ``low``/``high``, the datetime bounds of appointments.
 
     The row sources take it in place of a ``Period``: their conditions then compare with the
     month's columns, so one query joined to these rows and grouped by ``n`` counts every month
@@ -68,6 +71,16 @@ class MonthRows:
     def n(self) -> ColumnElement:
         return self.table.c.n
 
+    @property
+    def month(self) -> ColumnElement:
+        """The first day of the row's calendar month."""
+        return self.table.c.month
+
+    @property
+    def whole(self) -> ColumnElement[bool]:
+        """Whether the row is a whole calendar month (the report rollups hold it)."""
+        return self.table.c.whole
+
 
 def month_rows(months: list[Period]) -> MonthRows:
     """``months`` as a derived table (a UNION ALL of literal rows, on SQLite and PostgreSQL)."""
@@ -76,6 +89,8 @@ def month_rows(months: list[Period]) -> MonthRows:
             literal(i, Integer).label("n"),
             literal(month.start, Date).label("start"),
             literal(month.end, Date).label("end"),
+            literal(month.start.replace(day=1), Date).label("month"),
+            literal(rollups.whole_months(month) == month, Boolean).label("whole"),
             *(
                 literal(bound, DateTime).label(name)
                 for name, bound in zip(("low", "high"), day_bounds(month), strict=True)
@@ -128,6 +143,15 @@ class RowSource:
     # Set when ``base`` may hold one row's identity more than once (a client held by a coach in
     # two spans of the period): counts are of distinct ``row_id``, lists are DISTINCT.
     repeats: bool = False
+    # For sources summed in the report rollups: the condition "the record is dated in" a
+    # period, so that the days of a period outside its whole months can be counted alone.
+    dated: Callable[[Period], ColumnElement[bool]] | None = None
+
+    def outside(self, months: Period) -> RowSource:
+        """The same source without the records dated in ``months``."""
+        if self.dated is None:
+            raise ValueError(f"the {self.name} source has no dates to leave out")
+        return replace(self, base=self.base.where(~self.dated(months)))
 
     def where(self, key: str) -> Select:
         """``base`` restricted to the rows of ``key`` (no columns yet: add the ones to list)."""
@@ -151,15 +175,39 @@ def enrolled_in_period(client_id: ColumnElement, period: Period | MonthRows) -> 
 
 
 def completed_session_in_period(
-    client_id: ColumnElement, period: Period | MonthRows
+    client_id: ColumnElement, period: Period | MonthRows, held: Any = None
 ) -> ColumnElement[bool]:
-    """The client has a completed (not archived) session dated in the period."""
-    return exists().where(
-        CoachingSession.client_id == client_id,
-        CoachingSession.outcome == SessionOutcome.COMPLETED,
-        CoachingSession.archived_at.is_(None),
-        CoachingSession.date.between(period.start, period.end),
-    )
+    """The client has a completed (not archived) session dated in the period; with ``held``
+    (a row of ``credit.held_spans``), on a day of that span.
+
+    Whole months are read from the report rollups when they may be (``rollups``): a
+    client-month row of the span with a completed session, or one of the days around them."""
+    day = CoachingSession.date
+
+    def records(outside: Period | None = None) -> ColumnElement[bool]:
+        conditions = [
+            CoachingSession.client_id == client_id,
+            CoachingSession.outcome == SessionOutcome.COMPLETED,
+            CoachingSession.archived_at.is_(None),
+            day.between(period.start, period.end),
+        ]
+        if held is not None:
+            conditions += [day >= held.c.lo, day < held.c.hi]
+        if outside is not None:
+            conditions.append(~day.between(outside.start, outside.end))
+        return exists().where(*conditions)
+
+    span = {} if held is None else {"span_lo": held.c.lo, "coach_id": held.c.coach_id}
+    if isinstance(period, MonthRows):
+        if not rollups.enabled():
+            return records()
+        in_month = rollups.completed_in_months(client_id, period.month, period.month, **span)
+        return rollups.either(in_month, records(), period.whole)
+    whole = rollups.split(period)
+    if whole is None:
+        return records()
+    in_months = rollups.completed_in_months(client_id, whole.start, whole.end, **span)
+    return in_months if whole == period else or_(in_months, records(outside=whole))
 
 
 # --- Aggregating a source ----------------------------------------------------------------------
@@ -213,3 +261,39 @@ def median_of(source: RowSource, key: str, value: str, *, by_coach: bool = False
     g = _grouping(source, by_coach)
     values = source.where(key).add_columns(g.label("g"), source.values[value].label("x"))
     return _median_by(values.subquery())
+
+
+def summed_counts(
+    source: RowSource,
+    scope: Scope,
+    period: Period,
+    keys: list[str],
+    *,
+    by_coach: bool = False,
+    values: Iterable[tuple[str, str]] = (),
+) -> dict[Any, list]:
+    """``count_rows`` of a source summed in the report rollups: ``{group: [count of each key...,
+    sum of each (value, rowset)...]}``, the whole months of ``period`` from the coach-month
+    sums and its other days from the records (all from the records when the rollups may not be
+    read)."""
+    values = list(values)
+    extra = [
+        func.coalesce(func.sum(source.values[value]).filter(source.conditions[key]), 0)
+        for value, key in values
+    ]
+    months = rollups.split(period)
+    if months is None:
+        return count_rows(source, keys, by_coach=by_coach, extra=extra)
+    columns = [rollups.SUMMED[source.name][key] for key in keys] + [
+        rollups.SUMMED_VALUES[(source.name, value, key)] for value, key in values
+    ]
+    by = "coach" if by_coach else ""
+    result = rollups.coach_month_sums(scope, months, columns, by=by, all_key=ALL)
+    if months != period:
+        around = count_rows(source.outside(months), keys, by_coach=by_coach, extra=extra)
+        for group, row in around.items():
+            sums = result.get(group, [0] * len(columns))
+            result[group] = [a + int(b or 0) for a, b in zip(sums, row, strict=True)]
+        if by_coach:
+            result = {g: sums for g, sums in result.items() if any(sums)}
+    return result

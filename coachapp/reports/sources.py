@@ -98,14 +98,7 @@ def client_source(scope: Scope, period: Period | MonthRows, *, credit: bool = Fa
             ),
         ),
     )
-    engaged_while_held = exists().where(
-        CoachingSession.client_id == held.c.client_id,
-        CoachingSession.outcome == SessionOutcome.COMPLETED,
-        CoachingSession.archived_at.is_(None),
-        CoachingSession.date.between(period.start, period.end),
-        CoachingSession.date >= held.c.lo,
-        CoachingSession.date < held.c.hi,
-    )
+    engaged_while_held = completed_session_in_period(held.c.client_id, period, held)
     return RowSource(
         name="clients",
         base=select()
@@ -215,6 +208,7 @@ def session_source(scope: Scope, period: Period, *, credit: bool = False) -> Row
             "sessions.attempted": CoachingSession.outcome == SessionOutcome.ATTEMPTED,
         },
         values={"minutes": CoachingSession.duration_minutes},
+        dated=lambda p: CoachingSession.date.between(p.start, p.end),
     )
 
 
@@ -266,7 +260,14 @@ def appointment_source(
             "appointments.no_show_rate_unaccompanied.numerator": and_(no_show, unplanned),
             "appointments.no_show_rate_unaccompanied.denominator": and_(rated, unplanned),
         },
+        dated=appointment_dated,
     )
+
+
+def appointment_dated(period: Period) -> ColumnElement[bool]:
+    """An appointment's date is the date part of its wall-clock time (``day_bounds``)."""
+    low, high = day_bounds(period)
+    return and_(Appointment.scheduled_at >= low, Appointment.scheduled_at < high)
 
 
 def referral_source(scope: Scope, period: Period | MonthRows, *, credit: bool = False) -> RowSource:

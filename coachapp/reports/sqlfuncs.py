@@ -48,4 +48,23 @@ def _add_days_sqlite(element, compiler, **kw):
     return f"date({compiler.process(day, **kw)}, printf('%+d days', {compiler.process(n, **kw)}))"
 
 
-__all__ = ["add_days", "days_between"]
+class month_start(GenericFunction):  # noqa: N801 - SQL function name
+    """``month_start(day)``: the first day of the month of a date or datetime, as a date."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(month_start)
+def _month_start_default(element, compiler, **kw):
+    (day,) = list(element.clauses)
+    return f"CAST(date_trunc('month', {compiler.process(day, **kw)}) AS DATE)"
+
+
+@compiles(month_start, "sqlite")
+def _month_start_sqlite(element, compiler, **kw):
+    (day,) = list(element.clauses)
+    return f"date({compiler.process(day, **kw)}, 'start of month')"
+
+
+__all__ = ["add_days", "days_between", "month_start"]

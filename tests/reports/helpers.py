@@ -7,9 +7,17 @@ from datetime import date, datetime
 from coachapp.extensions import db as _db
 from coachapp.models import ClientProfile, ClientStatusRecord
 from coachapp.models.base import utcnow
-from coachapp.reports import outcomes
+from coachapp.reports import outcomes, upkeep
 from tests import factories
 from tests.helpers import MARCH, d
+
+# The report rollups: derived from records in the transaction that changes them (their upkeep
+# watches columns that the report store tracks, tests/reports/test_rollups.py), so reading them
+# needs no tracking of its own.
+ROLLUP_TABLES = frozenset(
+    model.__tablename__
+    for model in (upkeep.ReportClientMonth, upkeep.ReportCoachMonth, upkeep.ReportRollupStatus)
+)
 
 
 def status(client, kind: str, value: str, on: date, *, archived: bool = False):
