@@ -273,6 +273,27 @@ def _changed(obj: object, columns: frozenset[str] | None) -> bool:
     return any(attrs[c].history.has_changes() for c in (*columns, "client") if c in attrs)
 
 
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context, _instances) -> None:
+    """A record moved to another client: note the client it leaves. Its old value is in the
+    attribute history only if it was loaded when set; otherwise it is read (still unchanged
+    in the database before this flush)."""
+    noted: set[int] = session.info.setdefault(_CLIENTS, set())
+    for obj in session.dirty:
+        if type(obj) not in WATCHED or isinstance(obj, Client):
+            continue
+        history = attributes.get_history(obj, "client_id")
+        if history.deleted or not history.added:
+            noted.update(v for v in history.deleted if v is not None)
+            continue
+        model = type(obj)
+        identity = attributes.instance_state(obj).identity
+        if identity is not None:
+            old = session.execute(select(model.client_id).where(model.id == identity[0])).scalar()
+            if old is not None:
+                noted.add(old)
+
+
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context) -> None:
     """Note the clients of this flush's changes (the collections and attribute histories
