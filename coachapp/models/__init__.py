@@ -21,7 +21,12 @@ from coachapp.models.programs import Program, Team
 from coachapp.models.referrals import Referral, ReferralStatusChange
 from coachapp.models.reports import ReportChange, StoredReport
 from coachapp.models.resources import Organization, Resource, ResourceSource, TaxonomyMapping
-from coachapp.models.rollups import ReportClientMonth, ReportCoachMonth, ReportRollupStatus
+from coachapp.models.rollups import (
+    ReportClientMonth,
+    ReportCoachMonth,
+    ReportEpisode,
+    ReportRollupStatus,
+)
 from coachapp.models.sessions import CoachingSession, ReviewComment, session_goals
 from coachapp.models.supervision import (
     SupervisionNote,
@@ -59,6 +64,7 @@ __all__ = [
     "ReportChange",
     "ReportClientMonth",
     "ReportCoachMonth",
+    "ReportEpisode",
     "ReportRollupStatus",
     "ReviewComment",
     "Resource",

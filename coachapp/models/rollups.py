@@ -7,6 +7,8 @@ count in reports (not archived, not merged away). ``coachapp.reports.rollups`` r
 client's rows whenever a transaction changes what they are made of, and adjusts the coach-month
 sums by the difference; ``flask reports rebuild`` recomputes both from scratch. Reports read
 them for whole months and the records themselves for the days of a period around them.
+``ReportEpisode`` keeps, per enrollment episode, what time to first contact and retention
+need of it, whatever the period.
 
 ``ReportRollupStatus`` says whether the rollups can be read: a database upgraded with records
 already in it has them empty until ``flask reports rebuild`` (reports are computed from the
@@ -85,6 +87,29 @@ class ReportCoachMonth(_Counts, Base):
     program_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     coach_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class ReportEpisode(Base):
+    """One row per enrollment episode: its intake, the span holding the client on the intake
+    date, and what ``reports.sources.episode_facts`` computes of it."""
+
+    __tablename__ = "report_episodes"
+    __table_args__ = (Index("ix_report_episodes_program_intake", "program_id", "intake_date"),)
+
+    enrollment_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The span holding the client on the intake date (one: spans do not overlap, which the
+    # reassignment rules keep; in the key so that a history that broke that rule cannot stop
+    # a commit).
+    span_lo: Mapped[date] = mapped_column(Date, primary_key=True)
+    coach_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(Integer, index=True)
+    program_id: Mapped[int] = mapped_column(Integer)
+    counted: Mapped[bool] = mapped_column(Boolean)
+    intake_date: Mapped[date] = mapped_column(Date)
+    first_contact: Mapped[date | None] = mapped_column(Date)
+    retained_30: Mapped[bool] = mapped_column(Boolean)
+    retained_60: Mapped[bool] = mapped_column(Boolean)
+    retained_90: Mapped[bool] = mapped_column(Boolean)
 
 
 class ReportRollupStatus(Base):

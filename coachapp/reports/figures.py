@@ -17,12 +17,20 @@ from coachapp.models import User
 from coachapp.reports import rollups
 from coachapp.reports.credit import coach_ids_in_scope
 from coachapp.reports.registry import RATES
-from coachapp.reports.rows import ALL, count_rows, median_of, month_rows, summed_counts
+from coachapp.reports.rows import (
+    ALL,
+    RowSource,
+    count_rows,
+    median_of,
+    month_rows,
+    summed_counts,
+)
 from coachapp.reports.sources import (
     CATEGORIES,
     RETENTION_DAYS,
     appointment_source,
     client_source,
+    episode_rollup_source,
     episode_source,
     goal_source,
     recovery_capital_source,
@@ -44,7 +52,7 @@ def _keyed(keys: list[str], row: list) -> dict[str, int]:
 def _client_counts(scope: Scope, period: Period, *, by_coach: bool = False) -> dict:
     """``{group: {rowset: n}}`` for clients and new intakes, two queries."""
     clients = client_source(scope, period, credit=by_coach)
-    episodes = episode_source(scope, period, credit=by_coach)
+    episodes = _episodes(scope, period, credit=by_coach)
     keys = ["clients.enrolled", "clients.engaged"]
     counts = {
         g: _keyed(keys, row) for g, row in count_rows(clients, keys, by_coach=by_coach).items()
@@ -95,9 +103,15 @@ def _session_dict(counts: dict, minutes: int, enrolled: int) -> dict:
     }
 
 
+def _episodes(scope: Scope, period: Period, *, credit: bool = False) -> RowSource:
+    """The episode rows: from the report rollups when they may be read."""
+    build = episode_rollup_source if rollups.enabled() else episode_source
+    return build(scope, period, credit=credit)
+
+
 def _episode_counts(scope: Scope, period: Period) -> tuple[dict, float | None]:
     """Time to first contact and retention: one count query and one median query."""
-    source = episode_source(scope, period)
+    source = _episodes(scope, period)
     keys = list(source.conditions)
     counts = _keyed(keys, count_rows(source, keys)[ALL])
     median = median_of(source, "time_to_first_contact_days.n", "days_to_first_contact").get(ALL)

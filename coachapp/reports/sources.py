@@ -25,6 +25,7 @@ from coachapp.models import (
     Enrollment,
     Goal,
     Referral,
+    ReportEpisode,
     SupervisionNote,
     SupervisionNoteCoach,
     User,
@@ -118,17 +119,20 @@ def client_source(scope: Scope, period: Period | MonthRows, *, credit: bool = Fa
     )
 
 
-def episode_source(scope: Scope, period: Period, *, credit: bool = False) -> RowSource:
-    """Episodes of in-scope clients with ``intake_date`` in the period: ``clients.new_intakes``,
-    time to first contact and retention (credited by the intake date)."""
-    credited = credits(scope, credit)
-    sc = program_clients(scope) if credited else scope_clients(scope)
+def episode_facts() -> dict[str, ColumnElement]:
+    """What each episode (``Enrollment``) carries for the figures, whatever the period:
+    ``first_contact`` (its first completed session: on or after intake, by discharge) and
+    ``retained.N`` (a completed session in ``[intake + N - 29, intake + N]``). Computed per
+    episode here, and kept per episode by the report rollups (``upkeep``)."""
+    completed = and_(
+        CoachingSession.client_id == Enrollment.client_id,
+        CoachingSession.outcome == SessionOutcome.COMPLETED,
+        CoachingSession.archived_at.is_(None),
+    )
     first_contact = (
         select(func.min(CoachingSession.date))
         .where(
-            CoachingSession.client_id == Enrollment.client_id,
-            CoachingSession.outcome == SessionOutcome.COMPLETED,
-            CoachingSession.archived_at.is_(None),
+            completed,
             CoachingSession.date >= Enrollment.intake_date,
             or_(
                 Enrollment.discharge_date.is_(None),
@@ -138,6 +142,21 @@ def episode_source(scope: Scope, period: Period, *, credit: bool = False) -> Row
         .correlate(Enrollment)
         .scalar_subquery()
     )
+    facts: dict[str, ColumnElement] = {"first_contact": first_contact}
+    for n in RETENTION_DAYS:
+        facts[f"retained.{n}"] = exists().where(
+            completed,
+            CoachingSession.date >= add_days(Enrollment.intake_date, n - RETENTION_WINDOW),
+            CoachingSession.date <= add_days(Enrollment.intake_date, n),
+        )
+    return facts
+
+
+def _episode_conditions(
+    period: Period, intake: ColumnElement, facts: dict[str, ColumnElement]
+) -> dict[str, ColumnElement[bool] | None]:
+    """The episode rowsets, from an episode's intake date and its ``episode_facts``."""
+    first_contact = facts["first_contact"]
     conditions: dict[str, ColumnElement[bool] | None] = {
         "clients.new_intakes": None,
         "time_to_first_contact_days.n": and_(
@@ -145,17 +164,18 @@ def episode_source(scope: Scope, period: Period, *, credit: bool = False) -> Row
         ),
     }
     for n in RETENTION_DAYS:
-        day_n = add_days(Enrollment.intake_date, n)
-        eligible = day_n <= period.end
-        retained = exists().where(
-            CoachingSession.client_id == Enrollment.client_id,
-            CoachingSession.outcome == SessionOutcome.COMPLETED,
-            CoachingSession.archived_at.is_(None),
-            CoachingSession.date >= add_days(Enrollment.intake_date, n - RETENTION_WINDOW),
-            CoachingSession.date <= day_n,
-        )
+        eligible = add_days(intake, n) <= period.end
         conditions[f"retention.{n}.eligible"] = eligible
-        conditions[f"retention.{n}.retained"] = and_(eligible, retained)
+        conditions[f"retention.{n}.retained"] = and_(eligible, facts[f"retained.{n}"])
+    return conditions
+
+
+def episode_source(scope: Scope, period: Period, *, credit: bool = False) -> RowSource:
+    """Episodes of in-scope clients with ``intake_date`` in the period: ``clients.new_intakes``,
+    time to first contact and retention (credited by the intake date)."""
+    credited = credits(scope, credit)
+    sc = program_clients(scope) if credited else scope_clients(scope)
+    facts = episode_facts()
     base = (
         select()
         .select_from(sc)
@@ -172,10 +192,42 @@ def episode_source(scope: Scope, period: Period, *, credit: bool = False) -> Row
         row_id=Enrollment.id,
         client_id=sc.c.id,
         group=group,
-        conditions=conditions,
+        conditions=_episode_conditions(period, Enrollment.intake_date, facts),
         values={
-            "first_contact": first_contact,
-            "days_to_first_contact": days_between(first_contact, Enrollment.intake_date),
+            "first_contact": facts["first_contact"],
+            "days_to_first_contact": days_between(facts["first_contact"], Enrollment.intake_date),
+        },
+    )
+
+
+def episode_rollup_source(scope: Scope, period: Period, *, credit: bool = False) -> RowSource:
+    """``episode_source`` read from the report rollups' episode rows (``ReportEpisode``): the
+    same rowsets and values, for figures (drill-down lists read ``episode_source``)."""
+    ep = ReportEpisode
+    credited = credits(scope, credit)
+    base = (
+        select()
+        .select_from(ep)
+        .where(
+            ep.program_id == scope.program_id,
+            ep.counted.is_(True),
+            ep.intake_date.between(period.start, period.end),
+        )
+    )
+    if credited:
+        base = base.where(credited_coach(scope, ep.coach_id))
+    facts = {"first_contact": ep.first_contact}
+    facts.update({f"retained.{n}": getattr(ep, f"retained_{n}").is_(True) for n in RETENTION_DAYS})
+    return RowSource(
+        name="episodes",
+        base=base,
+        row_id=ep.enrollment_id,
+        client_id=ep.client_id,
+        group=ep.coach_id if credited else None,
+        conditions=_episode_conditions(period, ep.intake_date, facts),
+        values={
+            "first_contact": ep.first_contact,
+            "days_to_first_contact": days_between(ep.first_contact, ep.intake_date),
         },
     )
 

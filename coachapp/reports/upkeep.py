@@ -44,15 +44,22 @@ from coachapp.models import (
     Client,
     ClientAssignment,
     CoachingSession,
+    Enrollment,
     ReportClientMonth,
     ReportCoachMonth,
+    ReportEpisode,
     ReportRollupStatus,
 )
 from coachapp.models.rollups import ROLLUP_COUNTS
 from coachapp.reports import rollups
 from coachapp.reports.credit import held_on, held_spans
 from coachapp.reports.rows import RowSource
-from coachapp.reports.sources import appointment_source, session_source
+from coachapp.reports.sources import (
+    RETENTION_DAYS,
+    appointment_source,
+    episode_facts,
+    session_source,
+)
 from coachapp.reports.sqlfuncs import month_start
 from coachapp.scope import Period, Scope
 
@@ -75,6 +82,7 @@ WATCHED: dict[type, frozenset[str] | None] = {
     ),
     ClientAssignment: None,
     Client: frozenset(["program_id", "coach_id", "archived_at", "merged_into_id"]),
+    Enrollment: frozenset(["client_id", "intake_date", "discharge_date"]),
 }
 WATCHED_TABLES = {model.__tablename__: columns for model, columns in WATCHED.items()}
 
@@ -145,6 +153,44 @@ def _client_rows(client_ids: list[int] | None) -> Select:
     )
 
 
+def _episode_rows(client_ids: list[int] | None) -> Select:
+    """The ``ReportEpisode`` rows of ``client_ids`` (every client: None): each episode's
+    intake, the span holding the client that day, and its ``episode_facts``."""
+    ids = None if client_ids is None else select(Client.id).where(Client.id.in_(client_ids))
+    held = held_spans(ids)
+    facts = episode_facts()
+    counted = and_(Client.archived_at.is_(None), Client.merged_into_id.is_(None))
+    query = (
+        select(
+            Enrollment.id,
+            held.c.lo,
+            held.c.coach_id,
+            Enrollment.client_id,
+            Client.program_id,
+            case((counted, True), else_=False),
+            Enrollment.intake_date,
+            facts["first_contact"],
+            *(case((facts[f"retained.{n}"], True), else_=False) for n in RETENTION_DAYS),
+        )
+        .join(Client, Client.id == Enrollment.client_id)
+        .join(held, held_on(held, Enrollment.client_id, Enrollment.intake_date))
+    )
+    if client_ids is not None:
+        query = query.where(Enrollment.client_id.in_(client_ids))
+    return query
+
+
+_EPISODE_COLUMNS = [
+    "enrollment_id",
+    "span_lo",
+    "coach_id",
+    "client_id",
+    "program_id",
+    "counted",
+    "intake_date",
+    "first_contact",
+    *(f"retained_{n}" for n in RETENTION_DAYS),
+]
 _CLIENT_MONTH_COLUMNS = [
     "client_id",
     "month",
@@ -216,6 +262,9 @@ def refresh(connection: Connection, client_ids: Iterable[int]) -> None:
         before = _coach_month_totals(connection, chunk)
         connection.execute(delete(rcm).where(rcm.c.client_id.in_(chunk)))
         connection.execute(insert(rcm).from_select(_CLIENT_MONTH_COLUMNS, _client_rows(chunk)))
+        episodes = ReportEpisode.__table__
+        connection.execute(delete(episodes).where(episodes.c.client_id.in_(chunk)))
+        connection.execute(insert(episodes).from_select(_EPISODE_COLUMNS, _episode_rows(chunk)))
         after = _coach_month_totals(connection, chunk)
         deltas: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(ROLLUP_COUNTS))
         for key, sums in after.items():
@@ -241,6 +290,9 @@ def rebuild(connection: Connection) -> int:
             .group_by(*keys),
         )
     )
+    episodes = ReportEpisode.__table__
+    connection.execute(delete(episodes))
+    connection.execute(insert(episodes).from_select(_EPISODE_COLUMNS, _episode_rows(None)))
     connection.execute(update(ReportRollupStatus.__table__).values(needs_rebuild=False))
     return connection.execute(select(func.count()).select_from(rcm)).scalar_one()
 

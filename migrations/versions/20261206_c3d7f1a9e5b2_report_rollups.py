@@ -4,6 +4,8 @@
   client's sessions and appointments dated in the month (kept in the transaction of each change,
   coachapp/reports/upkeep.py);
 - report_coach_months: their sums per program, coach and month over clients that count;
+- report_episodes: per enrollment episode, its intake, the coach holding the client that day,
+  its first completed session and whether it was retained at 30, 60 and 90 days;
 - report_rollup_status: a database that already has sessions or appointments gets its rollups
   from ``flask reports rebuild``; until then reports are computed from the records.
 
@@ -70,6 +72,29 @@ def upgrade():
         ),
     )
     op.create_table(
+        "report_episodes",
+        sa.Column("enrollment_id", sa.Integer(), nullable=False),
+        sa.Column("span_lo", sa.Date(), nullable=False),
+        sa.Column("coach_id", sa.Integer(), nullable=False),
+        sa.Column("client_id", sa.Integer(), nullable=False),
+        sa.Column("program_id", sa.Integer(), nullable=False),
+        sa.Column("counted", sa.Boolean(), nullable=False),
+        sa.Column("intake_date", sa.Date(), nullable=False),
+        sa.Column("first_contact", sa.Date(), nullable=True),
+        sa.Column("retained_30", sa.Boolean(), nullable=False),
+        sa.Column("retained_60", sa.Boolean(), nullable=False),
+        sa.Column("retained_90", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "enrollment_id", "span_lo", "coach_id", name=op.f("pk_report_episodes")
+        ),
+    )
+    op.create_index(
+        op.f("ix_report_episodes_client_id"), "report_episodes", ["client_id"], unique=False
+    )
+    op.create_index(
+        "ix_report_episodes_program_intake", "report_episodes", ["program_id", "intake_date"]
+    )
+    op.create_table(
         "report_rollup_status",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("needs_rebuild", sa.Boolean(), nullable=False),
@@ -90,6 +115,9 @@ def upgrade():
 
 def downgrade():
     op.drop_table("report_rollup_status")
+    op.drop_index("ix_report_episodes_program_intake", table_name="report_episodes")
+    op.drop_index(op.f("ix_report_episodes_client_id"), table_name="report_episodes")
+    op.drop_table("report_episodes")
     op.drop_table("report_coach_months")
     op.drop_index("ix_report_client_months_month", table_name="report_client_months")
     op.drop_table("report_client_months")

@@ -16,7 +16,12 @@ from tests.helpers import MARCH, d
 # needs no tracking of its own.
 ROLLUP_TABLES = frozenset(
     model.__tablename__
-    for model in (upkeep.ReportClientMonth, upkeep.ReportCoachMonth, upkeep.ReportRollupStatus)
+    for model in (
+        upkeep.ReportClientMonth,
+        upkeep.ReportCoachMonth,
+        upkeep.ReportEpisode,
+        upkeep.ReportRollupStatus,
+    )
 )
 
 

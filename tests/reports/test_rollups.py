@@ -22,8 +22,10 @@ from coachapp.models import (
     Appointment,
     Client,
     CoachingSession,
+    Enrollment,
     ReportClientMonth,
     ReportCoachMonth,
+    ReportEpisode,
     ReportRollupStatus,
 )
 from coachapp.models.base import utcnow
@@ -103,11 +105,11 @@ def _history(rnd: random.Random, program, supervisor, other_supervisor, admin) -
 def _edit(rnd: random.Random, clients: list[Client]) -> None:
     """Later changes, each in its own transaction: a session moved to another month, an
     appointment's outcome changed or archived, a record moved to another client, a client
-    archived, a session deleted."""
+    archived, an episode discharged, a session deleted."""
     db = factories.db
     sessions = db.session.scalars(select(CoachingSession)).all()
     appointments = db.session.scalars(select(Appointment)).all()
-    for _ in range(6):
+    for _ in range(8):
         choice = rnd.random()
         if choice < 0.25 and sessions:
             rnd.choice(sessions).date = _day(rnd)
@@ -119,8 +121,14 @@ def _edit(rnd: random.Random, clients: list[Client]) -> None:
             rnd.choice(appointments).archived_at = utcnow()
         elif choice < 0.7 and sessions:
             rnd.choice(sessions).client_id = rnd.choice(clients).id
-        elif choice < 0.8:
+        elif choice < 0.75:
             rnd.choice(clients).archived_at = utcnow()
+        elif choice < 0.85:
+            episode = _db.session.scalars(
+                select(Enrollment).where(Enrollment.client_id == rnd.choice(clients).id)
+            ).first()
+            if episode is not None:
+                episode.discharge_date = _day(rnd, episode.intake_date)
         elif sessions:
             row = rnd.choice(sessions)
             sessions.remove(row)
@@ -184,11 +192,11 @@ def test_rows_kept_change_by_change_equal_a_rebuild(
     rnd = random.Random(100 + seed)
     people = _history(rnd, program, supervisor, other_supervisor, admin)
     _edit(rnd, people[3:])
-    kept = _rows(ReportClientMonth), _rows(ReportCoachMonth)
-    assert kept[0]
+    kept = _rows(ReportClientMonth), _rows(ReportCoachMonth), _rows(ReportEpisode)
+    assert kept[0] and kept[2]
     upkeep.rebuild(db.session.connection())
     db.session.commit()
-    assert (_rows(ReportClientMonth), _rows(ReportCoachMonth)) == kept
+    assert (_rows(ReportClientMonth), _rows(ReportCoachMonth), _rows(ReportEpisode)) == kept
 
 
 def test_rows_written_in_bulk_rebuild_everything_at_commit(
@@ -198,14 +206,14 @@ def test_rows_written_in_bulk_rebuild_everything_at_commit(
     _history(rnd, program, supervisor, other_supervisor, admin)
     db.session.execute(update(CoachingSession).values(outcome="completed"))
     db.session.commit()
-    kept = _rows(ReportClientMonth), _rows(ReportCoachMonth)
+    kept = _rows(ReportClientMonth), _rows(ReportCoachMonth), _rows(ReportEpisode)
     completed = sum(row.sessions_completed for row in db.session.scalars(select(ReportCoachMonth)))
     assert completed == db.session.scalar(
         select(func.count()).where(CoachingSession.archived_at.is_(None))
     )
     upkeep.rebuild(db.session.connection())
     db.session.commit()
-    assert (_rows(ReportClientMonth), _rows(ReportCoachMonth)) == kept
+    assert (_rows(ReportClientMonth), _rows(ReportCoachMonth), _rows(ReportEpisode)) == kept
 
 
 def test_a_report_of_whole_months_reads_the_rollups_not_the_sessions(db, coach):
