@@ -13,9 +13,11 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
+from wtforms.widgets import Select, html_params
 
 from coachapp.forms import DateRange, select_choices
 from coachapp.reports import periods
@@ -79,6 +81,35 @@ def period_problem(start: date, end: date) -> str | None:
     return None
 
 
+class PlainSelect(Select):
+    """A select whose options are plain ``(value, label)`` or ``(value, label, render_kw)``
+    tuples, rendered in one loop: the scope picker lists every coach of a program (200 at a
+    statewide program's size), and WTForms' option rendering (a ``Choice``, ``html_params`` and
+    ``Markup.format`` per option) was a sixth of the report page's time. The HTML is WTForms'
+    own, attribute for attribute (sorted by name, as ``html_params`` does)."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        selected = field.data
+        attributes: dict[tuple, str] = {}  # render_kw's HTML, built once per distinct value
+        for value, label, *extra in field.choices or ():
+            render_kw = extra[0] if extra else None
+            attrs = ""
+            if render_kw:
+                key = tuple(render_kw.items())
+                if key not in attributes:
+                    attributes[key] = html_params(**render_kw) + " "
+                attrs = attributes[key]
+            value = str(value)
+            flag = "selected " if value == selected else ""
+            html.append(
+                f'<option {attrs}{flag}value="{escape(value)}">{escape(label or value)}</option>'
+            )
+        html.append("</select>")
+        return Markup("".join(html))  # noqa: S704 - every part escaped above  # nosec B704
+
+
 class ReportForm(FlaskForm):
     """Period and scope of a report, from ``request.args``."""
 
@@ -95,9 +126,10 @@ class ReportForm(FlaskForm):
     )
     start = DateField("From", validators=[Optional(), DateRange(years_ahead=1)])
     end = DateField("To (inclusive)", validators=[Optional(), DateRange(years_ahead=1)])
-    program_id = SelectField("Program", validate_choice=False)
-    supervisor_id = SelectField("Team", validate_choice=False)
-    coach_id = SelectField("Coach", validate_choice=False)
+    # The scope picker: choices are the view's plain tuples (PlainSelect renders them).
+    program_id = SelectField("Program", validate_choice=False, widget=PlainSelect())
+    supervisor_id = SelectField("Team", validate_choice=False, widget=PlainSelect())
+    coach_id = SelectField("Coach", validate_choice=False, widget=PlainSelect())
 
     def __init__(self, *args, today: date, fiscal_start: int = 1, **kwargs):
         super().__init__(*args, **kwargs)

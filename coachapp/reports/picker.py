@@ -50,19 +50,25 @@ def scope_choices(user: User, scope: Scope) -> ScopeChoices:
         .outerjoin(Team, Team.id == User.team_id)
         .order_by(Team.name, User.name, User.id)
     )
+    # plain columns: a program's every coach, no User object each
+    coach_rows = select(User.id, User.name, User.active, User.supervisor_id).where(
+        User.role == Role.COACH
+    )
     if user.role == Role.SUPERVISOR:
         choices.supervisors = team_labels(db.session.execute(supervisors.where(User.id == user.id)))
-        coaches = select(User).where(User.role == Role.COACH, User.supervisor_id == user.id)
+        coaches = coach_rows.where(User.supervisor_id == user.id)
     else:
         choices.supervisors = team_labels(
             db.session.execute(
                 supervisors.where(User.role == Role.SUPERVISOR, User.program_id == scope.program_id)
             )
         )
-        coaches = select(User).where(User.role == Role.COACH, User.program_id == scope.program_id)
+        coaches = coach_rows.where(User.program_id == scope.program_id)
     choices.coaches = [
-        (u.id, u.name + ("" if u.active else " (inactive)"), u.supervisor_id)
-        for u in db.session.scalars(coaches.order_by(User.active.desc(), User.name, User.id))
+        (coach_id, name + ("" if active else " (inactive)"), supervisor_id)
+        for coach_id, name, active, supervisor_id in db.session.execute(
+            coaches.order_by(User.active.desc(), User.name, User.id)
+        )
     ]
     return choices
 

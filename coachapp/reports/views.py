@@ -23,10 +23,13 @@ from __future__ import annotations
 import calendar
 import contextlib
 import functools
+import hashlib
+from datetime import date
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import abort, g, render_template, request, url_for
+from flask import abort, current_app, g, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
@@ -34,7 +37,6 @@ from wtforms.fields.choices import SelectChoice
 from coachapp import access, spreadsheets, timeutil
 from coachapp.extensions import db
 from coachapp.followups import report as followup_report
-from coachapp.forms import select_choices
 from coachapp.models import Program
 from coachapp.models.enums import Role
 from coachapp.reports import (
@@ -70,27 +72,22 @@ def _form(scope: Scope) -> ReportForm:
 
 
 def _fill_picker(form: ReportForm, choices: ScopeChoices, scope: Scope) -> None:
-    """Choices of the scope picker, and what is selected (what the report shows)."""
-    form.program_id.choices = select_choices((str(i), name) for i, name in choices.programs)
+    """Choices of the scope picker, and what is selected (what the report shows): plain
+    tuples, rendered by ``forms.PlainSelect``."""
+    form.program_id.choices = [(str(i), name) for i, name in choices.programs]
     form.program_id.data = str(scope.program_id)
     if current_user.role == Role.SUPERVISOR:
         team = [(str(current_user.id), "My team")]
     else:
         team = [("", "Whole program")] + [(str(i), n) for i, n in choices.supervisors]
-    form.supervisor_id.choices = select_choices(team)
+    form.supervisor_id.choices = team
     form.supervisor_id.data = str(scope.supervisor_id or request.args.get("supervisor_id") or "")
     if current_user.role == Role.SUPERVISOR:
         form.supervisor_id.data = str(current_user.id)
-    coach_choices = [SelectChoice(value="", label="All coaches")]
-    coach_choices += [
-        SelectChoice(
-            value=str(i),
-            label=name,
-            render_kw={"data-supervisor": str(supervisor or "")},
-        )
+    form.coach_id.choices = [("", "All coaches")] + [
+        (str(i), name, {"data-supervisor": str(supervisor or "")})
         for i, name, supervisor in choices.coaches
     ]
-    form.coach_id.choices = coach_choices
     form.coach_id.data = str(scope.coach_id or "")
 
 
@@ -191,10 +188,7 @@ def index():
         "scope": scope,
         "scope_names": _scope_names(choices, scope),
         "named": drilldown.shows_names(current_user),
-        "report": None,
-        "headline": labels.HEADLINE,
-        "fmt": _format,
-        "kinds": labels,
+        "body": None,
         "fiscal_month": _fiscal_month_name(form.fiscal_start),
     }
     if not form.validate():
@@ -203,10 +197,93 @@ def index():
     named = form.named()
     form.start.data, form.end.data = period.start, period.end
     # A named period is plain dates from here on: the stored report's key is the dates.
-    report = store.detailed_report(scope, period)
-    funder = store.funder_report(scope, period)
-    followups = followup_report.figures(scope, period)
+    by = _group_by()
+    variant = _page_variant(named, by)
+    # Read before any figure is computed: a body rendered now is stored under the figures'
+    # token as it was before they were read (exact for the same reason the figures are).
+    stored = store.stored_page(scope, period, variant, today=form.today)
+    body = stored.body
+    if body is None:
+        body = _render_body(scope, period, named, by, today=form.today, changes=stored.changes)
+        store.save_page(scope, period, variant, stored.token, body)
     db.session.commit()  # a report computed now is stored
+    context.update(
+        body=Markup(body),  # noqa: S704 - rendered by _render_body, autoescaped  # nosec B704
+        period=period,
+        period_name=named.label if named else None,
+    )
+    return render_template("reports/index.html", **context)
+
+
+def _group_by() -> str:
+    """The field of the "By group" table (``?by=<field>``; an unknown field shows the first)."""
+    by = request.args.get("by", "")
+    return by if by in outcomes.BY_FIELDS else outcomes.BY_FIELDS[0]
+
+
+# What the report page's body is rendered from besides the figures: a change to any of these
+# files changes the stored bodies' variant, so none rendered by older code is served.
+_BODY_TEMPLATES = ("reports/_body.html", "reports/_funder.html", "followups/_report_section.html")
+_BODY_CODE = (Path(__file__).parent, Path(followup_report.__file__))
+
+
+@functools.cache
+def _code_version() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(
+        p for item in _BODY_CODE for p in ([item] if item.is_file() else item.glob("*.py"))
+    ):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _template_version(sources: tuple[str, ...]) -> str:
+    return hashlib.sha256("\0".join(sources).encode()).hexdigest()
+
+
+def _page_version() -> str:
+    """A digest of the body's templates (as the app loads them now) and of the code that
+    fills them."""
+    env = current_app.jinja_env
+    sources = tuple(env.loader.get_source(env, name)[0] for name in _BODY_TEMPLATES)
+    return _template_version(sources) + _code_version()
+
+
+def _page_variant(named: periods.NamedPeriod | None, by: str) -> str:
+    """Everything besides the scope, the period and the figures that the body shows: the
+    page's version, the definitions of the figures, what the user's role sees (names or the
+    small-cell rule, the links offered), the group shown, the period's name, the app's root."""
+    parts = (
+        _page_version(),
+        store.DEFINITIONS,
+        store.FUNDER_DEFINITIONS,
+        store.FOLLOWUP_DEFINITIONS,
+        str(current_user.role),
+        str(drilldown.shows_names(current_user)),
+        by,
+        named.name if named else "",
+        request.script_root,
+    )
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _render_body(
+    scope: Scope,
+    period: Period,
+    named: periods.NamedPeriod | None,
+    by: str,
+    *,
+    today: date,
+    changes: str,
+) -> str:
+    """The report page's body: the stored (or now computed) figures laid out. ``changes``:
+    the changes' token read before, which the three stored parts are read under."""
+    report = store.detailed_report(scope, period, changes=changes)
+    funder = store.funder_report(scope, period, changes=changes)
+    # what followup_report.figures does, under the token read before (``today``: the
+    # program's, as there)
+    followups = store.followup_report(scope, period, today=today, changes=changes)
     base_args = {**_period_args(period), **scope_args(scope)}
 
     rows_path = url_for("reports.rows")
@@ -227,8 +304,10 @@ def index():
         links every figure of every coach (over a thousand links for 200 coaches)."""
         return f"{rows_path}?{figure_query(figure, part)}&{scope_query(tuple(override.items()))}"
 
+    definitions_path = url_for("reports.definitions")
+
     def definition_url(key: str) -> str:
-        return url_for("reports.definitions") + "#" + anchor_for(key)
+        return definitions_path + "#" + anchor_for(key)
 
     # Exports carry the period's name too, for their file name.
     export_args = {**base_args, **({"period": named.name} if named else {})}
@@ -236,10 +315,12 @@ def index():
     def export_url(table: str, fmt: str) -> str:
         return url_for("reports.export", fmt=fmt, table=table, **export_args)
 
-    context.update(
+    return render_template(
+        "reports/_body.html",
         report=report,
-        period=period,
-        period_name=named.label if named else None,
+        headline=labels.HEADLINE,
+        fmt=_format,
+        kinds=labels,
         figures=dict(metrics.flatten({k: report[k] for k in metrics.HEADLINE_GROUPS})),
         counts=report["counts"],
         rates=metrics.RATES,
@@ -252,16 +333,13 @@ def index():
         export_url=export_url,
         tables=exports.TABLES,
         followups=followups,
-        **_funder_context(funder, export_args),
+        **_funder_context(funder, export_args, by),
     )
-    return render_template("reports/index.html", **context)
 
 
-def _funder_context(funder: dict, export_args: dict) -> dict[str, Any]:
-    """The "Housing and employment" and "By group" sections (``?by=<field>`` picks the group;
-    an unknown field shows the first). Program managers and admins see the small-cell rule."""
-    by = request.args.get("by", "")
-    by = by if by in outcomes.BY_FIELDS else outcomes.BY_FIELDS[0]
+def _funder_context(funder: dict, export_args: dict, by: str) -> dict[str, Any]:
+    """The "Housing and employment" and "By group" sections (``by``: the group's field).
+    Program managers and admins see the small-cell rule."""
     seen = outcomes.shown(funder, suppress=not drilldown.shows_names(current_user))
     return {
         "funder": seen,
