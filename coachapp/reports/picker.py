@@ -32,9 +32,9 @@ class ScopeChoices:
     coaches: list[tuple[int, str, int | None]] = field(default_factory=list)
 
 
-def scope_choices(user: User, scope: Scope) -> ScopeChoices:
+def scope_choices(user: User, scope: Scope, program: Program | None = None) -> ScopeChoices:
     """The programs, teams and coaches ``user`` may pick, around ``scope``; three queries at
-    most."""
+    most. ``program``: the scope's program, if the caller has it already."""
     choices = ScopeChoices()
     if user.role == Role.COACH:
         return choices
@@ -43,7 +43,8 @@ def scope_choices(user: User, scope: Scope) -> ScopeChoices:
             (p.id, p.name) for p in db.session.scalars(select(Program).order_by(Program.name))
         ]
     else:
-        program = db.session.get(Program, scope.program_id)
+        if program is None or program.id != scope.program_id:
+            program = db.session.get(Program, scope.program_id)
         choices.programs = [(program.id, program.name)] if program else []
     supervisors = (
         select(User.id, User.name, Team.name)

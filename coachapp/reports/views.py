@@ -65,8 +65,9 @@ def _scope_or_404() -> Scope:
         abort(404)
 
 
-def _form(scope: Scope) -> ReportForm:
-    program = db.session.get(Program, scope.program_id)
+def _form(scope: Scope, program: Program | None = None) -> ReportForm:
+    """The period form; ``program``: the scope's, if the caller has it already."""
+    program = program or db.session.get(Program, scope.program_id)
     fiscal_start = program.fiscal_year_start_month if program else 1
     return report_form(request.args, timeutil.local_today(program), fiscal_start)
 
@@ -179,8 +180,10 @@ def _period_args(period: Period) -> dict[str, str]:
 def index():
     """The report of metrics.md for a period and a scope the user may see."""
     scope = _scope_or_404()
-    form = _form(scope)
-    choices = scope_choices(current_user, scope)
+    # kept here: the session holds it only while referenced, and the picker reads it too
+    program = db.session.get(Program, scope.program_id)
+    form = _form(scope, program)
+    choices = scope_choices(current_user, scope, program)
     _fill_picker(form, choices, scope)
     _label_presets(form)
     context: dict[str, Any] = {
@@ -206,7 +209,7 @@ def index():
     if body is None:
         body = _render_body(scope, period, named, by, today=form.today, changes=stored.changes)
         store.save_page(scope, period, variant, stored.token, body)
-    db.session.commit()  # a report computed now is stored
+        db.session.commit()  # a report computed now is stored (a stored one wrote nothing)
     context.update(
         body=Markup(body),  # noqa: S704 - rendered by _render_body, autoescaped  # nosec B704
         period=period,
