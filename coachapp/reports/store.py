@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, event, func, select
+from sqlalchemy import Table, bindparam, delete, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import MANYTOONE, Session, attributes, object_mapper
 from sqlalchemy.sql.dml import Delete, Insert, Update
@@ -445,22 +445,36 @@ class StoredPage:
     body: str | None
 
 
+def _stored_page_statement():
+    """``stored_page``'s statement, built once: its values are bound parameters."""
+    months = select(ReportChange.changes).where(ReportChange.month <= bindparam("end")).subquery()
+    page = select(StoredReportPage.changes_token).where(
+        StoredReportPage.scope_key == bindparam("scope_key"),
+        StoredReportPage.start == bindparam("start"),
+        StoredReportPage.end == bindparam("end"),
+        StoredReportPage.variant == bindparam("variant"),
+    )
+    return select(
+        select(func.count()).select_from(months).scalar_subquery(),
+        select(func.coalesce(func.sum(months.c.changes), 0)).scalar_subquery(),
+        page.scalar_subquery(),
+        page.with_only_columns(StoredReportPage.body).scalar_subquery(),
+    )
+
+
+_STORED_PAGE = _stored_page_statement()
+
+
 def stored_page(scope: Scope, period: Period, variant: str, *, today: date) -> StoredPage:
     """The changes' token and the stored body of the report page, in one statement."""
-    months = select(ReportChange.changes).where(ReportChange.month <= period.end).subquery()
-    page = select(StoredReportPage.changes_token, StoredReportPage.body).where(
-        StoredReportPage.scope_key == scope_key(scope),
-        StoredReportPage.start == period.start,
-        StoredReportPage.end == period.end,
-        StoredReportPage.variant == variant,
-    )
     row = db.session.execute(
-        select(
-            select(func.count()).select_from(months).scalar_subquery(),
-            select(func.coalesce(func.sum(months.c.changes), 0)).scalar_subquery(),
-            page.with_only_columns(StoredReportPage.changes_token).scalar_subquery(),
-            page.with_only_columns(StoredReportPage.body).scalar_subquery(),
-        )
+        _STORED_PAGE,
+        {
+            "scope_key": scope_key(scope),
+            "start": period.start,
+            "end": period.end,
+            "variant": variant,
+        },
     ).one()
     changes = f"{row[0]}:{row[1]}"
     token = f"{changes}@{followup_day(period, today).isoformat()}"

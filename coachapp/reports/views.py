@@ -31,6 +31,7 @@ from urllib.parse import urlencode
 
 from flask import abort, current_app, g, render_template, request, url_for
 from flask_login import current_user
+from jinja2 import Template
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
@@ -240,17 +241,21 @@ def _code_version() -> str:
     return digest.hexdigest()
 
 
-@functools.cache
-def _template_version(sources: tuple[str, ...]) -> str:
-    return hashlib.sha256("\0".join(sources).encode()).hexdigest()
-
-
 def _page_version() -> str:
-    """A digest of the body's templates (as the app loads them now) and of the code that
-    fills them."""
+    """A digest of the body's templates (as the app has them now) and of the code that fills
+    them. Read once per compiled template: a process with templates reloaded (debug) reads
+    them again when they are."""
     env = current_app.jinja_env
-    sources = tuple(env.loader.get_source(env, name)[0] for name in _BODY_TEMPLATES)
-    return _template_version(sources) + _code_version()
+    return _version_of(tuple(env.get_template(name) for name in _BODY_TEMPLATES))
+
+
+@functools.lru_cache(maxsize=16)
+def _version_of(templates: tuple[Template, ...]) -> str:
+    digest = hashlib.sha256(_code_version().encode())
+    for template in templates:
+        env = template.environment
+        digest.update(env.loader.get_source(env, template.name)[0].encode())
+    return digest.hexdigest()
 
 
 def _page_variant(named: periods.NamedPeriod | None, by: str) -> str:
