@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coachapp.models.base import Base, utcnow
@@ -70,7 +70,8 @@ class StoredReportPage(Base):
     variant: Mapped[str] = mapped_column(String(64))
     # The stored figures' token (their changes and the follow-up rates' day) when rendered.
     changes_token: Mapped[str] = mapped_column(String(60))
-    body: Mapped[str] = mapped_column(Text)
+    # UTF-8: served as the bytes it is kept as (no decoding, no encoding again)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     def __repr__(self) -> str:

@@ -442,7 +442,7 @@ class StoredPage:
 
     changes: str
     token: str
-    body: str | None
+    body: bytes | None
 
 
 def _stored_page_statement():
@@ -481,7 +481,7 @@ def stored_page(scope: Scope, period: Period, variant: str, *, today: date) -> S
     return StoredPage(changes, token, row[3] if row[2] == token else None)
 
 
-def save_page(scope: Scope, period: Period, variant: str, token: str, body: str) -> None:
+def save_page(scope: Scope, period: Period, variant: str, token: str, body: bytes) -> None:
     """Keep ``body``, rendered from figures read under ``token`` (the caller commits)."""
     table = StoredReportPage.__table__
     statement = _insert(db.session.connection(), table).values(

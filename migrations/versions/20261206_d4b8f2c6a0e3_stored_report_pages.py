@@ -30,7 +30,7 @@ def upgrade():
         sa.Column("end", sa.Date(), nullable=False),
         sa.Column("variant", sa.String(length=64), nullable=False),
         sa.Column("changes_token", sa.String(length=60), nullable=False),
-        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stored_report_pages")),
         sa.UniqueConstraint("scope_key", "start", "end", "variant", name="report_page_key"),

@@ -27,7 +27,7 @@ MARKER = "<p>stored body marker</p>"
 
 def _mark_stored_bodies() -> None:
     """Every stored body replaced by a marker: a view that shows it served the stored one."""
-    _db.session.execute(update(StoredReportPage).values(body=MARKER))
+    _db.session.execute(update(StoredReportPage).values(body=MARKER.encode()))
     _db.session.commit()
 
 
