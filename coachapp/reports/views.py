@@ -217,7 +217,7 @@ def index():
     # kept as (at a statewide program's size it is 400 kB: decoding and encoding it again
     # cost more than the rest of the page).
     head, tail = render_template("reports/index.html", **context).split(_BODY_SLOT, 1)
-    return current_app.response_class(b"".join((head.encode(), body, tail.encode())))
+    return current_app.response_class(head.encode() + body + tail.encode())
 
 
 # Where the body goes in the rendered page: a comment, which nothing typed into the page can
