@@ -19,7 +19,7 @@ from coachapp.models.login import LoginFailure
 from coachapp.models.profiles import ClientProfile, ClientStatusRecord
 from coachapp.models.programs import Program, Team
 from coachapp.models.referrals import Referral, ReferralStatusChange
-from coachapp.models.reports import ReportChange, StoredReport
+from coachapp.models.reports import ReportChange, StoredReport, StoredReportPage
 from coachapp.models.resources import Organization, Resource, ResourceSource, TaxonomyMapping
 from coachapp.models.rollups import (
     ReportClientMonth,
@@ -70,6 +70,7 @@ __all__ = [
     "Resource",
     "ResourceSource",
     "StoredReport",
+    "StoredReportPage",
     "SupervisionNote",
     "SupervisionNoteCoach",
     "TaxonomyMapping",

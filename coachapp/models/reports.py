@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coachapp.models.base import Base, utcnow
@@ -48,3 +48,31 @@ class StoredReport(Base):
 
     def __repr__(self) -> str:
         return f"<StoredReport {self.id}>"
+
+
+class StoredReportPage(Base):
+    """The report page's rendered body for a stored report: the figures' tables, charts' data
+    and links, as HTML (no client data: what the stored figures hold, laid out). Served while
+    its ``changes_token`` is the stored figures' (``reports.store.stored_page``)."""
+
+    __tablename__ = "stored_report_pages"
+    __table_args__ = (
+        UniqueConstraint("scope_key", "start", "end", "variant", name="report_page_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope_key: Mapped[str] = mapped_column(String(80))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    # A digest of what else the body depends on: the templates' and the page code's version,
+    # the figures' definitions, and the variant seen (the role's view, the group shown, the
+    # period's name).
+    variant: Mapped[str] = mapped_column(String(64))
+    # The stored figures' token (their changes and the follow-up rates' day) when rendered.
+    changes_token: Mapped[str] = mapped_column(String(60))
+    # UTF-8: served as the bytes it is kept as (no decoding, no encoding again)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<StoredReportPage {self.id}>"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from coachapp.extensions import db
 from coachapp.models import Program, Team, User
@@ -32,37 +32,49 @@ class ScopeChoices:
     coaches: list[tuple[int, str, int | None]] = field(default_factory=list)
 
 
-def scope_choices(user: User, scope: Scope) -> ScopeChoices:
+# The picker's statements, built once (every view of the report page runs them): values are
+# bound parameters. Coaches as plain columns: a program's every coach, no User object each.
+_SUPERVISORS = (
+    select(User.id, User.name, Team.name)
+    .outerjoin(Team, Team.id == User.team_id)
+    .order_by(Team.name, User.name, User.id)
+)
+_PROGRAM_SUPERVISORS = _SUPERVISORS.where(
+    User.role == Role.SUPERVISOR, User.program_id == bindparam("program_id")
+)
+_THE_SUPERVISOR = _SUPERVISORS.where(User.id == bindparam("user_id"))
+_COACHES = (
+    select(User.id, User.name, User.active, User.supervisor_id)
+    .where(User.role == Role.COACH)
+    .order_by(User.active.desc(), User.name, User.id)
+)
+_PROGRAM_COACHES = _COACHES.where(User.program_id == bindparam("program_id"))
+_TEAM_COACHES = _COACHES.where(User.supervisor_id == bindparam("user_id"))
+_PROGRAMS = select(Program.id, Program.name).order_by(Program.name)
+
+
+def scope_choices(user: User, scope: Scope, program: Program | None = None) -> ScopeChoices:
     """The programs, teams and coaches ``user`` may pick, around ``scope``; three queries at
-    most."""
+    most. ``program``: the scope's program, if the caller has it already."""
     choices = ScopeChoices()
     if user.role == Role.COACH:
         return choices
     if user.role == Role.ADMIN:
-        choices.programs = [
-            (p.id, p.name) for p in db.session.scalars(select(Program).order_by(Program.name))
-        ]
+        choices.programs = [tuple(row) for row in db.session.execute(_PROGRAMS)]
     else:
-        program = db.session.get(Program, scope.program_id)
+        if program is None or program.id != scope.program_id:
+            program = db.session.get(Program, scope.program_id)
         choices.programs = [(program.id, program.name)] if program else []
-    supervisors = (
-        select(User.id, User.name, Team.name)
-        .outerjoin(Team, Team.id == User.team_id)
-        .order_by(Team.name, User.name, User.id)
-    )
     if user.role == Role.SUPERVISOR:
-        choices.supervisors = team_labels(db.session.execute(supervisors.where(User.id == user.id)))
-        coaches = select(User).where(User.role == Role.COACH, User.supervisor_id == user.id)
+        params = {"user_id": user.id}
+        supervisors, coaches = _THE_SUPERVISOR, _TEAM_COACHES
     else:
-        choices.supervisors = team_labels(
-            db.session.execute(
-                supervisors.where(User.role == Role.SUPERVISOR, User.program_id == scope.program_id)
-            )
-        )
-        coaches = select(User).where(User.role == Role.COACH, User.program_id == scope.program_id)
+        params = {"program_id": scope.program_id}
+        supervisors, coaches = _PROGRAM_SUPERVISORS, _PROGRAM_COACHES
+    choices.supervisors = team_labels(db.session.execute(supervisors, params))
     choices.coaches = [
-        (u.id, u.name + ("" if u.active else " (inactive)"), u.supervisor_id)
-        for u in db.session.scalars(coaches.order_by(User.active.desc(), User.name, User.id))
+        (coach_id, name if active else name + " (inactive)", supervisor_id)
+        for coach_id, name, active, supervisor_id in db.session.execute(coaches, params)
     ]
     return choices
 

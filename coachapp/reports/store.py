@@ -21,6 +21,9 @@ The funder figures and the SUPRT follow-up rates are stored beside the report, e
 own ``definitions``. The follow-up rates also depend on the day (a window counts once it has
 closed before today): that day is part of their token (``followup_report``).
 
+The report page's rendered body is stored beside them too (``stored_page``), under the same
+token read before anything is computed: it is served exactly while the figures would be.
+
 Changes made outside the app (SQL typed into a console) are not counted: ``flask reports
 forget`` drops every stored report after such work. ``DEFINITIONS`` is part of the key: a
 release that changes what a figure means changes it.
@@ -33,7 +36,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, event, func, select
+from sqlalchemy import Table, bindparam, delete, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import MANYTOONE, Session, attributes, object_mapper
 from sqlalchemy.sql.dml import Delete, Insert, Update
@@ -54,6 +57,7 @@ from coachapp.models import (
     Referral,
     ReportChange,
     StoredReport,
+    StoredReportPage,
     SupervisionNote,
     SupervisionNoteCoach,
     User,
@@ -322,11 +326,20 @@ def _key(scope: Scope, period: Period, definitions: str = DEFINITIONS):
     )
 
 
-def _stored(scope: Scope, period: Period, definitions: str, compute, *, as_of: str = "") -> dict:
+def _stored(
+    scope: Scope,
+    period: Period,
+    definitions: str,
+    compute,
+    *,
+    as_of: str = "",
+    changes: str | None = None,
+) -> dict:
     """The stored figures of ``definitions`` if their token is unchanged, else ``compute``'s,
     stored. ``as_of`` (figures that depend on more than the records, e.g. the day) is part of
-    the token: another value computes them again and replaces the row."""
-    token = changes_token(period.end) + as_of
+    the token: another value computes them again and replaces the row. ``changes``: the
+    changes' part of the token, read by the caller before anything was computed (else now)."""
+    token = (changes_token(period.end) if changes is None else changes) + as_of
     stored = db.session.execute(
         select(StoredReport.changes_token, StoredReport.payload).where(
             *_key(scope, period, definitions)
@@ -339,32 +352,41 @@ def _stored(scope: Scope, period: Period, definitions: str, compute, *, as_of: s
     return json.loads(payload)
 
 
-def detailed_report(scope: Scope, period: Period) -> dict:
+def detailed_report(scope: Scope, period: Period, *, changes: str | None = None) -> dict:
     """``metrics.detailed_report``, stored: read back while nothing it counts has changed,
     else computed and stored (the caller commits). The stored JSON is what is returned both
-    times, so a first and a second view never differ."""
-    return _stored(scope, period, DEFINITIONS, metrics.detailed_report)
+    times, so a first and a second view never differ. ``changes``: ``changes_token``, read
+    by the caller before (else now)."""
+    return _stored(scope, period, DEFINITIONS, metrics.detailed_report, changes=changes)
 
 
-def funder_report(scope: Scope, period: Period) -> dict:
+def funder_report(scope: Scope, period: Period, *, changes: str | None = None) -> dict:
     """``outcomes.funder_report`` (housing and employment, every breakdown), stored the same
     way under its own key: unsuppressed; the small-cell rule is applied where it is shown."""
-    return _stored(scope, period, FUNDER_DEFINITIONS, outcomes.funder_report)
+    return _stored(scope, period, FUNDER_DEFINITIONS, outcomes.funder_report, changes=changes)
 
 
-def followup_report(scope: Scope, period: Period, *, today: date) -> dict:
+def followup_report(
+    scope: Scope, period: Period, *, today: date, changes: str | None = None
+) -> dict:
     """``followups.metrics.figures`` (the SUPRT follow-up rates), stored the same way under
     their own key. A window counts once it has closed before ``today``, so the day is in the
     token: a new day computes them again, except for a period that ended before it (its
     windows all closed by ``end + 1``, the day used for it from then on)."""
-    as_of = min(today, period.end + timedelta(days=1))
+    as_of = followup_day(period, today)
     return _stored(
         scope,
         period,
         FOLLOWUP_DEFINITIONS,
         lambda scope, period: followup_metrics.figures(scope, period, today=as_of),
         as_of=f"@{as_of.isoformat()}",
+        changes=changes,
     )
+
+
+def followup_day(period: Period, today: date) -> date:
+    """The day the follow-up rates of ``period`` are computed as of, seen on ``today``."""
+    return min(today, period.end + timedelta(days=1))
 
 
 def outcome_report(scope: Scope, period: Period) -> dict:
@@ -397,5 +419,86 @@ def _save(
 
 
 def forget() -> int:
-    """Drop every stored report (the caller commits); how many there were."""
+    """Drop every stored report, and the pages rendered from them (the caller commits); how
+    many reports there were."""
+    db.session.execute(delete(StoredReportPage))
     return db.session.execute(delete(StoredReport)).rowcount
+
+
+# --- Storing the report page's body ------------------------------------------------------------
+#
+# The report page's body (its tables, the charts' data, the links behind each number) is a
+# function of the stored figures, the scope, the period and the page's code, plus what the
+# viewer's role shows (``variant``: the caller's digest of those). It is kept beside the figures
+# under their token, read before anything is computed, so it is served exactly while all three
+# stored parts (the report, the funder figures, the follow-up rates) would be served as stored.
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """What ``stored_page`` read in one statement: the changes' token (before anything is
+    computed), the token the stored figures of this period are served under today, and the
+    stored body if it was rendered under that token."""
+
+    changes: str
+    token: str
+    body: bytes | None
+
+
+def _stored_page_statement():
+    """``stored_page``'s statement, built once: its values are bound parameters."""
+    months = select(ReportChange.changes).where(ReportChange.month <= bindparam("end")).subquery()
+    page = select(StoredReportPage.changes_token).where(
+        StoredReportPage.scope_key == bindparam("scope_key"),
+        StoredReportPage.start == bindparam("start"),
+        StoredReportPage.end == bindparam("end"),
+        StoredReportPage.variant == bindparam("variant"),
+    )
+    return select(
+        select(func.count()).select_from(months).scalar_subquery(),
+        select(func.coalesce(func.sum(months.c.changes), 0)).scalar_subquery(),
+        page.scalar_subquery(),
+        page.with_only_columns(StoredReportPage.body).scalar_subquery(),
+    )
+
+
+_STORED_PAGE = _stored_page_statement()
+
+
+def stored_page(scope: Scope, period: Period, variant: str, *, today: date) -> StoredPage:
+    """The changes' token and the stored body of the report page, in one statement."""
+    row = db.session.execute(
+        _STORED_PAGE,
+        {
+            "scope_key": scope_key(scope),
+            "start": period.start,
+            "end": period.end,
+            "variant": variant,
+        },
+    ).one()
+    changes = f"{row[0]}:{row[1]}"
+    token = f"{changes}@{followup_day(period, today).isoformat()}"
+    return StoredPage(changes, token, row[3] if row[2] == token else None)
+
+
+def save_page(scope: Scope, period: Period, variant: str, token: str, body: bytes) -> None:
+    """Keep ``body``, rendered from figures read under ``token`` (the caller commits)."""
+    table = StoredReportPage.__table__
+    statement = _insert(db.session.connection(), table).values(
+        scope_key=scope_key(scope),
+        start=period.start,
+        end=period.end,
+        variant=variant,
+        changes_token=token,
+        body=body,
+        computed_at=utcnow(),
+    )
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.scope_key, table.c.start, table.c.end, table.c.variant],
+            set_={k: statement.excluded[k] for k in ("changes_token", "body", "computed_at")},
+        )
+    )
+    db.session.execute(
+        delete(StoredReportPage).where(StoredReportPage.computed_at < utcnow() - KEEP_FOR)
+    )

@@ -23,18 +23,21 @@ from __future__ import annotations
 import calendar
 import contextlib
 import functools
+import hashlib
+from datetime import date
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import abort, g, render_template, request, url_for
+from flask import abort, current_app, g, render_template, request, url_for
 from flask_login import current_user
+from jinja2 import Template
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from coachapp import access, spreadsheets, timeutil
 from coachapp.extensions import db
 from coachapp.followups import report as followup_report
-from coachapp.forms import select_choices
 from coachapp.models import Program
 from coachapp.models.enums import Role
 from coachapp.reports import (
@@ -63,34 +66,30 @@ def _scope_or_404() -> Scope:
         abort(404)
 
 
-def _form(scope: Scope) -> ReportForm:
-    program = db.session.get(Program, scope.program_id)
+def _form(scope: Scope, program: Program | None = None) -> ReportForm:
+    """The period form; ``program``: the scope's, if the caller has it already."""
+    program = program or db.session.get(Program, scope.program_id)
     fiscal_start = program.fiscal_year_start_month if program else 1
     return report_form(request.args, timeutil.local_today(program), fiscal_start)
 
 
 def _fill_picker(form: ReportForm, choices: ScopeChoices, scope: Scope) -> None:
-    """Choices of the scope picker, and what is selected (what the report shows)."""
-    form.program_id.choices = select_choices((str(i), name) for i, name in choices.programs)
+    """Choices of the scope picker, and what is selected (what the report shows): plain
+    tuples, rendered by ``forms.PlainSelect``."""
+    form.program_id.choices = [(str(i), name) for i, name in choices.programs]
     form.program_id.data = str(scope.program_id)
     if current_user.role == Role.SUPERVISOR:
         team = [(str(current_user.id), "My team")]
     else:
         team = [("", "Whole program")] + [(str(i), n) for i, n in choices.supervisors]
-    form.supervisor_id.choices = select_choices(team)
+    form.supervisor_id.choices = team
     form.supervisor_id.data = str(scope.supervisor_id or request.args.get("supervisor_id") or "")
     if current_user.role == Role.SUPERVISOR:
         form.supervisor_id.data = str(current_user.id)
-    coach_choices = [SelectChoice(value="", label="All coaches")]
-    coach_choices += [
-        SelectChoice(
-            value=str(i),
-            label=name,
-            render_kw={"data-supervisor": str(supervisor or "")},
-        )
+    form.coach_id.choices = [("", "All coaches")] + [
+        (str(i), name, {"data-supervisor": str(supervisor or "")})
         for i, name, supervisor in choices.coaches
     ]
-    form.coach_id.choices = coach_choices
     form.coach_id.data = str(scope.coach_id or "")
 
 
@@ -182,8 +181,10 @@ def _period_args(period: Period) -> dict[str, str]:
 def index():
     """The report of metrics.md for a period and a scope the user may see."""
     scope = _scope_or_404()
-    form = _form(scope)
-    choices = scope_choices(current_user, scope)
+    # kept here: the session holds it only while referenced, and the picker reads it too
+    program = db.session.get(Program, scope.program_id)
+    form = _form(scope, program)
+    choices = scope_choices(current_user, scope, program)
     _fill_picker(form, choices, scope)
     _label_presets(form)
     context: dict[str, Any] = {
@@ -191,10 +192,7 @@ def index():
         "scope": scope,
         "scope_names": _scope_names(choices, scope),
         "named": drilldown.shows_names(current_user),
-        "report": None,
-        "headline": labels.HEADLINE,
-        "fmt": _format,
-        "kinds": labels,
+        "body": None,
         "fiscal_month": _fiscal_month_name(form.fiscal_start),
     }
     if not form.validate():
@@ -203,10 +201,108 @@ def index():
     named = form.named()
     form.start.data, form.end.data = period.start, period.end
     # A named period is plain dates from here on: the stored report's key is the dates.
-    report = store.detailed_report(scope, period)
-    funder = store.funder_report(scope, period)
-    followups = followup_report.figures(scope, period)
-    db.session.commit()  # a report computed now is stored
+    by = _group_by()
+    variant = _page_variant(named, by)
+    # Read before any figure is computed: a body rendered now is stored under the figures'
+    # token as it was before they were read (exact for the same reason the figures are).
+    stored = store.stored_page(scope, period, variant, today=form.today)
+    body = stored.body
+    if body is None:
+        body = _render_body(scope, period, named, by, today=form.today, changes=stored.changes)
+        body = body.encode()
+        store.save_page(scope, period, variant, stored.token, body)
+        db.session.commit()  # a report computed now is stored (a stored one wrote nothing)
+    context.update(body=_BODY_SLOT, period=period, period_name=named.label if named else None)
+    # The page around the body is rendered for this view; the body goes in as the bytes it is
+    # kept as (at a statewide program's size it is 400 kB: decoding and encoding it again
+    # cost more than the rest of the page).
+    head, tail = render_template("reports/index.html", **context).split(_BODY_SLOT, 1)
+    return current_app.response_class(head.encode() + body + tail.encode())
+
+
+# Where the body goes in the rendered page: a comment, which nothing typed into the page can
+# write (what is typed comes back escaped).
+_BODY_SLOT = Markup("<!-- the report's body -->")
+
+
+def _group_by() -> str:
+    """The field of the "By group" table (``?by=<field>``; an unknown field shows the first)."""
+    by = request.args.get("by", "")
+    return by if by in outcomes.BY_FIELDS else outcomes.BY_FIELDS[0]
+
+
+# What the report page's body is rendered from besides the figures: a change to any of these
+# files changes the stored bodies' variant, so none rendered by older code is served (the
+# reports package, the follow-ups' section, and the app factory's template filters).
+_BODY_TEMPLATES = ("reports/_body.html", "reports/_funder.html", "followups/_report_section.html")
+_BODY_CODE = (
+    Path(__file__).parent,
+    Path(followup_report.__file__),
+    Path(__file__).parent.parent / "__init__.py",
+)
+
+
+@functools.cache
+def _code_version() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(
+        p for item in _BODY_CODE for p in ([item] if item.is_file() else item.glob("*.py"))
+    ):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _page_version() -> str:
+    """A digest of the body's templates (as the app has them now) and of the code that fills
+    them. Read once per compiled template: a process with templates reloaded (debug) reads
+    them again when they are."""
+    env = current_app.jinja_env
+    return _version_of(tuple(env.get_template(name) for name in _BODY_TEMPLATES))
+
+
+@functools.lru_cache(maxsize=16)
+def _version_of(templates: tuple[Template, ...]) -> str:
+    digest = hashlib.sha256(_code_version().encode())
+    for template in templates:
+        env = template.environment
+        digest.update(env.loader.get_source(env, template.name)[0].encode())
+    return digest.hexdigest()
+
+
+def _page_variant(named: periods.NamedPeriod | None, by: str) -> str:
+    """Everything besides the scope, the period and the figures that the body shows: the
+    page's version, the definitions of the figures, what the user's role sees (names or the
+    small-cell rule, the links offered), the group shown, the period's name, the app's root."""
+    parts = (
+        _page_version(),
+        store.DEFINITIONS,
+        store.FUNDER_DEFINITIONS,
+        store.FOLLOWUP_DEFINITIONS,
+        str(current_user.role),
+        str(drilldown.shows_names(current_user)),
+        by,
+        named.name if named else "",
+        request.script_root,
+    )
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _render_body(
+    scope: Scope,
+    period: Period,
+    named: periods.NamedPeriod | None,
+    by: str,
+    *,
+    today: date,
+    changes: str,
+) -> str:
+    """The report page's body: the stored (or now computed) figures laid out. ``changes``:
+    the changes' token read before, which the three stored parts are read under."""
+    report = store.detailed_report(scope, period, changes=changes)
+    funder = store.funder_report(scope, period, changes=changes)
+    # what followup_report.figures does, under the token read before (``today``: the
+    # program's, as there)
+    followups = store.followup_report(scope, period, today=today, changes=changes)
     base_args = {**_period_args(period), **scope_args(scope)}
 
     rows_path = url_for("reports.rows")
@@ -227,8 +323,10 @@ def index():
         links every figure of every coach (over a thousand links for 200 coaches)."""
         return f"{rows_path}?{figure_query(figure, part)}&{scope_query(tuple(override.items()))}"
 
+    definitions_path = url_for("reports.definitions")
+
     def definition_url(key: str) -> str:
-        return url_for("reports.definitions") + "#" + anchor_for(key)
+        return definitions_path + "#" + anchor_for(key)
 
     # Exports carry the period's name too, for their file name.
     export_args = {**base_args, **({"period": named.name} if named else {})}
@@ -236,10 +334,12 @@ def index():
     def export_url(table: str, fmt: str) -> str:
         return url_for("reports.export", fmt=fmt, table=table, **export_args)
 
-    context.update(
+    return render_template(
+        "reports/_body.html",
         report=report,
-        period=period,
-        period_name=named.label if named else None,
+        headline=labels.HEADLINE,
+        fmt=_format,
+        kinds=labels,
         figures=dict(metrics.flatten({k: report[k] for k in metrics.HEADLINE_GROUPS})),
         counts=report["counts"],
         rates=metrics.RATES,
@@ -252,16 +352,13 @@ def index():
         export_url=export_url,
         tables=exports.TABLES,
         followups=followups,
-        **_funder_context(funder, export_args),
+        **_funder_context(funder, export_args, by),
     )
-    return render_template("reports/index.html", **context)
 
 
-def _funder_context(funder: dict, export_args: dict) -> dict[str, Any]:
-    """The "Housing and employment" and "By group" sections (``?by=<field>`` picks the group;
-    an unknown field shows the first). Program managers and admins see the small-cell rule."""
-    by = request.args.get("by", "")
-    by = by if by in outcomes.BY_FIELDS else outcomes.BY_FIELDS[0]
+def _funder_context(funder: dict, export_args: dict, by: str) -> dict[str, Any]:
+    """The "Housing and employment" and "By group" sections (``by``: the group's field).
+    Program managers and admins see the small-cell rule."""
     seen = outcomes.shown(funder, suppress=not drilldown.shows_names(current_user))
     return {
         "funder": seen,
