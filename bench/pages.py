@@ -53,15 +53,19 @@ TRIVIAL_ROLE = "program_manager"
 
 class QueryCounter:
     """Counts the SQL statements the app's engine runs and sums their time (one process, one
-    request at a time): ``count`` statements, ``seconds`` between each statement's
-    ``before_cursor_execute`` and ``after_cursor_execute`` (the cursor's ``execute``: on SQLite
-    the rows a statement returns after its first are read by the fetch that follows, which is
-    not counted)."""
+    request at a time): ``count`` statements; ``seconds`` (wall) and ``cpu_seconds`` (this
+    process's CPU) between each statement's ``before_cursor_execute`` and
+    ``after_cursor_execute``, the cursor's ``execute`` (on SQLite the rows a statement returns
+    after its first are read by the fetch that follows, which is not counted). On SQLite the
+    database runs in this process, so its CPU time is the one to set beside the page's CPU time
+    (wall time also counts the waits of a busy machine); on PostgreSQL the work is the server's
+    and only the wall time means something."""
 
     def __init__(self, app: Flask) -> None:
         self.count = 0
         self.seconds = 0.0
-        self._started = 0.0
+        self.cpu_seconds = 0.0
+        self._started = self._cpu_started = 0.0
         with app.app_context():
             self.engine = db.engine
         event.listen(self.engine, "before_cursor_execute", self._before)
@@ -69,10 +73,11 @@ class QueryCounter:
 
     def _before(self, *_args) -> None:
         self.count += 1
-        self._started = time.perf_counter()
+        self._started, self._cpu_started = time.perf_counter(), time.process_time()
 
     def _after(self, *_args) -> None:
         self.seconds += time.perf_counter() - self._started
+        self.cpu_seconds += time.process_time() - self._cpu_started
 
     def close(self) -> None:
         event.remove(self.engine, "before_cursor_execute", self._before)
@@ -133,7 +138,8 @@ class PageResult:
     role: str
     times_ms: list[float] = field(default_factory=list)
     cpu_ms: list[float] = field(default_factory=list)  # this process's CPU time (SQLite: all)
-    sql_ms: list[float] = field(default_factory=list)  # its statements' execute time
+    sql_ms: list[float] = field(default_factory=list)  # its statements' execute, wall time
+    sql_cpu_ms: list[float] = field(default_factory=list)  # the same, this process's CPU
     queries: list[int] = field(default_factory=list)
     available: bool = True
 
@@ -150,10 +156,21 @@ class PageResult:
         return statistics.median(self.sql_ms) if self.sql_ms else None
 
     @property
+    def median_sql_cpu_ms(self) -> float | None:
+        return statistics.median(self.sql_cpu_ms) if self.sql_cpu_ms else None
+
+    @property
     def cpu_over_sql(self) -> float | None:
-        """Median CPU ÷ median SQL time: how far the page is from its own SQL."""
-        cpu, sql = self.median_cpu_ms, self.median_sql_ms
+        """Median CPU ÷ median CPU of its SQL: how far the page is from its own SQL (SQLite,
+        where the database's work is this process's)."""
+        cpu, sql = self.median_cpu_ms, self.median_sql_cpu_ms
         return cpu / sql if cpu is not None and sql else None
+
+    @property
+    def wall_over_sql(self) -> float | None:
+        """Median wall time ÷ median wall time of its SQL (PostgreSQL)."""
+        wall, sql = self.median_ms, self.median_sql_ms
+        return wall / sql if wall is not None and sql else None
 
     @property
     def query_count(self) -> int | None:
@@ -237,7 +254,7 @@ def _time_pages(
         for i in range(warmup + runs):
             if before_each_view == FORGET:
                 forget_stored_reports(app)
-            before, sql_before = counter.count, counter.seconds
+            before, sql_before, sql_cpu = counter.count, counter.seconds, counter.cpu_seconds
             started, cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
             response.get_data()
@@ -249,5 +266,6 @@ def _time_pages(
                 result.times_ms.append(elapsed)
                 result.cpu_ms.append(cpu_elapsed)
                 result.sql_ms.append((counter.seconds - sql_before) * 1000)
+                result.sql_cpu_ms.append((counter.cpu_seconds - sql_cpu) * 1000)
                 result.queries.append(counter.count - before)
     return results

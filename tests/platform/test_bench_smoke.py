@@ -83,7 +83,9 @@ def test_report_timing_and_pages(app, demo):
             assert "reports.index" not in app.view_functions
             continue
         assert len(result.times_ms) == 2 and result.median_ms > 0
-        assert len(result.sql_ms) == 2 and 0 < result.median_sql_ms < result.median_ms
+        assert len(result.sql_ms) == len(result.sql_cpu_ms) == 2
+        assert 0 < result.median_sql_ms < result.median_ms
+        assert result.cpu_over_sql > 0
         # a page's statements do not change from one request to the next
         assert result.queries[0] == result.queries[1] > 0, result.name
     # the computed report page runs the report's queries each time; stored, it reads them back
@@ -203,6 +205,11 @@ def test_lighthouse_command_and_report(tmp_path):
     )
     slow = phone.parse_report(page, {**report, "categories": {"performance": {"score": 0.9}}})
     assert phone_rows({"pages": [slow]})[0].met is False
+    failed = phone.PhoneResult(page, error="timed out after 180 s")
+    assert phone.median_run([result, failed, slow]) is slow  # 90, 97: the lower middle
+    assert phone.median_run([failed, slow, result, result]) is result
+    assert phone.median_run([failed]) is failed
+    assert phone_rows({"pages": [failed]})[0].met is False
 
     pages_visited = phone.journey_pages(7)
     paths = {p.path for p in pages_visited}
