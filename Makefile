@@ -63,9 +63,11 @@ serve: install
 test: install-dev
 	$(BIN)/python -m pytest -n auto
 
-## Benchmark at program scale (bench/README.md); appends to bench/RESULTS.md.
+## Benchmark at program scale (bench/README.md): each measure beside its target, Lighthouse (npm,
+## installed into bench/lighthouse/node_modules on first use) included; appends to
+## bench/RESULTS.md. Options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--reuse --skip-lighthouse".
 bench: install-dev
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 ## PNGs of the main pages at desktop and phone size, from the small demo, into docs/screenshots/.
 screenshots: install-dev

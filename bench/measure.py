@@ -36,6 +36,10 @@ class ReportTiming:
     full_report_ms: list[float]
     figures_equal: bool
     differences: list[str]
+    # metrics.outcome_report's headline figures against the reference query's, and whether its
+    # by_coach and by_month are there (a report without them would be quick and incomplete)
+    full_report_equal: bool = True
+    full_report_complete: bool = True
 
     @property
     def ratio(self) -> float:
@@ -60,17 +64,30 @@ def compare_figures(app_figures: dict, reference: dict) -> list[str]:
     ]
 
 
+REPORT_PARTS = ("period", "scope", "by_coach", "by_month")
+
+
+def headline_of(report: dict) -> dict:
+    """The headline figures of an ``outcome_report`` (every key but the period, the scope and
+    the breakdowns)."""
+    return {k: v for k, v in report.items() if k not in REPORT_PARTS}
+
+
 def time_report(app, runs: int, *, warmup: int = 1, full_runs: int | None = None) -> ReportTiming:
-    """``metrics.headline`` and the reference query for the whole program over the last 12
-    months, alternated run by run (so background load falls on both alike)."""
+    """The whole program over the last 12 months: ``metrics.headline``, the reference query
+    and ``metrics.outcome_report`` (headline, ``by_coach``, ``by_month``), alternated run by
+    run (so background load falls on all alike). Before each ``outcome_report`` the stored
+    reports are dropped (committed, not timed): every run is a first view. ``full_runs``:
+    how many of the runs also time ``outcome_report`` (default all)."""
     from coachapp.extensions import db
-    from coachapp.reports import metrics
+    from coachapp.reports import metrics, store
 
     who = pages.subjects(app)
     scope, period = metrics.Scope(who.program_id), metrics.Period(*who.period)
+    full_runs = runs if full_runs is None else full_runs
     app_ms, reference_ms, full_ms = [], [], []
     with app.app_context():
-        app_figures = reference = None
+        app_figures = reference = report = None
         for i in range(warmup + runs):
             elapsed, app_figures = _timed(lambda: metrics.headline(scope, period))
             db.session.rollback()
@@ -78,16 +95,30 @@ def time_report(app, runs: int, *, warmup: int = 1, full_runs: int | None = None
                 ref_elapsed, reference = _timed(
                     lambda conn=conn: reference_headline(conn, who.program_id, *who.period)
                 )
+            if i < warmup + full_runs:
+                store.forget()
+                db.session.commit()
+                full_elapsed, report = _timed(lambda: metrics.outcome_report(scope, period))
+                db.session.rollback()
             if i >= warmup:
                 app_ms.append(elapsed)
                 reference_ms.append(ref_elapsed)
-        for _ in range(full_runs if full_runs is not None else max(1, min(runs, 3))):
-            elapsed, _report = _timed(lambda: metrics.outcome_report(scope, period))
-            db.session.rollback()
-            full_ms.append(elapsed)
+                if i < warmup + full_runs:
+                    full_ms.append(full_elapsed)
         db.session.remove()
     differences = compare_figures(app_figures, reference)
-    return ReportTiming(app_ms, reference_ms, full_ms, not differences, differences)
+    full_differences = compare_figures(headline_of(report), reference) if report else []
+    complete = bool(report) and all(part in report for part in REPORT_PARTS)
+    complete = complete and bool(report["by_coach"]) and bool(report["by_month"])
+    return ReportTiming(
+        app_ms,
+        reference_ms,
+        full_ms,
+        not differences,
+        differences + [f"outcome_report {d}" for d in full_differences],
+        not full_differences,
+        complete,
+    )
 
 
 # --- 4. Export memory ----------------------------------------------------------------------
@@ -122,14 +153,20 @@ def export_memory(url: str, period: tuple, modes: tuple[str, ...] = EXPORT_MODES
 def throughput(
     url: str, *, requests: int, concurrency: int, max_seconds: float, workers: int | None = None
 ) -> dict:
-    """/healthz and the caseload page (demo coach) under gunicorn, same server, same load.
-    ``workers``: None keeps gunicorn.conf.py's default (WEB_CONCURRENCY or 2 per core)."""
+    """/healthz, the signed-in trivial page (``pages.TRIVIAL_PAGE``, the ratio's reference)
+    and the caseload page (demo coach) under gunicorn, same server, same load, one after the
+    other. ``workers``: None keeps gunicorn.conf.py's default (WEB_CONCURRENCY or 2 per core)."""
     from coachapp.demo import DEMO_PASSWORD
 
     with serve.gunicorn(url, workers=workers) as server:
-        cookie = serve.sign_in_http(server, pages.demo_email("coach"), DEMO_PASSWORD)
+        coach = serve.sign_in_http(server, pages.demo_email("coach"), DEMO_PASSWORD)
+        reader = serve.sign_in_http(server, pages.demo_email(pages.TRIVIAL_ROLE), DEMO_PASSWORD)
         results = {}
-        for name, path, jar in (("healthz", "/healthz", ""), ("caseload", "/clients/", cookie)):
+        for name, path, jar in (
+            ("healthz", "/healthz", ""),
+            ("trivial", pages.TRIVIAL_PAGE, reader),
+            ("caseload", "/clients/", coach),
+        ):
             serve.load(server, path, requests=2 * concurrency, concurrency=concurrency, cookie=jar)
             results[name] = serve.load(
                 server,

@@ -1,5 +1,6 @@
-"""Pages through Flask's test client: signed in with the real form (CSRF on), timed, and the
-SQL statements of each request counted with a ``before_cursor_execute`` listener."""
+"""Pages through Flask's test client: signed in with the real form (CSRF on), timed (wall and
+this process's CPU), and the SQL of each request counted and timed: its statements, and the sum
+of the time between ``before_cursor_execute`` and ``after_cursor_execute`` of each."""
 
 from __future__ import annotations
 
@@ -41,20 +42,46 @@ def sign_in(client: FlaskClient, email: str, password: str = DEMO_PASSWORD) -> N
         raise BenchError(f"sign-in as {email} failed ({response.status_code})")
 
 
+# The cheapest page a signed-in user can GET: the session is read and the user loaded (its only
+# statement), the layout rendered around text that is computed once per process. The reference
+# of the throughput ratio (issue 21: the session, the user and the headers are every page's
+# fixed cost; the ratio measures a page's own work). A coach's pages all count the coach's
+# tasks for the menu badge (one query), so no coach page is as light as this one.
+TRIVIAL_PAGE = "/reports/definitions"
+TRIVIAL_ROLE = "program_manager"
+
+
 class QueryCounter:
-    """Counts the SQL statements the app's engine runs (one process, one request at a time)."""
+    """Counts the SQL statements the app's engine runs and sums their time (one process, one
+    request at a time): ``count`` statements; ``seconds`` (wall) and ``cpu_seconds`` (this
+    process's CPU) between each statement's ``before_cursor_execute`` and
+    ``after_cursor_execute``, the cursor's ``execute`` (on SQLite the rows a statement returns
+    after its first are read by the fetch that follows, which is not counted). On SQLite the
+    database runs in this process, so its CPU time is the one to set beside the page's CPU time
+    (wall time also counts the waits of a busy machine); on PostgreSQL the work is the server's
+    and only the wall time means something."""
 
     def __init__(self, app: Flask) -> None:
         self.count = 0
+        self.seconds = 0.0
+        self.cpu_seconds = 0.0
+        self._started = self._cpu_started = 0.0
         with app.app_context():
             self.engine = db.engine
-        event.listen(self.engine, "before_cursor_execute", self._seen)
+        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.engine, "after_cursor_execute", self._after)
 
-    def _seen(self, *_args) -> None:
+    def _before(self, *_args) -> None:
         self.count += 1
+        self._started, self._cpu_started = time.perf_counter(), time.process_time()
+
+    def _after(self, *_args) -> None:
+        self.seconds += time.perf_counter() - self._started
+        self.cpu_seconds += time.process_time() - self._cpu_started
 
     def close(self) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._seen)
+        event.remove(self.engine, "before_cursor_execute", self._before)
+        event.remove(self.engine, "after_cursor_execute", self._after)
 
 
 def last_12_months(today: date) -> tuple[date, date]:
@@ -111,6 +138,8 @@ class PageResult:
     role: str
     times_ms: list[float] = field(default_factory=list)
     cpu_ms: list[float] = field(default_factory=list)  # this process's CPU time (SQLite: all)
+    sql_ms: list[float] = field(default_factory=list)  # its statements' execute, wall time
+    sql_cpu_ms: list[float] = field(default_factory=list)  # the same, this process's CPU
     queries: list[int] = field(default_factory=list)
     available: bool = True
 
@@ -121,6 +150,27 @@ class PageResult:
     @property
     def median_cpu_ms(self) -> float | None:
         return statistics.median(self.cpu_ms) if self.cpu_ms else None
+
+    @property
+    def median_sql_ms(self) -> float | None:
+        return statistics.median(self.sql_ms) if self.sql_ms else None
+
+    @property
+    def median_sql_cpu_ms(self) -> float | None:
+        return statistics.median(self.sql_cpu_ms) if self.sql_cpu_ms else None
+
+    @property
+    def cpu_over_sql(self) -> float | None:
+        """Median CPU ÷ median CPU of its SQL: how far the page is from its own SQL (SQLite,
+        where the database's work is this process's)."""
+        cpu, sql = self.median_cpu_ms, self.median_sql_cpu_ms
+        return cpu / sql if cpu is not None and sql else None
+
+    @property
+    def wall_over_sql(self) -> float | None:
+        """Median wall time ÷ median wall time of its SQL (PostgreSQL)."""
+        wall, sql = self.median_ms, self.median_sql_ms
+        return wall / sql if wall is not None and sql else None
 
     @property
     def query_count(self) -> int | None:
@@ -158,6 +208,13 @@ def page_plan(app: Flask, who: Subjects) -> list[tuple[str, str, str, bool, str]
         ),
         ("report page, computed /reports/", report, "program_manager", reports, FORGET),
         ("report page, stored /reports/", report, "program_manager", reports, KEEP),
+        (
+            f"signed-in trivial page {TRIVIAL_PAGE}",
+            TRIVIAL_PAGE,
+            TRIVIAL_ROLE,
+            "reports.definitions" in app.view_functions,
+            KEEP,
+        ),
     ]
 
 
@@ -197,7 +254,7 @@ def _time_pages(
         for i in range(warmup + runs):
             if before_each_view == FORGET:
                 forget_stored_reports(app)
-            before = counter.count
+            before, sql_before, sql_cpu = counter.count, counter.seconds, counter.cpu_seconds
             started, cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
             response.get_data()
@@ -208,5 +265,7 @@ def _time_pages(
             if i >= warmup:
                 result.times_ms.append(elapsed)
                 result.cpu_ms.append(cpu_elapsed)
+                result.sql_ms.append((counter.seconds - sql_before) * 1000)
+                result.sql_cpu_ms.append((counter.cpu_seconds - sql_cpu) * 1000)
                 result.queries.append(counter.count - before)
     return results

@@ -2,20 +2,24 @@
 
 Builds the demo program at ``--scale`` (default large) into a fresh database, SQLite under
 bench/ or, when ``DATABASE_URL`` names a PostgreSQL server, a new database there, plus the small
-demo beside it (so query counts can be compared across sizes), then measures in one run:
+demo beside it (so query counts can be compared across sizes), then measures in one run, each
+beside its target (issue 21's; issue 8's where kept):
 
-1. the whole-program report for the last 12 months: ``metrics.headline`` (every headline figure
-   of metrics.md, what the report page and the exports compute) against the one hand-written
-   query of bench/reference.py, interleaved run by run, medians and their ratio; the full
-   ``metrics.outcome_report`` (headline + by_coach + by_month) is timed too, for information;
-2. the caseload, client, supervisor dashboard and report pages through the test client (signed
-   in with the real form), median ms and SQL statements per request, small and large;
-3. requests per second of the caseload page under gunicorn against /healthz on the same server;
+1. the whole-program report for the last 12 months: ``metrics.outcome_report`` (headline,
+   by_coach, by_month) on first view, its figures against the one hand-written query of
+   bench/reference.py; ``metrics.headline`` against that query, interleaved run by run;
+2. the caseload, client, supervisor dashboard, report (computed and stored) and a signed-in
+   trivial page through the test client (signed in with the real form): CPU of this process
+   and wall time per request, SQL statements and their time, small and large;
+3. requests per second of the caseload page under gunicorn against the signed-in trivial page
+   (and /healthz) on the same server;
 4. peak memory of a child process streaming every session of the program as CSV (and of the
    app's own per-client CSV export, when the app has it);
-5. the time to build the demo program.
+5. the time to build the demo program;
+6. Lighthouse (mobile) on the journeys' main pages of the small demo, signed in (bench/phone.py).
 
-Prints a table and appends it to bench/RESULTS.md. See bench/README.md.
+The header carries the machine and its CPU reference (a fixed piece of pure Python timed at the
+start and the end). Prints the tables and appends them to bench/RESULTS.md. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench import load as loader
-from bench import pages
+from bench import pages, phone
 from bench.measure import (  # noqa: F401 - re-exported: tests/platform/test_bench_smoke.py
     EXPORT_MODES,
     ReportTiming,
@@ -44,14 +48,16 @@ from bench.measure import (  # noqa: F401 - re-exported: tests/platform/test_ben
     time_report,
 )
 from bench.table import (  # noqa: F401 - re-exported: tests/platform/test_bench_smoke.py
+    TARGET_CPU_MS,
     TARGET_EXPORT_MB,
-    TARGET_PAGE_MS,
     TARGET_RATIO,
+    TARGET_REPORT_MS,
     TARGET_THROUGHPUT,
     Row,
     build_rows,
     fmt_ms,
     page_rows,
+    phone_table,
     table,
 )
 
@@ -106,6 +112,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reuse", action="store_true", help="reuse databases built before")
     parser.add_argument("--skip-gunicorn", action="store_true")
     parser.add_argument("--skip-export", action="store_true")
+    parser.add_argument("--skip-lighthouse", action="store_true", help="no Lighthouse runs")
+    parser.add_argument(
+        "--lighthouse-runs", type=int, default=1, help="per page, the median kept (default 1)"
+    )
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     return parser.parse_args(argv)
 
@@ -124,11 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     else:
         url, results["build"] = prepare(args.scale, server, args.reuse)
     database = database_label(url)
+    results["sqlite"] = url.startswith("sqlite")
 
     small_app = loader.make_app(small_url)
     app = small_app if url == small_url else loader.make_app(url)
 
-    log("1. report: metrics.headline against the hand-written query")
+    log("1. report: outcome_report on first view, headline against the hand-written query")
     results["small_report"] = time_report(small_app, args.runs)
     results["report"] = results["small_report"] if app is small_app else time_report(app, args.runs)
     log("2. pages through the test client")
@@ -149,6 +160,12 @@ def main(argv: list[str] | None = None) -> int:
             max_seconds=args.max_seconds,
         )
 
+    if not args.skip_lighthouse:
+        log("6. Lighthouse on the small demo (about 15-30 s a run)")
+        results["phone"] = phone.measure_phone(
+            small_url, pages.subjects(small_app).busiest_client_id, runs=args.lighthouse_runs
+        )
+
     rows = build_rows(results, args.scale)
     info = machine()
     minutes = (time.perf_counter() - started) / 60
@@ -164,9 +181,11 @@ def main(argv: list[str] | None = None) -> int:
         f"with the most sessions ({who.busiest_sessions}); report period "
         f"{who.period[0]} .. {who.period[1]}; whole run {minutes:.1f} min\n"
     )
-    if not results["report"].figures_equal:
+    if results["report"].differences:
         heading += "- figures that differ: " + "; ".join(results["report"].differences[:10]) + "\n"
     output = heading + "\n" + table(rows, args.scale) + "\n"
+    if phone_table(results.get("phone")):
+        output += "\n" + phone_table(results["phone"]) + "\n"
     print(output)
     if not args.no_record:
         new = not RESULTS.exists()

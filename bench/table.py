@@ -9,9 +9,16 @@ from dataclasses import dataclass
 from bench import pages
 from bench.measure import ReportTiming
 
-TARGET_RATIO = 1.5
-TARGET_PAGE_MS = 50.0
-TARGET_THROUGHPUT = 0.3
+# Issue 21's targets (at large scale; the pages' CPU on SQLite, where the process's CPU time
+# includes the database's work)
+TARGET_REPORT_MS = 250.0  # metrics.outcome_report, whole program, 12 months, first view
+TARGET_CPU_MS = {"caseload": 5.0, "client page": 6.0, "report page, stored": 8.0}
+TARGET_CPU_OVER_SQL = {"supervisor dashboard": 2.0}
+TARGET_THROUGHPUT = 0.25  # caseload req/s ÷ the signed-in trivial page's
+TARGET_PERFORMANCE = 95  # Lighthouse mobile, every journey page, small demo
+TARGET_CLS = 0.01
+# Issue 8's, kept
+TARGET_RATIO = 1.5  # metrics.headline ÷ the hand-written query
 TARGET_EXPORT_MB = 200.0
 
 
@@ -29,7 +36,10 @@ class Row:
 
 
 def fmt_ms(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:,.1f} ms"
+    """Milliseconds: two decimals under 10 ms (the pages' targets are a few ms), else one."""
+    if value is None:
+        return "n/a"
+    return f"{value:.2f} ms" if value < 10 else f"{value:,.1f} ms"
 
 
 def table(rows: list[Row], scale: str) -> str:
@@ -39,43 +49,95 @@ def table(rows: list[Row], scale: str) -> str:
     )
 
 
-def page_rows(small: list[pages.PageResult], big: list[pages.PageResult], scale: str) -> list:
+def _sql(result: pages.PageResult, sqlite: bool) -> str:
+    """Statements, their time and how the page compares: on SQLite CPU against CPU (the
+    database runs in this process), on PostgreSQL wall against wall."""
+    if result.query_count is None:
+        return "n/a"
+    text = f"{result.query_count} statement{'' if result.query_count == 1 else 's'}, "
+    if sqlite:
+        ratio = result.cpu_over_sql
+        text += f"{fmt_ms(result.median_sql_cpu_ms)} CPU ({fmt_ms(result.median_sql_ms)} wall)"
+        return text + (f"; CPU ÷ SQL {ratio:.1f}" if ratio is not None else "")
+    ratio = result.wall_over_sql
+    text += f"{fmt_ms(result.median_sql_ms)} wall"
+    return text + (f"; wall ÷ SQL {ratio:.1f}" if ratio is not None else "")
+
+
+def page_rows(
+    small: list[pages.PageResult], big: list[pages.PageResult], scale: str, *, sqlite: bool = True
+) -> list:
+    """Per page: CPU per request (wall) against issue 21's target, then its SQL (statements,
+    their time, the page's time ÷ theirs) with the statement counts compared across sizes.
+    Targets are judged at large scale on SQLite only (on PostgreSQL the process's CPU leaves out
+    the database)."""
+    judged = scale == "large" and sqlite
     rows = []
     for s, b in zip(small, big, strict=True):
         name = b.name.split(" /")[0]
         if not b.available:
             rows.append(Row(f"2. {b.name}", "n/a", "n/a (not in this build)", "", None))
             continue
-        fast = b.median_ms is not None and b.median_ms < TARGET_PAGE_MS
+        target, met = "", None
+        if name in TARGET_CPU_MS:
+            limit = TARGET_CPU_MS[name]
+            target = f"CPU <= {limit:.0f} ms at large (SQLite)"
+            met = b.median_cpu_ms is not None and b.median_cpu_ms <= limit
+        elif name in TARGET_CPU_OVER_SQL:
+            limit = TARGET_CPU_OVER_SQL[name]
+            target = f"CPU <= {limit:.0f} x its SQL at large (SQLite)"
+            met = b.cpu_over_sql is not None and b.cpu_over_sql <= limit
+        elif name == "report page, computed":
+            target = "(first view: see 1.)"
+        elif name.startswith("signed-in trivial page"):
+            target = "(the reference of 3.)"
         rows.append(
             Row(
-                f"2. {b.name}: median (CPU of this process)",
-                f"{fmt_ms(s.median_ms)} ({fmt_ms(s.median_cpu_ms)})",
-                f"{fmt_ms(b.median_ms)} ({fmt_ms(b.median_cpu_ms)})",
-                f"< {TARGET_PAGE_MS:.0f} ms at large",
-                fast if scale == "large" else None,
+                f"2. {b.name}: CPU per request of this process (wall)",
+                f"{fmt_ms(s.median_cpu_ms)} ({fmt_ms(s.median_ms)})",
+                f"{fmt_ms(b.median_cpu_ms)} ({fmt_ms(b.median_ms)})",
+                target,
+                met if judged else None,
             )
         )
         rows.append(
             Row(
-                f"2. {name}: SQL statements per request",
-                str(s.query_count),
-                str(b.query_count),
-                "same at every size",
+                f"2. {name}: SQL per request: statements, their time, page ÷ SQL",
+                _sql(s, sqlite),
+                _sql(b, sqlite),
+                "statements same at every size",
                 s.query_count == b.query_count,
             )
         )
     return rows
 
 
-def build_rows(r: dict, scale: str) -> list[Row]:
-    rows: list[Row] = []
-    report: ReportTiming = r["report"]
-    small_report: ReportTiming = r["small_report"]
+def _report_rows(report: ReportTiming, small_report: ReportTiming, scale: str) -> list[Row]:
+    full, small_full = report.full_report_ms, small_report.full_report_ms
+    full_med = statistics.median(full) if full else None
     app_med, ref_med = statistics.median(report.app_ms), statistics.median(report.reference_ms)
-    rows += [
+    return [
         Row(
-            "1. report, last 12 months, whole program: metrics.headline (app)",
+            "1. report, last 12 months, whole program, by_coach and by_month included "
+            "(metrics.outcome_report), first view",
+            fmt_ms(statistics.median(small_full) if small_full else None),
+            fmt_ms(full_med),
+            f"<= {TARGET_REPORT_MS:.0f} ms at large",
+            (full_med is not None and full_med <= TARGET_REPORT_MS) if scale == "large" else None,
+        ),
+        Row(
+            "1. its headline figures equal the hand-written query's (bench/reference.py); "
+            "by_coach and by_month there",
+            _yes(small_report.full_report_equal and small_report.full_report_complete),
+            _yes(report.full_report_equal and report.full_report_complete),
+            "equal",
+            report.full_report_equal
+            and report.full_report_complete
+            and small_report.full_report_equal
+            and small_report.full_report_complete,
+        ),
+        Row(
+            "1. headline only: metrics.headline (app)",
             fmt_ms(statistics.median(small_report.app_ms)),
             fmt_ms(app_med),
             "",
@@ -89,71 +151,151 @@ def build_rows(r: dict, scale: str) -> list[Row]:
             None,
         ),
         Row(
-            "1. ratio app / hand-written query",
+            "1. ratio metrics.headline / hand-written query",
             f"{small_report.ratio:.2f}x",
             f"{report.ratio:.2f}x",
-            f"<= {TARGET_RATIO}x",
+            f"<= {TARGET_RATIO}x (issue 8)",
             report.ratio <= TARGET_RATIO,
         ),
         Row(
-            "1. app and query give the same figures",
-            "yes" if small_report.figures_equal else "NO",
-            "yes" if report.figures_equal else "NO",
+            "1. metrics.headline and the query give the same figures",
+            _yes(small_report.figures_equal),
+            _yes(report.figures_equal),
             "equal",
             report.figures_equal and small_report.figures_equal,
         ),
+    ]
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "NO"
+
+
+def _throughput_rows(load_results: dict, concurrency: int) -> list[Row]:
+    health, caseload = load_results["healthz"], load_results["caseload"]
+    trivial = load_results["trivial"]
+    ratio = caseload.per_second / trivial.per_second if trivial.per_second else 0.0
+    to_health = caseload.per_second / health.per_second if health.per_second else 0.0
+    server = load_results["server"]
+    errors = health.errors + trivial.errors + caseload.errors
+    first_error = caseload.first_error or trivial.first_error or health.first_error
+
+    def rate(result) -> str:
+        return (
+            f"{result.per_second:,.1f} req/s ({result.requests} req, p50 {fmt_ms(result.p50_ms)})"
+            + (" (time cap reached)" if result.capped else "")
+        )
+
+    return [
         Row(
-            "1. metrics.outcome_report (+ by_coach, by_month), for information",
-            fmt_ms(statistics.median(small_report.full_report_ms)),
-            fmt_ms(statistics.median(report.full_report_ms)),
+            f"3. /healthz under gunicorn ({server.workers} workers x {server.threads} "
+            f"threads), {concurrency} clients",
+            "",
+            rate(health),
             "",
             None,
         ),
+        Row(
+            f"3. signed-in trivial page {pages.TRIVIAL_PAGE} ({pages.TRIVIAL_ROLE}), same load",
+            "",
+            rate(trivial),
+            "",
+            None,
+        ),
+        Row("3. caseload page /clients/ (coach), same load", "", rate(caseload), "", None),
+        Row(
+            "3. ratio caseload / signed-in trivial page",
+            "",
+            f"{ratio:.3f}",
+            f">= {TARGET_THROUGHPUT}",
+            ratio >= TARGET_THROUGHPUT,
+        ),
+        Row("3. ratio caseload / healthz (issue 8's reference)", "", f"{to_health:.3f}", "", None),
+        Row(
+            "3. errors (all three routes)",
+            "",
+            str(errors) + (f" ({first_error})" if errors else ""),
+            "0",
+            errors == 0,
+        ),
     ]
-    rows += page_rows(r["small_pages"], r["pages"], scale)
+
+
+def phone_rows(phone: dict | None) -> list[Row]:
+    """The summary row of the Lighthouse runs (the pages are in ``phone_table``)."""
+    if phone is None:
+        return [Row("6. Lighthouse, mobile, small demo", "skipped", "", "", None)]
+    if "error" in phone:
+        return [Row("6. Lighthouse, mobile, small demo", f"n/a ({phone['error']})", "", "", None)]
+    results = phone["pages"]
+    measured = [r for r in results if not r.error and r.performance is not None]
+    if not measured:
+        return [Row("6. Lighthouse, mobile, small demo", "no page measured", "", "", False)]
+    worst = min(measured, key=lambda r: r.performance)
+    shifted = max(measured, key=lambda r: r.cls or 0.0)
+    failed = len(results) - len(measured)
+    return [
+        Row(
+            f"6. Lighthouse 12, mobile, small demo, signed in: {len(results)} journey pages "
+            "(table below): lowest performance; highest CLS",
+            f"{worst.performance:.0f} ({worst.page.name}); {shifted.cls or 0:.3f} "
+            f"({shifted.page.name})" + (f"; {failed} pages failed" if failed else ""),
+            "",
+            f">= {TARGET_PERFORMANCE} and CLS < {TARGET_CLS} on every page",
+            not failed
+            and worst.performance >= TARGET_PERFORMANCE
+            and (shifted.cls or 0.0) < TARGET_CLS,
+        )
+    ]
+
+
+def phone_table(phone: dict | None) -> str:
+    """One row per Lighthouse run: the scores, CLS, LCP and TBT, the verdict."""
+    if not phone or "pages" not in phone:
+        return ""
+    runs = phone.get("runs", 1)
+    what = "one run" if runs == 1 else f"median of {runs} runs"
+    header = (
+        f"| page (Lighthouse 12, mobile, small demo; {what}) | role | performance | CLS "
+        "| accessibility "
+        "| best practices | LCP | TBT | met |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n"
+    )
+    lines = []
+    for r in phone["pages"]:
+        name = f"{r.page.name} {r.page.path}"
+        if r.error:
+            lines.append(
+                f"| {name} | {r.page.role or 'signed out'} | {r.error} |  |  |  |  |  | **NO** |"
+            )
+            continue
+        met = (r.performance or 0) >= TARGET_PERFORMANCE and (r.cls or 0.0) < TARGET_CLS
+        lines.append(
+            f"| {name} | {r.page.role or 'signed out'} | {_score(r.performance)} "
+            f"| {r.cls or 0:.3f} | {_score(r.accessibility)} | {_score(r.best_practices)} "
+            f"| {_seconds(r.lcp_ms)} | {_ms0(r.tbt_ms)} | {'yes' if met else '**NO**'} |"
+        )
+    return header + "\n".join(lines)
+
+
+def _score(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f}"
+
+
+def _seconds(value: float | None) -> str:
+    return "n/a" if value is None else f"{value / 1000:.1f} s"
+
+
+def _ms0(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.0f} ms"
+
+
+def build_rows(r: dict, scale: str) -> list[Row]:
+    rows: list[Row] = []
+    rows += _report_rows(r["report"], r["small_report"], scale)
+    rows += page_rows(r["small_pages"], r["pages"], scale, sqlite=r.get("sqlite", True))
     load_results = r.get("throughput")
     if load_results:
-        health, caseload = load_results["healthz"], load_results["caseload"]
-        ratio = caseload.per_second / health.per_second if health.per_second else 0.0
-        server = load_results["server"]
-        rows += [
-            Row(
-                f"3. /healthz under gunicorn ({server.workers} workers x {server.threads} "
-                f"threads), {r['concurrency']} clients",
-                "",
-                f"{health.per_second:,.1f} req/s ({health.requests} req)",
-                "",
-                None,
-            ),
-            Row(
-                "3. caseload page /clients/ under gunicorn, same load"
-                + (" (time cap reached)" if caseload.capped else ""),
-                "",
-                f"{caseload.per_second:,.1f} req/s ({caseload.requests} req, "
-                f"p50 {fmt_ms(caseload.p50_ms)})",
-                "",
-                None,
-            ),
-            Row(
-                "3. ratio caseload / healthz",
-                "",
-                f"{ratio:.3f}",
-                f">= {TARGET_THROUGHPUT}",
-                ratio >= TARGET_THROUGHPUT,
-            ),
-            Row(
-                "3. errors (both routes)",
-                "",
-                str(health.errors + caseload.errors)
-                + (
-                    f" ({caseload.first_error or health.first_error})"
-                    if health.errors + caseload.errors
-                    else ""
-                ),
-                "0",
-                health.errors + caseload.errors == 0,
-            ),
-        ]
+        rows += _throughput_rows(load_results, r["concurrency"])
     else:
         rows.append(Row("3. throughput under gunicorn", "", "skipped", "", None))
     memory = r.get("memory")
@@ -212,4 +354,5 @@ def build_rows(r: dict, scale: str) -> list[Row]:
             None,
         )
     )
+    rows += phone_rows(r.get("phone"))
     return rows
