@@ -6,7 +6,7 @@
   was rendered under; served again while that token is unchanged (coachapp/reports/store.py).
 
 Revision ID: d4b8f2c6a0e3
-Revises: b5e9d3a7c1f2
+Revises: c3d7f1a9e5b2
 Create Date: 2026-12-06 10:10:00.000000
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "d4b8f2c6a0e3"
-down_revision = "b5e9d3a7c1f2"
+down_revision = "c3d7f1a9e5b2"
 branch_labels = None
 depends_on = None
 
