@@ -397,7 +397,16 @@ def items(user: User, ctx: AlertContext, found: dict[str, int]) -> dict[str, lis
                 )
             )
     if found.get("interviews"):
-        for row in followup_metrics.due_soon_rows(_visible_ids(user), ctx.today, ITEMS_SHOWN):
+        query = access.built_once(
+            user,
+            "tasks.items",
+            "interviews",
+            ctx.today,
+            build=lambda: followup_metrics.due_soon_rows_query(
+                _visible_ids(user), ctx.today, ITEMS_SHOWN
+            ),
+        )
+        for row in followup_metrics.due_soon_result(db.session.execute(query)):
             out["interviews"].append(
                 Task(
                     "interviews",
