@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from coachapp import access, audit, records, timeutil, web
 from coachapp.alerts import ALERT_LABELS, AlertContext
-from coachapp.clients import bp, queries, services, tasks
+from coachapp.clients import bp, panels, queries, services, tasks
 from coachapp.clients.forms import (
     DischargeForm,
     EditClientForm,
@@ -155,6 +155,7 @@ def detail(client: Client):
         episodes=client.enrollments,
         panels=build_panels(client, current_user),
         panel_names=[name for name, _ in PANELS],
+        panel_scripts=panels.with_scripts(current_app.jinja_env),
         sections=section_links(),
         shown=SHOWN,
         contact=contact_links(client),
