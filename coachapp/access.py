@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 from flask import abort, g
 from flask_login import current_user, login_required
-from sqlalchemy import Select, false, select, union
+from sqlalchemy import Select, bindparam, false, select, union
 from sqlalchemy.orm import InstrumentedAttribute
 
 from coachapp.extensions import db
@@ -182,7 +182,15 @@ def _kept_visible_client_ids(key: tuple) -> Select:
 
 def get_client_or_404(client_id: int, user: User) -> Client:
     """The client if the user may reach it; 404 otherwise, exactly like a missing one."""
-    return db.one_or_404(visible_clients(user).where(Client.id == client_id))
+    query = built_once(
+        user,
+        "get_client_or_404",
+        build=lambda: visible_clients(user).where(Client.id == bindparam("access_client_id")),
+    )
+    client = db.session.scalars(query, {"access_client_id": client_id}).one_or_none()
+    if client is None:
+        abort(404)
+    return client
 
 
 def client_child_select(model: type, user: User) -> Select:
@@ -200,7 +208,18 @@ def _child_select(model: type, user: User) -> Select:
 
 def get_child_or_404(model: type, record_id: int, user: User):
     """A client-linked record by id, reached through its scoped client; 404 outside."""
-    return db.one_or_404(client_child_select(model, user).where(model.id == record_id))  # type: ignore[attr-defined]
+    query = built_once(
+        user,
+        "get_child_or_404",
+        model,
+        build=lambda: client_child_select(model, user).where(
+            model.id == bindparam("access_record_id")  # type: ignore[attr-defined]
+        ),
+    )
+    record = db.session.scalars(query, {"access_record_id": record_id}).one_or_none()
+    if record is None:
+        abort(404)
+    return record
 
 
 # --- Small permission questions, used by views and templates alike ---------------------------
