@@ -19,14 +19,16 @@ Every route declares its rule with one of the decorators at the bottom (``public
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timezone
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any, TypeVar
 
 from flask import abort, g
 from flask_login import current_user, login_required
-from sqlalchemy import Select, false, select, union
+from sqlalchemy import Select, bindparam, false, select, union
 from sqlalchemy.orm import InstrumentedAttribute
 
 from coachapp.extensions import db
@@ -80,42 +82,123 @@ def visible_clients_condition(user: User, *, on: date | None = None):
     if user.role == Role.ADMIN:
         # Admins reach a client record only through break-the-glass.
         return Client.id.in_(_break_glass_client_ids(user.id, datetime.now(timezone.utc)))
-    if user.role == Role.PROGRAM_MANAGER:
+    return _member_condition(user.id, user.role, on)
+
+
+# A built statement is immutable and its values are the user's id, role and the day: each is
+# built once per user and day, not once per use (a page asks for the rule a dozen times, and
+# building it cost more than running it). An admin's depends on the clock: built every time.
+RULES_KEPT = 1024
+
+
+@lru_cache(maxsize=RULES_KEPT)
+def _member_condition(user_id: int, role: str, on: date):
+    if role == Role.PROGRAM_MANAGER:
         # Program managers see aggregates and de-identified rows, never client records.
         return false()
     # One branch per way in, as a UNION of client ids: each branch is an index search
     # (clients by coach, covering assignments by user), where an OR across them would make
     # the database walk every client.
     branches = [
-        select(Client.id).where(Client.coach_id == user.id),
-        *_covered_client_ids(user.id, on),
+        select(Client.id).where(Client.coach_id == user_id),
+        *_covered_client_ids(user_id, on),
     ]
-    if user.role == Role.SUPERVISOR:
+    if role == Role.SUPERVISOR:
         branches.append(
-            select(Client.id).where(Client.coach_id.in_(_coaches_supervised_by(user.id)))
+            select(Client.id).where(Client.coach_id.in_(_coaches_supervised_by(user_id)))
         )
     return Client.id.in_(union(*(branch.correlate(None) for branch in branches)))
 
 
+def rule_key(user: User) -> tuple | None:
+    """What ``visible_clients(user)`` depends on, for statements built once per key: the
+    user's id and role and the day; None for an admin (the clock counts) or a user who sees
+    nothing (not signed in, inactive)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return None
+    if user.role == Role.ADMIN:
+        return None
+    return (user.id, str(user.role), today())
+
+
+_built: OrderedDict[tuple, Any] = OrderedDict()
+_built_lock = threading.Lock()
+
+
+def built_once(user: User, name: str, *parts: Any, build: Callable[[], Any]) -> Any:
+    """The statement ``build()`` makes for ``user``, built once per ``rule_key(user)``,
+    ``name`` and ``parts`` (hashable: what else the statement's shape and values depend on)
+    and kept for the next request (the most recent ``RULES_KEPT`` are kept). A value that
+    changes between requests (the clock) must be a ``bindparam`` given at execution, never
+    one of ``parts``. Built every time for a user without a key (an admin)."""
+    key = rule_key(user)
+    if key is None:
+        return build()
+    full = (name, key, *parts)
+    with _built_lock:
+        statement = _built.get(full)
+        if statement is not None:
+            _built.move_to_end(full)
+            return statement
+    statement = build()
+    with _built_lock:
+        _built[full] = statement
+        if len(_built) > RULES_KEPT:
+            _built.popitem(last=False)
+    return statement
+
+
 def visible_clients(user: User, *, include_archived: bool = False) -> Select:
     """``SELECT clients`` the user may read or change, by the one rule of product.md."""
-    query = select(Client).where(visible_clients_condition(user), Client.merged_into_id.is_(None))
+    key = rule_key(user)
+    if key is None:
+        return _visible_clients(visible_clients_condition(user), include_archived)
+    return _kept_visible_clients(key, include_archived)
+
+
+@lru_cache(maxsize=RULES_KEPT)
+def _kept_visible_clients(key: tuple, include_archived: bool) -> Select:
+    return _visible_clients(_member_condition(*key), include_archived)
+
+
+def _visible_clients(condition, include_archived: bool) -> Select:
+    query = select(Client).where(condition, Client.merged_into_id.is_(None))
     if not include_archived:
         query = query.where(Client.archived_at.is_(None))
     return query
 
 
 def visible_client_ids(user: User) -> Select:
-    return visible_clients(user).with_only_columns(Client.id)
+    key = rule_key(user)
+    if key is None:
+        return visible_clients(user).with_only_columns(Client.id)
+    return _kept_visible_client_ids(key)
+
+
+@lru_cache(maxsize=RULES_KEPT)
+def _kept_visible_client_ids(key: tuple) -> Select:
+    return _kept_visible_clients(key, False).with_only_columns(Client.id)
 
 
 def get_client_or_404(client_id: int, user: User) -> Client:
     """The client if the user may reach it; 404 otherwise, exactly like a missing one."""
-    return db.one_or_404(visible_clients(user).where(Client.id == client_id))
+    query = built_once(
+        user,
+        "get_client_or_404",
+        build=lambda: visible_clients(user).where(Client.id == bindparam("access_client_id")),
+    )
+    client = db.session.scalars(query, {"access_client_id": client_id}).one_or_none()
+    if client is None:
+        abort(404)
+    return client
 
 
 def client_child_select(model: type, user: User) -> Select:
     """``SELECT model`` rows (sessions, goals, ...) whose client the user may reach."""
+    return built_once(user, "client_child_select", model, build=lambda: _child_select(model, user))
+
+
+def _child_select(model: type, user: User) -> Select:
     client_id: InstrumentedAttribute = model.client_id  # type: ignore[attr-defined]
     query = select(model).where(client_id.in_(visible_client_ids(user)))
     if hasattr(model, "archived_at"):
@@ -125,7 +208,18 @@ def client_child_select(model: type, user: User) -> Select:
 
 def get_child_or_404(model: type, record_id: int, user: User):
     """A client-linked record by id, reached through its scoped client; 404 outside."""
-    return db.one_or_404(client_child_select(model, user).where(model.id == record_id))  # type: ignore[attr-defined]
+    query = built_once(
+        user,
+        "get_child_or_404",
+        model,
+        build=lambda: client_child_select(model, user).where(
+            model.id == bindparam("access_record_id")  # type: ignore[attr-defined]
+        ),
+    )
+    record = db.session.scalars(query, {"access_record_id": record_id}).one_or_none()
+    if record is None:
+        abort(404)
+    return record
 
 
 # --- Small permission questions, used by views and templates alike ---------------------------

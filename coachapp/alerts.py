@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists, func, not_, select
+from sqlalchemy import Select, and_, bindparam, exists, func, not_, select
 
 from coachapp.extensions import db
 from coachapp.models import Appointment, Assessment, Client, CoachingSession, Enrollment, Referral
@@ -43,6 +43,19 @@ ALERT_LABELS = {
 class AlertContext:
     today: date
     now: datetime  # program-local wall clock, like appointments
+
+    def params(self) -> dict:
+        """The values to run a statement with that was built once for the day (``now``)."""
+        return {NOW: self.now}
+
+
+# The clock as a bind parameter: a statement built once for a day (``access.built_once``) is
+# run with ``ctx.params()``; one built for one use carries the value it was built with.
+NOW = "alert_now"
+
+
+def now_param(ctx: AlertContext):
+    return bindparam(NOW, ctx.now, type_=Appointment.scheduled_at.type)
 
 
 def last_completed_contact():
@@ -84,7 +97,7 @@ def alert_columns(ctx: AlertContext) -> dict:
         Appointment.client_id == Client.id,
         Appointment.outcome == AppointmentOutcome.SCHEDULED,
         Appointment.archived_at.is_(None),
-        Appointment.scheduled_at < ctx.now,
+        Appointment.scheduled_at < now_param(ctx),
     )
     referral_waiting = exists().where(
         Referral.client_id == Client.id,
@@ -107,14 +120,18 @@ def alert_columns(ctx: AlertContext) -> dict:
 
 def alert_counts(client_scope, ctx: AlertContext) -> dict[str, int]:
     """How many clients of ``client_scope`` (a Select of Client) carry each alert: one query."""
+    return run_alert_counts(alert_counts_query(client_scope, ctx), ctx)
+
+
+def alert_counts_query(client_scope, ctx: AlertContext) -> Select:
+    """The statement of ``alert_counts`` (to build once: run it with ``run_alert_counts``)."""
     scoped = client_scope.with_only_columns(Client.id).subquery()
     columns = alert_columns(ctx)
-    query = select(
-        *(func.count().filter(expr).label(name) for name, expr in columns.items())
-    ).where(Client.id.in_(select(scoped.c.id)))
-    row = _run(query)
+    return select(*(func.count().filter(expr).label(name) for name, expr in columns.items())).where(
+        Client.id.in_(select(scoped.c.id))
+    )
+
+
+def run_alert_counts(query: Select, ctx: AlertContext, params: dict | None = None) -> dict:
+    row = db.session.execute(query, {**ctx.params(), **(params or {})}).one()
     return dict(row._mapping)
-
-
-def _run(query):
-    return db.session.execute(query).one()

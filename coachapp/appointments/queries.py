@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
 from coachapp import access, timeutil
@@ -162,6 +162,28 @@ def usable_resource(
 # --- The client page ---------------------------------------------------------------------------
 
 
+def _panel_statements(user: User):
+    """The panel's upcoming and past appointments, for any client of ``user`` and any time
+    (``panel_client_id``, ``panel_now``): built once (``access.built_once``)."""
+    base = (
+        access.client_child_select(Appointment, user)
+        .where(Appointment.client_id == bindparam("panel_client_id"))
+        .options(joinedload(Appointment.resource))
+    )
+    now = bindparam("panel_now", type_=Appointment.scheduled_at.type)
+    upcoming = (
+        base.where(Appointment.scheduled_at >= now)
+        .order_by(Appointment.scheduled_at, Appointment.id)
+        .limit(PANEL_UPCOMING + 1)
+    )
+    past = (
+        base.where(Appointment.scheduled_at < now)
+        .order_by(Appointment.scheduled_at.desc(), Appointment.id.desc())
+        .limit(PANEL_PAST)
+    )
+    return upcoming, past
+
+
 def client_panel(client: Client, user: User) -> dict:
     """Context of templates/appointments/_client_panel.html (see coachapp.clients.panels).
 
@@ -170,21 +192,12 @@ def client_panel(client: Client, user: User) -> dict:
     whatever the client's history (the resource is joined in).
     """
     now = timeutil.local_now(client.program)
-    base = (
-        access.client_child_select(Appointment, user)
-        .where(Appointment.client_id == client.id)
-        .options(joinedload(Appointment.resource))
+    upcoming_query, past_query = access.built_once(
+        user, "appointments.client_panel", build=lambda: _panel_statements(user)
     )
-    upcoming = db.session.scalars(
-        base.where(Appointment.scheduled_at >= now)
-        .order_by(Appointment.scheduled_at, Appointment.id)
-        .limit(PANEL_UPCOMING + 1)
-    ).all()
-    past = db.session.scalars(
-        base.where(Appointment.scheduled_at < now)
-        .order_by(Appointment.scheduled_at.desc(), Appointment.id.desc())
-        .limit(PANEL_PAST)
-    ).all()
+    params = {"panel_client_id": client.id, "panel_now": now}
+    upcoming = db.session.scalars(upcoming_query, params).all()
+    past = db.session.scalars(past_query, params).all()
     return {
         "upcoming": upcoming[:PANEL_UPCOMING],
         "more_upcoming": len(upcoming) > PANEL_UPCOMING,

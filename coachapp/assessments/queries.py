@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
+
 from coachapp import access
 from coachapp.extensions import db
 from coachapp.models import Assessment, Client, User
@@ -12,11 +14,16 @@ def client_panel(client: Client, user: User) -> dict:
     """Context of templates/assessments/_client_panel.html (see coachapp.clients.panels): the
     client's BARC-10 totals in date order, the change from the first to the latest, and the
     chart's data (the 47 line drawn beside). One query, whatever the number of assessments."""
-    assessments = db.session.scalars(
-        access.client_child_select(Assessment, user)
-        .where(Assessment.client_id == client.id)
-        .order_by(Assessment.administered_on, Assessment.id)
-    ).all()
+    query = access.built_once(
+        user,
+        "assessments.client_panel",
+        build=lambda: (
+            access.client_child_select(Assessment, user)
+            .where(Assessment.client_id == bindparam("panel_client_id"))
+            .order_by(Assessment.administered_on, Assessment.id)
+        ),
+    )
+    assessments = db.session.scalars(query, {"panel_client_id": client.id}).all()
     change = assessments[-1].total - assessments[0].total if len(assessments) > 1 else None
     return {
         "assessments": assessments,

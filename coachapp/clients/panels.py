@@ -10,6 +10,9 @@ tested), and reaches its rows through the client it is given (already access-che
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
+
+from jinja2 import Environment, TemplateNotFound
 
 from coachapp.appointments.queries import client_panel as appointments_panel
 from coachapp.assessments.queries import client_panel as assessments_panel
@@ -60,3 +63,17 @@ def section_links() -> list[tuple[str, str]]:
 
 def build_panels(client, user) -> dict[str, dict]:
     return {name: panel(client, user) for name, panel in PANELS}
+
+
+@cache
+def with_scripts(env: Environment) -> tuple[str, ...]:
+    """The panels that have scripts (``templates/<feature>/_client_scripts.html``), looked up
+    once per app: an include of a missing template would look for the file on every view."""
+    found = []
+    for name, _ in PANELS:
+        try:
+            env.get_template(f"{name}/_client_scripts.html")
+        except TemplateNotFound:
+            continue
+        found.append(name)
+    return tuple(found)

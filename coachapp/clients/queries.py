@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Integer, Select, bindparam, func, or_, select
 
 from coachapp import access
 from coachapp.alerts import (
     AlertContext,
     alert_columns,
-    alert_counts,
+    alert_counts_query,
     last_completed_contact,
+    now_param,
+    run_alert_counts,
 )
 from coachapp.clients.services import fold
 from coachapp.extensions import db
@@ -30,19 +32,29 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _search_condition(term, folded):
+    """Code or preferred name containing ``term`` (case ignored), or the folded name
+    containing ``folded`` (accents too): each a LIKE pattern, escaped."""
+    return or_(
+        Client.code.ilike(term, escape="\\"),
+        Client.name_key.like(folded, escape="\\"),
+        Client.preferred_name.ilike(term, escape="\\"),
+    )
+
+
+def _search_patterns(q: str) -> dict[str, str]:
+    return {
+        "search_term": f"%{_like_escape(q.strip())}%",
+        "search_folded": f"%{_like_escape(fold(q))}%",
+    }
+
+
 def search(query: Select, q: str | None) -> Select:
     """Narrow a Select of clients by name (accents and case ignored), preferred name or code."""
     if not q or not q.strip():
         return query
-    term = _like_escape(q.strip())
-    folded = _like_escape(fold(q))
-    return query.where(
-        or_(
-            Client.code.ilike(f"%{term}%", escape="\\"),
-            Client.name_key.like(f"%{folded}%", escape="\\"),
-            Client.preferred_name.ilike(f"%{term}%", escape="\\"),
-        )
-    )
+    patterns = _search_patterns(q)
+    return query.where(_search_condition(patterns["search_term"], patterns["search_folded"]))
 
 
 def caseload(
@@ -84,21 +96,23 @@ class CaseloadRow:
     alerts: list[str]
 
 
-def caseload_page(
-    user: User,
-    ctx: AlertContext,
-    *,
-    q: str | None,
-    status: str | None,
-    sort: str,
-    page: int,
-    per_page: int = 50,
-    scope: Select | None = None,
-):
-    """One page of the caseload with, per client, the last completed contact, the next
-    appointment, open referrals and alerts: one query whatever its size (the total comes with
-    the page; a second query counts only for a page past the end). ``scope``: see
-    ``caseload``."""
+# Only the columns the list shows, as plain values (never the notes: not decrypted).
+_SHOWN = (
+    Client.id,
+    Client.code,
+    Client.first_name,
+    Client.last_name,
+    Client.preferred_name,
+    Client.status,
+    User.name,
+)
+
+
+def _caseload_statements(
+    user: User, ctx: AlertContext, *, searched: bool, status: str | None, sort: str
+) -> tuple[Select, Select, list[str]]:
+    """The page's statement, the count past the last page, and the alert names; the search
+    patterns, the page's offset and size and the clock are bind parameters."""
     last_contact = last_completed_contact().label("last_contact")
     next_appointment = (
         select(func.min(Appointment.scheduled_at))
@@ -106,7 +120,7 @@ def caseload_page(
             Appointment.client_id == Client.id,
             Appointment.outcome == AppointmentOutcome.SCHEDULED,
             Appointment.archived_at.is_(None),
-            Appointment.scheduled_at >= ctx.now,
+            Appointment.scheduled_at >= now_param(ctx),
         )
         .correlate(Client)
         .scalar_subquery()
@@ -125,7 +139,9 @@ def caseload_page(
     )
     alerts = {name: expr.label(f"alert_{name}") for name, expr in alert_columns(ctx).items()}
 
-    base = caseload(user, q=q, status=status, scope=scope)
+    base = caseload(user, status=status)
+    if searched:
+        base = base.where(_search_condition(bindparam("search_term"), bindparam("search_folded")))
     if sort == "quiet":
         # Never contacted first, then the longest ago.
         order = (last_contact.is_(None).desc(), last_contact.asc(), Client.last_name, Client.id)
@@ -140,23 +156,13 @@ def caseload_page(
         # The total of the whole list, counted before the page is cut out of it.
         base.with_only_columns(Client.id, func.count().over().label("total"))
         .order_by(*order)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        .limit(bindparam("per_page", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
         .subquery("on_page")
-    )
-    # Only the columns the list shows, as plain values (never the notes: not decrypted).
-    shown = (
-        Client.id,
-        Client.code,
-        Client.first_name,
-        Client.last_name,
-        Client.preferred_name,
-        Client.status,
-        User.name,
     )
     query = (
         select(
-            *shown,
+            *_SHOWN,
             on_page.c.total,
             last_contact,
             next_appointment,
@@ -167,9 +173,39 @@ def caseload_page(
         .join(User, User.id == Client.coach_id)
         .order_by(*order)
     )
-    names = list(alerts)
-    width = len(shown)
-    result = db.session.execute(query).all()
+    count = select(func.count()).select_from(base.subquery())
+    return query, count, list(alerts)
+
+
+def caseload_page(
+    user: User,
+    ctx: AlertContext,
+    *,
+    q: str | None,
+    status: str | None,
+    sort: str,
+    page: int,
+    per_page: int = 50,
+):
+    """One page of the caseload with, per client, the last completed contact, the next
+    appointment, open referrals and alerts: one query whatever its size (the total comes with
+    the page; a second query counts only for a page past the end). The statements are built
+    once per user and day (``access.built_once``)."""
+    searched = bool(q and q.strip())
+    query, count, names = access.built_once(
+        user,
+        "clients.caseload_page",
+        ctx.today,
+        searched,
+        status,
+        sort,
+        build=lambda: _caseload_statements(user, ctx, searched=searched, status=status, sort=sort),
+    )
+    params = {**ctx.params(), "per_page": per_page, "offset": (page - 1) * per_page}
+    if searched:
+        params |= _search_patterns(q)
+    width = len(_SHOWN)
+    result = db.session.execute(query, params).all()
     rows = [
         CaseloadRow(
             client=CaseloadClient(*row[:width]),
@@ -185,8 +221,19 @@ def caseload_page(
     elif page == 1:
         total = 0
     else:  # past the last page: how many there are, for the page count
-        total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+        total = db.session.scalar(count, params) or 0
     return rows, total
+
+
+def caseload_alert_counts(user: User, ctx: AlertContext) -> dict[str, int]:
+    """How many of the clients ``user`` may see carry each alert: one query."""
+    query = access.built_once(
+        user,
+        "clients.caseload_alert_counts",
+        ctx.today,
+        build=lambda: alert_counts_query(access.visible_clients(user), ctx),
+    )
+    return run_alert_counts(query, ctx)
 
 
 def coach_choices(user: User) -> list[tuple[int, str]]:
@@ -201,5 +248,13 @@ def visible_among(user: User, ids: list[int]) -> list[Client]:
 
 def alerts_of(client: Client, user: User, ctx: AlertContext) -> list[str]:
     """The names of the alerts that are on for ``client`` (one query)."""
-    counts = alert_counts(access.visible_clients(user).where(Client.id == client.id), ctx)
+    query = access.built_once(
+        user,
+        "clients.alerts_of",
+        ctx.today,
+        build=lambda: alert_counts_query(
+            access.visible_clients(user).where(Client.id == bindparam("alert_client_id")), ctx
+        ),
+    )
+    counts = run_alert_counts(query, ctx, {"alert_client_id": client.id})
     return [name for name, n in counts.items() if n]

@@ -21,10 +21,10 @@ from datetime import date, datetime
 
 from flask import g
 from flask_login import current_user
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, select
 
 from coachapp import access, timeutil
-from coachapp.alerts import BARC_DUE_DAYS, AlertContext, alert_columns
+from coachapp.alerts import BARC_DUE_DAYS, AlertContext, alert_columns, now_param
 from coachapp.clients import bp
 from coachapp.extensions import db
 from coachapp.followups import metrics as followup_metrics
@@ -75,16 +75,27 @@ def _returned(user: User):
 
 
 def _unread(user: User):
-    """Unread review entries (by someone else) on the user's own sessions."""
-    return (
-        select(ReviewComment.id)
-        .join(CoachingSession, CoachingSession.id == ReviewComment.session_id)
+    """Unread review entries (by someone else) on the user's own sessions. Asked from the
+    entries' side: the user's session ids from an index alone, then an index search for the
+    unread entries of each; the session rows themselves (archived? client visible?) are read
+    for those entries only, not for every session the user ever logged."""
+    own_sessions = select(CoachingSession.id).where(CoachingSession.coach_id == user.id)
+    live_and_visible = (
+        exists()
         .where(
-            CoachingSession.coach_id == user.id,
+            CoachingSession.id == ReviewComment.session_id,
             CoachingSession.archived_at.is_(None),
             CoachingSession.client_id.in_(_visible_ids(user)),
+        )
+        .correlate(ReviewComment)
+    )
+    return (
+        select(ReviewComment.id)
+        .where(
+            ReviewComment.session_id.in_(own_sessions),
             ReviewComment.read_at.is_(None),
             ReviewComment.author_id != user.id,
+            live_and_visible,
         )
         .correlate(None)
     )
@@ -97,7 +108,7 @@ def _outcomes(user: User, ctx: AlertContext):
             Appointment.client_id.in_(_visible_ids(user)),
             Appointment.outcome == AppointmentOutcome.SCHEDULED,
             Appointment.archived_at.is_(None),
-            Appointment.scheduled_at < ctx.now,
+            Appointment.scheduled_at < now_param(ctx),
         )
         .correlate(None)
     )
@@ -164,21 +175,24 @@ def counts(user: User, ctx: AlertContext) -> dict[str, int]:
     """How many tasks of each kind wait for ``user`` (a coach): one query. Other roles: none."""
     if user.role != Role.COACH:
         return dict.fromkeys(LABELS, 0)
-    row = db.session.execute(
-        select(
-            _count(_returned(user)).label("returned"),
-            _count(_handoffs(user)).label("handoffs"),
-            _count(_unread(user)).label("comments"),
-            _count(_outcomes(user, ctx)).label("outcomes"),
-            _count(_follow_ups(user, ctx)).label("follow_ups"),
-            _count(_barc_due(user, ctx)).label("barc_due"),
-            _count(_acknowledge(user)).label("acknowledge"),
-            _count(followup_metrics.due_soon_ids(_visible_ids(user), ctx.today)).label(
-                "interviews"
-            ),
-        )
-    ).one()
+    query = access.built_once(
+        user, "tasks.counts", ctx.today, build=lambda: _counts_statement(user, ctx)
+    )
+    row = db.session.execute(query, ctx.params()).one()
     return {name: row._mapping[name] or 0 for name in LABELS}
+
+
+def _counts_statement(user: User, ctx: AlertContext) -> Select:
+    return select(
+        _count(_returned(user)).label("returned"),
+        _count(_handoffs(user)).label("handoffs"),
+        _count(_unread(user)).label("comments"),
+        _count(_outcomes(user, ctx)).label("outcomes"),
+        _count(_follow_ups(user, ctx)).label("follow_ups"),
+        _count(_barc_due(user, ctx)).label("barc_due"),
+        _count(_acknowledge(user)).label("acknowledge"),
+        _count(followup_metrics.due_soon_ids(_visible_ids(user), ctx.today)).label("interviews"),
+    )
 
 
 def context() -> AlertContext:
@@ -220,19 +234,101 @@ def _name(first: str, last: str, preferred: str | None) -> str:
     return f"{preferred or first} {last}"
 
 
-def items(user: User, ctx: AlertContext, found: dict[str, int]) -> dict[str, list[Task]]:
-    """The first ``ITEMS_SHOWN`` rows of each kind that ``found`` (from ``counts``) says has
-    any: one query per such kind, whatever the caseload holds."""
-    out: dict[str, list[Task]] = {name: [] for name in LABELS}
-    client_cols = (Client.first_name, Client.last_name, Client.preferred_name)
-    if found.get("returned"):
-        for sid, on, *names in db.session.execute(
-            select(CoachingSession.id, CoachingSession.date, *client_cols)
+_CLIENT_NAME = (Client.first_name, Client.last_name, Client.preferred_name)
+
+
+def _last_barc():
+    return (
+        select(func.max(Assessment.administered_on))
+        .where(Assessment.client_id == Client.id, Assessment.archived_at.is_(None))
+        .correlate(Client)
+        .scalar_subquery()
+    )
+
+
+def _item_statement(kind: str, user: User, ctx: AlertContext) -> Select:
+    """The first ``ITEMS_SHOWN`` rows of one kind (built once per user and day)."""
+    if kind == "returned":
+        return (
+            select(CoachingSession.id, CoachingSession.date, *_CLIENT_NAME)
             .join(Client, Client.id == CoachingSession.client_id)
             .where(CoachingSession.id.in_(_returned(user)))
             .order_by(CoachingSession.returned_at.desc(), CoachingSession.id.desc())
             .limit(ITEMS_SHOWN)
-        ):
+        )
+    if kind == "handoffs":
+        return (
+            select(ClientAssignment.client_id, ClientAssignment.starts_on, *_CLIENT_NAME)
+            .join(Client, Client.id == ClientAssignment.client_id)
+            .where(ClientAssignment.id.in_(_handoffs(user)))
+            .order_by(ClientAssignment.id.desc())
+            .limit(ITEMS_SHOWN)
+        )
+    if kind == "comments":
+        return (
+            select(
+                CoachingSession.id,
+                CoachingSession.date,
+                ReviewComment.body,
+                User.name,
+                *_CLIENT_NAME,
+            )
+            .join(CoachingSession, CoachingSession.id == ReviewComment.session_id)
+            .join(Client, Client.id == CoachingSession.client_id)
+            .join(User, User.id == ReviewComment.author_id)
+            .where(ReviewComment.id.in_(_unread(user)))
+            .order_by(ReviewComment.id.desc())
+            .limit(ITEMS_SHOWN)
+        )
+    if kind == "outcomes":
+        return (
+            select(Appointment.id, Appointment.scheduled_at, Appointment.kind, *_CLIENT_NAME)
+            .join(Client, Client.id == Appointment.client_id)
+            .where(Appointment.id.in_(_outcomes(user, ctx)))
+            .order_by(Appointment.scheduled_at.desc())
+            .limit(ITEMS_SHOWN)
+        )
+    if kind == "follow_ups":
+        return (
+            select(Referral.id, Referral.referred_on, Resource.name, *_CLIENT_NAME)
+            .join(Client, Client.id == Referral.client_id)
+            .join(Resource, Resource.id == Referral.resource_id)
+            .where(Referral.id.in_(_follow_ups(user, ctx)))
+            .order_by(Referral.referred_on, Referral.id)
+            .limit(ITEMS_SHOWN)
+        )
+    if kind == "barc_due":
+        last = _last_barc()
+        return (
+            select(Client.id, last, *_CLIENT_NAME)
+            .where(Client.id.in_(_barc_due(user, ctx)))
+            .order_by(last.is_(None).desc(), last, Client.last_name, Client.first_name)
+            .limit(ITEMS_SHOWN)
+        )
+    if kind == "acknowledge":
+        return (
+            select(SupervisionNote.id, SupervisionNote.date, User.name)
+            .join(User, User.id == SupervisionNote.supervisor_id)
+            .where(SupervisionNote.id.in_(_acknowledge(user)))
+            .order_by(SupervisionNote.date.desc(), SupervisionNote.id.desc())
+            .limit(ITEMS_SHOWN)
+        )
+    raise ValueError(kind)
+
+
+def _item_rows(kind: str, user: User, ctx: AlertContext):
+    query = access.built_once(
+        user, "tasks.items", kind, ctx.today, build=lambda: _item_statement(kind, user, ctx)
+    )
+    return db.session.execute(query, ctx.params())
+
+
+def items(user: User, ctx: AlertContext, found: dict[str, int]) -> dict[str, list[Task]]:
+    """The first ``ITEMS_SHOWN`` rows of each kind that ``found`` (from ``counts``) says has
+    any: one query per such kind, whatever the caseload holds."""
+    out: dict[str, list[Task]] = {name: [] for name in LABELS}
+    if found.get("returned"):
+        for sid, on, *names in _item_rows("returned", user, ctx):
             out["returned"].append(
                 Task(
                     "returned",
@@ -244,13 +340,7 @@ def items(user: User, ctx: AlertContext, found: dict[str, int]) -> dict[str, lis
                 )
             )
     if found.get("handoffs"):
-        for cid, on, *names in db.session.execute(
-            select(ClientAssignment.client_id, ClientAssignment.starts_on, *client_cols)
-            .join(Client, Client.id == ClientAssignment.client_id)
-            .where(ClientAssignment.id.in_(_handoffs(user)))
-            .order_by(ClientAssignment.id.desc())
-            .limit(ITEMS_SHOWN)
-        ):
+        for cid, on, *names in _item_rows("handoffs", user, ctx):
             out["handoffs"].append(
                 Task(
                     "handoffs",
@@ -262,21 +352,7 @@ def items(user: User, ctx: AlertContext, found: dict[str, int]) -> dict[str, lis
                 )
             )
     if found.get("comments"):
-        for sid, on, body, author, *names in db.session.execute(
-            select(
-                CoachingSession.id,
-                CoachingSession.date,
-                ReviewComment.body,
-                User.name,
-                *client_cols,
-            )
-            .join(CoachingSession, CoachingSession.id == ReviewComment.session_id)
-            .join(Client, Client.id == CoachingSession.client_id)
-            .join(User, User.id == ReviewComment.author_id)
-            .where(ReviewComment.id.in_(_unread(user)))
-            .order_by(ReviewComment.id.desc())
-            .limit(ITEMS_SHOWN)
-        ):
+        for sid, on, body, author, *names in _item_rows("comments", user, ctx):
             text = body if len(body) <= 200 else body[:199] + "…"
             out["comments"].append(
                 Task(
@@ -289,13 +365,7 @@ def items(user: User, ctx: AlertContext, found: dict[str, int]) -> dict[str, lis
                 )
             )
     if found.get("outcomes"):
-        for aid, at, kind, *names in db.session.execute(
-            select(Appointment.id, Appointment.scheduled_at, Appointment.kind, *client_cols)
-            .join(Client, Client.id == Appointment.client_id)
-            .where(Appointment.id.in_(_outcomes(user, ctx)))
-            .order_by(Appointment.scheduled_at.desc())
-            .limit(ITEMS_SHOWN)
-        ):
+        for aid, at, kind, *names in _item_rows("outcomes", user, ctx):
             label = kind.replace("_", " ")
             out["outcomes"].append(
                 Task(
@@ -308,14 +378,7 @@ def items(user: User, ctx: AlertContext, found: dict[str, int]) -> dict[str, lis
                 )
             )
     if found.get("follow_ups"):
-        for rid, on, resource, *names in db.session.execute(
-            select(Referral.id, Referral.referred_on, Resource.name, *client_cols)
-            .join(Client, Client.id == Referral.client_id)
-            .join(Resource, Resource.id == Referral.resource_id)
-            .where(Referral.id.in_(_follow_ups(user, ctx)))
-            .order_by(Referral.referred_on, Referral.id)
-            .limit(ITEMS_SHOWN)
-        ):
+        for rid, on, resource, *names in _item_rows("follow_ups", user, ctx):
             out["follow_ups"].append(
                 Task(
                     "follow_ups",
@@ -327,30 +390,13 @@ def items(user: User, ctx: AlertContext, found: dict[str, int]) -> dict[str, lis
                 )
             )
     if found.get("barc_due"):
-        last = (
-            select(func.max(Assessment.administered_on))
-            .where(Assessment.client_id == Client.id, Assessment.archived_at.is_(None))
-            .correlate(Client)
-            .scalar_subquery()
-        )
-        for cid, on, *names in db.session.execute(
-            select(Client.id, last, *client_cols)
-            .where(Client.id.in_(_barc_due(user, ctx)))
-            .order_by(last.is_(None).desc(), last, Client.last_name, Client.first_name)
-            .limit(ITEMS_SHOWN)
-        ):
+        for cid, on, *names in _item_rows("barc_due", user, ctx):
             detail = f"Last BARC-10 {on.isoformat()}" if on else "No BARC-10 yet"
             out["barc_due"].append(
                 Task("barc_due", on, _name(*names), detail, "assessments.new", {"client_id": cid})
             )
     if found.get("acknowledge"):
-        for nid, on, author in db.session.execute(
-            select(SupervisionNote.id, SupervisionNote.date, User.name)
-            .join(User, User.id == SupervisionNote.supervisor_id)
-            .where(SupervisionNote.id.in_(_acknowledge(user)))
-            .order_by(SupervisionNote.date.desc(), SupervisionNote.id.desc())
-            .limit(ITEMS_SHOWN)
-        ):
+        for nid, on, author in _item_rows("acknowledge", user, ctx):
             out["acknowledge"].append(
                 Task(
                     "acknowledge",
@@ -362,7 +408,16 @@ def items(user: User, ctx: AlertContext, found: dict[str, int]) -> dict[str, lis
                 )
             )
     if found.get("interviews"):
-        for row in followup_metrics.due_soon_rows(_visible_ids(user), ctx.today, ITEMS_SHOWN):
+        query = access.built_once(
+            user,
+            "tasks.items",
+            "interviews",
+            ctx.today,
+            build=lambda: followup_metrics.due_soon_rows_query(
+                _visible_ids(user), ctx.today, ITEMS_SHOWN
+            ),
+        )
+        for row in followup_metrics.due_soon_result(db.session.execute(query)):
             out["interviews"].append(
                 Task(
                     "interviews",

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from coachapp import access, audit, records, timeutil, web
-from coachapp.alerts import ALERT_LABELS, AlertContext, alert_counts
-from coachapp.clients import bp, queries, services, tasks
+from coachapp.alerts import ALERT_LABELS, AlertContext
+from coachapp.clients import bp, panels, queries, services, tasks
 from coachapp.clients.forms import (
     DischargeForm,
     EditClientForm,
@@ -45,11 +45,8 @@ def index():
         sort = "name"
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
     ctx = alert_context()
-    visible = access.visible_clients(current_user)
-    rows, total = caseload_page(
-        current_user, ctx, q=q, status=status or None, sort=sort, page=page, scope=visible
-    )
-    counts = alert_counts(visible, ctx)
+    rows, total = caseload_page(current_user, ctx, q=q, status=status or None, sort=sort, page=page)
+    counts = queries.caseload_alert_counts(current_user, ctx)
     task_counts: dict = {}
     task_items: dict = {}
     if current_user.role == Role.COACH:
@@ -150,7 +147,7 @@ def detail(client: Client):
         entity_id=client.id,
         client_id=client.id,
     )
-    db.session.commit()
+    commit_keeping_loaded()
     ctx = alert_context()
     return render_template(
         "clients/detail.html",
@@ -158,12 +155,26 @@ def detail(client: Client):
         episodes=client.enrollments,
         panels=build_panels(client, current_user),
         panel_names=[name for name, _ in PANELS],
+        panel_scripts=panels.with_scripts(current_app.jinja_env),
         sections=section_links(),
         shown=SHOWN,
         contact=contact_links(client),
         alerts=[ALERT_LABELS[name] for name in queries.alerts_of(client, current_user, ctx)],
         archive_form=ArchiveForm(),
     )
+
+
+def commit_keeping_loaded() -> None:
+    """Commit the read's audit event without expiring what the request has loaded: the audit
+    event changes neither the client nor the user, and reading them again after the commit
+    would only cost time (the page then reads them once)."""
+    session = db.session()
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
 
 
 def contact_links(client: Client) -> dict[str, str]:

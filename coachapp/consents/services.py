@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from coachapp import audit, records
 from coachapp.extensions import db
@@ -27,14 +27,19 @@ def in_force(consent: ConsentRecord, on: date) -> bool:
     )
 
 
-def consents_of(client: Client) -> list[ConsentRecord]:
-    return list(
-        db.session.scalars(
-            select(ConsentRecord)
-            .where(ConsentRecord.client_id == client.id, ConsentRecord.archived_at.is_(None))
-            .order_by(ConsentRecord.signed_on.desc(), ConsentRecord.id.desc())
-        )
+# Built once: the client page asks it on every view.
+_CONSENTS_OF = (
+    select(ConsentRecord)
+    .where(
+        ConsentRecord.client_id == bindparam("consents_client_id"),
+        ConsentRecord.archived_at.is_(None),
     )
+    .order_by(ConsentRecord.signed_on.desc(), ConsentRecord.id.desc())
+)
+
+
+def consents_of(client: Client) -> list[ConsentRecord]:
+    return list(db.session.scalars(_CONSENTS_OF, {"consents_client_id": client.id}))
 
 
 def check_consent(data: dict, *, today: date) -> None:

@@ -346,8 +346,18 @@ def due_list(
 
 def due_soon_rows(client_ids: Select, today: date, limit: int) -> list[DueRow]:
     """The first ``limit`` interviews due this week (soonest last day first): one query."""
+    return due_soon_result(db.session.execute(due_soon_rows_query(client_ids, today, limit)))
+
+
+def due_soon_result(result) -> list[DueRow]:
+    """The rows of ``due_soon_rows_query`` run (for a caller that keeps the statement)."""
+    return [_due_row(r, "due") for r in result.all()]
+
+
+def due_soon_rows_query(client_ids: Select, today: date, limit: int) -> Select:
+    """The statement of ``due_soon_rows``."""
     windows = visible_windows(client_ids)
-    rows = db.session.execute(
+    return (
         select(
             windows.c.client_id,
             Client.first_name,
@@ -365,8 +375,7 @@ def due_soon_rows(client_ids: Select, today: date, limit: int) -> list[DueRow]:
         .where(due_soon(windows, today))
         .order_by(windows.c.closes, Client.last_name, Client.id)
         .limit(limit)
-    ).all()
-    return [_due_row(r, "due") for r in rows]
+    )
 
 
 def _due_row(r, bucket: str) -> DueRow:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from coachapp import access, timeutil
 from coachapp.extensions import db
@@ -21,24 +21,31 @@ class EpisodeSchedule:
 
 def records_of(client: Client, user: User) -> list[FollowUpInterview]:
     """The client's live interview records, through the access rule (one query)."""
-    return list(
-        db.session.scalars(
+    query = access.built_once(
+        user,
+        "followups.records_of",
+        build=lambda: (
             access.client_child_select(FollowUpInterview, user)
-            .where(FollowUpInterview.client_id == client.id)
+            .where(FollowUpInterview.client_id == bindparam("panel_client_id"))
             .order_by(FollowUpInterview.id)
-        )
+        ),
     )
+    return list(db.session.scalars(query, {"panel_client_id": client.id}))
+
+
+# Built once (the client page asks it on every view); the client is reached already checked.
+_EPISODES = (
+    select(Enrollment)
+    .where(Enrollment.client_id == bindparam("episodes_client_id"))
+    .order_by(Enrollment.intake_date.desc(), Enrollment.id.desc())
+)
 
 
 def episode_schedules(client: Client, user: User) -> list[EpisodeSchedule]:
     """Each episode's schedule as of the program's today, newest episode first: two queries
     (episodes, records) whatever the history holds."""
     today = timeutil.local_today(client.program)
-    episodes = db.session.scalars(
-        select(Enrollment)
-        .where(Enrollment.client_id == client.id)
-        .order_by(Enrollment.intake_date.desc(), Enrollment.id.desc())
-    ).all()
+    episodes = db.session.scalars(_EPISODES, {"episodes_client_id": client.id}).all()
     done: dict[int, dict[str, tuple]] = {}
     for row in records_of(client, user):
         done.setdefault(row.enrollment_id, {})[row.kind] = (row.done_on, row.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 
 from coachapp import access, timeutil
 from coachapp.extensions import db
@@ -24,20 +24,25 @@ class Progress:
 def progress_by_goal(client: Client, user: User) -> dict[int, Progress]:
     """Per goal of ``client``: the number of (non-archived) sessions that addressed it and the
     latest such date. ONE aggregate query for all the client's goals."""
-    rows = db.session.execute(
-        select(
-            session_goals.c.goal_id,
-            func.count(CoachingSession.id),
-            func.max(CoachingSession.date),
-        )
-        .join(CoachingSession, CoachingSession.id == session_goals.c.session_id)
-        .where(
-            CoachingSession.client_id == client.id,
-            CoachingSession.client_id.in_(access.visible_client_ids(user)),
-            CoachingSession.archived_at.is_(None),
-        )
-        .group_by(session_goals.c.goal_id)
+    query = access.built_once(
+        user,
+        "goals.progress_by_goal",
+        build=lambda: (
+            select(
+                session_goals.c.goal_id,
+                func.count(CoachingSession.id),
+                func.max(CoachingSession.date),
+            )
+            .join(CoachingSession, CoachingSession.id == session_goals.c.session_id)
+            .where(
+                CoachingSession.client_id == bindparam("panel_client_id"),
+                CoachingSession.client_id.in_(access.visible_client_ids(user)),
+                CoachingSession.archived_at.is_(None),
+            )
+            .group_by(session_goals.c.goal_id)
+        ),
     )
+    rows = db.session.execute(query, {"panel_client_id": client.id})
     return {goal_id: Progress(n, last) for goal_id, n, last in rows}
 
 
@@ -45,12 +50,20 @@ def client_panel(client: Client, user: User) -> dict:
     """Context of templates/goals/_client_panel.html (see coachapp.clients.panels): the
     client's goals, active first, each with its progress. Two queries, whatever the number of
     goals and sessions."""
-    active_first = case((Goal.status == GoalStatus.ACTIVE, 0), else_=1)
-    goals = db.session.scalars(
-        access.client_child_select(Goal, user)
-        .where(Goal.client_id == client.id)
-        .order_by(active_first, Goal.opened_on.desc(), Goal.id.desc())
-    ).all()
+    query = access.built_once(
+        user,
+        "goals.client_panel",
+        build=lambda: (
+            access.client_child_select(Goal, user)
+            .where(Goal.client_id == bindparam("panel_client_id"))
+            .order_by(
+                case((Goal.status == GoalStatus.ACTIVE, 0), else_=1),
+                Goal.opened_on.desc(),
+                Goal.id.desc(),
+            )
+        ),
+    )
+    goals = db.session.scalars(query, {"panel_client_id": client.id}).all()
     progress = progress_by_goal(client, user) if goals else {}
     return {
         "goals": goals,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from coachapp import access
 from coachapp.extensions import db
@@ -105,12 +105,13 @@ def meeting_choices(
 
 def client_panel(client: Client, user: User) -> dict:
     """Context of templates/mutual_aid/_client_panel.html: the groups the client attends
-    (current first, then ended) with their meetings, and their sponsor or mentor. Two queries
-    whatever the number of groups (attendance, their meetings)."""
+    (current first, then ended) with their meetings, and their sponsor or mentor. One query
+    whatever the number of groups (attendance with their meetings joined: the page's query
+    count does not depend on whether the client attends any)."""
     rows = db.session.scalars(
         access.client_child_select(MutualAidAttendance, user)
         .where(MutualAidAttendance.client_id == client.id)
-        .options(selectinload(MutualAidAttendance.resource))
+        .options(joinedload(MutualAidAttendance.resource))
         .order_by(
             MutualAidAttendance.ended_on.is_not(None),
             MutualAidAttendance.since.desc().nulls_last(),

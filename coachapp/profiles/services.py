@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from coachapp import audit, records, timeutil
@@ -38,7 +38,19 @@ class ProfileRuleError(records.RuleError):
 def get_profile(client: Client) -> ClientProfile | None:
     """The client's demographics row, or None when nothing was ever recorded (all "not asked
     yet"). ``client`` has been reached through the access rule."""
-    return db.session.scalar(select(ClientProfile).where(ClientProfile.client_id == client.id))
+    return db.session.scalar(_PROFILE, {"profile_client_id": client.id})
+
+
+# Built once: the client page asks them on every view.
+_PROFILE = select(ClientProfile).where(ClientProfile.client_id == bindparam("profile_client_id"))
+_STATUS_ROWS = (
+    select(ClientStatusRecord)
+    .where(
+        ClientStatusRecord.client_id == bindparam("status_client_id"),
+        ClientStatusRecord.archived_at.is_(None),
+    )
+    .order_by(ClientStatusRecord.as_of.desc(), ClientStatusRecord.id.desc())
+)
 
 
 def check_profile(data: dict) -> None:
@@ -317,14 +329,7 @@ class StatusSummary:
 
 def summaries(client: Client) -> dict[str, StatusSummary]:
     """Housing and employment now and at intake, from one query of the client's rows."""
-    rows = db.session.scalars(
-        select(ClientStatusRecord)
-        .where(
-            ClientStatusRecord.client_id == client.id,
-            ClientStatusRecord.archived_at.is_(None),
-        )
-        .order_by(ClientStatusRecord.as_of.desc(), ClientStatusRecord.id.desc())
-    ).all()
+    rows = db.session.scalars(_STATUS_ROWS, {"status_client_id": client.id}).all()
     episode = client.latest_enrollment
     intake = episode.intake_date if episode is not None else None
     today = timeutil.local_today(client.program)

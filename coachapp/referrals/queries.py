@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, bindparam
+from sqlalchemy.orm import joinedload, selectinload
 
 from coachapp import access, timeutil
 from coachapp.extensions import db
@@ -37,14 +37,21 @@ def follow_ups(user: User, today: date) -> Select:
 
 def client_panel(client: Client, user: User) -> dict:
     """Context of templates/referrals/_client_panel.html (see coachapp.clients.panels): the
-    client's referrals, newest first, with resource and dated history. Three queries, whatever
-    the number of referrals (referrals, their resources, their histories)."""
-    referrals = db.session.scalars(
-        access.client_child_select(Referral, user)
-        .where(Referral.client_id == client.id)
-        .options(selectinload(Referral.resource), selectinload(Referral.history))
-        .order_by(Referral.referred_on.desc(), Referral.id.desc())
-    ).all()
+    client's referrals, newest first, with resource and dated history. Two queries, whatever
+    the number of referrals (referrals with their resources joined, their histories): the
+    resources are joined, not loaded by a second query that the ORM skips when another panel
+    has loaded them already (the page's query count would then depend on the data)."""
+    query = access.built_once(
+        user,
+        "referrals.client_panel",
+        build=lambda: (
+            access.client_child_select(Referral, user)
+            .where(Referral.client_id == bindparam("panel_client_id"))
+            .options(joinedload(Referral.resource, innerjoin=True), selectinload(Referral.history))
+            .order_by(Referral.referred_on.desc(), Referral.id.desc())
+        ),
+    )
+    referrals = db.session.scalars(query, {"panel_client_id": client.id}).all()
     today = timeutil.local_today(client.program)
     return {
         "referrals": referrals,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from coachapp import access
@@ -46,27 +46,31 @@ class ThreadEntry:
     author_name: str
 
 
+# One statement for every call (the ids are an expanding bind parameter).
+_THREADS = (
+    select(
+        ReviewComment.id,
+        ReviewComment.session_id,
+        ReviewComment.kind,
+        ReviewComment.body,
+        ReviewComment.created_at,
+        ReviewComment.read_at,
+        ReviewComment.author_id,
+        User.name,
+    )
+    .join(User, User.id == ReviewComment.author_id)
+    .where(ReviewComment.session_id.in_(bindparam("thread_session_ids", expanding=True)))
+    .order_by(ReviewComment.id)
+)
+
+
 def threads(session_ids) -> dict[int, list[ThreadEntry]]:
     """The review threads of these sessions (already reached through the access rule), oldest
     entry first: one query whatever their number."""
     ids = list(session_ids)
     if not ids:
         return {}
-    rows = db.session.execute(
-        select(
-            ReviewComment.id,
-            ReviewComment.session_id,
-            ReviewComment.kind,
-            ReviewComment.body,
-            ReviewComment.created_at,
-            ReviewComment.read_at,
-            ReviewComment.author_id,
-            User.name,
-        )
-        .join(User, User.id == ReviewComment.author_id)
-        .where(ReviewComment.session_id.in_(ids))
-        .order_by(ReviewComment.id)
-    )
+    rows = db.session.execute(_THREADS, {"thread_session_ids": ids})
     found: dict[int, list[ThreadEntry]] = {}
     for row in rows:
         found.setdefault(row.session_id, []).append(ThreadEntry(*row))
@@ -92,22 +96,35 @@ def session_rows(client: Client, user: User, *, offset: int, limit: int) -> list
     )
 
 
+def _panel_statements(user: User):
+    """The panel's sessions and totals, for any client of ``user`` (``panel_client_id``)."""
+    scoped = access.client_child_select(CoachingSession, user).where(
+        CoachingSession.client_id == bindparam("panel_client_id")
+    )
+    latest = (
+        scoped.options(selectinload(CoachingSession.goals))
+        .order_by(CoachingSession.date.desc(), CoachingSession.id.desc())
+        .limit(PANEL_LIMIT)
+    )
+    completed = CoachingSession.outcome == SessionOutcome.COMPLETED
+    totals = scoped.with_only_columns(
+        func.count(CoachingSession.id),
+        func.coalesce(func.sum(case((completed, CoachingSession.duration_minutes), else_=0)), 0),
+    )
+    return latest, totals
+
+
 def client_panel(client: Client, user: User) -> dict:
     """Context of templates/sessions/_client_panel.html (see coachapp.clients.panels): the
     latest sessions, newest first, with the goals each addressed and their review threads; how
     many sessions in all and the minutes of the completed ones. Four queries, whatever the
-    history holds."""
-    scoped = _client_sessions(client, user)
-    sessions = session_rows(client, user, offset=0, limit=PANEL_LIMIT)
-    completed = CoachingSession.outcome == SessionOutcome.COMPLETED
-    total, completed_minutes = db.session.execute(
-        scoped.with_only_columns(
-            func.count(CoachingSession.id),
-            func.coalesce(
-                func.sum(case((completed, CoachingSession.duration_minutes), else_=0)), 0
-            ),
-        )
-    ).one()
+    history holds (built once per user and day: ``access.built_once``)."""
+    latest, totals = access.built_once(
+        user, "sessions.client_panel", build=lambda: _panel_statements(user)
+    )
+    params = {"panel_client_id": client.id}
+    sessions = list(db.session.scalars(latest, params))
+    total, completed_minutes = db.session.execute(totals, params).one()
     return {
         "sessions": sessions,
         "threads": threads(s.id for s in sessions),

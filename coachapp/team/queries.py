@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
-from sqlalchemy import Select, and_, func, or_, select, union
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select, union
 from sqlalchemy.orm import selectinload
 
 from coachapp import access
@@ -35,14 +36,15 @@ from coachapp.reports import metrics
 REFERRAL_WAIT_DAYS = 14
 
 
+_TEAM_COACHES = (
+    select(User)
+    .where(User.supervisor_id == bindparam("team_supervisor_id"), User.role == "coach")
+    .order_by(User.active.desc(), User.name)
+)
+
+
 def team_coaches(supervisor: User) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.supervisor_id == supervisor.id, User.role == "coach")
-            .order_by(User.active.desc(), User.name)
-        )
-    )
+    return list(db.session.scalars(_TEAM_COACHES, {"team_supervisor_id": supervisor.id}))
 
 
 def month_bounds(today: date) -> tuple[date, date]:
@@ -77,16 +79,14 @@ def _team_clients(supervisor: User) -> Select:
     )
 
 
-def dashboard(supervisor: User, ctx: AlertContext) -> tuple[list[CoachRow], date, date]:
-    """One row per coach of the team; six queries whatever the team's size."""
-    coaches = team_coaches(supervisor)
-    rows = {c.id: CoachRow(coach=c) for c in coaches}
+def _dashboard_statements(supervisor: User, ctx: AlertContext) -> tuple[Select, ...]:
+    """The dashboard's per-coach counts over the team's clients (built once per supervisor
+    and day: ``access.built_once``)."""
     start, end = month_bounds(ctx.today)
     scope = _team_clients(supervisor).subquery()
     in_scope = Client.id.in_(select(scope.c.id))
-
     quiet = alert_columns(ctx)["quiet"]
-    for coach_id, active, quiet_n in db.session.execute(
+    clients = (
         select(
             Client.coach_id,
             func.count().filter(Client.status == ClientStatus.ACTIVE),
@@ -94,10 +94,8 @@ def dashboard(supervisor: User, ctx: AlertContext) -> tuple[list[CoachRow], date
         )
         .where(in_scope)
         .group_by(Client.coach_id)
-    ):
-        rows[coach_id].active, rows[coach_id].quiet = active, quiet_n
-
-    for coach_id, completed, attempted in db.session.execute(
+    )
+    sessions = (
         select(
             Client.coach_id,
             func.count().filter(CoachingSession.outcome == SessionOutcome.COMPLETED),
@@ -110,7 +108,39 @@ def dashboard(supervisor: User, ctx: AlertContext) -> tuple[list[CoachRow], date
             CoachingSession.date.between(start, end),
         )
         .group_by(Client.coach_id)
-    ):
+    )
+    referrals = (
+        select(Client.coach_id, func.count(Referral.id))
+        .join(Client, Client.id == Referral.client_id)
+        .where(in_scope, waiting_referral(ctx.today))
+        .group_by(Client.coach_id)
+    )
+    notes = (
+        select(Client.coach_id, func.count(CoachingSession.id))
+        .join(Client, Client.id == CoachingSession.client_id)
+        .where(in_scope, note_awaiting_review())
+        .group_by(Client.coach_id)
+    )
+    return clients, sessions, referrals, notes
+
+
+def dashboard(supervisor: User, ctx: AlertContext) -> tuple[list[CoachRow], date, date]:
+    """One row per coach of the team; six queries whatever the team's size."""
+    coaches = team_coaches(supervisor)
+    rows = {c.id: CoachRow(coach=c) for c in coaches}
+    start, end = month_bounds(ctx.today)
+    clients, sessions, referrals, notes = access.built_once(
+        supervisor,
+        "team.dashboard",
+        ctx.today,
+        build=lambda: _dashboard_statements(supervisor, ctx),
+    )
+    params = ctx.params()
+
+    for coach_id, active, quiet_n in db.session.execute(clients, params):
+        rows[coach_id].active, rows[coach_id].quiet = active, quiet_n
+
+    for coach_id, completed, attempted in db.session.execute(sessions, params):
         rows[coach_id].sessions_completed = completed
         rows[coach_id].sessions_attempted = attempted
 
@@ -122,21 +152,11 @@ def dashboard(supervisor: User, ctx: AlertContext) -> tuple[list[CoachRow], date
             rows[coach_id].attended = figures["attended"]
             rows[coach_id].no_show = figures["no_show"]
 
-    for coach_id, waiting in db.session.execute(
-        select(Client.coach_id, func.count(Referral.id))
-        .join(Client, Client.id == Referral.client_id)
-        .where(in_scope, waiting_referral(ctx.today))
-        .group_by(Client.coach_id)
-    ):
+    for coach_id, waiting in db.session.execute(referrals, params):
         rows[coach_id].referrals_waiting = waiting
 
-    for coach_id, notes in db.session.execute(
-        select(Client.coach_id, func.count(CoachingSession.id))
-        .join(Client, Client.id == CoachingSession.client_id)
-        .where(in_scope, note_awaiting_review())
-        .group_by(Client.coach_id)
-    ):
-        rows[coach_id].notes_to_review = notes
+    for coach_id, n in db.session.execute(notes, params):
+        rows[coach_id].notes_to_review = n
 
     # The caseload page counts the clients a coach covers today: so does the dashboard.
     for coach_id, covered in covered_active_counts(list(rows)).items():
@@ -182,17 +202,20 @@ def covered_active_counts(coach_ids: list[int], on: date | None = None) -> dict[
     """Per coach, the active clients they cover (``covered_client_pairs``): one query."""
     if not coach_ids:
         return {}
+    query = _covered_active_counts(tuple(coach_ids), on or access.today())
+    return dict(db.session.execute(query).all())
+
+
+@lru_cache(maxsize=256)
+def _covered_active_counts(coach_ids: tuple[int, ...], on: date) -> Select:
+    # Built once per team and day (a page of the team asks it on every view).
     pairs = (
-        covered_client_pairs(coach_ids, on)
+        covered_client_pairs(list(coach_ids), on)
         .where(Client.status == ClientStatus.ACTIVE)
         .subquery("covered_active")
     )
-    return dict(
-        db.session.execute(
-            select(pairs.c.coach_id, func.count(func.distinct(pairs.c.client_id))).group_by(
-                pairs.c.coach_id
-            )
-        ).all()
+    return select(pairs.c.coach_id, func.count(func.distinct(pairs.c.client_id))).group_by(
+        pairs.c.coach_id
     )
 
 
@@ -298,21 +321,39 @@ def unread_replies(supervisor: User) -> tuple[int, list]:
     """The team's coaches' replies in review threads that the supervisor has not read: how
     many, and the newest ``REPLIES_SHOWN`` (session id and date, coach, client, reply); two
     queries."""
-    replies = (
-        select(ReviewComment.id)
-        .join(CoachingSession, CoachingSession.id == ReviewComment.session_id)
-        .where(
-            CoachingSession.client_id.in_(select(_team_clients(supervisor).subquery().c.id)),
-            CoachingSession.archived_at.is_(None),
-            ReviewComment.kind == ReviewCommentKind.REPLY,
-            ReviewComment.author_id == CoachingSession.coach_id,
-            ReviewComment.read_at.is_(None),
-        )
+    count_query, rows_query = access.built_once(
+        supervisor, "team.unread_replies", build=lambda: _unread_replies_statements(supervisor)
     )
-    count = db.session.scalar(select(func.count()).select_from(replies.subquery())) or 0
+    count = db.session.scalar(count_query) or 0
     if not count:
         return 0, []
-    rows = db.session.execute(
+    return count, db.session.execute(rows_query).all()
+
+
+def _unread_replies_statements(supervisor: User) -> tuple[Select, Select]:
+    # Asked from the entries' side: the team's session ids come from an index alone and the
+    # unread entries of each by index search; a session row is read only for an unread entry
+    # (not for each of the team's sessions).
+    team_sessions = select(CoachingSession.id).where(
+        CoachingSession.client_id.in_(select(_team_clients(supervisor).subquery().c.id))
+    )
+    by_its_coach = (
+        exists()
+        .where(
+            CoachingSession.id == ReviewComment.session_id,
+            CoachingSession.archived_at.is_(None),
+            CoachingSession.coach_id == ReviewComment.author_id,
+        )
+        .correlate(ReviewComment)
+    )
+    replies = select(ReviewComment.id).where(
+        ReviewComment.session_id.in_(team_sessions),
+        ReviewComment.kind == ReviewCommentKind.REPLY,
+        ReviewComment.read_at.is_(None),
+        by_its_coach,
+    )
+    count = select(func.count()).select_from(replies.subquery())
+    rows = (
         select(
             CoachingSession.id.label("session_id"),
             CoachingSession.date,
@@ -328,7 +369,7 @@ def unread_replies(supervisor: User) -> tuple[int, list]:
         .where(ReviewComment.id.in_(replies))
         .order_by(ReviewComment.id.desc())
         .limit(REPLIES_SHOWN)
-    ).all()
+    )
     return count, rows
 
 

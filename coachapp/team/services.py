@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 
 from coachapp import audit, records, timeutil
 from coachapp.extensions import db
@@ -231,19 +231,25 @@ def reassign(
     return row
 
 
+# Built once: every client page of a coach asks it.
+_LATEST_HANDOFF = (
+    select(ClientAssignment)
+    .where(
+        ClientAssignment.client_id == bindparam("handoff_client_id"),
+        ClientAssignment.coach_id == bindparam("handoff_coach_id"),
+        ClientAssignment.ends_on.is_(None),
+        ClientAssignment.handoff_note.is_not(None),
+    )
+    .order_by(ClientAssignment.id.desc())
+    .limit(1)
+)
+
+
 def latest_handoff(client: Client, coach: User) -> ClientAssignment | None:
     """The open assignment row of ``client`` with ``coach`` when it carries a hand-off note:
     what the receiving coach is told when they open the client."""
     return db.session.scalar(
-        select(ClientAssignment)
-        .where(
-            ClientAssignment.client_id == client.id,
-            ClientAssignment.coach_id == coach.id,
-            ClientAssignment.ends_on.is_(None),
-            ClientAssignment.handoff_note.is_not(None),
-        )
-        .order_by(ClientAssignment.id.desc())
-        .limit(1)
+        _LATEST_HANDOFF, {"handoff_client_id": client.id, "handoff_coach_id": coach.id}
     )
 
 

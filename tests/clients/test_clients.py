@@ -473,3 +473,21 @@ def test_long_lists_fold_without_dropping_anything(db, login, coach):
     assert all(f"Shelter {n}" in page for n in range(6))
     folded = page[page.index("3 earlier referrals") :]
     assert "Shelter 3" in folded and "Shelter 2" not in folded
+
+
+def test_caseload_pages_and_searches_with_one_kept_statement(db, login, coach):
+    """The caseload's statement is kept per user and day: each request's page, search and
+    sort still come from its own parameters."""
+    clients = [factories.client(coach, last_name=f"Page{n:02d}") for n in range(53)]
+    browser = login(coach)
+    first = browser.get("/clients/").get_data(as_text=True)
+    second = browser.get("/clients/?page=2").get_data(as_text=True)
+    assert clients[0].code in first and clients[52].code not in first
+    assert clients[52].code in second and clients[0].code not in second
+    found = browser.get("/clients/?q=page07").get_data(as_text=True)
+    assert clients[7].code in found and clients[8].code not in found
+    other = browser.get("/clients/?q=page08").get_data(as_text=True)
+    assert clients[8].code in other and clients[7].code not in other
+    past_the_end = browser.get("/clients/?page=9")
+    assert past_the_end.status_code == 200
+    assert clients[0].code not in past_the_end.get_data(as_text=True)

@@ -215,3 +215,55 @@ def test_program_manager_cannot_open_the_client_list(login, program_manager):
 @pytest.mark.parametrize("client_id", ["0", "99999999999999999999999", "2147483648"])
 def test_out_of_range_ids_are_not_found(login, coach, client_id):
     assert login(coach).get(f"/clients/{client_id}").status_code == 404
+
+
+# --- Statements kept per user and day (access.built_once) ---------------------------------------
+
+
+def test_rule_is_built_once_per_user_and_day_and_still_answers_for_each(
+    caseloads, coach, other_coach, supervisor
+):
+    mine, theirs = caseloads
+    assert access.visible_clients(coach) is access.visible_clients(coach)
+    assert access.visible_clients(coach) is not access.visible_clients(other_coach)
+    assert access.visible_clients(coach) is not access.visible_clients(supervisor)
+    assert visible_ids(coach) == {mine.id}
+    assert visible_ids(other_coach) == {theirs.id}
+
+
+def test_kept_rule_follows_changes_made_after_it_was_built(db, caseloads, coach, other_coach):
+    """The kept statement holds the rule, not its answer: a cover added later counts at once,
+    and a deactivated user sees nothing (their key is gone)."""
+    mine, theirs = caseloads
+    assert visible_ids(coach) == {mine.id}
+    today = access.today()
+    db.session.add(
+        CoveringAssignment(
+            covering_user_id=coach.id,
+            coach_id=other_coach.id,
+            client_id=None,
+            starts_on=today,
+            ends_on=today + timedelta(days=3),
+        )
+    )
+    db.session.commit()
+    assert visible_ids(coach) == {mine.id, theirs.id}
+    coach.active = False
+    db.session.commit()
+    assert access.rule_key(coach) is None
+    assert visible_ids(coach) == set()
+
+
+def test_built_once_keeps_by_name_and_parts_but_not_for_admins(coach, admin):
+    calls = []
+
+    def build():
+        calls.append(1)
+        return object()
+
+    first = access.built_once(coach, "test.kept", 1, build=build)
+    assert access.built_once(coach, "test.kept", 1, build=build) is first
+    assert access.built_once(coach, "test.kept", 2, build=build) is not first
+    access.built_once(admin, "test.kept", 1, build=build)
+    access.built_once(admin, "test.kept", 1, build=build)
+    assert len(calls) == 4
