@@ -21,7 +21,7 @@ from datetime import date, datetime
 
 from flask import g
 from flask_login import current_user
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, func, select
 
 from coachapp import access, timeutil
 from coachapp.alerts import BARC_DUE_DAYS, AlertContext, alert_columns, now_param
@@ -75,27 +75,16 @@ def _returned(user: User):
 
 
 def _unread(user: User):
-    """Unread review entries (by someone else) on the user's own sessions. Asked from the
-    entries' side: the user's session ids from an index alone, then an index search for the
-    unread entries of each; the session rows themselves (archived? client visible?) are read
-    for those entries only, not for every session the user ever logged."""
-    own_sessions = select(CoachingSession.id).where(CoachingSession.coach_id == user.id)
-    live_and_visible = (
-        exists()
-        .where(
-            CoachingSession.id == ReviewComment.session_id,
-            CoachingSession.archived_at.is_(None),
-            CoachingSession.client_id.in_(_visible_ids(user)),
-        )
-        .correlate(ReviewComment)
-    )
+    """Unread review entries (by someone else) on the user's own sessions."""
     return (
         select(ReviewComment.id)
+        .join(CoachingSession, CoachingSession.id == ReviewComment.session_id)
         .where(
-            ReviewComment.session_id.in_(own_sessions),
+            CoachingSession.coach_id == user.id,
+            CoachingSession.archived_at.is_(None),
+            CoachingSession.client_id.in_(_visible_ids(user)),
             ReviewComment.read_at.is_(None),
             ReviewComment.author_id != user.id,
-            live_and_visible,
         )
         .correlate(None)
     )
