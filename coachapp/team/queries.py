@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Select, and_, bindparam, exists, func, or_, select, union
+from sqlalchemy import Select, and_, bindparam, func, or_, select, union
 from sqlalchemy.orm import selectinload
 
 from coachapp import access
@@ -331,26 +331,16 @@ def unread_replies(supervisor: User) -> tuple[int, list]:
 
 
 def _unread_replies_statements(supervisor: User) -> tuple[Select, Select]:
-    # Asked from the entries' side: the team's session ids come from an index alone and the
-    # unread entries of each by index search; a session row is read only for an unread entry
-    # (not for each of the team's sessions).
-    team_sessions = select(CoachingSession.id).where(
-        CoachingSession.client_id.in_(select(_team_clients(supervisor).subquery().c.id))
-    )
-    by_its_coach = (
-        exists()
+    replies = (
+        select(ReviewComment.id)
+        .join(CoachingSession, CoachingSession.id == ReviewComment.session_id)
         .where(
-            CoachingSession.id == ReviewComment.session_id,
+            CoachingSession.client_id.in_(select(_team_clients(supervisor).subquery().c.id)),
             CoachingSession.archived_at.is_(None),
-            CoachingSession.coach_id == ReviewComment.author_id,
+            ReviewComment.kind == ReviewCommentKind.REPLY,
+            ReviewComment.author_id == CoachingSession.coach_id,
+            ReviewComment.read_at.is_(None),
         )
-        .correlate(ReviewComment)
-    )
-    replies = select(ReviewComment.id).where(
-        ReviewComment.session_id.in_(team_sessions),
-        ReviewComment.kind == ReviewCommentKind.REPLY,
-        ReviewComment.read_at.is_(None),
-        by_its_coach,
     )
     count = select(func.count()).select_from(replies.subquery())
     rows = (
