@@ -8,8 +8,11 @@ held the client on the record's date (``credit``); each function's docstring say
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     ColumnElement,
+    Select,
     and_,
     case,
     exists,
@@ -170,22 +173,35 @@ def _episode_conditions(
     return conditions
 
 
+def _dated_records(
+    scope: Scope, credit: bool, model: Any, day: ColumnElement, *where: ColumnElement[bool]
+) -> tuple[Select, Any, ColumnElement | None]:
+    """``(base, clients, group)`` of a source of ``model``'s records dated by ``day``: a SELECT
+    without columns over the clients in scope joined to their records, restricted by ``where``;
+    the clients' subquery; and the coach credited with each record. Credited (a coach or team
+    scope, or ``credit``), the records are of the program's clients a coach in scope ever held,
+    each joined to the span holding its client on ``day`` (``credited_records``); otherwise of
+    the clients in scope today, and ``group`` is None."""
+    credited = credits(scope, credit)
+    clients = program_clients(scope) if credited else scope_clients(scope)
+    base = select().select_from(clients).join(model, model.client_id == clients.c.id).where(*where)
+    if not credited:
+        return base, clients, None
+    base, held = credited_records(scope, clients.c.id, day, base)
+    return base, clients, held.c.coach_id
+
+
 def episode_source(scope: Scope, period: Period, *, credit: bool = False) -> RowSource:
     """Episodes of in-scope clients with ``intake_date`` in the period: ``clients.new_intakes``,
     time to first contact and retention (credited by the intake date)."""
-    credited = credits(scope, credit)
-    sc = program_clients(scope) if credited else scope_clients(scope)
     facts = episode_facts()
-    base = (
-        select()
-        .select_from(sc)
-        .join(Enrollment, Enrollment.client_id == sc.c.id)
-        .where(Enrollment.intake_date.between(period.start, period.end))
+    base, sc, group = _dated_records(
+        scope,
+        credit,
+        Enrollment,
+        Enrollment.intake_date,
+        Enrollment.intake_date.between(period.start, period.end),
     )
-    group = None
-    if credited:
-        base, held = credited_records(scope, sc.c.id, Enrollment.intake_date, base)
-        group = held.c.coach_id
     return RowSource(
         name="episodes",
         base=base,
@@ -234,21 +250,14 @@ def episode_rollup_source(scope: Scope, period: Period, *, credit: bool = False)
 
 def session_source(scope: Scope, period: Period, *, credit: bool = False) -> RowSource:
     """In-scope sessions dated in the period, by outcome (credited by the session's date)."""
-    credited = credits(scope, credit)
-    sc = program_clients(scope) if credited else scope_clients(scope)
-    base = (
-        select()
-        .select_from(sc)
-        .join(CoachingSession, CoachingSession.client_id == sc.c.id)
-        .where(
-            CoachingSession.archived_at.is_(None),
-            CoachingSession.date.between(period.start, period.end),
-        )
+    base, sc, group = _dated_records(
+        scope,
+        credit,
+        CoachingSession,
+        CoachingSession.date,
+        CoachingSession.archived_at.is_(None),
+        CoachingSession.date.between(period.start, period.end),
     )
-    group = None
-    if credited:
-        base, held = credited_records(scope, sc.c.id, CoachingSession.date, base)
-        group = held.c.coach_id
     return RowSource(
         name="sessions",
         base=base,
@@ -269,8 +278,6 @@ def appointment_source(
 ) -> RowSource:
     """In-scope appointments dated in the period (program-local date), by outcome, and the
     numerators and denominators of the three no-show rates (credited by that date)."""
-    credited = credits(scope, credit)
-    sc = program_clients(scope) if credited else scope_clients(scope)
     low, high = day_bounds(period)
     outcome = Appointment.outcome
     planned = Appointment.accompaniment_planned.is_(True)
@@ -278,20 +285,15 @@ def appointment_source(
     attended = outcome == AppointmentOutcome.ATTENDED
     no_show = outcome == AppointmentOutcome.NO_SHOW
     rated = outcome.in_([AppointmentOutcome.ATTENDED, AppointmentOutcome.NO_SHOW])
-    base = (
-        select()
-        .select_from(sc)
-        .join(Appointment, Appointment.client_id == sc.c.id)
-        .where(
-            Appointment.archived_at.is_(None),
-            Appointment.scheduled_at >= low,
-            Appointment.scheduled_at < high,
-        )
+    base, sc, group = _dated_records(
+        scope,
+        credit,
+        Appointment,
+        Appointment.scheduled_at,
+        Appointment.archived_at.is_(None),
+        Appointment.scheduled_at >= low,
+        Appointment.scheduled_at < high,
     )
-    group = None
-    if credited:
-        base, held = credited_records(scope, sc.c.id, Appointment.scheduled_at, base)
-        group = held.c.coach_id
     return RowSource(
         name="appointments",
         base=base,
@@ -325,8 +327,6 @@ def appointment_dated(period: Period) -> ColumnElement[bool]:
 def referral_source(scope: Scope, period: Period | MonthRows, *, credit: bool = False) -> RowSource:
     """In-scope referrals made in the period: linked (connected by ``end``), per category;
     credited by ``referred_on`` (the linkage goes with it)."""
-    credited = credits(scope, credit)
-    sc = program_clients(scope) if credited else scope_clients(scope)
     linked = and_(
         Referral.status == ReferralStatus.CONNECTED,
         Referral.connected_on.is_not(None),
@@ -341,19 +341,14 @@ def referral_source(scope: Scope, period: Period | MonthRows, *, credit: bool = 
         conditions[f"referrals.by_category.{category}.linked"] = and_(
             Referral.category == category, linked
         )
-    base = (
-        select()
-        .select_from(sc)
-        .join(Referral, Referral.client_id == sc.c.id)
-        .where(
-            Referral.archived_at.is_(None),
-            Referral.referred_on.between(period.start, period.end),
-        )
+    base, sc, group = _dated_records(
+        scope,
+        credit,
+        Referral,
+        Referral.referred_on,
+        Referral.archived_at.is_(None),
+        Referral.referred_on.between(period.start, period.end),
     )
-    group = None
-    if credited:
-        base, held = credited_records(scope, sc.c.id, Referral.referred_on, base)
-        group = held.c.coach_id
     return RowSource(
         name="referrals",
         base=base,
