@@ -61,8 +61,10 @@ def test_log_a_session_after_the_fact(db, call, coach, supervisor, mine):
     ).get_json()
     assert default_day["date"] == today_of(coach).isoformat()
     assert default_day["coach_id"] == coach.id  # a supervisor logs for the client's coach
-    event_row = db.session.scalar(
-        select(AuditEvent).where(AuditEvent.entity_type == "session", AuditEvent.action == "create")
+    event_row = db.session.scalar(  # the first session's event: the one logged with a note
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == "session", AuditEvent.action == "create")
+        .order_by(AuditEvent.id)
     )
     assert event_row.client_id == mine.id and "note" in event_row.fields
 
