@@ -5,6 +5,7 @@ from coachapp.models.assessments import Assessment
 from coachapp.models.assignments import BreakGlassAccess, ClientAssignment, CoveringAssignment
 from coachapp.models.audit import AuditEvent
 from coachapp.models.base import Base
+from coachapp.models.billing import BillingSetting
 from coachapp.models.clients import (
     Client,
     ClientMerge,
@@ -16,6 +17,7 @@ from coachapp.models.followups import FollowUpInterview
 from coachapp.models.goals import Goal
 from coachapp.models.idempotency import IdempotencyKey
 from coachapp.models.login import LoginFailure
+from coachapp.models.plans import RecoveryPlan, RecoveryPlanStep, recovery_plan_goals
 from coachapp.models.profiles import ClientProfile, ClientStatusRecord
 from coachapp.models.programs import Program, Team
 from coachapp.models.referrals import Referral, ReferralStatusChange
@@ -27,7 +29,12 @@ from coachapp.models.rollups import (
     ReportEpisode,
     ReportRollupStatus,
 )
-from coachapp.models.sessions import CoachingSession, ReviewComment, session_goals
+from coachapp.models.sessions import (
+    CoachingSession,
+    ReviewComment,
+    SessionAddendum,
+    session_goals,
+)
 from coachapp.models.supervision import (
     SupervisionNote,
     SupervisionNoteCoach,
@@ -41,6 +48,7 @@ __all__ = [
     "Assessment",
     "AuditEvent",
     "Base",
+    "BillingSetting",
     "BreakGlassAccess",
     "CalendarFeedToken",
     "ClientAssignment",
@@ -60,6 +68,8 @@ __all__ = [
     "Organization",
     "Program",
     "Referral",
+    "RecoveryPlan",
+    "RecoveryPlanStep",
     "ReferralStatusChange",
     "ReportChange",
     "ReportClientMonth",
@@ -69,6 +79,7 @@ __all__ = [
     "ReviewComment",
     "Resource",
     "ResourceSource",
+    "SessionAddendum",
     "StoredReport",
     "StoredReportPage",
     "SupervisionNote",
@@ -77,6 +88,7 @@ __all__ = [
     "Team",
     "TrainingRecord",
     "User",
+    "recovery_plan_goals",
     "session_goals",
     "supervision_note_clients",
 ]

@@ -81,6 +81,10 @@ class Client(ArchiveMixin, VersionMixin, TimestampMixin, Base):
     support_person_since: Mapped[date | None] = mapped_column(Date)
     # Set when this record was merged into another; the merge can be undone.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
+    # Billing fields (the billing specialist sees these, never clinical text).
+    payer: Mapped[str | None] = mapped_column(String(200))
+    member_id: Mapped[str | None] = mapped_column(EncryptedText)  # the payer's member id
+    diagnosis_code: Mapped[str | None] = mapped_column(String(10))  # ICD-10, optional
 
     program: Mapped[Program] = relationship()
     coach: Mapped[User] = relationship(foreign_keys=[coach_id])

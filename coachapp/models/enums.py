@@ -7,6 +7,7 @@ class Role(StrEnum):
     COACH = "coach"
     SUPERVISOR = "supervisor"
     PROGRAM_MANAGER = "program_manager"
+    BILLING = "billing"  # the billing specialist: billing fields of their program, no notes
     ADMIN = "admin"
 
 
@@ -337,3 +338,14 @@ class InterviewKind(StrEnum):
     BASELINE = "baseline"
     SIX_MONTH = "six_month"
     CLOSEOUT = "closeout"
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"  # being written, or signed by one of the two
+    SIGNED = "signed"  # signed by client and coach: frozen, the current plan of its episode
+    SUPERSEDED = "superseded"  # signed, then replaced by a later signed version
+
+
+class SignatureMethod(StrEnum):
+    DRAWN = "drawn"  # drawn on the screen (a PNG kept encrypted)
+    TYPED = "typed"  # the signer's typed name, with the attestation

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -16,6 +17,8 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Time,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -105,6 +108,20 @@ class CoachingSession(ArchiveMixin, VersionMixin, TimestampMixin, Base):
     review_comment: Mapped[str | None] = mapped_column(EncryptedText)
     # Returned for revision: out of the review queue until the coach edits the session.
     returned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Billable documentation (issue: recovery plans and billable notes). With both times set,
+    # duration_minutes is computed from them.
+    start_time: Mapped[dt.time | None] = mapped_column(Time)
+    end_time: Mapped[dt.time | None] = mapped_column(Time)
+    place_of_service: Mapped[str | None] = mapped_column(String(2))  # CMS two-digit code
+    billable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    group_size: Mapped[int | None] = mapped_column(Integer)  # clients in a group session
+    # Signed by the coach (with the credential held that day): read-only from then on, changed
+    # only by dated addenda. A supervisor's co-signature where the program requires one.
+    signed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    signed_credential: Mapped[str | None] = mapped_column(String(100))
+    cosigned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    cosigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     client: Mapped[Client] = relationship()
     coach: Mapped[User] = relationship(foreign_keys=[coach_id])
@@ -113,6 +130,13 @@ class CoachingSession(ArchiveMixin, VersionMixin, TimestampMixin, Base):
     review_comments: Mapped[list[ReviewComment]] = relationship(
         back_populates="session", order_by="ReviewComment.id"
     )
+    addenda: Mapped[list[SessionAddendum]] = relationship(
+        back_populates="session", order_by="SessionAddendum.id"
+    )
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
 
 
 class ReviewCommentKind(StrEnum):
@@ -143,4 +167,21 @@ class ReviewComment(Base):
     read_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     session: Mapped[CoachingSession] = relationship(back_populates="review_comments")
+    author: Mapped[User] = relationship()
+
+
+class SessionAddendum(Base):
+    """A dated correction to a signed session note: who, when, why. The note stays as signed;
+    addenda show under it."""
+
+    __tablename__ = "session_addenda"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    text: Mapped[str] = mapped_column(EncryptedText)
+    reason: Mapped[str] = mapped_column(EncryptedText)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    session: Mapped[CoachingSession] = relationship(back_populates="addenda")
     author: Mapped[User] = relationship()

@@ -43,6 +43,9 @@ class User(UserMixin, TimestampMixin, Base):
     # Bumped on logout and password change: every cookie carrying the old value stops working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The credential a coach signs notes and plans with ("CPRS", "CRPS"); copied onto each
+    # signature, so a later change leaves earlier signatures as they were.
+    credential: Mapped[str | None] = mapped_column(String(100))
 
     program: Mapped[Program | None] = relationship()
     team: Mapped[Team | None] = relationship()
@@ -72,6 +75,10 @@ class User(UserMixin, TimestampMixin, Base):
     @property
     def is_program_manager(self) -> bool:
         return self.role == Role.PROGRAM_MANAGER
+
+    @property
+    def is_billing(self) -> bool:
+        return self.role == Role.BILLING
 
     @property
     def is_admin(self) -> bool:
