@@ -29,6 +29,7 @@ from pathlib import Path
 
 from bench.pages import BenchError
 from bench.serve import REPO, Server, free_port
+from bench.tls import make_certificate
 
 LIGHTHOUSE_DIR = Path(__file__).resolve().parent / "lighthouse"
 LIGHTHOUSE_BIN = LIGHTHOUSE_DIR / "node_modules" / ".bin" / "lighthouse"
@@ -202,46 +203,6 @@ http {{
 """
 
 
-def make_certificate(directory: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1, valid for a day, and its key."""
-    import ipaddress
-    from datetime import datetime, timedelta, timezone
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "coachapp bench")])
-    now = datetime.now(timezone.utc)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "bench.crt", directory / "bench.key"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    key_path.chmod(0o600)
-    return cert_path, key_path
-
-
 @contextmanager
 def nginx_in_front(
     server: Server, *, probe: str = "/healthz", timeout: float = 20
@@ -255,7 +216,7 @@ def nginx_in_front(
     prefix.chmod(0o755)  # nginx's workers (another user when run as root) use its folders
     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (prefix / kind).mkdir()
-    certificate, key = make_certificate(prefix)
+    certificate, key = make_certificate(prefix, "coachapp bench")
     port = free_port()
     config = prefix / "nginx.conf"
     config.write_text(nginx_config(prefix, port, server.port, certificate, key))

@@ -34,6 +34,12 @@ from coachapp.scope import Scope
 # --- The scope today -------------------------------------------------------------------------
 
 
+def client_counted() -> ColumnElement[bool]:
+    """On ``Client``: the client's records count in reports. An archived client's do not, nor
+    do those of a client merged into another (its records moved to the one kept)."""
+    return and_(Client.archived_at.is_(None), Client.merged_into_id.is_(None))
+
+
 def coach_in_scope(scope: Scope) -> ColumnElement[bool]:
     """Active users with role coach in scope (metrics.md ``supervision.coaches``), on ``User``."""
     condition = and_(User.role == Role.COACH, User.active.is_(True))
@@ -55,9 +61,7 @@ def scope_clients(scope: Scope):
     record to the coach who held the client on its date: ``held_spans``); lists of today's
     caseload do."""
     query = select(Client.id.label("id"), Client.coach_id.label("coach_id")).where(
-        Client.program_id == scope.program_id,
-        Client.archived_at.is_(None),
-        Client.merged_into_id.is_(None),
+        Client.program_id == scope.program_id, client_counted()
     )
     if scope.coach_id is not None:
         query = query.where(Client.coach_id == scope.coach_id)
@@ -74,9 +78,7 @@ def program_clients(scope: Scope):
     (a stored assignment row, or no history and that coach today), which spares the span join
     every other client's records; otherwise all of them."""
     query = select(Client.id.label("id"), Client.coach_id.label("coach_id")).where(
-        Client.program_id == scope.program_id,
-        Client.archived_at.is_(None),
-        Client.merged_into_id.is_(None),
+        Client.program_id == scope.program_id, client_counted()
     )
     if scope.coach_id is not None or scope.supervisor_id is not None:
         ca = ClientAssignment

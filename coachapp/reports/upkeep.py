@@ -23,7 +23,6 @@ from sqlalchemy import (
     Connection,
     Select,
     Table,
-    and_,
     case,
     delete,
     event,
@@ -52,7 +51,7 @@ from coachapp.models import (
 )
 from coachapp.models.rollups import ROLLUP_COUNTS
 from coachapp.reports import rollups
-from coachapp.reports.credit import held_on, held_spans
+from coachapp.reports.credit import client_counted, held_on, held_spans
 from coachapp.reports.rows import RowSource
 from coachapp.reports.sources import (
     RETENTION_DAYS,
@@ -139,7 +138,7 @@ def _client_rows(client_ids: list[int] | None) -> Select:
             part = part.where(model.client_id.in_(client_ids))
         parts.append(part)
     records = union_all(*parts).subquery("records")
-    counted = and_(Client.archived_at.is_(None), Client.merged_into_id.is_(None))
+    counted = client_counted()
     keys = (records.c.client_id, records.c.month, records.c.span_lo, records.c.coach_id)
     return (
         select(
@@ -159,7 +158,7 @@ def _episode_rows(client_ids: list[int] | None) -> Select:
     ids = None if client_ids is None else select(Client.id).where(Client.id.in_(client_ids))
     held = held_spans(ids)
     facts = episode_facts()
-    counted = and_(Client.archived_at.is_(None), Client.merged_into_id.is_(None))
+    counted = client_counted()
     query = (
         select(
             Enrollment.id,

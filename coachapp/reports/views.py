@@ -233,8 +233,14 @@ def _group_by() -> str:
 
 # What the report page's body is rendered from besides the figures: a change to any of these
 # files changes the stored bodies' variant, so none rendered by older code is served (the
-# reports package, the follow-ups' section, and the app factory's template filters).
-_BODY_TEMPLATES = ("reports/_body.html", "reports/_funder.html", "followups/_report_section.html")
+# reports package, the follow-ups' section, the tables' macro, and the app factory's template
+# filters).
+_BODY_TEMPLATES = (
+    "reports/_body.html",
+    "reports/_funder.html",
+    "followups/_report_section.html",
+    "_macros/tables.html",
+)
 _BODY_CODE = (
     Path(__file__).parent,
     Path(followup_report.__file__),

@@ -120,6 +120,13 @@ TAP_TARGET_PROBLEMS = """() => {
 
 
 def tap_target_problems(page) -> list[str]:
+    """The tap-target problems of the page as it is shown: measured once it has loaded.
+
+    A page reached by a click is seen (its heading visible) as soon as its HTML is parsed,
+    possibly before its stylesheets arrive; measured then, a button has the browser's own
+    size (the form's "Schedule" button, 72 x 21 px, instead of at least 44 x 44)."""
+    page.wait_for_load_state("load")
+    page.evaluate("document.fonts.ready.then(() => null)")
     return [f"{page.url}: {p}" for p in page.evaluate(TAP_TARGET_PROBLEMS)]
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.web import TLS, Browser, make_certificate, trusting, wait_for
+from bench.tls import make_certificate
+from tests.deploy.web import TLS, Browser, trusting, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -213,7 +214,7 @@ class Cluster:
     def start_nginx(self) -> None:
         prefix = self.workdir / "nginx"
         prefix.mkdir()
-        certificate, key = make_certificate(prefix)
+        certificate, key = make_certificate(prefix, "coachapp deploy test")
         TLS[self.nginx_port] = trusting(certificate)
         text = (HERE / "nginx.conf.template").read_text()
         for key_name, value in {

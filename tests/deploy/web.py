@@ -1,20 +1,17 @@
 """The deployment test's view from outside (tests/deploy/conftest.py): waiting with a bound on
-time, free ports, the test's own TLS certificate, and a small HTTP client with its own cookies
-that signs in through the form."""
+time, free ports, trust in the test's own TLS certificate (made by bench/tls.py), and a small
+HTTP client with its own cookies that signs in through the form."""
 
 from __future__ import annotations
 
 import copy
 import http.client
-import ipaddress
-import os
 import socket
 import ssl
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -58,50 +55,6 @@ def free_port() -> int:
 # Ports served over HTTPS (nginx's), with a context that trusts the test's certificate; the
 # instances themselves speak plain HTTP on loopback, behind nginx.
 TLS: dict[int, ssl.SSLContext] = {}
-
-
-def make_certificate(directory: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 and localhost, valid for a day, and its key:
-    ``(certificate, key)``, files only their owner can read, in ``directory``."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "coachapp deploy test")])
-    now = datetime.now(timezone.utc)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
-    files = {cert_path: certificate.public_bytes(serialization.Encoding.PEM), key_path: key_pem}
-    for path, data in files.items():
-        # Created 0600, never readable by anyone else even for a moment.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-    return cert_path, key_path
 
 
 def trusting(certificate: Path) -> ssl.SSLContext:

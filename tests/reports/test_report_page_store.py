@@ -8,6 +8,7 @@ import re
 from datetime import date
 
 import pytest
+from jinja2 import meta
 from markupsafe import Markup
 from sqlalchemy import func, select, update
 from werkzeug.datastructures import MultiDict
@@ -177,6 +178,22 @@ def test_a_template_change_renders_the_body_again(app, login, program_manager, m
     finally:
         app.jinja_env.cache.clear()  # the next test reads the real template again
     assert MARKER not in html and "<!-- a new release -->" in html
+
+
+def test_every_template_the_body_uses_is_in_its_version(app):
+    """A template the body includes or imports, changed, renders the body again too: each is
+    one of the templates the page's version is read from."""
+    env = app.jinja_env
+    seen, waiting = set(), ["reports/_body.html"]
+    while waiting:
+        name = waiting.pop()
+        seen.add(name)
+        source = env.loader.get_source(env, name)[0]
+        for used in meta.find_referenced_templates(env.parse(source)):
+            assert used is not None, f"{name} names a template only known when it renders"
+            if used not in seen:
+                waiting.append(used)
+    assert seen == set(views._BODY_TEMPLATES)
 
 
 # --- The picker's select renders what WTForms' Select does --------------------------------------
