@@ -226,7 +226,7 @@ def signatures(session: CoachingSession) -> dict[str, str | None]:
     none for an unsigned session."""
     ids = [i for i in (session.signed_by_id, session.cosigned_by_id) if i is not None]
     names = (
-        dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples().all())
+        dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
         if ids
         else {}
     )

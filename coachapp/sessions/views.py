@@ -251,7 +251,7 @@ def cosign(record: CoachingSession, client: Client):
             db.session.commit()
         except services.SessionRuleError as exc:
             db.session.rollback()
-            form.confirm.errors = [exc.message]
+            return _refused(record, client, 422, cosign_form=form, refused=exc.message)
         else:
             flash("Note co-signed.", "success")
             return redirect(url_for("sessions.edit", session_id=record.id))
@@ -271,8 +271,9 @@ def add_addendum(record: CoachingSession, client: Client):
             db.session.commit()
         except services.SessionRuleError as exc:
             db.session.rollback()
-            target = form._fields.get(exc.field, form.text)
-            target.errors = [exc.message]
+            if exc.field not in form._fields:  # not signed: no addendum form on its page
+                return _refused(record, client, 422, addendum_form=form, refused=exc.message)
+            form[exc.field].errors = [exc.message]
         else:
             flash("Addendum added under the note.", "success")
             return redirect(url_for("sessions.edit", session_id=record.id, _anchor="addenda"))
