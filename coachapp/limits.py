@@ -30,6 +30,8 @@ MAX_PASSWORD_INPUT = 1000  # what the API reads; the password rules (auth) refus
 MAX_NEXT_STEPS = 2000  # a session's next steps
 MAX_REPLY = 2000  # a reply in a session's review thread
 MAX_GOAL_DESCRIPTION = 2000
+MAX_GROUP_SIZE = 100  # clients in one group session
+MAX_ADDENDUM_REASON = 2000  # why a signed note is corrected (the addendum's text: MAX_TEXT)
 MAX_SESSION_GOALS = 100  # goals one session may name (API)
 
 # --- Supervision and training -------------------------------------------------------------------

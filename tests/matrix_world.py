@@ -195,6 +195,13 @@ def build_world() -> World:
         fresh = factories.session(client, on=today - timedelta(days=1), note="Awaiting review")
         return {"session_id": fresh.id}
 
+    def fresh_signed_session() -> dict[str, int]:
+        fresh = factories.session(client, on=today - timedelta(days=1), note="Signed note")
+        fresh.signed_at = datetime.now(timezone.utc)
+        fresh.signed_by_id = coach.id
+        _db.session.commit()
+        return {"session_id": fresh.id}
+
     def fresh_user(active: bool = True) -> dict[str, int]:
         user = factories.user("coach", program=program, supervisor=supervisor, active=active)
         return {"user_id": user.id}
@@ -261,6 +268,9 @@ def build_world() -> World:
             # One live record per interview: each request records on a client of its own.
             "api.create_followup": lambda: {"client_id": new_client()},
             "team.sign_off": fresh_session,
+            "api.sign_session": fresh_session,
+            "api.cosign_session": fresh_signed_session,
+            "api.add_addendum": fresh_signed_session,
             "admin.deactivate_user": fresh_user,
             "admin.reactivate_user": lambda: fresh_user(active=False),
             "admin.reset_password": fresh_user,
@@ -329,6 +339,7 @@ def api_body(endpoint: str, world: World, viewer: str) -> dict:
             "kind": "coaching",
             "outcome": "completed",
         },
+        "api.add_addendum": {"text": "Also called the landlord.", "reason": "Left out"},
         "api.create_appointment": {"scheduled_at": "2026-06-01T10:00:00", "kind": "medical"},
         "api.create_goal": {"domain": "housing", "description": "Keep the lease"},
         "api.create_referral": {"resource_id": ids["resource_id"]},

@@ -10,7 +10,7 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
 
 from coachapp.extensions import db, login_manager
 
@@ -72,11 +72,21 @@ def _field_errors(error: HTTPException | None) -> dict | None:
     return None
 
 
+def _own_conflict(status: int, error: HTTPException | None) -> str | None:
+    """A 409 that says why in its own words (``abort(409, description="...")``: a signed note
+    is read-only), rather than the stale-version message every other 409 means."""
+    if status != 409 or error is None or not isinstance(error.description, str):
+        return None
+    return error.description if error.description != Conflict.description else None
+
+
 def _render(status: int, message: str | None = None, error: HTTPException | None = None):
     if wants_json():
         body = {
             "code": API_CODES.get(status, "error"),
-            "message": API_MESSAGES.get(status) or MESSAGES.get(status, "Request failed."),
+            "message": _own_conflict(status, error)
+            or API_MESSAGES.get(status)
+            or MESSAGES.get(status, "Request failed."),
         }
         fields = _field_errors(error)
         if fields:

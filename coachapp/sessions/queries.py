@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from coachapp import access
 from coachapp.extensions import db
-from coachapp.models import Client, CoachingSession, Goal, ReviewComment, User
+from coachapp.models import BillingSetting, Client, CoachingSession, Goal, ReviewComment, User
 from coachapp.models.enums import GoalStatus, SessionOutcome
+from coachapp.models.sessions import SessionAddendum
 
 PANEL_LIMIT = 10  # the client page shows the latest ten; older ones are paged
 OLDER_PER_PAGE = 25
@@ -77,6 +78,47 @@ def threads(session_ids) -> dict[int, list[ThreadEntry]]:
     return found
 
 
+@dataclass(frozen=True)
+class AddendumEntry:
+    """One addendum of a signed session, as pages and the API show it (plain columns)."""
+
+    id: int
+    session_id: int
+    text: str
+    reason: str
+    created_at: datetime
+    author_id: int
+    author_name: str
+
+
+_ADDENDA = (
+    select(
+        SessionAddendum.id,
+        SessionAddendum.session_id,
+        SessionAddendum.text,
+        SessionAddendum.reason,
+        SessionAddendum.created_at,
+        SessionAddendum.author_id,
+        User.name,
+    )
+    .join(User, User.id == SessionAddendum.author_id)
+    .where(SessionAddendum.session_id.in_(bindparam("addenda_session_ids", expanding=True)))
+    .order_by(SessionAddendum.id)
+)
+
+
+def addenda(sessions) -> dict[int, list[AddendumEntry]]:
+    """The addenda of these sessions (already reached through the access rule), oldest first:
+    one query for the signed ones among them, none when no session is signed."""
+    ids = [s.id for s in sessions if s.signed_at is not None]
+    if not ids:
+        return {}
+    found: dict[int, list[AddendumEntry]] = {}
+    for row in db.session.execute(_ADDENDA, {"addenda_session_ids": ids}):
+        found.setdefault(row.session_id, []).append(AddendumEntry(*row))
+    return found
+
+
 def _client_sessions(client: Client, user: User):
     return access.client_child_select(CoachingSession, user).where(
         CoachingSession.client_id == client.id
@@ -118,7 +160,8 @@ def client_panel(client: Client, user: User) -> dict:
     """Context of templates/sessions/_client_panel.html (see coachapp.clients.panels): the
     latest sessions, newest first, with the goals each addressed and their review threads; how
     many sessions in all and the minutes of the completed ones. Four queries, whatever the
-    history holds (built once per user and day: ``access.built_once``)."""
+    history holds, and a fifth for the addenda when one of them is signed (built once per user
+    and day: ``access.built_once``)."""
     latest, totals = access.built_once(
         user, "sessions.client_panel", build=lambda: _panel_statements(user)
     )
@@ -128,6 +171,7 @@ def client_panel(client: Client, user: User) -> dict:
     return {
         "sessions": sessions,
         "threads": threads(s.id for s in sessions),
+        "addenda": addenda(sessions),
         "total": total,
         "completed_minutes": completed_minutes,
         "limit": PANEL_LIMIT,
@@ -148,6 +192,7 @@ def older_sessions(client: Client, user: User, page: int) -> dict:
     return {
         "sessions": sessions,
         "threads": threads(s.id for s in sessions),
+        "addenda": addenda(sessions),
         "older": older,
         "page": page,
         "pages": pages,
@@ -157,3 +202,35 @@ def older_sessions(client: Client, user: User, page: int) -> dict:
 
 def session_goal_ids(session: CoachingSession) -> list[int]:
     return [g.id for g in session.goals]
+
+
+def billing_setting_on(program_id: int, on: date) -> BillingSetting | None:
+    """The program's billing setting in force on ``on``: the latest ``effective_from`` on or
+    before it (none before the first)."""
+    return db.session.scalars(
+        select(BillingSetting)
+        .where(BillingSetting.program_id == program_id, BillingSetting.effective_from <= on)
+        .order_by(BillingSetting.effective_from.desc(), BillingSetting.id.desc())
+        .limit(1)
+    ).first()
+
+
+def cosign_required(session: CoachingSession) -> bool:
+    """Whether the billing setting in force on the session's date asks for a co-signature."""
+    setting = billing_setting_on(session.client.program_id, session.date)
+    return bool(setting is not None and setting.cosign_required)
+
+
+def signatures(session: CoachingSession) -> dict[str, str | None]:
+    """The names of who signed and who co-signed the session (none when not yet): one query,
+    none for an unsigned session."""
+    ids = [i for i in (session.signed_by_id, session.cosigned_by_id) if i is not None]
+    names = (
+        dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+        if ids
+        else {}
+    )
+    return {
+        "signed_by": names.get(session.signed_by_id) if session.signed_by_id else None,
+        "cosigned_by": names.get(session.cosigned_by_id) if session.cosigned_by_id else None,
+    }

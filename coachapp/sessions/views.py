@@ -1,9 +1,9 @@
-"""Sessions: log a session from the client's page, edit it, archive it. Every route declares
-its access rule (coachapp.access)."""
+"""Sessions: log a session from the client's page, edit it, archive it; sign it, co-sign it
+and add addenda once signed. Every route declares its access rule (coachapp.access)."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from coachapp import access, timeutil, web
@@ -12,7 +12,16 @@ from coachapp.forms import ArchiveForm, EmptyForm, validate_in_one_pass
 from coachapp.goals import services as goal_services
 from coachapp.models import Client, CoachingSession
 from coachapp.sessions import bp, queries, services
-from coachapp.sessions.forms import NEW_GOAL_FIELDS, ReplyForm, SessionForm, session_rules
+from coachapp.sessions.forms import (
+    NEW_GOAL_FIELDS,
+    AddendumForm,
+    CosignForm,
+    ReplyForm,
+    SessionForm,
+    SignForm,
+    session_rules,
+)
+from coachapp.sessions.places import place_label
 
 
 def _with_new_goal(form: SessionForm, client: Client) -> dict:
@@ -52,8 +61,20 @@ def new(client: Client):
 
 
 def _edit_page(
-    form, record: CoachingSession, client: Client, archive_form, status: int, reply=None
+    form,
+    record: CoachingSession,
+    client: Client,
+    archive_form,
+    status: int,
+    reply=None,
+    *,
+    sign_form=None,
+    cosign_form=None,
+    addendum_form=None,
+    refused: str | None = None,
 ):
+    """The session's page: its form while unsigned (with "Sign" for its coach); once signed,
+    the note read-only with its signature, co-signature and addenda (and their forms)."""
     return render_template(
         "sessions/edit.html",
         form=form,
@@ -62,13 +83,33 @@ def _edit_page(
         archive_form=archive_form,
         thread=queries.threads([record.id]).get(record.id, []),
         reply_form=reply or ReplyForm(formdata=None),
+        sign_form=sign_form or SignForm(formdata=None),
+        cosign_form=cosign_form or CosignForm(formdata=None),
+        addendum_form=addendum_form or AddendumForm(formdata=None),
+        addenda=queries.addenda([record]).get(record.id, []),
+        signatures=queries.signatures(record),
+        cosign_required=queries.cosign_required(record),
+        can_sign=services.can_sign(record, current_user),
+        can_cosign=services.can_cosign(record, current_user),
+        can_add_addendum=services.can_add_addendum(record, current_user),
+        refused=refused,
+        place_label=place_label,
     ), status
+
+
+def _signed_page(record: CoachingSession, client: Client, status: int = 200, **forms):
+    return _edit_page(None, record, client, ArchiveForm(formdata=None), status, **forms)
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @access.record_route(CoachingSession, "session_id")
 def edit(record: CoachingSession, client: Client):
-    """Edit a session; a stale edit (someone saved in between) is refused, nothing written."""
+    """Edit a session; a stale edit (someone saved in between) is refused, nothing written.
+    A signed session shows read-only; a post of its old edit form changes nothing (409)."""
+    if record.is_signed:
+        if request.method == "POST":
+            return _signed_page(record, client, 409, refused=services.SIGNED_MESSAGE)
+        return _signed_page(record, client)
     current_ids = queries.session_goal_ids(record)
     form = SessionForm(
         obj=record, goals=queries.offered_goals(client, current_user, keep_ids=current_ids)
@@ -77,13 +118,17 @@ def edit(record: CoachingSession, client: Client):
         form.version.data = record.version
         form.goal_ids.data = current_ids
     if validate_in_one_pass(form, session_rules(form, client)):
-        with web.saving(form) as saved:
-            services.update_session(
-                record,
-                _with_new_goal(form, client),
-                version=form.version_value(),
-                actor=current_user,
-            )
+        try:
+            with web.saving(form) as saved:
+                services.update_session(
+                    record,
+                    _with_new_goal(form, client),
+                    version=form.version_value(),
+                    actor=current_user,
+                )
+        except services.SignedSessionError as exc:
+            db.session.rollback()
+            return _signed_page(record, client, 409, refused=exc.message)
         if saved:
             flash("Session saved.", "success")
             return web.client_page(client)
@@ -96,7 +141,7 @@ def archive(record: CoachingSession, client: Client):
     """Archive a session logged by mistake (a reason is required)."""
     form = ArchiveForm()
     if not form.validate_on_submit():
-        return _edit_page(_saved_session_form(record, client), record, client, form, 422)
+        return _edit_page(_saved_form(record, client), record, client, form, 422)
     services.archive_session(record, reason=form.reason.data, actor=current_user)
     db.session.commit()
     flash("Session archived.", "success")
@@ -124,6 +169,11 @@ def mark_read(record: CoachingSession, client: Client):
         "clients.detail", client_id=client.id
     )
     return redirect(f"{target}#session-{record.id}")
+
+
+def _saved_form(record: CoachingSession, client: Client) -> SessionForm | None:
+    """The session's form as saved (none for a signed session: it shows read-only)."""
+    return None if record.is_signed else _saved_session_form(record, client)
 
 
 def _saved_session_form(record: CoachingSession, client: Client) -> SessionForm:
@@ -154,5 +204,77 @@ def reply(record: CoachingSession, client: Client):
             flash("Reply added.", "success")
             return redirect(url_for("sessions.edit", session_id=record.id, _anchor="review"))
     return _edit_page(
-        _saved_session_form(record, client), record, client, ArchiveForm(formdata=None), 422, form
+        _saved_form(record, client), record, client, ArchiveForm(formdata=None), 422, form
     )
+
+
+def _refused(record: CoachingSession, client: Client, status: int, **forms):
+    """The session's page again, after a refused signing action (nothing saved)."""
+    return _edit_page(
+        _saved_form(record, client), record, client, ArchiveForm(formdata=None), status, **forms
+    )
+
+
+@bp.route("/sessions/<int:session_id>/sign", methods=["POST"])
+@access.record_route(CoachingSession, "session_id")
+def sign(record: CoachingSession, client: Client):
+    """The session's coach signs the note (with the attestation ticked); read-only from then."""
+    if not services.can_sign(record, current_user):
+        abort(403)
+    form = SignForm()
+    if form.validate_on_submit():
+        try:
+            services.sign_session(record, actor=current_user)
+            db.session.commit()
+        except services.SignedSessionError as exc:
+            db.session.rollback()
+            return _refused(record, client, 409, refused=exc.message)
+        except services.SessionRuleError as exc:
+            db.session.rollback()
+            form.confirm.errors = [exc.message]
+        else:
+            flash("Note signed. It is read-only now: corrections are addenda.", "success")
+            return redirect(url_for("sessions.edit", session_id=record.id))
+    return _refused(record, client, 422, sign_form=form)
+
+
+@bp.route("/sessions/<int:session_id>/cosign", methods=["POST"])
+@access.record_route(CoachingSession, "session_id")
+def cosign(record: CoachingSession, client: Client):
+    """A supervisor of the session's coach co-signs the signed note."""
+    if not services.can_cosign(record, current_user):
+        abort(403)
+    form = CosignForm()
+    if form.validate_on_submit():
+        try:
+            services.cosign_session(record, actor=current_user)
+            db.session.commit()
+        except services.SessionRuleError as exc:
+            db.session.rollback()
+            return _refused(record, client, 422, cosign_form=form, refused=exc.message)
+        else:
+            flash("Note co-signed.", "success")
+            return redirect(url_for("sessions.edit", session_id=record.id))
+    return _refused(record, client, 422, cosign_form=form)
+
+
+@bp.route("/sessions/<int:session_id>/addenda", methods=["POST"])
+@access.record_route(CoachingSession, "session_id")
+def add_addendum(record: CoachingSession, client: Client):
+    """A dated addendum to a signed note: the text and why (both required)."""
+    if not services.can_add_addendum(record, current_user):
+        abort(403)
+    form = AddendumForm()
+    if form.validate_on_submit():
+        try:
+            services.add_addendum(record, form.text.data, form.reason.data, actor=current_user)
+            db.session.commit()
+        except services.SessionRuleError as exc:
+            db.session.rollback()
+            if exc.field not in form._fields:  # not signed: no addendum form on its page
+                return _refused(record, client, 422, addendum_form=form, refused=exc.message)
+            form[exc.field].errors = [exc.message]
+        else:
+            flash("Addendum added under the note.", "success")
+            return redirect(url_for("sessions.edit", session_id=record.id, _anchor="addenda"))
+    return _refused(record, client, 422, addendum_form=form)

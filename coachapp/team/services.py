@@ -20,6 +20,7 @@ from coachapp.models import (
 )
 from coachapp.models.enums import AuditAction, Role
 from coachapp.models.sessions import ReviewCommentKind
+from coachapp.sessions.services import SignedSessionError, ensure_unsigned
 
 
 class TeamRuleError(records.RuleError):
@@ -61,7 +62,15 @@ def sign_off_many(sessions: list[CoachingSession], *, actor: User) -> int:
 
 def return_for_revision(session: CoachingSession, *, comment: str | None, actor: User) -> None:
     """Send a note back to its coach with a comment saying what to revise: it leaves the review
-    queue and is the coach's task until they edit the session (``sessions.services``)."""
+    queue and is the coach's task until they edit the session (``sessions.services``). A note
+    its coach has signed is read-only and cannot be returned: an addendum corrects it."""
+    try:
+        ensure_unsigned(session)
+    except SignedSessionError as exc:
+        raise TeamRuleError(
+            "comment",
+            "Its coach has signed this note, so it is read-only: ask them for an addendum.",
+        ) from exc
     if not comment or not comment.strip():
         raise TeamRuleError("comment", "Say what to revise: a comment is required.")
     session.returned_at = datetime.now(timezone.utc)

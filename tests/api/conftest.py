@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
 from coachapp.auth.tokens import create_token
@@ -26,6 +28,13 @@ def world(db, program, coach, supervisor, admin):
         "goal": factories.goal(client).id,
         "appointment": factories.appointment(client).id,
         "referral": factories.referral(client, resource).id,
+        "session": factories.session(client, note="Talked about the lease").id,
+        "signed_session": factories.session(
+            client,
+            note="Signed note",
+            signed_at=datetime.now(timezone.utc),
+            signed_by_id=coach.id,
+        ).id,
         # A second coach of the team: the one a reassignment moves the client to.
         "second_coach": factories.user("coach", program=program, supervisor=supervisor).id,
     }

@@ -43,6 +43,9 @@ SAMPLE = {
     "housing_at_intake": None,
     "employment_now": {"status": "part_time", "as_of": "2026-03-02"},
     "employment_at_intake": None,
+    "signed_at": None,
+    "cosigned_at": None,
+    "addenda": [],
 }
 
 
@@ -118,6 +121,7 @@ READ = {
     "api.patch_appointment": "/api/v1/clients/{client}/appointments",
     "api.patch_referral": "/api/v1/clients/{client}/referrals",
     "api.patch_goal": "/api/v1/clients/{client}/goals",
+    "api.patch_session": "/api/v1/clients/{client}/sessions",
     "api.patch_profile": "/api/v1/clients/{client}/profile",
     "api.patch_resource": "/api/v1/resources",
     "api.patch_note": "/api/v1/supervision-notes",

@@ -43,6 +43,15 @@ def test_log_a_session_after_the_fact(db, call, coach, supervisor, mine):
         "goal_ids",
         "note",
         "next_steps",
+        "start_time",
+        "end_time",
+        "place_of_service",
+        "billable",
+        "group_size",
+        "signed_at",
+        "cosigned_at",
+        "addenda",
+        "version",
     }
     assert (out["date"], out["goal_ids"], out["coach_id"]) == ("2026-03-01", [goal.id], coach.id)
     assert out["note"] == body["note"]

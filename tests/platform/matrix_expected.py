@@ -260,6 +260,20 @@ EXPECTED: dict[str, dict[str, str]] = {
     "sessions.older": CLIENT,
     "sessions.mark_read": CLIENT_POST_302,
     "sessions.reply": CLIENT_POST_422,
+    # Signing (an empty form signs nothing: 422): the session's coach signs; the coach's
+    # supervisor co-signs; both add addenda. Others who reach the session: 403.
+    "sessions.sign": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " login 422   403   404   404   403   404   404   404   403   404   404",
+    ),
+    "sessions.cosign": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " login 403   403   404   404   422   404   404   404   403   404   404",
+    ),
+    "sessions.add_addendum": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " login 422   403   404   404   422   404   404   404   403   404   404",
+    ),
     "goals.new": CLIENT,
     "goals.edit": CLIENT,
     "goals.status": CLIENT,
@@ -411,6 +425,21 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.reenroll_client": API_CLIENT_ACTION,
     "api.list_sessions": API_CLIENT,
     "api.create_session": API_CLIENT_CREATE,
+    "api.patch_session": API_CLIENT,
+    # Signing a fresh session: its coach; co-signing and addenda on a fresh signed one: the
+    # coach's supervisor (addenda: the coach too). Others who reach the session: 403.
+    "api.sign_session": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " 401   200   403   404   404   403   404   404   404   403   404   404",
+    ),
+    "api.cosign_session": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " 401   403   403   404   404   200   404   404   404   403   404   404",
+    ),
+    "api.add_addendum": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " 401   201   403   404   404   201   404   404   404   403   404   404",
+    ),
     "api.list_goals": API_CLIENT,
     "api.create_goal": API_CLIENT_CREATE,
     "api.patch_goal": API_CLIENT,

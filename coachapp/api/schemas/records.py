@@ -3,7 +3,10 @@ Lengths and ranges come from coachapp.limits, as the forms' and the services' do
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import re
+from datetime import time
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from coachapp.api.schemas.common import (
     ApiSchema,
@@ -16,7 +19,9 @@ from coachapp.api.schemas.common import (
     version_field,
 )
 from coachapp.limits import (
+    MAX_ADDENDUM_REASON,
     MAX_GOAL_DESCRIPTION,
+    MAX_GROUP_SIZE,
     MAX_LOCATION,
     MAX_MINUTES,
     MAX_NEXT_STEPS,
@@ -36,6 +41,33 @@ from coachapp.models.enums import (
     SessionOutcome,
 )
 
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class ClockTime(fields.Field):
+    """A time of day as ``HH:MM`` (24-hour), in and out; anything else is a field error."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).update(
+            type="string", pattern=HHMM.pattern, example="14:30"
+        )
+        super().__init__(**kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value.strftime("%H:%M") if value is not None else None
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not HHMM.match(value):
+            raise ValidationError("Give the time as HH:MM (24-hour), e.g. 14:30.")
+        return time(int(value[:2]), int(value[3:]))
+
+
+class AddendumSchema(Schema):
+    text = fields.String()
+    reason = fields.String()
+    at = fields.DateTime(metadata={"description": "when it was added (UTC)"})
+    by = fields.Integer(metadata={"description": "the id of the user who added it"})
+
 
 class SessionSchema(Schema):
     id = fields.Integer()
@@ -49,21 +81,90 @@ class SessionSchema(Schema):
     goal_ids = fields.List(fields.Integer())
     note = fields.String(allow_none=True)
     next_steps = fields.String(allow_none=True)
+    start_time = ClockTime(allow_none=True)
+    end_time = ClockTime(allow_none=True)
+    place_of_service = fields.String(allow_none=True)
+    billable = fields.Boolean()
+    group_size = fields.Integer(allow_none=True)
+    signed_at = fields.DateTime(allow_none=True)
+    cosigned_at = fields.DateTime(allow_none=True)
+    addenda = fields.List(fields.Nested(AddendumSchema))
+    version = fields.Integer()
 
 
 class SessionPage(PageSchema):
     items = fields.List(fields.Nested(SessionSchema), required=True)
 
 
-class SessionCreateSchema(ApiSchema):
+BILLABLE_HELP = (
+    "a billable session needs start_time, end_time and place_of_service (and group_size for "
+    "a group session), and a completed outcome"
+)
+
+
+class SessionFields(ApiSchema):
+    """What a session's body may set (the rules of their values are the services')."""
+
     SHOWS = SessionSchema
 
     date = happened_on()
     # The range is the services' rule (check_session), refused there with the pages' message;
     # the document states it.
     duration_minutes = fields.Integer(
-        strict=True, required=True, metadata={"minimum": MIN_MINUTES, "maximum": MAX_MINUTES}
+        strict=True,
+        metadata={
+            "minimum": MIN_MINUTES,
+            "maximum": MAX_MINUTES,
+            "description": "needed unless start_time and end_time are both given; then it is "
+            "computed from them (and any value sent is ignored)",
+        },
     )
+    modality = enum_field(Modality)
+    kind = enum_field(SessionKind)
+    outcome = enum_field(
+        SessionOutcome, metadata={"description": "attempted: the client could not be reached"}
+    )
+    goal_ids = fields.List(
+        record_id(),
+        validate=validate.Length(max=MAX_SESSION_GOALS),
+        metadata={"description": "the client's own goals this session addressed"},
+    )
+    note = text(MAX_TEXT, allow_none=True)
+    next_steps = text(MAX_NEXT_STEPS, allow_none=True)
+    start_time = ClockTime(allow_none=True, metadata={"description": "HH:MM, program's clock"})
+    end_time = ClockTime(
+        allow_none=True, metadata={"description": "HH:MM, after start_time on the same day"}
+    )
+    place_of_service = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=2),
+        metadata={"description": "a CMS two-digit place-of-service code (02, 10, 11, 12, ...)"},
+    )
+    billable = fields.Boolean(metadata={"description": BILLABLE_HELP})
+    group_size = fields.Integer(
+        strict=True,
+        allow_none=True,
+        metadata={"minimum": 2, "maximum": MAX_GROUP_SIZE, "description": "group sessions only"},
+    )
+
+
+class SessionPatchSchema(SessionFields):
+    version = version_field()
+
+
+class SignSchema(ApiSchema):
+    """Signing and co-signing take no fields (the signer is the token's user, the moment now);
+    any field sent is refused."""
+
+
+class AddendumCreateSchema(ApiSchema):
+    text = fields.String(required=True, validate=[validate.Length(max=MAX_TEXT), NonBlank()])
+    reason = fields.String(
+        required=True, validate=[validate.Length(max=MAX_ADDENDUM_REASON), NonBlank()]
+    )
+
+
+class SessionCreateSchema(SessionFields):
     modality = enum_field(Modality, required=True)
     kind = enum_field(SessionKind, required=True)
     outcome = enum_field(
