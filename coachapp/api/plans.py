@@ -153,7 +153,7 @@ def sign_plan(data, plan_id: int):
         with committing():
             services.sign_plan(
                 plan,
-                signer=data["signer"],
+                signer=data.get("signer"),
                 typed_name=data.get("typed_name"),
                 image=data.get("image"),
                 attested=data.get("attested", False),

@@ -121,10 +121,18 @@ def edit(record: RecoveryPlan, client: Client):
             if len(form.steps.entries) < form.steps.max_entries:
                 form.steps.append_entry()
 
-    def rules() -> None:
-        services.check_plan(client, form.plan_data(), plan=record)
+    refused = []
 
-    if validate_in_one_pass(form, rules):
+    def rules() -> None:
+        # A step's refusal is named by the services after the kept steps (``steps.<n>``):
+        # the form puts it beside that row itself (``PlanForm.show_rule_errors``).
+        try:
+            services.check_plan(client, form.plan_data(), plan=record)
+        except services.PlanRuleError as exc:
+            form.show_rule_errors(exc.errors)
+            refused.append(True)
+
+    if validate_in_one_pass(form, rules) and not refused:
         signed_before = record.signed_by_client_at or record.signed_by_coach_at
         with web.saving(form) as saved:
             changed = services.update_plan(

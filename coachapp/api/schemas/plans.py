@@ -68,7 +68,13 @@ class PlanFields(ApiSchema):
 
 
 class PlanSignSchema(ApiSchema):
-    signer = fields.String(required=True, validate=validate.OneOf(["client", "coach"]))
+    # Not "required" here: a missing signer is the services' 422, answered only once the plan
+    # is reached (outside the rule it is 404, whatever the body).
+    signer = fields.String(
+        load_default=None,
+        validate=validate.OneOf(["client", "coach"]),
+        metadata={"description": "client or coach (required)"},
+    )
     typed_name = text(MAX_SIGNATURE_NAME, allow_none=True)
     image = fields.String(
         allow_none=True,
