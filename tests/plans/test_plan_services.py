@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from coachapp.extensions import db as _db
-from coachapp.models import AuditEvent, RecoveryPlan
+from coachapp.models import AuditEvent, Enrollment, RecoveryPlan
+from coachapp.records import StaleRecordError
 from coachapp.plans import queries, services
 from tests import factories
 from tests.helpers import discharge
@@ -96,8 +97,6 @@ def test_a_step_without_an_action_is_refused_by_its_row(db, coach, client_):
 
 
 def test_a_stale_version_is_refused(db, coach, client_):
-    from coachapp.records import StaleRecordError
-
     plan = services.start_plan(client_, actor=coach)
     db.session.commit()
     with pytest.raises(StaleRecordError):
@@ -251,8 +250,6 @@ def test_current_plans_for_many_clients_in_one_query(db, coach, client_):
 
 
 def test_a_plan_of_an_earlier_episode_is_not_current_in_the_next(db, coach, client_):
-    from coachapp.models import Enrollment
-
     plan = signed_plan(client_, coach)
     plan.signed_by_client_at = plan.signed_by_coach_at = datetime(
         2025, 2, 1, 12, tzinfo=timezone.utc
