@@ -39,11 +39,6 @@ def test_plan_missing_and_review_overdue(db, coach):
     assert counts["plan_review_due"] == 1
     assert new and due and gone
 
-    from sqlalchemy import select
-
-    from coachapp.alerts import alert_columns
-    from coachapp.models import Client
-
     columns = alert_columns(_ctx(coach.program))
     missing = set(db.session.scalars(select(Client.id).where(columns["plan_missing"])))
     review = set(db.session.scalars(select(Client.id).where(columns["plan_review_due"])))

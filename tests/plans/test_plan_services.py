@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from coachapp.extensions import db as _db
 from coachapp.models import AuditEvent, Enrollment, RecoveryPlan
-from coachapp.records import StaleRecordError
 from coachapp.plans import queries, services
+from coachapp.records import StaleRecordError
 from tests import factories
 from tests.helpers import discharge
 from tests.plans.helpers import png_bytes, png_url, signed_plan
