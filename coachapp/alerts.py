@@ -5,7 +5,10 @@
   "quiet" on their first day);
 - ``outcome_missing``: an appointment in the past whose outcome is still ``scheduled``;
 - ``referral_waiting``: a referral still ``referred`` 14 days after it was made;
-- ``barc_due``: an active client with no BARC-10 in the last 90 days (none at all counts).
+- ``barc_due``: an active client with no BARC-10 in the last 90 days (none at all counts);
+- ``plan_missing``: an active client whose current episode began 30 or more days ago with no
+  signed recovery plan in that episode;
+- ``plan_review_due``: an active client whose current (signed) plan's review date has passed.
 
 Each is a correlated EXISTS / scalar subquery on indexed (client, date) pairs, so a page of any
 size asks one query for all of them.
@@ -19,10 +22,19 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, and_, bindparam, exists, func, not_, select
 
 from coachapp.extensions import db
-from coachapp.models import Appointment, Assessment, Client, CoachingSession, Enrollment, Referral
+from coachapp.models import (
+    Appointment,
+    Assessment,
+    Client,
+    CoachingSession,
+    Enrollment,
+    RecoveryPlan,
+    Referral,
+)
 from coachapp.models.enums import (
     AppointmentOutcome,
     ClientStatus,
+    PlanStatus,
     ReferralStatus,
     SessionOutcome,
 )
@@ -30,12 +42,15 @@ from coachapp.models.enums import (
 QUIET_DAYS = 14
 REFERRAL_WAIT_DAYS = 14
 BARC_DUE_DAYS = 90
+PLAN_DUE_DAYS = 30
 
 ALERT_LABELS = {
     "quiet": f"No completed contact in {QUIET_DAYS} days",
     "outcome_missing": "Appointment outcome not recorded",
     "referral_waiting": f"Referral waiting over {REFERRAL_WAIT_DAYS} days",
     "barc_due": f"BARC-10 not done in {BARC_DUE_DAYS} days",
+    "plan_missing": f"No signed recovery plan {PLAN_DUE_DAYS} days after intake",
+    "plan_review_due": "Recovery plan review overdue",
 }
 
 
@@ -110,11 +125,32 @@ def alert_columns(ctx: AlertContext) -> dict:
         Assessment.archived_at.is_(None),
         Assessment.administered_on > ctx.today - timedelta(days=BARC_DUE_DAYS),
     )
+    # The signed (not superseded) version of an open episode: the current plan of an active
+    # client (one per episode: signing a version supersedes the one before).
+    signed_plan = (
+        select(RecoveryPlan.id)
+        .join(Enrollment, Enrollment.id == RecoveryPlan.enrollment_id)
+        .where(
+            RecoveryPlan.client_id == Client.id,
+            RecoveryPlan.status == PlanStatus.SIGNED,
+            Enrollment.discharge_date.is_(None),
+        )
+        .correlate(Client)
+    )
+    plan_review_due = exists(
+        signed_plan.where(RecoveryPlan.review_on < ctx.today).with_only_columns(RecoveryPlan.id)
+    )
     return {
         "quiet": and_(active, not_(recent_contact), not_(recent_intake)),
         "outcome_missing": outcome_missing,
         "referral_waiting": referral_waiting,
         "barc_due": and_(active, not_(recent_barc)),
+        "plan_missing": and_(
+            active,
+            current_intake() <= ctx.today - timedelta(days=PLAN_DUE_DAYS),
+            not_(exists(signed_plan)),
+        ),
+        "plan_review_due": and_(active, plan_review_due),
     }
 
 

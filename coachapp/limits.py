@@ -59,3 +59,12 @@ MAX_IMPORTED_DESCRIPTION = 20_000
 
 MAX_PAGE = 1_000_000
 MAX_PER_PAGE = 200
+
+# --- Recovery plans -----------------------------------------------------------------------------
+
+MAX_PLAN_STEPS = 30  # action steps of one plan version
+MAX_PLAN_STEP = 1000  # one action step's text
+MAX_PLAN_WHO = 200  # who does a step (the column's size)
+MAX_PLAN_GOALS = 100  # goals one plan version names (API)
+MAX_SIGNATURE_BYTES = 200_000  # a drawn signature's PNG, decoded
+MAX_SIGNATURE_NAME = 200  # a typed signature

@@ -38,6 +38,7 @@ def build_world() -> World:
         Enrollment,
         FollowUpInterview,
         MutualAidAttendance,
+        RecoveryPlan,
         SupervisionNote,
         SupervisionNoteCoach,
         TaxonomyMapping,
@@ -150,6 +151,9 @@ def build_world() -> World:
         done_on=today - timedelta(days=50),
     )
 
+    # A draft recovery plan: read, edited (an empty change) and signed (refused: no signer).
+    plan = RecoveryPlan(client_id=client.id, enrollment_id=episode.id, number=1, status="draft")
+    _db.session.add(plan)
     status_record = ClientStatusRecord(
         client_id=client.id, kind="housing", status="emergency_shelter", as_of=today
     )
@@ -251,6 +255,7 @@ def build_world() -> World:
             "attendance_id": attendance.id,
             "enrollment_id": episode.id,
             "interview_id": interview.id,
+            "plan_id": plan.id,
             "status_id": status_record.id,
             "consent_id": consent.id,
             "grant_id": grant_id,
@@ -267,6 +272,9 @@ def build_world() -> World:
             "api.reenroll_client": fresh_discharged_client,
             # One live record per interview: each request records on a client of its own.
             "api.create_followup": lambda: {"client_id": new_client()},
+            # One draft per episode: each start is on a client of its own.
+            "api.create_plan": lambda: {"client_id": new_client()},
+            "plans.start": lambda: {"client_id": new_client()},
             "team.sign_off": fresh_session,
             "api.sign_session": fresh_session,
             "api.cosign_session": fresh_signed_session,

@@ -20,6 +20,7 @@ from coachapp.consents.panel import client_panel as consents_panel
 from coachapp.followups.panel import client_panel as followups_panel
 from coachapp.goals.queries import client_panel as goals_panel
 from coachapp.mutual_aid.queries import client_panel as mutual_aid_panel
+from coachapp.plans.queries import client_panel as plans_panel
 from coachapp.profiles.queries import client_panel as profile_panel
 from coachapp.referrals.queries import client_panel as referrals_panel
 from coachapp.sessions.queries import client_panel as sessions_panel
@@ -28,6 +29,7 @@ from coachapp.sessions.queries import client_panel as sessions_panel
 PANELS: list[tuple[str, Callable]] = [
     ("sessions", sessions_panel),
     ("goals", goals_panel),
+    ("plans", plans_panel),
     ("appointments", appointments_panel),
     ("referrals", referrals_panel),
     ("mutual_aid", mutual_aid_panel),
@@ -42,6 +44,7 @@ PANELS: list[tuple[str, Callable]] = [
 SECTIONS: dict[str, tuple[str, str]] = {
     "sessions": ("h-sessions", "Sessions"),
     "goals": ("h-goals", "Goals"),
+    "plans": ("h-plans", "Plan"),
     "appointments": ("h-appointments", "Appointments"),
     "referrals": ("h-referrals", "Referrals"),
     "mutual_aid": ("h-mutual-aid", "Groups"),

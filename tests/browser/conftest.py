@@ -39,6 +39,7 @@ from coachapp.models import (
     User,
     session_goals,
 )
+from coachapp.plans import services as plan_services
 from coachapp.sessions import services as session_services
 from coachapp.team import services as team_services
 from tests import factories
@@ -412,9 +413,19 @@ def records(site):
             program_id=supervisor.program_id, match="code", term="AXE-1", category="housing"
         )
         db.session.add(mapping)
+        # A recovery plan: version 1 signed by both (the client's signature typed), version 2
+        # in draft.
+        plan = plan_services.start_plan(
+            client, {"strengths": "Keeps every appointment", "goal_ids": [goal.id]}, actor=coach
+        )
+        plan_services.sign_plan(plan, signer="client", typed_name="S O", attested=True, actor=coach)
+        plan_services.sign_plan(plan, signer="coach", typed_name="C C", attested=True, actor=coach)
+        draft = plan_services.start_plan(client, actor=coach)
         db.session.flush()
         return {
             "client": client.id,
+            "plan": plan.id,
+            "draft": draft.id,
             "meeting": meeting.id,
             "returned": returned.id,
             "signed": session.id,

@@ -278,6 +278,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "goals.edit": CLIENT,
     "goals.status": CLIENT,
     "goals.archive": CLIENT_POST_422,
+    # Recovery plans: starting one posts an empty form (a version starts, then its edit page).
+    "plans.start": CLIENT_POST_302,
+    "plans.show": CLIENT,
+    "plans.edit": CLIENT,
+    "plans.sign": CLIENT,
     "appointments.new": CLIENT,
     "appointments.edit": CLIENT,
     "appointments.outcome": CLIENT,
@@ -443,6 +448,15 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.list_goals": API_CLIENT,
     "api.create_goal": API_CLIENT_CREATE,
     "api.patch_goal": API_CLIENT,
+    "api.list_plans": API_CLIENT,
+    "api.create_plan": API_CLIENT_CREATE,
+    "api.get_plan": API_CLIENT,
+    "api.patch_plan": API_CLIENT,
+    # Signing with an empty body: "say who signs" (422) wherever the plan is reached.
+    "api.sign_plan": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " 401   422   422   404   404   422   404   404   404   422   404   404",
+    ),
     "api.list_appointments": API_CLIENT,
     "api.create_appointment": API_CLIENT_CREATE,
     "api.patch_appointment": API_CLIENT,

@@ -129,8 +129,11 @@ def world(db, coach, supervisor, admin, program_manager):
     interview = FollowUpInterview(
         client_id=client.id, enrollment_id=episode.id, kind="baseline", done_on=date(2026, 1, 9)
     )
+    from coachapp.models import RecoveryPlan
+
+    plan = RecoveryPlan(client_id=client.id, enrollment_id=episode.id, number=1, status="draft")
     _db.session.add_all(
-        [attendance, cover, note, grant, consent, mapping, interview, status_record]
+        [attendance, cover, note, grant, consent, mapping, interview, status_record, plan]
     )
     _db.session.flush()
     _db.session.add(SupervisionNoteCoach(note_id=note.id, coach_id=coach.id))
@@ -156,6 +159,7 @@ def world(db, coach, supervisor, admin, program_manager):
         "attendance_id": [attendance.id],
         "enrollment_id": [episode.id],
         "interview_id": [interview.id],
+        "plan_id": [plan.id],
         "kind": ["six_month"],
         "status_id": [status_record.id],
     }

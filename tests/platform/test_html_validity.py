@@ -30,6 +30,7 @@ from coachapp.appointments import services as appointment_services
 from coachapp.demo import DEMO_USERS, build_demo
 from coachapp.models import Client, Enrollment, Goal, TaxonomyMapping, User
 from coachapp.models.enums import Role
+from coachapp.plans import services as plan_services
 from coachapp.sessions import services as session_services
 from coachapp.team import services as team_services
 from tests import factories
@@ -65,6 +66,10 @@ START_PAGES = {
         "/resources/",
         "/resources/?model=any",
         "/auth/profile",
+        "/plans/{plan}",
+        "/plans/{draft}",
+        "/plans/{draft}/edit",
+        "/plans/{draft}/sign",
     ],
     Role.SUPERVISOR: [
         "/home",
@@ -118,6 +123,8 @@ REFUSED_FORMS = {
         ("/clients/{client}/profile", "/clients/{client}/profile/housing", {}),
         ("/sessions/{returned}/edit", "/sessions/{returned}/reply", {"body": ""}),
         ("/clients/{client}/followups/{episode}/six_month", None, {}),
+        ("/plans/{draft}/edit", None, {"steps-0-who": "Coach"}),
+        ("/plans/{draft}/sign", None, {}),
     ],
     Role.SUPERVISOR: [
         ("/supervision/notes/new", None, {}),
@@ -139,6 +146,11 @@ SENT_FORMS = {
     ],
     Role.ADMIN: [("/admin/users/{coach}/edit", "/admin/users/{coach}/deactivate", {})],
 }
+# A drawn signature: a 1x1 PNG.
+DRAWN = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4"
+    "//8/AAX+Av4N70a4AAAAAElFTkSuQmCC"
+)
 # Never followed: leaving the app, files rather than pages, and the JSON API.
 SKIP = re.compile(r"^/(static|api)/|\.(ics|csv|xlsx|pdf|json)$|^/auth/logout")
 MAX_PAGES_PER_ROLE = 150
@@ -248,8 +260,17 @@ def review_loop_records(users: dict, client_id: int) -> dict[str, int]:
         category="housing",
     )
     db.session.add(mapping)
+    # A recovery plan signed by both (version 1, a drawn signature) and version 2 in draft.
+    plan = plan_services.start_plan(
+        client, {"strengths": "Steady work", "steps": [{"action": "Call Sam"}]}, actor=coach
+    )
+    plan_services.sign_plan(plan, signer="client", image=DRAWN, actor=coach)
+    plan_services.sign_plan(plan, signer="coach", typed_name="C", attested=True, actor=coach)
+    draft = plan_services.start_plan(client, actor=coach)
     db.session.commit()
     return {
+        "plan": plan.id,
+        "draft": draft.id,
         "returned": returned.id,
         "signed": signed.id,
         "accompanied": accompanied.id,
