@@ -144,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
         appointments,
         assessments,
         auth,
+        billing,
         clients,
         consents,
         followups,
@@ -179,6 +180,7 @@ def register_blueprints(app: Flask) -> None:
         consents,
         followups,
         profiles,
+        billing,
     ):
         app.register_blueprint(feature.bp)
     from coachapp.api import register_api  # the API, like the features above
@@ -282,6 +284,9 @@ NAV = {
         ("resources.index", "Resources"),
         ("oversight.audit_log", "Audit trail"),
         ("oversight.break_glass_review", "Break-the-glass"),
+    ],
+    "billing": [
+        ("billing.index", "Claims worksheet"),
     ],
     "admin": [
         ("main.home", "Home"),

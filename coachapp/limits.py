@@ -57,3 +57,10 @@ MAX_IMPORTED_DESCRIPTION = 20_000
 
 MAX_PAGE = 1_000_000
 MAX_PER_PAGE = 200
+
+# --- Billing (issue 22) -------------------------------------------------------------------------
+
+CREDENTIAL_MAX = 100  # users.credential ("CPRS", "CRPS")
+PAYER_MAX = 200  # a payer's name (billing settings, clients)
+MEMBER_ID_MAX = 40  # a payer's member id
+MAX_UNITS = 10_000  # an upper bound for unit caps
