@@ -36,7 +36,6 @@ SETTING_FIELDS = (
 )
 CODE_RE = re.compile(r"^[A-Z][0-9]{4}$")  # HCPCS level II, e.g. H0038
 MODIFIER_RE = re.compile(r"^[A-Z0-9]{2}$")
-ICD10_RE = re.compile(r"^[A-Z][0-9][A-Z0-9](\.[A-Z0-9]{1,4})?$")  # e.g. F11.20
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 TELEHEALTH_PLACES = frozenset({"02", "10"})  # CMS: telehealth elsewhere / in the home
 
