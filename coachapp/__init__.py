@@ -144,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
         appointments,
         assessments,
         auth,
+        billing,
         clients,
         consents,
         followups,
@@ -181,6 +182,7 @@ def register_blueprints(app: Flask) -> None:
         consents,
         followups,
         profiles,
+        billing,
     ):
         app.register_blueprint(feature.bp)
     from coachapp.api import register_api  # the API, like the features above
@@ -284,6 +286,9 @@ NAV = {
         ("resources.index", "Resources"),
         ("oversight.audit_log", "Audit trail"),
         ("oversight.break_glass_review", "Break-the-glass"),
+    ],
+    "billing": [
+        ("billing.index", "Claims worksheet"),
     ],
     "admin": [
         ("main.home", "Home"),

@@ -93,8 +93,9 @@ RULES_KEPT = 1024
 
 @lru_cache(maxsize=RULES_KEPT)
 def _member_condition(user_id: int, role: str, on: date):
-    if role == Role.PROGRAM_MANAGER:
-        # Program managers see aggregates and de-identified rows, never client records.
+    if role in (Role.PROGRAM_MANAGER, Role.BILLING):
+        # Program managers see aggregates and de-identified rows, never client records; billing
+        # specialists see only the billing view of their program (``billing_clients``).
         return false()
     # One branch per way in, as a UNION of client ids: each branch is an index search
     # (clients by coach, covering assignments by user), where an OR across them would make
@@ -228,6 +229,53 @@ def get_child_or_404(model: type, record_id: int, user: User):
 def can_open_clients(user: User) -> bool:
     """Coaches open clients on their own caseload, supervisors on their team's coaches."""
     return user.is_authenticated and user.role in (Role.COACH, Role.SUPERVISOR)
+
+
+def billing_clients(user: User) -> Select:
+    """``SELECT clients`` whose billing fields (name, code, payer, member id) ``user`` may read
+    for the claims worksheet: a billing specialist's own program's clients (archived or merged
+    records excluded); an admin's choice of program is checked by ``billing_program_id``.
+    Never a way to client records: these rows feed the worksheet only, and no note, plan text
+    or assessment is read through them."""
+    if (
+        user is None
+        or not getattr(user, "is_authenticated", False)
+        or not user.active
+        or user.role not in (Role.BILLING, Role.ADMIN)
+    ):
+        return select(Client).where(false())
+    query = select(Client).where(Client.merged_into_id.is_(None), Client.archived_at.is_(None))
+    if user.role == Role.BILLING:
+        if user.program_id is None:
+            return select(Client).where(false())
+        query = query.where(Client.program_id == user.program_id)
+    return query
+
+
+def billing_program_id(user: User, program_id: int | None = None) -> int:
+    """The program whose billing ``user`` may read: a billing specialist their own (another
+    program's id is ``ScopeError``, answered 404); an admin any program (the one asked for, or
+    the first by name)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        raise ScopeError("not signed in")
+    if user.role == Role.BILLING:
+        if user.program_id is None or program_id not in (None, user.program_id):
+            raise ScopeError("billing outside their program")
+        return user.program_id
+    if user.role == Role.ADMIN:
+        if program_id is None:
+            program_id = db.session.scalar(
+                select(Program.id).order_by(Program.name, Program.id).limit(1)
+            )
+        if program_id is None or db.session.get(Program, program_id) is None:
+            raise ScopeError("no such program")
+        return program_id
+    raise ScopeError("no billing for this role")
+
+
+def can_read_billing(user: User) -> bool:
+    """Billing specialists (their program) and admins read billing settings and worksheets."""
+    return user.is_authenticated and user.role in (Role.BILLING, Role.ADMIN)
 
 
 def assignable_coaches(user: User) -> Select:

@@ -68,3 +68,12 @@ MAX_PLAN_WHO = 200  # who does a step (the column's size)
 MAX_PLAN_GOALS = 100  # goals one plan version names (API)
 MAX_SIGNATURE_BYTES = 200_000  # a drawn signature's PNG, decoded
 MAX_SIGNATURE_NAME = 200  # a typed signature
+
+# --- Billing (issue 22) -------------------------------------------------------------------------
+
+CREDENTIAL_MAX = 100  # users.credential ("CPRS", "CRPS")
+PAYER_MAX = 200  # a payer's name (billing settings, clients)
+MEMBER_ID_MAX = 40  # a payer's member id
+MAX_UNITS = 10_000  # an upper bound for unit caps
+# ICD-10-CM: a letter, a digit, a letter or digit, then optionally a dot and 1-4 more (F11.20).
+ICD10_PATTERN = r"^[A-Z][0-9][A-Z0-9](\.[A-Z0-9]{1,4})?$"

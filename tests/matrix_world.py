@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
@@ -14,6 +14,13 @@ from coachapp.extensions import db as _db
 from tests import factories
 
 # --- The world ------------------------------------------------------------------------------------
+
+# Clinical text the billing specialist must never see in any answer (tests/platform/
+# test_authorization_matrix.py): notes, a plan's text, supervision notes.
+SESSION_NOTE = "Talked about work"
+BILLED_NOTE = "Billed session note about cravings"
+PLAN_TEXT = "Plan text: strengths and barriers"
+CLINICAL_TEXT = (SESSION_NOTE, BILLED_NOTE, PLAN_TEXT, "Awaiting review", "Caseload review")
 
 
 @dataclass
@@ -30,6 +37,7 @@ class World:
 def build_world() -> World:
     from coachapp.auth.tokens import create_token
     from coachapp.models import (
+        BillingSetting,
         BreakGlassAccess,
         Client,
         ClientStatusRecord,
@@ -63,6 +71,7 @@ def build_world() -> World:
     other_coach = factories.user("coach", program=program, supervisor=other_supervisor)
     program_manager = factories.user("program_manager", program=program)
     other_program_manager = factories.user("program_manager", program=elsewhere)
+    billing = factories.user("billing", program=program)
     admin_glass = factories.user("admin")
     admin = factories.user("admin")
     past_glass_admin = factories.user("admin")
@@ -115,7 +124,7 @@ def build_world() -> World:
     client_id = new_client()
     client = _db.session.get(Client, client_id)
     goal = factories.goal(client)
-    session = factories.session(client, on=today - timedelta(days=3), note="Talked about work")
+    session = factories.session(client, on=today - timedelta(days=3), note=SESSION_NOTE)
     appointment = factories.appointment(client)
     resource = factories.resource(category="recovery_support", meeting_model="aa")
     referral = factories.referral(client, resource)
@@ -151,8 +160,48 @@ def build_world() -> World:
         done_on=today - timedelta(days=50),
     )
 
+    # Billing (issue 22): settings, a signed plan whose text is secret, and a billable signed
+    # session of last month with a note, so the worksheet has a line to show.
+    last_month_day = today.replace(day=1) - timedelta(days=1)
+    billed_on = last_month_day.replace(day=10)
+    client.member_id = "MATRIXMEMBER1"
+    client.payer = "Matrix Medicaid"
+    _db.session.add(
+        BillingSetting(
+            program_id=program.id,
+            effective_from=today - timedelta(days=365),
+            payer="Matrix Medicaid",
+            daily_cap_units=16,
+        )
+    )
+    signed_plan = RecoveryPlan(
+        client_id=client.id,
+        enrollment_id=client.latest_enrollment.id,
+        number=1,
+        status="signed",
+        strengths=PLAN_TEXT,
+        barriers=PLAN_TEXT,
+        supports=PLAN_TEXT,
+        signed_by_client_at=now - timedelta(days=58),
+        signed_by_coach_at=now - timedelta(days=58),
+        coach_signer_id=coach.id,
+    )
+    signed_plan.goals.append(goal)
+    _db.session.add(signed_plan)
+    billed = factories.session(
+        client,
+        on=billed_on,
+        note=BILLED_NOTE,
+        billable=True,
+        start_time=time(9),
+        end_time=time(9, 40),
+        place_of_service="11",
+        signed_at=now - timedelta(days=20),
+        signed_by_id=coach.id,
+    )
+    billed.goals.append(goal)
     # A draft recovery plan: read, edited (an empty change) and signed (refused: no signer).
-    plan = RecoveryPlan(client_id=client.id, enrollment_id=episode.id, number=1, status="draft")
+    plan = RecoveryPlan(client_id=client.id, enrollment_id=episode.id, number=2, status="draft")
     _db.session.add(plan)
     status_record = ClientStatusRecord(
         client_id=client.id, kind="housing", status="emergency_shelter", as_of=today
@@ -177,6 +226,7 @@ def build_world() -> World:
         "admin_glass": admin_glass,
         "admin": admin,
         "past_glass_admin": past_glass_admin,
+        "billing": billing,
     }
     # A coach of the team whose account was deactivated after signing in and making a token.
     viewers["deactivated_coach"] = factories.user("coach", program=program, supervisor=supervisor)
@@ -365,6 +415,11 @@ def api_body(endpoint: str, world: World, viewer: str) -> dict:
         },
         "api.create_resource": {"name": f"Food bank listed by {viewer}", "category": "food"},
         "api.create_program": {"name": f"Program opened by {viewer}", "timezone": "UTC"},
+        "api.put_billing": {
+            "effective_from": (today - timedelta(days=400)).isoformat(),
+            "payer": "Matrix Medicaid",
+            "code": "H0038",
+        },
         "api.create_user": {
             "email": f"made-by-{viewer.replace('_', '-')}@example.org",
             "name": "New Manager",
@@ -419,7 +474,7 @@ def ask(app, world: World, rule, viewer: str, ids: dict[str, int] | None = None)
     if api and viewer != "anonymous":
         headers["Authorization"] = f"Bearer {world.tokens[viewer]}"
     kwargs: dict = {"headers": headers, "query_string": query_of(rule.endpoint, world)}
-    if api and method in ("POST", "PATCH"):
+    if api and method in ("POST", "PATCH", "PUT"):
         kwargs["json"] = api_body(rule.endpoint, world, viewer)
     browser = browser_for(app, world, viewer, api=api)
     return browser.open(url_of(rule, ids), method=method, **kwargs)

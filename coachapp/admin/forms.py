@@ -14,11 +14,12 @@ from zoneinfo import available_timezones
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, ValidationError
+from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
 from coachapp.admin.services import fiscal_month_problem, timezone_problem
 from coachapp.auth.passwords import MIN_LENGTH as PASSWORD_MIN_LENGTH
 from coachapp.forms import EnumSelectField, Length, strip_filter
+from coachapp.limits import CREDENTIAL_MAX
 from coachapp.models.enums import Role
 
 PASSWORD_HELP = (
@@ -75,9 +76,16 @@ class UserDetailsForm(ServiceErrorsForm):
         validators=[DataRequired(message="Choose a role.")],
     )
     program_id = id_select(
-        "Program", description="Required for coaches, supervisors and program managers."
+        "Program",
+        description="Required for coaches, supervisors, program managers and billing specialists.",
     )
     team_id = id_select("Team", description="Coaches and supervisors only.")
+    credential = StringField(
+        "Credential",
+        filters=[strip_filter, lambda value: value or None],
+        validators=[Optional(), Length(max=CREDENTIAL_MAX)],
+        description="The credential notes and plans are signed with, e.g. CPRS (optional).",
+    )
     supervisor_id = id_select(
         "Supervisor", description="Coaches only: a supervisor of the same program."
     )
@@ -105,6 +113,7 @@ class UserDetailsForm(ServiceErrorsForm):
             "program_id": self.program_id.data,
             "team_id": self.team_id.data,
             "supervisor_id": self.supervisor_id.data,
+            "credential": self.credential.data,
         }
 
     def checked_details(self) -> dict:

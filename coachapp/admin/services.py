@@ -22,9 +22,9 @@ from coachapp.extensions import db
 from coachapp.models import Program, Team, User
 from coachapp.models.enums import AuditAction, Role
 
-USER_FIELDS = ("name", "role", "program_id", "team_id", "supervisor_id")
+USER_FIELDS = ("name", "role", "program_id", "team_id", "supervisor_id", "credential")
 ROLES = frozenset(r.value for r in Role)
-NEEDS_PROGRAM = frozenset({Role.COACH, Role.SUPERVISOR, Role.PROGRAM_MANAGER})
+NEEDS_PROGRAM = frozenset({Role.COACH, Role.SUPERVISOR, Role.PROGRAM_MANAGER, Role.BILLING})
 IN_TEAMS = frozenset({Role.COACH, Role.SUPERVISOR})
 
 
@@ -47,7 +47,7 @@ def email_taken(email: str) -> bool:
 
 
 def _role_label(role: str) -> str:
-    return role.replace("_", " ")
+    return "billing specialist" if role == Role.BILLING else role.replace("_", " ")
 
 
 def _user_rule_problems(data: dict, *, user: User | None, actor: User) -> dict[str, str]:

@@ -76,6 +76,7 @@ def register_api(app: Flask) -> None:
         appointments,
         assessments,
         assignments,
+        billing,
         clients,
         followups,
         goals,

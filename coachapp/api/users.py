@@ -23,7 +23,12 @@ from coachapp.extensions import db
 from coachapp.models import User
 from coachapp.models.enums import Role
 
-DETAILS = ("name", "role", "program_id", "supervisor_id")
+DETAILS = ("name", "role", "program_id", "supervisor_id", "credential")
+
+
+def _credential(value: str | None) -> str | None:
+    """A credential as stored: trimmed, and none for an empty one."""
+    return (value or "").strip() or None
 
 
 def _set_active(user: User, active: bool | None) -> None:
@@ -52,6 +57,7 @@ def create_user(data):
     common one). Coaches name a supervisor of their program."""
     details = {key: data.get(key) for key in DETAILS}
     details["name"] = details["name"].strip()
+    details["credential"] = _credential(details["credential"])
     with committing():
         user = services.create_user(
             {**details, "team_id": None},
@@ -86,6 +92,7 @@ def patch_user(data, user_id: int):
             details.update({k: v for k, v in data.items() if k in DETAILS})
             if "name" in data:
                 details["name"] = data["name"].strip()
+            details["credential"] = _credential(details["credential"])
             moved = details["program_id"] != user.program_id
             if moved or details["role"] not in services.IN_TEAMS:
                 # Teams are not part of the API: a move out of the program or to a role

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Optional, Regexp
 
 from coachapp.forms import (
     MAX_TEXT,
@@ -14,8 +14,13 @@ from coachapp.forms import (
     select_choices,
     strip_filter,
 )
+from coachapp.limits import ICD10_PATTERN, MEMBER_ID_MAX, PAYER_MAX
 from coachapp.models.enums import ClientStatus, DischargeReason
 from coachapp.profiles.forms import intake_status_field
+
+
+def upper_filter(value):
+    return value.upper() if isinstance(value, str) else value
 
 
 class ClientDetailsForm(VersionForm):
@@ -51,6 +56,28 @@ class ClientDetailsForm(VersionForm):
     consent_date = DateField("Consent signed on", validators=[Optional(), DateRange()])
     notes = TextAreaField(
         "Notes", filters=[strip_filter, none_if_empty], validators=[Length(max=MAX_TEXT)]
+    )
+    payer = StringField(
+        "Payer",
+        filters=[strip_filter, none_if_empty],
+        validators=[Length(max=PAYER_MAX)],
+        description="Who pays for the client's peer support, e.g. the state's Medicaid plan.",
+    )
+    member_id = StringField(
+        "Member id",
+        filters=[strip_filter, none_if_empty],
+        validators=[Length(max=MEMBER_ID_MAX)],
+        description="The payer's id of the client (kept encrypted).",
+        render_kw={"autocomplete": "off"},
+    )
+    diagnosis_code = StringField(
+        "Diagnosis code (ICD-10)",
+        filters=[strip_filter, upper_filter, none_if_empty],
+        validators=[
+            Optional(),
+            Regexp(ICD10_PATTERN, message="An ICD-10 code looks like F11.20."),
+        ],
+        description="Optional, e.g. F11.20.",
     )
 
 

@@ -33,6 +33,10 @@ DETAIL_FIELDS = (
     "consent_on_file",
     "consent_date",
     "notes",
+    # Billing fields (issue 22): the payer, its member id (encrypted) and an ICD-10 code.
+    "payer",
+    "member_id",
+    "diagnosis_code",
 )
 
 

@@ -38,6 +38,8 @@ def home():
     user = current_user
     if user.role == Role.COACH:
         return redirect(url_for("clients.index"))  # a coach's home is their caseload
+    if user.role == Role.BILLING:
+        return redirect(url_for("billing.index"))  # a billing specialist's is the worksheet
     context: dict = {}
     if user.role in (Role.COACH, Role.SUPERVISOR):
         context["client_counts"] = queries.client_counts(user)

@@ -86,6 +86,8 @@ class User(UserMixin, TimestampMixin, Base):
 
     @property
     def role_label(self) -> str:
+        if self.role == Role.BILLING:
+            return "Billing specialist"
         return self.role.replace("_", " ").capitalize()
 
 

@@ -27,6 +27,7 @@ VIEWERS = (
     "admin_glass",  # an admin with a break-the-glass access to the client in force (rule 4)
     "admin",  # an admin without break-the-glass
     "past_glass_admin",  # an admin whose break-the-glass access has expired
+    "billing",  # the billing specialist of the client's program: the worksheet, never records
 )
 
 
@@ -41,55 +42,55 @@ def row(spec: str, x: str = "") -> dict[str, str]:
 
 # Anyone, signed in or not: static files, health checks, the OpenAPI document.
 PUBLIC = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " 200   200   200   200   200   200   200   200   200   200   200   200",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " 200   200   200   200   200   200   200   200   200   200   200   200   200",
 )
 # Any signed-in user; the page scopes what it shows itself.
 SIGNED_IN = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " login 200   200   200   200   200   200   200   200   200   200   200",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " login 200   200   200   200   200   200   200   200   200   200   200   200",
 )
 
 # A client record or one of its child records (client_route / record_route). Inside the rule it
 # answers; outside, 404 whatever the role: "Anything else is 404 (not 403)". Program managers
 # and admins without break-the-glass are outside.
 CLIENT = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " login 200   200   404   404   200   404   404   404   200   404   404",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " login 200   200   404   404   200   404   404   404   200   404   404   404",
 )
 # The same, posted with an empty form: the form is refused (422, or a redirect with a message)
 # inside the rule; outside it the record does not exist.
 CLIENT_POST_422 = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " login 422   422   404   404   422   404   404   404   422   404   404",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " login 422   422   404   404   422   404   404   404   422   404   404   404",
 )
 CLIENT_POST_302 = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " login 302   302   404   404   302   404   404   404   302   404   404",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " login 302   302   404   404   302   404   404   404   302   404   404   404",
 )
 # Client pages for the supervisor only (reassign a client, who opened this record): inside the
 # rule with another role 403 (they know the client already); outside it 404.
 CLIENT_SUPERVISOR = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " login 403   403   404   404   200   404   404   404   403   404   404",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " login 403   403   404   404   200   404   404   404   403   404   404   404",
 )
 
 # Coaching work lists (today, week, calendar feed, follow-ups, new client, supervision notes):
 # coaches and supervisors, each list scoped to their own caseload or team.
 COACHING = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " login 200   200   200   200   200   200   403   403   403   403   403",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " login 200   200   200   200   200   200   403   403   403   403   403   403",
 )
 # The caseload list: also admins, who see the break-the-glass clients only (an empty list
 # otherwise); program managers never see names.
 CASELOAD = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " login 200   200   200   200   200   200   403   403   200   200   200",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " login 200   200   200   200   200   200   403   403   200   200   200   403",
 )
 # Supervisor pages scoped to their own team (dashboard, cover, review queue, new note).
 SUPERVISOR = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " login 403   403   403   403   200   200   403   403   403   403   403",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " login 403   403   403   403   200   200   403   403   403   403   403   403",
 )
 
 
@@ -97,8 +98,8 @@ def team_coach(status: str) -> dict[str, str]:
     """Supervisor pages about one coach of their own team (or a note they wrote, a session of
     their team to sign off): another team's supervisor gets 404, other roles 403."""
     return row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " login 403   403   403   403   X     404   403   403   403   403   403",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login 403   403   403   403   X     404   403   403   403   403   403   403",
         x=status,
     )
 
@@ -107,104 +108,114 @@ def coach_progress(status: str) -> dict[str, str]:
     """A coach's credential progress and training hours: the coach and their supervisor; for
     everyone else that coach's progress does not exist (404)."""
     return row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " login X     404   404   404   X     404   404   404   404   404   404",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login X     404   404   404   X     404   404   404   404   404   404   404",
         x=status,
     )
 
 
 # Administration of users, programs, teams and break-the-glass: admins only.
 ADMIN = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " login 403   403   403   403   403   403   403   403   200   200   200",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " login 403   403   403   403   403   403   403   403   200   200   200   403",
 )
 ADMIN_POST_302 = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " login 403   403   403   403   403   403   403   403   302   302   302",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " login 403   403   403   403   403   403   403   403   302   302   302   403",
 )
 ADMIN_POST_422 = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " login 403   403   403   403   403   403   403   403   422   422   422",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " login 403   403   403   403   403   403   403   403   422   422   422   403",
 )
 # Oversight (audit log and export, staff list, break-the-glass review): program managers (their
 # program) and admins.
 OVERSIGHT = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " login 403   403   403   403   403   403   200   200   200   200   200",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " login 403   403   403   403   403   403   200   200   200   200   200   403",
 )
 # The resource directory's editors: supervisors, program managers and admins.
 DIRECTORY_EDITOR = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " login 403   403   403   403   200   200   200   200   200   200   200",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " login 403   403   403   403   200   200   200   200   200   200   200   403",
 )
 # Reports asked for the client's coach (``coach_id`` and ``program_id`` in the query): the coach
 # themself, their supervisor, the program's manager and admins; a report never confirms that
 # someone else's caseload, team or program exists (404).
 REPORT_OF_COACH = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " login 200   404   404   404   200   404   200   404   200   200   200",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " login 200   404   404   404   200   404   200   404   200   200   200   403",
 )
 REPORTS = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " login 200   200   200   200   200   200   200   200   200   200   200",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " login 200   200   200   200   200   200   200   200   200   200   200   403",
 )
 
 # --- API (bearer tokens; no token is 401, a role that may never do it is 403) ---------------------
 API_ANY = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " 401   200   200   200   200   200   200   200   200   200   200   200",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " 401   200   200   200   200   200   200   200   200   200   200   200   200",
 )
 API_CLIENT = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " 401   200   200   404   404   200   404   404   404   200   404   404",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " 401   200   200   404   404   200   404   404   404   200   404   404   404",
 )
 API_CLIENT_CREATE = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " 401   201   201   404   404   201   404   404   404   201   404   404",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " 401   201   201   404   404   201   404   404   404   201   404   404   404",
 )
 API_CLIENT_ACTION = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " 401   200   200   404   404   200   404   404   404   200   404   404",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " 401   200   200   404   404   200   404   404   404   200   404   404   404",
 )
 API_ADMIN = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " 401   403   403   403   403   403   403   403   403   200   200   200",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " 401   403   403   403   403   403   403   403   403   200   200   200   403",
 )
 API_ADMIN_CREATE = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " 401   403   403   403   403   403   403   403   403   201   201   201",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " 401   403   403   403   403   403   403   403   403   201   201   201   403",
 )
 # Opening a client: coaches on their own caseload, supervisors on their team's coaches. Asked for
 # the world's coach: anyone else who may open clients is refused the coach (422 on coach_id);
 # program managers and admins never open clients (403).
 API_OPEN_CLIENT = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " 401   201   422   422   422   201   422   403   403   403   403   403",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " 401   201   422   422   422   201   422   403   403   403   403   403   403",
 )
 # Supervision notes: supervisors their own, the named coaches read theirs.
 API_NOTES_READ = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " 401   200   200   200   200   200   200   403   403   403   403   403",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " 401   200   200   200   200   200   200   403   403   403   403   403   403",
 )
 API_NOTE_CREATE = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " 401   403   403   403   403   201   422   403   403   403   403   403",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " 401   403   403   403   403   201   422   403   403   403   403   403   403",
 )
 API_NOTE_PATCH = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " 401   403   403   403   403   200   404   403   403   403   403   403",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " 401   403   403   403   403   200   404   403   403   403   403   403   403",
 )
 API_DIRECTORY_EDITOR = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " 401   403   403   403   403   200   200   200   200   200   200   200",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " 401   403   403   403   403   200   200   200   200   200   200   200   403",
 )
 API_DIRECTORY_CREATE = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " 401   403   403   403   403   201   201   201   201   201   201   201",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " 401   403   403   403   403   201   201   201   201   201   201   201   403",
 )
 API_REPORT_OF_COACH = row(
-    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-    " 401   200   404   404   404   200   404   200   404   200   200   200",
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " 401   200   404   404   404   200   404   200   404   200   200   200   403",
+)
+
+# The billing specialist's pages and API: theirs and admins'.
+BILLING = row(
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " login 403   403   403   403   403   403   403   403   200   200   200   200",
+)
+API_BILLING = row(
+    # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+    " 401   403   403   403   403   403   403   403   403   200   200   200   200",
 )
 
 
@@ -217,27 +228,27 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api-docs.openapi_json": PUBLIC,
     # Signing in and out
     "auth.login": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " 200   302   302   302   302   302   302   302   302   302   302   302",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " 200   302   302   302   302   302   302   302   302   302   302   302   302",
     ),
     "main.index": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " login 302   302   302   302   302   302   302   302   302   302   302",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login 302   302   302   302   302   302   302   302   302   302   302   302",
     ),
     "auth.logout": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " login login login login login login login login login login login login",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login login login login login login login login login login login login login",
     ),
     "auth.profile": SIGNED_IN,
     # Revoking an API token: only the token's owner (the world's token is the coach's).
     "auth.revoke": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " login 302   404   404   404   404   404   404   404   404   404   404",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login 302   404   404   404   404   404   404   404   404   404   404   404",
     ),
     # A coach's home is their caseload; everyone else has a home page.
     "main.home": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " login 302   302   302   302   200   200   200   200   200   200   200",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login 302   302   302   302   200   200   200   200   200   200   200   302",
     ),
     # Clients
     "clients.index": CASELOAD,
@@ -314,39 +325,39 @@ EXPECTED: dict[str, dict[str, str]] = {
     "appointments.subscription": COACHING,
     "appointments.new_subscription": COACHING,
     "appointments.revoke_subscription": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " login 302   302   302   302   302   302   403   403   403   403   403",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login 302   302   302   302   302   302   403   403   403   403   403   403",
     ),
     # The secret address is the only key: a made-up token is 404 to everyone.
     "appointments.subscription_feed": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " 404   404   404   404   404   404   404   404   404   404   404   404",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " 404   404   404   404   404   404   404   404   404   404   404   404   404",
     ),
     "referrals.follow_ups": COACHING,
     # Interviews due this week: coaches their caseload, supervisors their team, program
     # managers counts per coach only (no client named).
     "followups.due": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " login 200   200   200   200   200   200   200   200   403   403   403",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login 200   200   200   200   200   200   200   200   403   403   403   403",
     ),
     # Supervision notes: the author (a supervisor) and the coaches they name; to others of the
     # coaching roles a note they may not read does not exist, other roles may never read notes.
     "supervision.notes": COACHING,
     "supervision.note_detail": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " login 200   404   404   404   200   404   403   403   403   403   403",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login 200   404   404   404   200   404   403   403   403   403   403   403",
     ),
     "supervision.acknowledge_note": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " login 302   404   404   404   403   403   403   403   403   403   403",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login 302   404   404   404   403   403   403   403   403   403   403   403",
     ),
     "supervision.new_note": SUPERVISOR,
     "supervision.edit_note": team_coach("200"),
     "supervision.archive_note": team_coach("302"),
     # Credential progress: a coach goes to their own page, a supervisor picks a coach.
     "supervision.progress_index": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " login 302   302   302   302   200   200   403   403   403   403   403",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login 302   302   302   302   200   200   403   403   403   403   403   403",
     ),
     "supervision.progress": coach_progress("200"),
     "supervision.new_training": coach_progress("200"),
@@ -361,8 +372,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "team.sign_off": team_coach("302"),
     "team.return_note": team_coach("302"),
     "team.sign_off_many": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " login 403   403   403   403   302   302   403   403   403   403   403",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login 403   403   403   403   302   302   403   403   403   403   403   403",
     ),
     # Resource directory
     "resources.index": SIGNED_IN,
@@ -374,12 +385,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "resources.taxonomy_index": DIRECTORY_EDITOR,
     "resources.taxonomy_new": DIRECTORY_EDITOR,
     "resources.taxonomy_edit": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " login 403   403   403   403   200   200   200   404   200   200   200",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login 403   403   403   403   200   200   200   404   200   200   200   403",
     ),
     "resources.taxonomy_delete": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " login 403   403   403   403   302   302   302   404   302   302   302",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login 403   403   403   403   302   302   302   404   302   302   302   403",
     ),
     # Reports
     "reports.definitions": REPORTS,
@@ -407,8 +418,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "oversight.break_glass_review": OVERSIGHT,
     # Marking a break-the-glass access reviewed: the program manager of the client's program.
     "oversight.mark_reviewed": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " login 403   403   403   403   403   403   302   404   403   403   403",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login 403   403   403   403   403   403   302   404   403   403   403   403",
     ),
     # API: who am I, lists scoped by the rule
     "api.me": API_ANY,
@@ -423,8 +434,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Reassigning to the client's own coach: refused (422) wherever the client is reached, so
     # the shared world never changes; admins reach every client of the database (api.md).
     "api.reassign_client": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " 401   403   403   403   403   422   404   403   403   422   422   422",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " 401   403   403   403   403   422   404   403   403   422   422   422   403",
     ),
     "api.discharge_client": API_CLIENT_ACTION,
     "api.reenroll_client": API_CLIENT_ACTION,
@@ -487,4 +498,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.create_user": API_ADMIN_CREATE,
     "api.get_user": API_ADMIN,
     "api.patch_user": API_ADMIN,
+    # Billing (issue 22): the billing specialist of the program and admins read the settings
+    # and the claims worksheet; admins alone change settings. The worksheet names clients, so
+    # everyone else is refused the page (403), and another program's id is 404.
+    "billing.index": BILLING,
+    "billing.download": BILLING,
+    "billing.settings": ADMIN,
+    "api.get_billing": API_BILLING,
+    "api.put_billing": API_ADMIN,
+    "api.worksheet": API_BILLING,
 }

@@ -18,9 +18,22 @@ Status words in the rows: a number is that status; ``login`` is a redirect to th
 
 from __future__ import annotations
 
-import pytest
+import io
 
-from tests.matrix_world import FIXED_PARAMS, MISSING_ID, ask, method_of, status_word
+import pytest
+from openpyxl import load_workbook
+
+from coachapp.spreadsheets import XLSX_MIME
+from tests.matrix_world import (
+    BILLED_NOTE,
+    CLINICAL_TEXT,
+    FIXED_PARAMS,
+    MISSING_ID,
+    SESSION_NOTE,
+    ask,
+    method_of,
+    status_word,
+)
 from tests.platform.matrix_expected import EXPECTED, VIEWERS
 
 # --- The tests ----------------------------------------------------------------------------------
@@ -95,3 +108,41 @@ def test_a_deactivated_account_reaches_only_what_anonymous_does(matrix, endpoint
         assert got == EXPECTED[endpoint]["anonymous"], (
             f"{method_of(rule)} {rule.rule} as a deactivated coach: {got}"
         )
+
+
+def text_of(response) -> str:
+    """A response's text; an XLSX download's cells, read back."""
+    if response.mimetype == XLSX_MIME:
+        book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+        return "\n".join(
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
+    return response.get_data().decode("utf-8", errors="replace")
+
+
+def test_the_billing_specialist_sees_no_clinical_text_anywhere(matrix):
+    """Every route asked by the billing specialist (pages, downloads, the API): no note, plan
+    text or supervision note of the world appears in any answer, though the worksheet they may
+    read names the client whose records hold that text. The coach, asked the same routes, does
+    meet the text: the strings are really in the world."""
+    app, world = matrix
+    seen_by_billing: list[str] = []
+    seen_by_coach: set[str] = set()
+    worksheet_names_the_client = False
+    for endpoint, rules in sorted(rules_by_endpoint(app).items()):
+        for rule in rules:
+            if method_of(rule) != "GET":
+                continue
+            body = text_of(ask(app, world, rule, "billing"))
+            seen_by_billing += [f"{rule.rule}: {t}" for t in CLINICAL_TEXT if t in body]
+            if endpoint == "api.worksheet":
+                worksheet_names_the_client = "MATRIXMEMBER1" in body
+            coach_body = text_of(ask(app, world, rule, "coach"))
+            seen_by_coach |= {t for t in CLINICAL_TEXT if t in coach_body}
+    assert seen_by_billing == []
+    assert worksheet_names_the_client
+    assert {SESSION_NOTE, BILLED_NOTE} <= seen_by_coach

@@ -12,6 +12,7 @@ from coachapp.api.schemas.common import (
     record_id,
 )
 from coachapp.limits import (
+    CREDENTIAL_MAX,
     MAX_EMAIL,
     MAX_LINE,
     MAX_PASSWORD_INPUT,
@@ -45,6 +46,8 @@ class MeSchema(Schema):
 class UserSchema(MeSchema):
     """A staff account as api.md shows it."""
 
+    credential = fields.String(allow_none=True)
+
 
 class UserPage(PageSchema):
     items = fields.List(fields.Nested(UserSchema), required=True)
@@ -61,6 +64,11 @@ class UserPatchSchema(ApiSchema):
     )
     active = fields.Boolean(
         metadata={"description": "false deactivates: sessions end, tokens are revoked"}
+    )
+    credential = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=CREDENTIAL_MAX),
+        metadata={"description": "the credential notes are signed with, e.g. CPRS (optional)"},
     )
 
 

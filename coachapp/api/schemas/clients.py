@@ -13,11 +13,14 @@ from coachapp.api.schemas.common import (
     text,
 )
 from coachapp.limits import (
+    ICD10_PATTERN,
     MAX_EMAIL,
     MAX_PERSON_NAME,
     MAX_PHONE,
     MAX_SEARCH,
     MAX_TEXT,
+    MEMBER_ID_MAX,
+    PAYER_MAX,
 )
 from coachapp.models.base import MAX_ID
 from coachapp.models.enums import (
@@ -60,6 +63,15 @@ class ClientSchema(ApiSchema):
     okay_to_call = fields.Boolean()
     okay_to_text = fields.Boolean()
     notes = text(MAX_TEXT, allow_none=True)
+    payer = text(PAYER_MAX, allow_none=True)
+    member_id = text(
+        MEMBER_ID_MAX, allow_none=True, metadata={"description": "the payer's id (encrypted)"}
+    )
+    diagnosis_code = fields.String(
+        allow_none=True,
+        validate=validate.Regexp(ICD10_PATTERN, error="An ICD-10 code looks like F11.20."),
+        metadata={"description": "ICD-10, optional, e.g. F11.20"},
+    )
     version = fields.Integer(dump_only=True)
 
 
@@ -81,6 +93,15 @@ class ClientPatchSchema(ApiSchema):
     okay_to_call = fields.Boolean()
     okay_to_text = fields.Boolean()
     notes = text(MAX_TEXT, allow_none=True)
+    payer = text(PAYER_MAX, allow_none=True)
+    member_id = text(
+        MEMBER_ID_MAX, allow_none=True, metadata={"description": "the payer's id (encrypted)"}
+    )
+    diagnosis_code = fields.String(
+        allow_none=True,
+        validate=validate.Regexp(ICD10_PATTERN, error="An ICD-10 code looks like F11.20."),
+        metadata={"description": "ICD-10, optional, e.g. F11.20"},
+    )
     version = fields.Integer(
         validate=validate.Range(min=1, max=MAX_ID),
         metadata={"description": "the version you read; a stale one answers 409"},
