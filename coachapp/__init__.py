@@ -149,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
         followups,
         goals,
         main,
+        merges,
         mutual_aid,
         oversight,
         profiles,
@@ -179,6 +180,7 @@ def register_blueprints(app: Flask) -> None:
         consents,
         followups,
         profiles,
+        merges,
     ):
         app.register_blueprint(feature.bp)
     from coachapp.api import register_api  # the API, like the features above
