@@ -80,6 +80,7 @@ def register_api(app: Flask) -> None:
         followups,
         goals,
         me,
+        merges,
         profiles,
         referrals,
         reports,
