@@ -129,8 +129,13 @@ def world(db, coach, supervisor, admin, program_manager):
     interview = FollowUpInterview(
         client_id=client.id, enrollment_id=episode.id, kind="baseline", done_on=date(2026, 1, 9)
     )
+    from coachapp.models import ClientMerge
+
+    merge = ClientMerge(  # undone already
+        survivor_id=client.id, merged_id=discharged.id, undone_at=datetime.now()
+    )
     _db.session.add_all(
-        [attendance, cover, note, grant, consent, mapping, interview, status_record]
+        [attendance, cover, note, grant, consent, mapping, interview, status_record, merge]
     )
     _db.session.flush()
     _db.session.add(SupervisionNoteCoach(note_id=note.id, coach_id=coach.id))
@@ -158,6 +163,7 @@ def world(db, coach, supervisor, admin, program_manager):
         "interview_id": [interview.id],
         "kind": ["six_month"],
         "status_id": [status_record.id],
+        "merge_id": [merge.id],
     }
 
 
