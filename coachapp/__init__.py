@@ -150,6 +150,7 @@ def register_blueprints(app: Flask) -> None:
         followups,
         goals,
         main,
+        merges,
         mutual_aid,
         oversight,
         plans,
@@ -183,6 +184,7 @@ def register_blueprints(app: Flask) -> None:
         followups,
         profiles,
         billing,
+        merges,
     ):
         app.register_blueprint(feature.bp)
     from coachapp.api import register_api  # the API, like the features above

@@ -26,7 +26,7 @@ from datetime import date, datetime, timezone
 from functools import lru_cache, wraps
 from typing import Any, TypeVar
 
-from flask import abort, g
+from flask import abort, g, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import Select, bindparam, false, select, union
 from sqlalchemy.orm import InstrumentedAttribute
@@ -183,15 +183,53 @@ def _kept_visible_client_ids(key: tuple) -> Select:
 
 def get_client_or_404(client_id: int, user: User) -> Client:
     """The client if the user may reach it; 404 otherwise, exactly like a missing one."""
+    client = find_client(client_id, user)
+    if client is None:
+        abort(404)
+    return client
+
+
+def find_client(client_id: int, user: User) -> Client | None:
+    """The client if the user may reach it (live, not merged, not archived), else None."""
     query = built_once(
         user,
         "get_client_or_404",
         build=lambda: visible_clients(user).where(Client.id == bindparam("access_client_id")),
     )
-    client = db.session.scalars(query, {"access_client_id": client_id}).one_or_none()
-    if client is None:
-        abort(404)
-    return client
+    return db.session.scalars(query, {"access_client_id": client_id}).one_or_none()
+
+
+def merged_survivor(client_id: int, user: User) -> Client | None:
+    """The record a merged client ``client_id`` now lives in (following merges of merges), if
+    the user may reach it; None otherwise, and for a client that is not merged. Its pages
+    redirect there (product.md: the duplicate's URL leads to the record kept)."""
+    seen: set[int] = set()
+    current = db.session.get(Client, client_id)
+    while current is not None and current.merged_into_id is not None and current.id not in seen:
+        seen.add(current.id)
+        current = db.session.get(Client, current.merged_into_id)
+    if current is None or current.id == client_id:
+        return None
+    return db.session.scalars(visible_clients(user).where(Client.id == current.id)).one_or_none()
+
+
+def reachable_client(client_id: int, user: User) -> Client | None:
+    """The client by the access rule, merged or not (archived ones excluded): a merge form says
+    "merged already" about a record the user may know of, where a lookup by the rule says 404."""
+    condition = visible_clients_condition(user)
+    return db.session.scalars(
+        select(Client).where(condition, Client.id == client_id, Client.archived_at.is_(None))
+    ).one_or_none()
+
+
+def can_merge_client(user: User, client: Client) -> bool:
+    """Merging (and undoing a merge): a supervisor for the clients of their team, an admin for
+    a client they reach (api.md). Asked of both records."""
+    if not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.SUPERVISOR and client.coach.supervisor_id == user.id
 
 
 def client_child_select(model: type, user: User) -> Select:
@@ -366,7 +404,14 @@ def client_route(view: F) -> F:
 
     @wraps(view)
     def wrapper(*args, client_id: int, **kwargs):
-        client = get_client_or_404(client_id, current_user)
+        client = find_client(client_id, current_user)
+        if client is None:
+            survivor = merged_survivor(client_id, current_user)
+            if survivor is not None and request.method == "GET":
+                # A merged record's page: the same page of the record kept.
+                target = {**(request.view_args or {}), "client_id": survivor.id}
+                return redirect(url_for(request.endpoint, **target))
+            abort(404)
         mark_client_data()
         return view(*args, client=client, **kwargs)
 

@@ -40,6 +40,7 @@ def build_world() -> World:
         BillingSetting,
         BreakGlassAccess,
         Client,
+        ClientMerge,
         ClientStatusRecord,
         ConsentRecord,
         CoveringAssignment,
@@ -214,6 +215,11 @@ def build_world() -> World:
             BreakGlassAccess.client_id == client.id, BreakGlassAccess.user_id == admin_glass.id
         )
     )
+    # A merge of another client of the coach into this one, undone already: undoing it again is
+    # refused wherever it is reached, so the world never changes.
+    merge = ClientMerge(survivor_id=client.id, merged_id=new_client(), undone_at=now)
+    _db.session.add(merge)
+    _db.session.commit()
     viewers = {
         "coach": coach,
         "cover_coach": cover_coach,
@@ -314,6 +320,7 @@ def build_world() -> World:
             "user_id": coach.id,
             "program_id": program.id,
             "team_id": team.id,
+            "merge_id": merge.id,
         },
         fresh={
             "api.discharge_client": lambda: {"client_id": new_client()},
@@ -391,6 +398,8 @@ def api_body(endpoint: str, world: World, viewer: str) -> dict:
         },
         "api.reenroll_client": {"intake_date": today.isoformat()},
         "api.reassign_client": {"coach_id": ids["coach_id"], "reason": "Matrix"},
+        # The client into itself: refused (422) wherever it is reached; the world never changes.
+        "api.merge_client": {"duplicate_id": ids["client_id"]},
         "api.create_session": {
             "duration_minutes": 30,
             "modality": "phone",

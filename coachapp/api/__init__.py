@@ -81,6 +81,7 @@ def register_api(app: Flask) -> None:
         followups,
         goals,
         me,
+        merges,
         plans,
         profiles,
         referrals,

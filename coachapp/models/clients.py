@@ -175,8 +175,9 @@ class ClientMerge(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     survivor_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
     merged_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
-    # JSON: {"sessions": [ids], "appointments": [ids], ...} of the rows re-pointed.
-    moved: Mapped[str] = mapped_column(Text, default="{}")
+    # JSON of the rows re-pointed and each value changed (``coachapp.merges.services``);
+    # encrypted, as the values can be the survivor's former notes or member id.
+    moved: Mapped[str] = mapped_column(EncryptedText, default="{}")
     merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -263,6 +263,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "consents.revoke": CLIENT_POST_302,
     "team.access_log": CLIENT_SUPERVISOR,
     "team.reassign": CLIENT_SUPERVISOR,
+    # Merging a duplicate (the page: supervisors of the team) and undoing a merge (the world's
+    # is undone already: refused, back to the merge page with the message).
+    "merges.merge": CLIENT_SUPERVISOR,
+    "merges.undo": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " login 403   403   403   403   302   404   403   403   403   403   403",
+    ),
     "team.handoff_read": CLIENT_POST_302,
     # A client's records
     "sessions.new": CLIENT,
@@ -436,6 +443,16 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.reassign_client": row(
         # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
         " 401   403   403   403   403   422   404   403   403   422   422   422   403",
+    ),
+    # Merge and undo (api.md): supervisors of the team and admins who reach both records. The
+    # world's requests are refused (422: a client into itself, a merge undone already).
+    "api.merge_client": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " 401   403   403   403   403   422   404   403   403   422   404   404",
+    ),
+    "api.undo_merge": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " 401   403   403   403   403   422   404   403   403   422   404   404",
     ),
     "api.discharge_client": API_CLIENT_ACTION,
     "api.reenroll_client": API_CLIENT_ACTION,

@@ -129,11 +129,14 @@ def world(db, coach, supervisor, admin, program_manager):
     interview = FollowUpInterview(
         client_id=client.id, enrollment_id=episode.id, kind="baseline", done_on=date(2026, 1, 9)
     )
-    from coachapp.models import RecoveryPlan
+    from coachapp.models import ClientMerge, RecoveryPlan
 
     plan = RecoveryPlan(client_id=client.id, enrollment_id=episode.id, number=1, status="draft")
+    merge = ClientMerge(  # undone already
+        survivor_id=client.id, merged_id=discharged.id, undone_at=datetime.now()
+    )
     _db.session.add_all(
-        [attendance, cover, note, grant, consent, mapping, interview, status_record, plan]
+        [attendance, cover, note, grant, consent, mapping, interview, status_record, plan, merge]
     )
     _db.session.flush()
     _db.session.add(SupervisionNoteCoach(note_id=note.id, coach_id=coach.id))
@@ -162,6 +165,7 @@ def world(db, coach, supervisor, admin, program_manager):
         "plan_id": [plan.id],
         "kind": ["six_month"],
         "status_id": [status_record.id],
+        "merge_id": [merge.id],
     }
 
 

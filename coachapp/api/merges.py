@@ -1,0 +1,102 @@
+"""Merging a duplicate client record into the one kept, and undoing it (api.md)."""
+
+from __future__ import annotations
+
+from flask import abort
+from marshmallow import Schema, fields, validate
+
+from coachapp import access
+from coachapp.api import blp
+from coachapp.api.auth import api_user, token_required
+from coachapp.api.common import committing, refuse, utc
+from coachapp.api.idempotency import idempotent
+from coachapp.api.schemas import ApiSchema
+from coachapp.extensions import db
+from coachapp.merges import services
+from coachapp.models import Client, ClientMerge, User
+from coachapp.models.base import MAX_ID
+from coachapp.models.enums import Role
+
+
+class MergeSchema(Schema):
+    id = fields.Integer()
+    survivor_id = fields.Integer()
+    duplicate_id = fields.Integer()
+    merged_at = fields.DateTime()
+    undone_at = fields.DateTime(allow_none=True)
+
+
+class MergeRequestSchema(ApiSchema):
+    duplicate_id = fields.Integer(
+        strict=True, required=True, validate=validate.Range(min=1, max=MAX_ID)
+    )
+    keep = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        load_default=dict,
+        metadata={
+            "description": 'Which record\'s value each field takes: "survivor" (the default) '
+            'or "duplicate". Fields: ' + ", ".join(services.KEEP_FIELDS) + "."
+        },
+    )
+
+
+def merge_out(row: ClientMerge) -> dict:
+    return {
+        "id": row.id,
+        "survivor_id": row.survivor_id,
+        "duplicate_id": row.merged_id,
+        "merged_at": utc(row.merged_at),
+        "undone_at": utc(row.undone_at),
+    }
+
+
+def _mergeable(client: Client | None, user: User) -> Client:
+    """Inside the access rule (404 otherwise) and in the user's reach to merge (403)."""
+    if client is None:
+        abort(404)
+    access.mark_client_data()
+    if not access.can_merge_client(user, client):
+        abort(403)
+    return client
+
+
+@blp.route("/clients/<int:client_id>/merge", methods=["POST"])
+@token_required(Role.SUPERVISOR, Role.ADMIN)
+@idempotent
+@blp.arguments(MergeRequestSchema)
+@blp.response(201, MergeSchema)
+def merge_client(data, client_id: int):
+    """Merge ``duplicate_id`` into this client: every record of the duplicate moves here, the
+    duplicate is marked merged (never deleted) and answers 404 from then on. ``keep`` chooses
+    field by field whose value stays. Refused (422): the same client, another program, a
+    record merged already, enrollment episodes that overlap (named), an unknown field or value
+    in ``keep``. A supervisor merges clients of their team; an admin clients they reach."""
+    user = api_user()
+    survivor = _mergeable(access.find_client(client_id, user), user)
+    duplicate = access.reachable_client(data["duplicate_id"], user)
+    if duplicate is None or not access.can_merge_client(user, duplicate):
+        refuse("duplicate_id", "No client of yours has this id.")
+    with committing():
+        row = services.merge(survivor, duplicate, data["keep"], actor=user)
+    return merge_out(row)
+
+
+@blp.route("/merges/<int:merge_id>/undo", methods=["POST"])
+@token_required(Role.SUPERVISOR, Role.ADMIN)
+@idempotent
+@blp.response(200, MergeSchema)
+def undo_merge(merge_id: int):
+    """Undo a merge: the duplicate's records go back to it and every value changed by the merge
+    is restored; records added to the survivor since stay with it. Refused (422, ``merge``):
+    undone already, the survivor merged since into another record, a merged value changed
+    since, a record added since that depends on one going back."""
+    user = api_user()
+    row = db.session.get(ClientMerge, merge_id)
+    if row is None:
+        abort(404)
+    _mergeable(access.reachable_client(row.survivor_id, user), user)
+    _mergeable(access.reachable_client(row.merged_id, user), user)
+    with committing():
+        services.undo(row, actor=user)
+    return merge_out(row)
