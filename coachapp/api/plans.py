@@ -141,6 +141,7 @@ def patch_plan(data, plan_id: int):
 
 @blp.route("/plans/<int:plan_id>/sign", methods=["POST"])
 @token_required()
+@idempotent
 @blp.arguments(PlanSignSchema)
 @blp.response(200, PlanSchema)
 def sign_plan(data, plan_id: int):

@@ -43,6 +43,8 @@ SAMPLE = {
     "housing_at_intake": None,
     "employment_now": {"status": "part_time", "as_of": "2026-03-02"},
     "employment_at_intake": None,
+    "signed_by_client_at": None,
+    "signed_by_coach_at": None,
 }
 
 
