@@ -15,7 +15,7 @@ from coachapp.api.auth import api_user, token_required
 from coachapp.api.common import audit_read, committing, scoped_client, scoped_record, utc
 from coachapp.api.idempotency import idempotent
 from coachapp.api.pagination import paginate
-from coachapp.api.schemas.common import PageArgs
+from coachapp.api.schemas.common import NoArgs, PageArgs
 from coachapp.api.schemas.plans import (
     PlanFields,
     PlanPage,
@@ -111,8 +111,9 @@ def create_plan(data, client_id: int):
 
 @blp.route("/plans/<int:plan_id>", methods=["GET"])
 @token_required()
+@blp.arguments(NoArgs, location="query")
 @blp.response(200, PlanSchema)
-def get_plan(plan_id: int):
+def get_plan(_args, plan_id: int):
     """One version (any status: a signed or superseded one stays readable)."""
     plan = scoped_record(RecoveryPlan, plan_id)
     _readers_only()
@@ -141,6 +142,7 @@ def patch_plan(data, plan_id: int):
 
 @blp.route("/plans/<int:plan_id>/sign", methods=["POST"])
 @token_required()
+@idempotent
 @blp.arguments(PlanSignSchema)
 @blp.response(200, PlanSchema)
 def sign_plan(data, plan_id: int):

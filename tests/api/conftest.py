@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from coachapp.auth.tokens import create_token
+from coachapp.models import RecoveryPlan
 from tests import factories
 from tests.api.helpers import API
 
@@ -38,6 +39,17 @@ def world(db, program, coach, supervisor, admin):
         # A second coach of the team: the one a reassignment moves the client to.
         "second_coach": factories.user("coach", program=program, supervisor=supervisor).id,
     }
+    # A draft recovery plan, of another client (so that starting one for ``client`` succeeds).
+    planned = factories.client(coach)
+    plan = RecoveryPlan(
+        client_id=planned.id,
+        enrollment_id=planned.latest_enrollment.id,
+        number=1,
+        status="draft",
+    )
+    db.session.add(plan)
+    db.session.commit()
+    ids["plan"] = plan.id
     note = factories_note(tokens["supervisor"], coach.id)
     ids["note"] = note["id"]
     return {"ids": ids, "tokens": tokens}

@@ -144,6 +144,28 @@ ENDPOINTS = {
         {"id", "client_id", "version"},
     ),
     "api.patch_goal": ("coach", "PATCH", "/api/v1/goals/{goal}", {}, {"id", "client_id"}),
+    # Recovery plans: ``version`` is the plan's number; signatures and status are the signing's.
+    "api.create_plan": (
+        "coach",
+        "POST",
+        "/api/v1/clients/{client}/plans",
+        {"strengths": "Patience"},
+        {"id", "client_id", "version", "status", "signed_by_client_at", "signed_by_coach_at"},
+    ),
+    "api.patch_plan": (
+        "coach",
+        "PATCH",
+        "/api/v1/plans/{plan}",
+        {},
+        {"id", "client_id", "version", "status", "signed_by_client_at", "signed_by_coach_at"},
+    ),
+    "api.sign_plan": (
+        "coach",
+        "POST",
+        "/api/v1/plans/{plan}/sign",
+        {"signer": "client", "typed_name": "Ana Lima", "attested": True},
+        set(),
+    ),
     "api.create_assessment": (
         "coach",
         "POST",

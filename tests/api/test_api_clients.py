@@ -7,7 +7,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from coachapp.extensions import db
 from coachapp.models import Client, Enrollment
+from coachapp.plans import services as plan_services
 from tests import factories
 from tests.api.helpers import error_of
 
@@ -156,7 +158,7 @@ def get_endpoints(ids: dict) -> dict[str, tuple[str, str]]:
         "/api/v1/clients/{client_id}": ("coach", f"/api/v1/clients/{client}?"),
         **{
             f"/api/v1/clients/{{client_id}}/{kind}": ("coach", f"/api/v1/clients/{client}/{kind}?")
-            for kind in ("enrollments", "sessions", "appointments", "referrals", "goals")
+            for kind in ("enrollments", "sessions", "appointments", "referrals", "goals", "plans")
         },
         "/api/v1/clients/{client_id}/assignments": (
             "coach",
@@ -181,6 +183,7 @@ def get_endpoints(ids: dict) -> dict[str, tuple[str, str]]:
         ),
         "/api/v1/clients/{client_id}/followups": ("coach", f"/api/v1/clients/{client}/followups?"),
         "/api/v1/reports/followups": ("coach", f"/api/v1/reports/followups?{period}&"),
+        "/api/v1/plans/{plan_id}": ("coach", f"/api/v1/plans/{ids['plan']}?"),
     }
 
 
@@ -207,7 +210,10 @@ def test_every_get_endpoint_reads_its_query_string_the_same_way(
     shape."""
     users = {"coach": coach, "supervisor": supervisor, "admin": admin}
     headers = {role: bearer(user) for role, user in users.items()}
-    endpoints = get_endpoints({"client": factories.client(coach).id, "coach": coach.id})
+    client = factories.client(coach)
+    plan = plan_services.start_plan(client, actor=coach)
+    db.session.commit()
+    endpoints = get_endpoints({"client": client.id, "coach": coach.id, "plan": plan.id})
     documented = anon.get("/api/v1/openapi.json").get_json()["paths"]
     assert set(endpoints) == {path for path, ops in documented.items() if "get" in ops}
     for path, (role, url) in endpoints.items():

@@ -46,6 +46,8 @@ SAMPLE = {
     "signed_at": None,
     "cosigned_at": None,
     "addenda": [],
+    "signed_by_client_at": None,
+    "signed_by_coach_at": None,
 }
 
 

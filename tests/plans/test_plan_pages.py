@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from coachapp.models import RecoveryPlan
-from coachapp.plans import services
+from coachapp.plans import queries, services
 from tests import factories
+from tests.helpers import QueryCounter
 from tests.plans.helpers import png_url, signed_plan
 
 OUTSIDERS = ("other_coach", "other_supervisor", "program_manager", "admin")
@@ -218,3 +219,33 @@ def test_a_second_start_while_a_draft_is_open_says_so(db, login, coach, client_)
     answer = login(coach).post(f"/clients/{client_.id}/plans", follow_redirects=True)
     assert "still a draft" in answer.get_data(as_text=True)
     assert db.session.scalar(select(RecoveryPlan.id).where(RecoveryPlan.number == 2)) is None
+
+
+def test_the_client_page_asks_as_many_queries_whatever_the_number_of_versions(
+    db, login, coach, client_
+):
+    browser = login(coach)
+    goal = factories.goal(client_)
+    url = f"/clients/{client_.id}"  # read once: after a commit it would be a query of its own
+
+    def page_queries() -> int:
+        with QueryCounter(db.engine) as counter:
+            assert browser.get(url).status_code == 200
+        return counter.n
+
+    signed_plan(client_, coach, goal_ids=[goal.id], steps=[{"action": "One"}])
+    db.session.commit()
+    page_queries()  # statements built once per user and day
+    one = page_queries()
+    for _ in range(4):
+        signed_plan(client_, coach)
+    services.start_plan(client_, actor=coach)
+    db.session.commit()
+    assert page_queries() == one
+
+
+def test_only_the_roles_that_work_with_clients_read_plan_text(db, program, coach, supervisor):
+    billing = factories.user("billing", program=program, name="Bea Billing")
+    manager = factories.user("program_manager", program=program, name="Pat Manager")
+    assert queries.may_read(coach) and queries.may_read(supervisor)
+    assert not queries.may_read(billing) and not queries.may_read(manager)
