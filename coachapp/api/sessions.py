@@ -118,10 +118,7 @@ def patch_session(data, session_id: int):
     check_version(session, data.pop("version", None))
     values = {key: getattr(session, key) for key in services.SCALAR_FIELDS}
     values["goal_ids"] = [goal.id for goal in session.goals]
-    values.update(data)
-    if {"start_time", "end_time"} & set(data) and "duration_minutes" not in data:
-        # New times recompute the minutes; without both, the stored minutes stay.
-        values["duration_minutes"] = session.duration_minutes
+    values.update(data)  # with both times (sent or stored) the service computes the minutes
     with signing():
         services.update_session(session, values, version=None, actor=api_user())
         db.session.flush()
