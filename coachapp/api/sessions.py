@@ -107,18 +107,18 @@ def create_session(data, client_id: int):
 @blp.response(200, SessionSchema)
 @blp.alt_response(409, description="signed (read-only: add an addendum), or a stale version")
 def patch_session(data, session_id: int):
-    """Edit a session (the fields given; the others stay). A signed session answers 409: it is
-    read-only, corrected by addenda. A stale ``version`` answers 409 too."""
+    """Edit a session.
+
+    The fields given change; the others stay. With both times the minutes are computed. A
+    signed session answers 409: it is read-only, corrected by addenda. A stale ``version``
+    answers 409 too."""
     session = scoped_record(CoachingSession, session_id)
     if session.is_signed:
         abort(409, description=services.SIGNED_MESSAGE)
     check_version(session, data.pop("version", None))
     values = {key: getattr(session, key) for key in services.SCALAR_FIELDS}
     values["goal_ids"] = [goal.id for goal in session.goals]
-    values.update(data)
-    if {"start_time", "end_time"} & set(data) and "duration_minutes" not in data:
-        # New times recompute the minutes; without both, the stored minutes stay.
-        values["duration_minutes"] = session.duration_minutes
+    values.update(data)  # with both times (sent or stored) the service computes the minutes
     with signing():
         services.update_session(session, values, version=None, actor=api_user())
         db.session.flush()
@@ -132,9 +132,12 @@ def patch_session(data, session_id: int):
 @blp.response(200, SessionSchema)
 @blp.alt_response(409, description="signed already")
 def sign_session(_body, session_id: int):
-    """The session's coach signs the note, with their credential of today; read-only from
-    then on. Anyone else who reaches the session: 403. A note without text, or one returned for
-    revision and not yet revised: 422."""
+    """Sign the session's note (its coach).
+
+    The coach's credential of today is copied onto the signature; the session is read-only
+    from then on (409 to PATCH; corrections are addenda). Anyone else who reaches the session:
+    403. Signed already: 409. A note without text, or one returned for revision and not yet
+    revised: 422."""
     session = scoped_record(CoachingSession, session_id)
     with signing():
         services.sign_session(session, actor=api_user())
@@ -149,8 +152,10 @@ def sign_session(_body, session_id: int):
 @blp.response(200, SessionSchema)
 @blp.alt_response(409, description="not signed yet")
 def cosign_session(_body, session_id: int):
-    """A supervisor of the session's coach co-signs the signed note (409 while it is unsigned,
-    422 when co-signed already); anyone else who reaches the session: 403."""
+    """Co-sign a signed note (a supervisor of the session's coach).
+
+    409 while the note is unsigned, 422 when co-signed already; anyone else who reaches the
+    session: 403."""
     session = scoped_record(CoachingSession, session_id)
     if not services.can_cosign(session, api_user()):
         abort(403)
@@ -169,8 +174,11 @@ def cosign_session(_body, session_id: int):
 @blp.response(201, SessionSchema)
 @blp.alt_response(409, description="the session is not signed: edit it instead")
 def add_addendum(data, session_id: int):
-    """A dated addendum ``{text, reason}`` to a signed note, by its coach or their supervisor
-    (403 for anyone else who reaches it); 409 while the note is unsigned (edit it instead)."""
+    """Add a dated addendum to a signed note.
+
+    ``{text, reason}``, both required; by the session's coach or their supervisor (403 for
+    anyone else who reaches it). 409 while the note is unsigned (edit it instead). Answers the
+    session, its addenda oldest first."""
     session = scoped_record(CoachingSession, session_id)
     if not services.can_add_addendum(session, api_user()):
         abort(403)

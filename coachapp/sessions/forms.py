@@ -246,7 +246,8 @@ class AddendumForm(FlaskForm):
         ],
         render_kw={"rows": 4},
     )
-    reason = TextAreaField(
+    # "why", not "reason": the archive box on the same page has a "reason" field.
+    why = TextAreaField(
         "Why",
         filters=[strip_filter, none_if_empty],
         validators=[

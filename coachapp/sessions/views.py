@@ -267,13 +267,15 @@ def add_addendum(record: CoachingSession, client: Client):
     form = AddendumForm()
     if form.validate_on_submit():
         try:
-            services.add_addendum(record, form.text.data, form.reason.data, actor=current_user)
+            services.add_addendum(record, form.text.data, form.why.data, actor=current_user)
             db.session.commit()
         except services.SessionRuleError as exc:
             db.session.rollback()
-            if exc.field not in form._fields:  # not signed: no addendum form on its page
+            fields = {"text": form.text, "reason": form.why}
+            if exc.field not in fields:  # not signed: no addendum form on its page
                 return _refused(record, client, 422, addendum_form=form, refused=exc.message)
-            form[exc.field].errors = [exc.message]
+            for name, message in exc.errors.items():
+                fields[name].errors = [message]
         else:
             flash("Addendum added under the note.", "success")
             return redirect(url_for("sessions.edit", session_id=record.id, _anchor="addenda"))

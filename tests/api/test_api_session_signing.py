@@ -135,3 +135,19 @@ def test_cosign(db, call, coach, supervisor, other_supervisor, mine):
     done = call(supervisor, "post", url, json={})
     assert done.status_code == 200 and done.get_json()["cosigned_at"] is not None
     assert "session" in fields_of(call(supervisor, "post", url, json={}))  # once only
+
+
+def test_a_patched_time_recomputes_the_minutes_with_the_stored_one(db, call, coach, mine):
+    session = factories.session(mine, note="Walk and talk.")
+    first = call(coach, "patch", f"/sessions/{session.id}", json={"start_time": "14:00"})
+    assert first.status_code == 200 and first.get_json()["duration_minutes"] == 45  # as stored
+    second = call(coach, "patch", f"/sessions/{session.id}", json={"end_time": "14:20"})
+    assert second.status_code == 200 and second.get_json()["duration_minutes"] == 20
+    # A non-billable contact with both times cleared takes its minutes by hand again.
+    cleared = call(
+        coach,
+        "patch",
+        f"/sessions/{session.id}",
+        json={"start_time": None, "end_time": None, "duration_minutes": 30},
+    )
+    assert cleared.status_code == 200 and cleared.get_json()["duration_minutes"] == 30

@@ -284,7 +284,7 @@ def test_an_addendum_shows_under_the_signed_note(db, login, coach, client_):
     assert "Forgot this." in refused.get_data(as_text=True)  # kept
     response = browser.post(
         f"/sessions/{session.id}/addenda",
-        data={"text": "Also called the landlord.", "reason": "Left out of the note"},
+        data={"text": "Also called the landlord.", "why": "Left out of the note"},
     )
     assert response.status_code == 302
     page = browser.get(f"/sessions/{session.id}/edit").get_data(as_text=True)
@@ -315,7 +315,7 @@ def test_an_addendum_is_stored_encrypted(db, coach, client_):
 def test_an_unsigned_note_takes_no_addendum(db, login, coach, client_):
     session = factories.session(client_, note="still editable")
     response = login(coach).post(
-        f"/sessions/{session.id}/addenda", data={"text": "More.", "reason": "Why not"}
+        f"/sessions/{session.id}/addenda", data={"text": "More.", "why": "Why not"}
     )
     assert response.status_code == 422 and "can still be edited" in response.get_data(as_text=True)
     assert db.session.scalar(select(SessionAddendum)) is None
