@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, datetime, timezone
 
 from coachapp.auth.passwords import hash_password
 from coachapp.clients.services import name_key, next_client_code
@@ -131,6 +131,38 @@ def goal(
         status=status,
         **fields,
     )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def signed_plan(
+    client: Client,
+    goals=(),
+    *,
+    signed_at: datetime = datetime(2026, 1, 20, 15, 0, tzinfo=timezone.utc),
+    number: int = 1,
+    **fields,
+):
+    """A recovery plan version of the client's latest episode, signed (typed) by the client
+    and the client's coach at ``signed_at``, naming ``goals``."""
+    from coachapp.models import RecoveryPlan
+
+    row = RecoveryPlan(
+        client_id=client.id,
+        enrollment_id=client.latest_enrollment.id,
+        number=number,
+        status="signed",
+        signed_by_client_at=signed_at,
+        client_signature_method="typed",
+        client_signature_name=client.first_name,
+        signed_by_coach_at=signed_at,
+        coach_signer_id=client.coach_id,
+        coach_signature_method="typed",
+        coach_signature_name="Coach",
+        **fields,
+    )
+    row.goals = list(goals)
     db.session.add(row)
     db.session.commit()
     return row

@@ -33,6 +33,7 @@ from coachapp.limits import (
 from coachapp.models import Client, CoachingSession, Goal, ReviewComment, User
 from coachapp.models.enums import AuditAction, Modality, Role, SessionKind, SessionOutcome
 from coachapp.models.sessions import ReviewCommentKind, SessionAddendum
+from coachapp.plans import queries as plan_queries
 from coachapp.sessions.places import PLACES_OF_SERVICE
 
 SCALAR_FIELDS = (
@@ -133,6 +134,33 @@ def _check_billing(data: dict, problems: dict[str, str]) -> None:
         problems["group_size"] = "A billable group session needs the number of clients in it."
 
 
+NO_PLAN_MESSAGE = (
+    "No recovery plan signed by the client and the coach is current on this date, so this "
+    "session cannot be billed: untick billable, or date it after the plan was signed."
+)
+NO_GOAL_MESSAGE = "A billable session addresses at least one goal of the client's current plan."
+GOAL_OFF_PLAN_MESSAGE = (
+    "A billable session addresses only goals of the client's current signed plan: "
+    "untick the goals that are not on it (or make a new plan version with them, and sign it)."
+)
+
+
+def _check_plan_goals(client: Client, data: dict, problems: dict[str, str]) -> None:
+    """A billable session's goals are goals of the client's plan current on its date (the
+    plan signed by both on or before that day, in the episode covering it)."""
+    try:
+        wanted = {int(i) for i in data.get("goal_ids") or ()}
+    except (TypeError, ValueError):
+        return  # ``client_goals`` refuses them with its own message
+    plan = plan_queries.current_plan(client.id, data["date"], program=client.program)
+    if plan is None:
+        problems["billable"] = NO_PLAN_MESSAGE
+    elif not wanted:
+        problems["goal_ids"] = NO_GOAL_MESSAGE
+    elif not wanted <= {goal.id for goal in plan.goals}:
+        problems["goal_ids"] = GOAL_OFF_PLAN_MESSAGE
+
+
 def check_session(client: Client, data: dict) -> None:
     """The rules of a session with ``client`` (``data`` as ``create_session`` takes it), for
     the pages and the API alike. Raises ``SessionRuleError`` naming every field refused:
@@ -144,7 +172,8 @@ def check_session(client: Client, data: dict) -> None:
       (with both, ``duration_minutes`` is computed from them: ``with_times``);
     - ``place_of_service``: a CMS code of ``places.PLACES_OF_SERVICE``;
     - ``billable``: needs both times and the place of service, a completed contact, and for a
-      group session ``group_size`` (2 to ``MAX_GROUP_SIZE``; only group sessions have one).
+      group session ``group_size`` (2 to ``MAX_GROUP_SIZE``; only group sessions have one);
+      then a plan current on its date, and ``goal_ids`` among that plan's goals (at least one).
     """
     problems: dict[str, str] = {}
     data = with_times(data)
@@ -170,6 +199,8 @@ def check_session(client: Client, data: dict) -> None:
         if data.get(field) not in set(enum_cls):
             problems[field] = "Not a valid choice."
     _check_billing(data, problems)
+    if data.get("billable") is True and not problems:
+        _check_plan_goals(client, data, problems)
     if "end_time" in problems or "start_time" in problems:
         problems.pop("duration_minutes", None)  # computed from the times: their message says it
     if problems:

@@ -14,12 +14,22 @@ from tests.api.helpers import GOOD_BODIES, error_of, fields_of
 BILLABLE = {"start_time": "10:05", "end_time": "10:50", "place_of_service": "10", "billable": True}
 
 
-def test_times_compute_the_minutes(db, call, coach, mine):
+@pytest.fixture
+def plan_goal(mine):
+    """A goal of ``mine``'s recovery plan, signed by both on 2026-01-20."""
+    goal = factories.goal(mine)
+    factories.signed_plan(mine, [goal])
+    return goal
+
+
+def test_times_compute_the_minutes(db, call, coach, mine, plan_goal):
     response = call(
         coach,
         "post",
         f"/clients/{mine.id}/sessions",
-        json=GOOD_BODIES["sessions"] | BILLABLE | {"duration_minutes": 5},
+        json=GOOD_BODIES["sessions"]
+        | BILLABLE
+        | {"duration_minutes": 5, "goal_ids": [plan_goal.id]},
     )
     assert response.status_code == 201, response.get_json()
     out = response.get_json()
@@ -68,10 +78,11 @@ def test_bad_billing_input_is_422_naming_the_field(db, call, coach, mine, change
     assert db.session.scalar(select(CoachingSession)) is None
 
 
-def test_patch_then_sign_then_409(db, call, coach, mine):
+def test_patch_then_sign_then_409(db, call, coach, mine, plan_goal):
     coach.credential = "CRPS"
     session = factories.session(mine, note="Talked about the lease.")
-    patched = call(coach, "patch", f"/sessions/{session.id}", json=BILLABLE | {"version": 1})
+    body = BILLABLE | {"version": 1, "goal_ids": [plan_goal.id]}
+    patched = call(coach, "patch", f"/sessions/{session.id}", json=body)
     assert patched.status_code == 200, patched.get_json()
     assert patched.get_json()["duration_minutes"] == 45
     stale = call(coach, "patch", f"/sessions/{session.id}", json={"note": "x", "version": 1})

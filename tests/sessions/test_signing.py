@@ -69,9 +69,22 @@ def _problems(client, **data) -> dict:
     return {}
 
 
-def test_billable_rules(db, client_):
+@pytest.fixture
+def plan_goal(client_):
+    """A goal of the client's plan signed by both on 2026-01-20 (current on 2026-03-02)."""
+    goal = factories.goal(client_, description="Find stable housing")
+    factories.signed_plan(client_, [goal])
+    return goal
+
+
+def test_billable_rules(db, client_, plan_goal):
     assert set(_problems(client_, billable=True)) == {"start_time", "end_time", "place_of_service"}
-    ok = {"start_time": time(10), "end_time": time(10, 30), "place_of_service": "02"}
+    ok = {
+        "start_time": time(10),
+        "end_time": time(10, 30),
+        "place_of_service": "02",
+        "goal_ids": [plan_goal.id],
+    }
     assert _problems(client_, billable=True, **ok) == {}
     assert _problems(client_, billable=False) == {}  # a non-billable contact: minutes by hand
     assert set(_problems(client_, billable=True, kind="group", **ok)) == {"group_size"}
@@ -81,6 +94,30 @@ def test_billable_rules(db, client_):
     assert set(_problems(client_, billable=True, outcome="attempted", **ok)) == {"billable"}
     assert set(_problems(client_, place_of_service="13x")) == {"place_of_service"}
     assert set(_problems(client_, place_of_service="98")) == {"place_of_service"}
+
+
+def test_a_billable_session_addresses_goals_of_the_plan_current_on_its_date(db, client_):
+    on_plan = factories.goal(client_, description="Find stable housing")
+    off_plan = factories.goal(client_, domain="employment", description="Find work")
+    billable = {
+        "billable": True,
+        "start_time": time(10),
+        "end_time": time(10, 30),
+        "place_of_service": "11",
+    }
+    no_plan = _problems(client_, goal_ids=[on_plan.id], **billable)
+    assert set(no_plan) == {"billable"} and "No recovery plan" in no_plan["billable"]
+    assert _problems(client_, goal_ids=[on_plan.id], **{**billable, "billable": False}) == {}
+
+    factories.signed_plan(
+        client_, [on_plan], signed_at=datetime(2026, 3, 2, 18, tzinfo=timezone.utc)
+    )
+    assert _problems(client_, goal_ids=[on_plan.id], **billable) == {}  # signed that day
+    before = _problems(client_, goal_ids=[on_plan.id], date=date(2026, 3, 1), **billable)
+    assert set(before) == {"billable"}  # the day before it was signed: no plan yet
+    assert set(_problems(client_, goal_ids=[], **billable)) == {"goal_ids"}
+    off = _problems(client_, goal_ids=[on_plan.id, off_plan.id], **billable)
+    assert set(off) == {"goal_ids"} and "not on it" in off["goal_ids"]
 
 
 def test_time_rules(db, client_):
@@ -95,8 +132,8 @@ def test_time_rules(db, client_):
 # --- The form ----------------------------------------------------------------------------------
 
 
-def test_log_a_billable_session_with_times(db, login, coach, client_):
-    data = session_data(duration_minutes="5", **BILLABLE)
+def test_log_a_billable_session_with_times(db, login, coach, client_, plan_goal):
+    data = session_data(duration_minutes="5", goal_ids=str(plan_goal.id), **BILLABLE)
     response = login(coach).post(f"/clients/{client_.id}/sessions/new", data=data)
     assert response.status_code == 302
     session = db.session.scalar(select(CoachingSession))
