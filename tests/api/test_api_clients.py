@@ -181,6 +181,11 @@ def get_endpoints(ids: dict) -> dict[str, tuple[str, str]]:
         ),
         "/api/v1/clients/{client_id}/followups": ("coach", f"/api/v1/clients/{client}/followups?"),
         "/api/v1/reports/followups": ("coach", f"/api/v1/reports/followups?{period}&"),
+        "/api/v1/programs/{program_id}/billing": (
+            "admin",
+            f"/api/v1/programs/{ids['program']}/billing?",
+        ),
+        "/api/v1/billing/worksheet": ("admin", "/api/v1/billing/worksheet?"),
     }
 
 
@@ -207,7 +212,9 @@ def test_every_get_endpoint_reads_its_query_string_the_same_way(
     shape."""
     users = {"coach": coach, "supervisor": supervisor, "admin": admin}
     headers = {role: bearer(user) for role, user in users.items()}
-    endpoints = get_endpoints({"client": factories.client(coach).id, "coach": coach.id})
+    endpoints = get_endpoints(
+        {"client": factories.client(coach).id, "coach": coach.id, "program": coach.program_id}
+    )
     documented = anon.get("/api/v1/openapi.json").get_json()["paths"]
     assert set(endpoints) == {path for path, ops in documented.items() if "get" in ops}
     for path, (role, url) in endpoints.items():
