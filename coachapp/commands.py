@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 from coachapp.auth.passwords import hash_password, password_problem
 from coachapp.auth.tokens import create_token
 from coachapp.backup import BackupError, backup, restore
+from coachapp.billing.commands import billing
 from coachapp.demo import DEMO_PASSWORD, DEMO_USERS, DemoError, build_demo
 from coachapp.extensions import db
 from coachapp.keys import rotate_all
@@ -34,6 +36,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(keys)
     app.cli.add_command(reports)
     app.cli.add_command(resources)
+    app.cli.add_command(billing)
 
 
 @click.group()
@@ -146,7 +149,12 @@ def tokens_create(email: str, name: str) -> None:
 )
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has data already.")
-def demo_data(scale: str, seed: int, if_empty: bool) -> None:
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day the demo's dates are relative to (default: today), for a reproducible build.",
+)
+def demo_data(scale: str, seed: int, if_empty: bool, today: datetime | None) -> None:
     """Load a synthetic demo program (deterministic for a seed) into an empty database."""
     has_data = db.session.scalar(select(func.count(Program.id))) > 0
     if has_data and if_empty:
@@ -154,7 +162,7 @@ def demo_data(scale: str, seed: int, if_empty: bool) -> None:
     else:
         started = time.perf_counter()
         try:
-            summary = build_demo(scale, seed)
+            summary = build_demo(scale, seed, today=today.date() if today else None)
         except DemoError as exc:
             raise click.ClickException(str(exc)) from exc
         elapsed = time.perf_counter() - started

@@ -328,6 +328,10 @@ def worksheet(user: User, program: Program, month: str) -> Worksheet:
                 NotBillable(row.id, row.client_code, row.date, refused[row.id])
             )
     sheet.lines.sort(key=lambda line: (line.date_of_service, line.client_code, line.session_id))
+    # Python's order, not the database's (NULL start times sort apart on SQLite and PostgreSQL).
+    sheet.not_billable.sort(
+        key=lambda item: (item.date_of_service, item.client_code, item.session_id)
+    )
     return sheet
 
 

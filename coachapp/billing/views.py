@@ -12,31 +12,17 @@ from flask_login import current_user
 
 from coachapp import access, spreadsheets, timeutil, web
 from coachapp.billing import bp, queries, services
+from coachapp.billing.exports import (
+    LINE_COLUMNS,
+    NOT_BILLABLE_COLUMNS,
+    line_rows,
+    not_billable_rows,
+)
 from coachapp.billing.forms import SettingForm
 from coachapp.extensions import db
 from coachapp.forms import validate_in_one_pass
 from coachapp.models import Program, User
 from coachapp.models.enums import Role
-
-LINE_COLUMNS = [
-    spreadsheets.Column("client_code", "Client code"),
-    spreadsheets.Column("client_name", "Client name", width=24),
-    spreadsheets.Column("member_id", "Member id", width=16),
-    spreadsheets.Column("date_of_service", "Date of service", spreadsheets.DATE),
-    spreadsheets.Column("code", "Code"),
-    spreadsheets.Column("modifiers", "Modifiers"),
-    spreadsheets.Column("units", "Units", spreadsheets.COUNT),
-    spreadsheets.Column("place_of_service", "Place of service"),
-    spreadsheets.Column("coach_id", "Rendering coach id", spreadsheets.COUNT),
-    spreadsheets.Column("coach_name", "Rendering coach", width=24),
-    spreadsheets.Column("session_id", "Session id", spreadsheets.COUNT),
-]
-NOT_BILLABLE_COLUMNS = [
-    spreadsheets.Column("session_id", "Session id", spreadsheets.COUNT),
-    spreadsheets.Column("client_code", "Client code"),
-    spreadsheets.Column("date_of_service", "Date of service", spreadsheets.DATE),
-    spreadsheets.Column("reason", "Reason", width=36),
-]
 
 
 def _actor() -> User:
@@ -57,28 +43,6 @@ def _program_and_month() -> tuple[Program, str]:
     if services.parse_month(month) is None:
         abort(400)
     return program, month
-
-
-def line_rows(sheet: services.Worksheet):
-    for line in sheet.lines:
-        yield [
-            line.client_code,
-            line.client_name,
-            line.member_id,
-            line.date_of_service,
-            line.code,
-            " ".join(line.modifiers),
-            line.units,
-            line.place_of_service,
-            line.coach_id,
-            line.coach_name,
-            line.session_id,
-        ]
-
-
-def not_billable_rows(sheet: services.Worksheet):
-    for item in sheet.not_billable:
-        yield [item.session_id, item.client_code, item.date_of_service, item.reason]
 
 
 @bp.route("/billing/")

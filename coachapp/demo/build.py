@@ -22,6 +22,7 @@ from coachapp.extensions import db
 from coachapp.models import (
     Appointment,
     Assessment,
+    BillingSetting,
     Client,
     ClientAssignment,
     ClientProfile,
@@ -35,6 +36,7 @@ from coachapp.models import (
     MutualAidAttendance,
     Organization,
     Program,
+    RecoveryPlan,
     Referral,
     ReferralStatusChange,
     Resource,
@@ -43,6 +45,7 @@ from coachapp.models import (
     Team,
     TrainingRecord,
     User,
+    recovery_plan_goals,
     session_goals,
     supervision_note_clients,
 )
@@ -94,12 +97,16 @@ def build_demo(scale: str, seed: int = 1, *, today: date | None = None) -> DemoS
         ClientProfile,
         ClientStatusRecord,
         ClientAssignment,
+        BillingSetting,
+        RecoveryPlan,
     )
-    for table in (session_goals, supervision_note_clients):
+    for table in (session_goals, supervision_note_clients, recovery_plan_goals):
         builder.counts[table.name] = 0
     builder.counts[SupervisionNoteCoach.__tablename__] = 0
     try:
         builder.build_staff(hash_password(DEMO_PASSWORD))
+        builder.start_billing(seed)
+        builder.build_billing_settings()
         builder.build_directory()
         builder.plan_clients()
         builder.build_clients()

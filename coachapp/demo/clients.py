@@ -42,8 +42,10 @@ from coachapp.models import (
     FollowUpInterview,
     Goal,
     MutualAidAttendance,
+    RecoveryPlan,
     Referral,
     ReferralStatusChange,
+    recovery_plan_goals,
     session_goals,
 )
 from coachapp.models.enums import (
@@ -200,6 +202,7 @@ class ClientBuilder(SessionRows, OutcomeRows):
                     Enrollment,
                     Goal,
                     CoachingSession,
+                    CoachingSession.__table__,
                     session_goals,
                     Appointment,
                     Referral,
@@ -211,6 +214,8 @@ class ClientBuilder(SessionRows, OutcomeRows):
                     ClientProfile,
                     ClientStatusRecord,
                     ClientAssignment,
+                    RecoveryPlan,
+                    recovery_plan_goals,
                 )
             }
             for plan in self.plans[start : start + batch]:
@@ -305,6 +310,7 @@ class ClientBuilder(SessionRows, OutcomeRows):
                 "updated_at": self.stamp(changed),
             }
         )
+        self.client_billing(rows[Client][-1])
 
         # Intake opens the assignment history (metrics.md, "Credit to coaches").
         rows[ClientAssignment].append(
@@ -344,6 +350,7 @@ class ClientBuilder(SessionRows, OutcomeRows):
                 }
             )
             goal_spans = self.goal_rows(client_id, coach_id, episode, rows[Goal])
+            self.plan_rows(client_id, coach_id, episode, enrollment_id, goal_spans, rows)
             self.session_rows(plan, client_id, coach_id, episode, goal_spans, rows)
             self.appointment_rows(plan, client_id, coach_id, episode, rows[Appointment])
             self.referral_rows(plan, client_id, coach_id, episode, rows)

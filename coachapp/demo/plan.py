@@ -39,6 +39,7 @@ DEMO_USERS: list[tuple[str, str]] = [
     (Role.PROGRAM_MANAGER.value, "manager@demo.coachapp.example"),
     (Role.SUPERVISOR.value, "supervisor@demo.coachapp.example"),
     (Role.COACH.value, "coach@demo.coachapp.example"),
+    (Role.BILLING.value, "billing@demo.coachapp.example"),
 ]
 DEMO_PROGRAM_NAME = "Riverton Peer Recovery Coaching (demo)"
 DEMO_TIMEZONE = "America/Chicago"

@@ -6,7 +6,7 @@ from datetime import datetime
 from datetime import time as dtime
 from typing import Any
 
-from coachapp.demo.base import BuilderBase
+from coachapp.demo.billing import BillingRows
 from coachapp.demo.phrases import (
     APPOINTMENT_KIND_CATEGORY,
     APPOINTMENT_KIND_POOL,
@@ -37,7 +37,7 @@ from coachapp.models.enums import (
 )
 
 
-class SessionRows(BuilderBase):
+class SessionRows(BillingRows):
     """Each demo client's goals, sessions and appointments, per enrollment episode."""
 
     def goal_rows(
@@ -123,8 +123,10 @@ class SessionRows(BuilderBase):
         n_completed, n_attempted = len(completed_pool), len(attempted_pool)
         n_next = len(NEXT_STEPS)
         sessions = rows[CoachingSession]
+        billed = rows[CoachingSession.__table__]
         links = rows[session_goals]
         session_id = self.next_ids["sessions"]
+        billing_from = self.billing_from
         for d in dates:
             if d > contact_end or rnd() < attempt_rate:
                 kind, modality, low, steps, step, notes, n_notes = attempted_pool[
@@ -156,26 +158,32 @@ class SessionRows(BuilderBase):
             else:
                 reviewed_by = reviewed_at = comment = None
             stamp = stamps[d]
-            sessions.append(
-                {
-                    "id": session_id,
-                    "client_id": client_id,
-                    "coach_id": coach_id,
-                    "date": days[d],
-                    "duration_minutes": low + step * int(rnd() * steps),
-                    "modality": modality,
-                    "kind": kind,
-                    "outcome": outcome,
-                    "note": notes[int(rnd() * n_notes)],
-                    "next_steps": NEXT_STEPS[int(rnd() * n_next)] if rnd() < 0.8 else None,
-                    "reviewed_by_id": reviewed_by,
-                    "reviewed_at": reviewed_at,
-                    "review_comment": comment,
-                    "version": 1,
-                    "created_at": stamp,
-                    "updated_at": reviewed_at or stamp,
-                }
-            )
+            row = {
+                "id": session_id,
+                "client_id": client_id,
+                "coach_id": coach_id,
+                "date": days[d],
+                "duration_minutes": low + step * int(rnd() * steps),
+                "modality": modality,
+                "kind": kind,
+                "outcome": outcome,
+                "note": notes[int(rnd() * n_notes)],
+                "next_steps": NEXT_STEPS[int(rnd() * n_next)] if rnd() < 0.8 else None,
+                "reviewed_by_id": reviewed_by,
+                "reviewed_at": reviewed_at,
+                "review_comment": comment,
+                "version": 1,
+                "created_at": stamp,
+                "updated_at": reviewed_at or stamp,
+            }
+            if (
+                d >= billing_from
+                and outcome == "completed"
+                and self.bill_session(row, d, modality, goal_spans, links)
+            ):
+                billed.append(row)  # an INSERT of its own: the other rows stay narrow
+            else:
+                sessions.append(row)
             session_id += 1
         self.next_ids["sessions"] = session_id
 

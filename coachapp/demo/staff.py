@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from coachapp.demo.base import BuilderBase
+from coachapp.demo.billing import DEMO_CREDENTIAL
 from coachapp.demo.phrases import (
     TRAINING_HOURS,
     TRAINING_PROVIDERS,
@@ -38,6 +39,8 @@ from coachapp.models.enums import (
     Role,
     TrainingDomain,
 )
+
+CREDENTIALED = (Role.COACH, Role.SUPERVISOR)
 
 
 class StaffBuilder(BuilderBase):
@@ -94,6 +97,7 @@ class StaffBuilder(BuilderBase):
                     "team_id": team,
                     "supervisor_id": sup,
                     "active": True,
+                    "credential": DEMO_CREDENTIAL if role in CREDENTIALED else None,
                     "session_version": 1,
                     "created_at": created,
                     "updated_at": created,
@@ -126,6 +130,7 @@ class StaffBuilder(BuilderBase):
             self.coach_supervisor[coach_id] = sup_id
             self.coach_team[coach_id] = team_n
             self.caseload[coach_id] = []
+        add_user(Role.BILLING, emails[Role.BILLING], "Glenda Moss")
         self.write(User, users)
 
         # Training hours toward the credential, by domain, over the past two years.

@@ -184,6 +184,11 @@ def get_endpoints(ids: dict) -> dict[str, tuple[str, str]]:
         "/api/v1/clients/{client_id}/followups": ("coach", f"/api/v1/clients/{client}/followups?"),
         "/api/v1/reports/followups": ("coach", f"/api/v1/reports/followups?{period}&"),
         "/api/v1/plans/{plan_id}": ("coach", f"/api/v1/plans/{ids['plan']}?"),
+        "/api/v1/programs/{program_id}/billing": (
+            "admin",
+            f"/api/v1/programs/{ids['program']}/billing?",
+        ),
+        "/api/v1/billing/worksheet": ("admin", "/api/v1/billing/worksheet?"),
     }
 
 
@@ -213,7 +218,9 @@ def test_every_get_endpoint_reads_its_query_string_the_same_way(
     client = factories.client(coach)
     plan = plan_services.start_plan(client, actor=coach)
     db.session.commit()
-    endpoints = get_endpoints({"client": client.id, "coach": coach.id, "plan": plan.id})
+    endpoints = get_endpoints(
+        {"client": client.id, "coach": coach.id, "plan": plan.id, "program": coach.program_id}
+    )
     documented = anon.get("/api/v1/openapi.json").get_json()["paths"]
     assert set(endpoints) == {path for path, ops in documented.items() if "get" in ops}
     for path, (role, url) in endpoints.items():

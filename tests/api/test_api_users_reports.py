@@ -33,7 +33,16 @@ def test_admin_opens_changes_and_deactivates_accounts(db, anon, call, admin, pro
     )
     assert response.status_code == 201
     out = response.get_json()
-    assert set(out) == {"id", "email", "name", "role", "program_id", "supervisor_id", "active"}
+    assert set(out) == {
+        "id",
+        "email",
+        "name",
+        "role",
+        "program_id",
+        "supervisor_id",
+        "active",
+        "credential",
+    }
     assert (out["email"], out["active"]) == ("new.coach@example.org", True)
     assert call(admin, "get", f"/users/{out['id']}").get_json() == out
     listing = call(admin, "get", "/users?per_page=200").get_json()

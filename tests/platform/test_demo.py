@@ -55,7 +55,8 @@ WRITTEN_TABLES = (
     "enrollments", "goals", "sessions", "session_goals", "appointments", "referrals",
     "referral_status_changes", "assessments", "mutual_aid_attendance", "consent_records",
     "supervision_notes", "supervision_note_coaches", "supervision_note_clients",
-    "covering_assignments", "client_profiles", "client_status_records",
+    "covering_assignments", "client_profiles", "client_status_records", "billing_settings",
+    "recovery_plans", "recovery_plan_goals",
 )  # fmt: skip
 
 
@@ -86,6 +87,7 @@ def test_demo_users_are_one_per_role():
         Role.PROGRAM_MANAGER,
         Role.SUPERVISOR,
         Role.COACH,
+        Role.BILLING,
     ]
 
 
@@ -104,7 +106,8 @@ def test_small_builds_with_counts_in_range(small):
 
     assert counts["programs"] == 1
     assert counts["clients"] == 60
-    assert counts["users"] == 5 + 1 + 2  # coaches, one supervisor, manager and admin
+    # coaches, one supervisor, manager, admin and the billing specialist
+    assert counts["users"] == 5 + 1 + 2 + 1
     assert counts["teams"] == 1
     assert 60 < counts["enrollments"] < 75  # ~8% re-enrolled
     assert 2_940 <= counts["sessions"] <= 3_060
@@ -191,7 +194,7 @@ def test_staff_structure(small, db):
     program_id = scalar("SELECT id FROM programs")
     assert all(u.program_id == program_id for u in users.values())
     assert sorted(u.role for u in users.values() if u.role not in (Role.COACH,)) == sorted(
-        [Role.ADMIN, Role.PROGRAM_MANAGER, Role.SUPERVISOR]
+        [Role.ADMIN, Role.PROGRAM_MANAGER, Role.SUPERVISOR, Role.BILLING]
     )
 
     by_email = {u.email: u for u in users.values()}

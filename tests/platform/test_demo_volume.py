@@ -261,8 +261,8 @@ def test_loads_next_to_an_admin_made_first(db):
     """``flask users create --role admin`` before the demo: ids continue after the admin."""
     admin = factories.user("admin", email="first-admin@example.org")
     summary = build_demo("small", SEED, today=TODAY)
-    assert summary.counts["users"] == 8
-    assert scalar("SELECT COUNT(*) FROM users") == 9
+    assert summary.counts["users"] == 9
+    assert scalar("SELECT COUNT(*) FROM users") == 10
     assert scalar("SELECT MIN(id) FROM users WHERE id != :a", a=admin.id) > admin.id
 
 

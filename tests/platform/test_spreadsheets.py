@@ -11,7 +11,7 @@ import csv
 import inspect
 import io
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -72,6 +72,47 @@ def typed_into_break_glass_reason(value: str, program, supervisor, program_manag
     return admin
 
 
+def typed_into_billing_fields(value: str, program, supervisor, program_manager):
+    """A client's member id (typed by a coach) and the coach's name (by an admin) reach the
+    claims worksheet's lines."""
+    from coachapp.models import BillingSetting, RecoveryPlan
+
+    coach = factories.user("coach", program=program, supervisor=supervisor, name=value)
+    client = factories.client(coach, intake_date=date(2026, 2, 2), member_id=value)
+    goal = factories.goal(client, opened_on=date(2026, 2, 3))
+    signed = datetime(2026, 2, 5, 12)
+    plan = RecoveryPlan(
+        client_id=client.id,
+        enrollment_id=client.latest_enrollment.id,
+        status="signed",
+        signed_by_client_at=signed,
+        signed_by_coach_at=signed,
+    )
+    plan.goals.append(goal)
+    factories.db.session.add_all(
+        [plan, BillingSetting(program_id=program.id, effective_from=date(2026, 1, 1), payer="P")]
+    )
+    session = factories.session(
+        client,
+        on=date(2026, 3, 3),
+        billable=True,
+        start_time=time(9),
+        end_time=time(9, 30),
+        place_of_service="11",
+        signed_at=datetime(2026, 3, 3, 18),
+    )
+    session.goals.append(goal)
+    factories.db.session.commit()
+    return factories.user("billing", program=program)
+
+
+def billing_download(fmt: str):
+    def download(browser):
+        return browser.get(f"/billing/worksheet.{fmt}", query_string={"month": "2026-03"})
+
+    return download
+
+
 # endpoint -> [(id, how the value gets in, the download, the columns that carry it)]
 EXPORTS = {
     "reports.export": [
@@ -87,6 +128,16 @@ EXPORTS = {
             "csv",
             ["detail"],
         )
+    ],
+    "billing.download": [
+        (
+            fmt,
+            typed_into_billing_fields,
+            billing_download(fmt),
+            fmt,
+            ["Member id", "Rendering coach"],
+        )
+        for fmt in ("csv", "xlsx")
     ],
 }
 
