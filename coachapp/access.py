@@ -311,11 +311,6 @@ def billing_program_id(user: User, program_id: int | None = None) -> int:
     raise ScopeError("no billing for this role")
 
 
-def can_read_billing(user: User) -> bool:
-    """Billing specialists (their program) and admins read billing settings and worksheets."""
-    return user.is_authenticated and user.role in (Role.BILLING, Role.ADMIN)
-
-
 def assignable_coaches(user: User) -> Select:
     """Coaches a new client of this user may be assigned to."""
     if user.role == Role.COACH:
