@@ -267,8 +267,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     # is undone already: refused, back to the merge page with the message).
     "merges.merge": CLIENT_SUPERVISOR,
     "merges.undo": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " login 403   403   403   403   302   404   403   403   403   403   403",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login 403   403   403   403   302   404   403   403   403   403   403   403",
     ),
     "team.handoff_read": CLIENT_POST_302,
     # A client's records
@@ -281,16 +281,16 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Signing (an empty form signs nothing: 422): the session's coach signs; the coach's
     # supervisor co-signs; both add addenda. Others who reach the session: 403.
     "sessions.sign": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " login 422   403   404   404   403   404   404   404   403   404   404",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login 422   403   404   404   403   404   404   404   403   404   404   404",
     ),
     "sessions.cosign": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " login 403   403   404   404   422   404   404   404   403   404   404",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login 403   403   404   404   422   404   404   404   403   404   404   404",
     ),
     "sessions.add_addendum": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " login 422   403   404   404   422   404   404   404   403   404   404",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login 422   403   404   404   422   404   404   404   403   404   404   404",
     ),
     "goals.new": CLIENT,
     "goals.edit": CLIENT,
@@ -447,12 +447,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Merge and undo (api.md): supervisors of the team and admins who reach both records. The
     # world's requests are refused (422: a client into itself, a merge undone already).
     "api.merge_client": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " 401   403   403   403   403   422   404   403   403   422   404   404",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " 401   403   403   403   403   422   404   403   403   422   404   404   403",
     ),
     "api.undo_merge": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " 401   403   403   403   403   422   404   403   403   422   404   404",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " 401   403   403   403   403   422   404   403   403   422   404   404   403",
     ),
     "api.discharge_client": API_CLIENT_ACTION,
     "api.reenroll_client": API_CLIENT_ACTION,
@@ -462,16 +462,16 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Signing a fresh session: its coach; co-signing and addenda on a fresh signed one: the
     # coach's supervisor (addenda: the coach too). Others who reach the session: 403.
     "api.sign_session": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " 401   200   403   404   404   403   404   404   404   403   404   404",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " 401   200   403   404   404   403   404   404   404   403   404   404   404",
     ),
     "api.cosign_session": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " 401   403   403   404   404   200   404   404   404   403   404   404",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " 401   403   403   404   404   200   404   404   404   403   404   404   404",
     ),
     "api.add_addendum": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " 401   201   403   404   404   201   404   404   404   403   404   404",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " 401   201   403   404   404   201   404   404   404   403   404   404   404",
     ),
     "api.list_goals": API_CLIENT,
     "api.create_goal": API_CLIENT_CREATE,
@@ -482,8 +482,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.patch_plan": API_CLIENT,
     # Signing with an empty body: "say who signs" (422) wherever the plan is reached.
     "api.sign_plan": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " 401   422   422   404   404   422   404   404   404   422   404   404",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " 401   422   422   404   404   422   404   404   404   422   404   404   404",
     ),
     "api.list_appointments": API_CLIENT,
     "api.create_appointment": API_CLIENT_CREATE,
