@@ -41,6 +41,10 @@ class MergeRequestSchema(ApiSchema):
     )
 
 
+class UndoRequestSchema(ApiSchema):
+    """No fields: an undo names its merge in the URL."""
+
+
 def merge_out(row: ClientMerge) -> dict:
     return {
         "id": row.id,
@@ -85,8 +89,9 @@ def merge_client(data, client_id: int):
 @blp.route("/merges/<int:merge_id>/undo", methods=["POST"])
 @token_required(Role.SUPERVISOR, Role.ADMIN)
 @idempotent
+@blp.arguments(UndoRequestSchema)
 @blp.response(200, MergeSchema)
-def undo_merge(merge_id: int):
+def undo_merge(_data, merge_id: int):
     """Undo a merge: the duplicate's records go back to it and every value changed by the merge
     is restored; records added to the survivor since stay with it. Refused (422, ``merge``):
     undone already, the survivor merged since into another record, a merged value changed
