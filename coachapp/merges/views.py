@@ -120,3 +120,11 @@ def undo(merge_id: int):
     else:
         flash("The merge was undone: both records are as they were.", "success")
     return redirect(url_for("merges.merge", client_id=row.survivor_id))
+
+
+@bp.route("/duplicates")
+@access.roles(Role.SUPERVISOR, client_data=True)
+def duplicates():
+    """Likely duplicate records among the team's clients, each with its reason and a link to
+    compare and merge them."""
+    return render_template("merges/duplicates.html", pairs=queries.likely_pairs(current_user))

@@ -255,6 +255,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Merging a duplicate (the page: supervisors of the team) and undoing a merge (the world's
     # is undone already: refused, back to the merge page with the message).
     "merges.merge": CLIENT_SUPERVISOR,
+    "merges.duplicates": SUPERVISOR,
     "merges.undo": row(
         # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
         " login 403   403   403   403   302   404   403   403   403   403   403",
@@ -419,6 +420,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.merge_client": row(
         # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
         " 401   403   403   403   403   422   404   403   403   422   404   404",
+    ),
+    "api.list_duplicates": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " 401   403   403   403   403   200   200   403   403   200   200   200",
     ),
     "api.undo_merge": row(
         # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
