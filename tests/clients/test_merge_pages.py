@@ -101,6 +101,11 @@ def test_merge_then_redirect_then_undo(db, login, two, supervisor, coach):
 
     page = browser.get(f"/clients/{s.id}/merge").get_data(as_text=True)
     assert d.code in page and "Undo" in page
+    client_page = browser.get(f"/clients/{s.id}").get_data(as_text=True)
+    assert "Records merged into this one" in client_page and "/merges/" in client_page
+    assert "Records merged into this one" not in login(coach).get(f"/clients/{s.id}").get_data(
+        as_text=True
+    )
     row = db.session.scalar(select(ClientMerge))
     undone = browser.post(f"/merges/{row.id}/undo")
     assert undone.status_code == 302
