@@ -593,12 +593,24 @@ def undo(merge_row: ClientMerge, *, actor) -> ClientMerge:
     duplicate.merged_into_id = None
     db.session.flush()
     for obj, before in untouched:
+        if _stamp(obj) == before:
+            continue
+        # Written as stored before the merge. A statement, not the ORM: an ORM UPDATE always
+        # counts one more version. It writes neither a client nor a date a report reads.
         mapper = inspect(obj).mapper
+        values: dict[str, Any] = {}
         if "version" in before:
-            setattr(obj, _attribute(mapper, mapper.version_id_col), before["version"])
+            values[mapper.version_id_col.name] = before["version"]
         if "updated_at" in before:
-            obj.updated_at = datetime.fromisoformat(before["updated_at"])
-    db.session.flush()
+            values["updated_at"] = datetime.fromisoformat(before["updated_at"])
+        table = mapper.local_table
+        key = dict(zip([c.name for c in mapper.primary_key], inspect(obj).identity, strict=True))
+        db.session.execute(
+            update(table)
+            .where(*(table.c[name] == value for name, value in key.items()))
+            .values(values)
+        )
+        db.session.expire(obj)
 
     merge_row.undone_at = datetime.now(timezone.utc)
     merge_row.undone_by_id = actor.id
