@@ -181,6 +181,7 @@ def get_endpoints(ids: dict) -> dict[str, tuple[str, str]]:
         ),
         "/api/v1/clients/{client_id}/followups": ("coach", f"/api/v1/clients/{client}/followups?"),
         "/api/v1/reports/followups": ("coach", f"/api/v1/reports/followups?{period}&"),
+        "/api/v1/duplicates": ("supervisor", "/api/v1/duplicates?"),
     }
 
 
@@ -196,6 +197,7 @@ LISTS = {
     ),
     "/api/v1/clients/{client_id}/assignments",
     "/api/v1/clients/{client_id}/statuses",
+    "/api/v1/duplicates",
 }
 
 
