@@ -66,11 +66,19 @@ def merge(client: Client):
     duplicate = found.get(form.duplicate_id.data or 0)
     mine = _values(client)
     theirs = _values(duplicate) if duplicate is not None else None
-    if theirs is not None and (request.method == "GET" or form.compare.data):
-        _suggest(form, mine, theirs)
+    compared = duplicate is not None and form.compared_id.data == str(duplicate.id)
+    if theirs is not None and not compared:
+        _suggest(form, mine, theirs)  # a new comparison; the choices made on one stay
+
+    def rules() -> None:
+        services.check_merge(client, duplicate)
+        if not compared:
+            raise services.MergeRuleError(
+                "duplicate_id", "Compare this record first, then choose and merge."
+            )
 
     if request.method == "POST" and form.merge.data:
-        if validate_in_one_pass(form, lambda: services.check_merge(client, duplicate)):
+        if validate_in_one_pass(form, rules):
             with web.saving(form) as saved:
                 services.merge(client, duplicate, form.keep(), actor=current_user)
             if saved:
@@ -83,6 +91,7 @@ def merge(client: Client):
         status = 422
     else:
         status = 200
+    form.compared_id.data = str(duplicate.id) if duplicate is not None else ""
     return render_template(
         "merges/merge.html",
         form=form,
