@@ -74,3 +74,11 @@ class UndoForm(HiddenWithoutIds, FlaskForm):
     """Carries the CSRF token of one merge's Undo button."""
 
     submit = SubmitField("Undo this merge")
+
+
+class DismissForm(HiddenWithoutIds, FlaskForm):
+    """ "Not a duplicate" for one pair of the finder's list."""
+
+    first_id = HiddenField()
+    second_id = HiddenField()
+    submit = SubmitField("Not a duplicate")

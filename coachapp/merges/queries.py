@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from coachapp import access
@@ -20,6 +20,7 @@ from coachapp.models import (
     ClientProfile,
     CoachingSession,
     ConsentRecord,
+    DuplicateDismissal,
     Enrollment,
     Goal,
     MutualAidAttendance,
@@ -231,6 +232,9 @@ def likely_pairs(user: User) -> list[Pair]:
             a.date_of_birth.is_not(None),
             a.id.in_(visible),
             b.id.in_(visible),
+            ~exists().where(
+                DuplicateDismissal.first_id == a.id, DuplicateDismissal.second_id == b.id
+            ),
         )
         .order_by(a.code, b.code)
     )

@@ -47,7 +47,15 @@ from sqlalchemy.orm import Mapper
 from coachapp import audit, records
 from coachapp.clients.services import name_key
 from coachapp.extensions import db
-from coachapp.models import Base, Client, ClientAssignment, ClientMerge, ClientProfile, Enrollment
+from coachapp.models import (
+    Base,
+    Client,
+    ClientAssignment,
+    ClientMerge,
+    ClientProfile,
+    DuplicateDismissal,
+    Enrollment,
+)
 from coachapp.models.enums import AuditAction, ClientStatus
 from coachapp.models.profiles import DEMOGRAPHIC_FIELDS
 
@@ -83,6 +91,7 @@ STAYING = frozenset(
         "client_merges",  # the merges themselves
         "covering_assignments",  # opened the duplicate's record to a covering coach
         "break_glass_accesses",  # opened the duplicate's record to an admin, for review
+        "duplicate_dismissals",  # said of that pair of records
     ]
 )
 # Merged by a rule of their own (see the module docstring).
@@ -626,3 +635,34 @@ def undo(merge_row: ClientMerge, *, actor) -> ClientMerge:
         )
     db.session.flush()
     return merge_row
+
+
+# --- "Not a duplicate" ---------------------------------------------------------------------------
+
+
+def dismiss_pair(one: Client, other: Client, *, actor) -> DuplicateDismissal:
+    """Two records are not one person: the duplicate finder leaves the pair out for good.
+    Saying it twice changes nothing. Audited on both records (ids only)."""
+    if one.id == other.id:
+        raise MergeRuleError("pair", "Choose two different records.")
+    first, second = sorted((one.id, other.id))
+    found = db.session.scalar(
+        select(DuplicateDismissal).where(
+            DuplicateDismissal.first_id == first, DuplicateDismissal.second_id == second
+        )
+    )
+    if found is not None:
+        return found
+    row = DuplicateDismissal(first_id=first, second_id=second, dismissed_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    for client_id in (first, second):
+        audit.record(
+            AuditAction.UPDATE,
+            actor=actor,
+            entity_type="duplicate_dismissal",
+            entity_id=row.id,
+            client_id=client_id,
+            detail=f"clients {first} and {second} are not a duplicate",
+        )
+    return row

@@ -13,7 +13,7 @@ from coachapp import access, records, web
 from coachapp.extensions import db
 from coachapp.forms import validate_in_one_pass
 from coachapp.merges import bp, queries, services
-from coachapp.merges.forms import LABELS, MergeForm, UndoForm
+from coachapp.merges.forms import LABELS, DismissForm, MergeForm, UndoForm
 from coachapp.models import Client
 from coachapp.models.base import parse_id
 from coachapp.models.enums import Role
@@ -136,4 +136,36 @@ def undo(merge_id: int):
 def duplicates():
     """Likely duplicate records among the team's clients, each with its reason and a link to
     compare and merge them."""
-    return render_template("merges/duplicates.html", pairs=queries.likely_pairs(current_user))
+    return render_template(
+        "merges/duplicates.html",
+        pairs=queries.likely_pairs(current_user),
+        dismiss_form=DismissForm(),
+    )
+
+
+@bp.route("/duplicates/dismiss", methods=["POST"])
+@access.roles(Role.SUPERVISOR, client_data=True)
+def dismiss():
+    """ "Not a duplicate": the pair leaves the list for good."""
+    form = DismissForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ids = [parse_id(form.first_id.data), parse_id(form.second_id.data)]
+    if None in ids:
+        flash("Choose a pair of the list.", "danger")
+        return redirect(url_for("merges.duplicates"))
+    pair = []
+    for client_id in ids:
+        client = access.find_client(client_id, current_user)
+        if client is None or not access.can_merge_client(current_user, client):
+            abort(404)
+        pair.append(client)
+    try:
+        services.dismiss_pair(*pair, actor=current_user)
+        db.session.commit()
+    except records.RuleError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        flash(f"{pair[0].code} and {pair[1].code} are kept apart.", "success")
+    return redirect(url_for("merges.duplicates"))

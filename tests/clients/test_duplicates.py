@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import func, select
 
 from coachapp.auth.tokens import create_token
 from coachapp.extensions import db as _db
 from coachapp.merges import queries
+from coachapp.models import AuditEvent, DuplicateDismissal
 from tests import factories
 
 BORN = date(1988, 7, 14)
@@ -69,3 +71,34 @@ def test_api_and_page(app, people, supervisor, coach, other_supervisor):
     first, second = people["swapped"]
     assert first.code in page and "Compare and merge" in page
     assert f"duplicate_id={second.id}" in page
+
+
+def test_not_a_duplicate_leaves_the_list_for_good(app, db, people, supervisor, other_supervisor):
+    first, second = people["swapped"]
+    browser = app.test_client(user=supervisor)
+    answer = browser.post(
+        "/duplicates/dismiss", data={"first_id": second.id, "second_id": first.id}
+    )
+    assert answer.status_code == 302
+    listed = {frozenset((p.first.id, p.second.id)) for p in queries.likely_pairs(supervisor)}
+    assert frozenset(ids(people["swapped"])) not in listed and len(listed) == 3
+    assert db.session.scalars(
+        select(AuditEvent.client_id).where(AuditEvent.entity_type == "duplicate_dismissal")
+    ).all()
+    # Again: nothing more; another team's supervisor: not found; nonsense: a message.
+    assert (
+        browser.post(
+            "/duplicates/dismiss", data={"first_id": first.id, "second_id": second.id}
+        ).status_code
+        == 302
+    )
+    assert db.session.scalar(select(func.count()).select_from(DuplicateDismissal)) == 1
+    outsider = app.test_client(user=other_supervisor)
+    assert (
+        outsider.post(
+            "/duplicates/dismiss", data={"first_id": first.id, "second_id": second.id}
+        ).status_code
+        == 404
+    )
+    page = browser.post("/duplicates/dismiss", data={"first_id": "x"}, follow_redirects=True)
+    assert "Choose a pair" in page.get_data(as_text=True)

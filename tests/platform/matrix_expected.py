@@ -256,6 +256,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     # is undone already: refused, back to the merge page with the message).
     "merges.merge": CLIENT_SUPERVISOR,
     "merges.duplicates": SUPERVISOR,
+    # "Not a duplicate" posted with an empty form: refused with a message, back to the list.
+    "merges.dismiss": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " login 403   403   403   403   302   302   403   403   403   403   403",
+    ),
     "merges.undo": row(
         # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
         " login 403   403   403   403   302   404   403   403   403   403   403",
