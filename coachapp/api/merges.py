@@ -10,9 +10,9 @@ from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
 from coachapp.api.common import committing, refuse, utc
 from coachapp.api.idempotency import idempotent
-from coachapp.api.schemas import ApiSchema
+from coachapp.api.schemas import ApiSchema, PageArgs, PageSchema
 from coachapp.extensions import db
-from coachapp.merges import services
+from coachapp.merges import queries, services
 from coachapp.models import Client, ClientMerge, User
 from coachapp.models.base import MAX_ID
 from coachapp.models.enums import Role
@@ -39,6 +39,10 @@ class MergeRequestSchema(ApiSchema):
             'or "duplicate". Fields: ' + ", ".join(services.KEEP_FIELDS) + "."
         },
     )
+
+
+class UndoRequestSchema(ApiSchema):
+    """No fields: an undo names its merge in the URL."""
 
 
 def merge_out(row: ClientMerge) -> dict:
@@ -85,8 +89,9 @@ def merge_client(data, client_id: int):
 @blp.route("/merges/<int:merge_id>/undo", methods=["POST"])
 @token_required(Role.SUPERVISOR, Role.ADMIN)
 @idempotent
+@blp.arguments(UndoRequestSchema)
 @blp.response(200, MergeSchema)
-def undo_merge(merge_id: int):
+def undo_merge(_data, merge_id: int):
     """Undo a merge: the duplicate's records go back to it and every value changed by the merge
     is restored; records added to the survivor since stay with it. Refused (422, ``merge``):
     undone already, the survivor merged since into another record, a merged value changed
@@ -100,3 +105,34 @@ def undo_merge(merge_id: int):
     with committing():
         services.undo(row, actor=user)
     return merge_out(row)
+
+
+class PairSchema(Schema):
+    client_ids = fields.List(fields.Integer())
+    reason = fields.String()
+
+
+class PairPage(PageSchema):
+    items = fields.List(fields.Nested(PairSchema), required=True)
+
+
+@blp.route("/duplicates", methods=["GET"])
+@token_required(Role.SUPERVISOR, Role.ADMIN)
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, PairPage)
+def list_duplicates(args):
+    """Likely duplicate records: pairs of live clients of the caller's team (an admin: of the
+    clients they reach) with the same date of birth and names alike (accents and case
+    ignored, first and last swapped, a nickname, or similar spelling), each with its reason."""
+    access.mark_client_data()
+    pairs = queries.likely_pairs(api_user())
+    page, per_page = args["page"], args["per_page"]
+    return {
+        "items": [
+            {"client_ids": [p.first.id, p.second.id], "reason": p.reason}
+            for p in pairs[(page - 1) * per_page : page * per_page]
+        ],
+        "page": page,
+        "per_page": per_page,
+        "total": len(pairs),
+    }

@@ -15,7 +15,8 @@ from coachapp.clients.forms import (
 from coachapp.clients.panels import PANELS, SHOWN, build_panels, section_links
 from coachapp.clients.queries import SORTS, caseload_page
 from coachapp.extensions import db
-from coachapp.forms import ArchiveForm, validate_in_one_pass
+from coachapp.forms import ArchiveForm, EmptyForm, validate_in_one_pass
+from coachapp.merges import queries as merge_queries
 from coachapp.models import Client, User
 from coachapp.models.enums import AuditAction, ClientStatus, Role
 from coachapp.profiles import services as profile_services
@@ -161,7 +162,14 @@ def detail(client: Client):
         contact=contact_links(client),
         alerts=[ALERT_LABELS[name] for name in queries.alerts_of(client, current_user, ctx)],
         archive_form=ArchiveForm(),
+        # The merge history, with its Undo buttons, for the supervisor who may undo them.
+        merges=merge_queries.merges_into(client) if _merges_shown(client) else [],
+        undo_form=EmptyForm(),
     )
+
+
+def _merges_shown(client: Client) -> bool:
+    return current_user.role == Role.SUPERVISOR and access.can_merge_client(current_user, client)
 
 
 def commit_keeping_loaded() -> None:

@@ -4,7 +4,7 @@ confirmation. Its radio fields are made from ``services.KEEP_FIELDS`` (``merge_f
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, SubmitField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, SubmitField
 from wtforms.validators import ValidationError
 
 from coachapp.forms import HiddenWithoutIds
@@ -40,6 +40,8 @@ CHOICES = [(services.SURVIVOR, "Keep this record's"), (services.DUPLICATE, "Take
 
 class MergeForm(FlaskForm):
     duplicate_id = SelectField("The duplicate record", coerce=int, validate_choice=True)
+    # The record the comparison on the page was made with: a merge needs the one chosen.
+    compared_id = HiddenField()
     confirm = BooleanField(
         "I compared both records: move everything of the duplicate into this one"
     )
@@ -72,3 +74,11 @@ class UndoForm(HiddenWithoutIds, FlaskForm):
     """Carries the CSRF token of one merge's Undo button."""
 
     submit = SubmitField("Undo this merge")
+
+
+class DismissForm(HiddenWithoutIds, FlaskForm):
+    """ "Not a duplicate" for one pair of the finder's list."""
+
+    first_id = HiddenField()
+    second_id = HiddenField()
+    submit = SubmitField("Not a duplicate")

@@ -3,9 +3,14 @@ the two holds (counts per kind of record), and the merges into a record."""
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, or_, select
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from coachapp import access
+from coachapp.clients.services import fold
 from coachapp.extensions import db
 from coachapp.models import (
     Appointment,
@@ -15,6 +20,7 @@ from coachapp.models import (
     ClientProfile,
     CoachingSession,
     ConsentRecord,
+    DuplicateDismissal,
     Enrollment,
     Goal,
     MutualAidAttendance,
@@ -100,3 +106,144 @@ def merge_or_none(merge_id: int) -> ClientMerge | None:
 
 def client_by_id(client_id: int) -> Client | None:
     return db.session.get(Client, client_id)
+
+
+# --- Likely duplicates -----------------------------------------------------------------------
+
+# Common English nicknames, each to its given name (both folded); a pair whose first names map
+# to the same given name, with the same last name and birth date, is a likely duplicate.
+NICKNAMES = {
+    "bill": "william",
+    "will": "william",
+    "billy": "william",
+    "liam": "william",
+    "bob": "robert",
+    "rob": "robert",
+    "bobby": "robert",
+    "robbie": "robert",
+    "dick": "richard",
+    "rick": "richard",
+    "rich": "richard",
+    "ricky": "richard",
+    "jim": "james",
+    "jimmy": "james",
+    "jamie": "james",
+    "mike": "michael",
+    "mikey": "michael",
+    "mick": "michael",
+    "tom": "thomas",
+    "tommy": "thomas",
+    "joe": "joseph",
+    "joey": "joseph",
+    "dan": "daniel",
+    "danny": "daniel",
+    "dave": "david",
+    "davey": "david",
+    "chris": "christopher",
+    "matt": "matthew",
+    "tony": "anthony",
+    "steve": "stephen",
+    "ed": "edward",
+    "eddie": "edward",
+    "ted": "edward",
+    "sam": "samuel",
+    "ben": "benjamin",
+    "nick": "nicholas",
+    "alex": "alexander",
+    "andy": "andrew",
+    "drew": "andrew",
+    "greg": "gregory",
+    "jon": "jonathan",
+    "johnny": "john",
+    "jack": "john",
+    "pepe": "jose",
+    "paco": "francisco",
+    "pancho": "francisco",
+    "chuy": "jesus",
+    "liz": "elizabeth",
+    "beth": "elizabeth",
+    "betty": "elizabeth",
+    "lisa": "elizabeth",
+    "kate": "katherine",
+    "katie": "katherine",
+    "kathy": "katherine",
+    "cathy": "catherine",
+    "jenny": "jennifer",
+    "jen": "jennifer",
+    "sue": "susan",
+    "susie": "susan",
+    "peggy": "margaret",
+    "maggie": "margaret",
+    "meg": "margaret",
+    "patty": "patricia",
+    "trish": "patricia",
+    "becky": "rebecca",
+    "vicky": "victoria",
+    "debbie": "deborah",
+    "mandy": "amanda",
+    "sandy": "sandra",
+    "abby": "abigail",
+    "ally": "allison",
+    "lupe": "guadalupe",
+    "lola": "dolores",
+}
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two live records that may be one person, and why they look alike."""
+
+    first: Client
+    second: Client
+    reason: str
+
+
+def _given(name: str) -> str:
+    folded = fold(name)
+    return NICKNAMES.get(folded, folded)
+
+
+def pair_reason(a: Client, b: Client) -> str | None:
+    """Why ``a`` and ``b`` (same date of birth) look like one person, or None."""
+    af, al, bf, bl = fold(a.first_name), fold(a.last_name), fold(b.first_name), fold(b.last_name)
+    if (af, al) == (bf, bl):
+        return "Same name and date of birth (accents and case ignored)."
+    if (af, al) == (bl, bf):
+        return "First and last name swapped, same date of birth."
+    if al == bl and _given(af) == _given(bf):
+        return "A nickname of the same first name, same last name and date of birth."
+    alike = SequenceMatcher(None, f"{af} {al}", f"{bf} {bl}").ratio()
+    if alike >= 0.8:
+        return f"Similar names ({round(alike * 100)}% alike), same date of birth."
+    return None
+
+
+def likely_pairs(user: User) -> list[Pair]:
+    """Pairs of live records the user may merge (a supervisor: both of their team's coaches; an
+    admin: both reached) with the same date of birth and names alike (``pair_reason``), each
+    with its reason; ordered by the first record's code."""
+    a, b = aliased(Client), aliased(Client)
+    visible = access.visible_client_ids(user)
+    query = (
+        select(a, b)
+        .join(b, and_(b.date_of_birth == a.date_of_birth, b.program_id == a.program_id))
+        .where(
+            a.id < b.id,
+            a.date_of_birth.is_not(None),
+            a.id.in_(visible),
+            b.id.in_(visible),
+            ~exists().where(
+                DuplicateDismissal.first_id == a.id, DuplicateDismissal.second_id == b.id
+            ),
+        )
+        .order_by(a.code, b.code)
+    )
+    if user.role != "admin":
+        team = select(User.id).where(User.supervisor_id == user.id)
+        query = query.where(a.coach_id.in_(team), b.coach_id.in_(team))
+    pairs = []
+    for first, second in db.session.execute(query).all():
+        reason = pair_reason(first, second)
+        if reason is not None:
+            pairs.append(Pair(first, second, reason))
+    return pairs

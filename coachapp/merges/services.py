@@ -47,7 +47,15 @@ from sqlalchemy.orm import Mapper
 from coachapp import audit, records
 from coachapp.clients.services import name_key
 from coachapp.extensions import db
-from coachapp.models import Base, Client, ClientAssignment, ClientMerge, ClientProfile, Enrollment
+from coachapp.models import (
+    Base,
+    Client,
+    ClientAssignment,
+    ClientMerge,
+    ClientProfile,
+    DuplicateDismissal,
+    Enrollment,
+)
 from coachapp.models.enums import AuditAction, ClientStatus
 from coachapp.models.profiles import DEMOGRAPHIC_FIELDS
 
@@ -83,6 +91,7 @@ STAYING = frozenset(
         "client_merges",  # the merges themselves
         "covering_assignments",  # opened the duplicate's record to a covering coach
         "break_glass_accesses",  # opened the duplicate's record to an admin, for review
+        "duplicate_dismissals",  # said of that pair of records
     ]
 )
 # Merged by a rule of their own (see the module docstring).
@@ -593,12 +602,24 @@ def undo(merge_row: ClientMerge, *, actor) -> ClientMerge:
     duplicate.merged_into_id = None
     db.session.flush()
     for obj, before in untouched:
+        if _stamp(obj) == before:
+            continue
+        # Written as stored before the merge. A statement, not the ORM: an ORM UPDATE always
+        # counts one more version. It writes neither a client nor a date a report reads.
         mapper = inspect(obj).mapper
+        values: dict[str, Any] = {}
         if "version" in before:
-            setattr(obj, _attribute(mapper, mapper.version_id_col), before["version"])
+            values[mapper.version_id_col.name] = before["version"]
         if "updated_at" in before:
-            obj.updated_at = datetime.fromisoformat(before["updated_at"])
-    db.session.flush()
+            values["updated_at"] = datetime.fromisoformat(before["updated_at"])
+        table = mapper.local_table
+        key = dict(zip([c.name for c in mapper.primary_key], inspect(obj).identity, strict=True))
+        db.session.execute(
+            update(table)
+            .where(*(table.c[name] == value for name, value in key.items()))
+            .values(values)
+        )
+        db.session.expire(obj)
 
     merge_row.undone_at = datetime.now(timezone.utc)
     merge_row.undone_by_id = actor.id
@@ -614,3 +635,34 @@ def undo(merge_row: ClientMerge, *, actor) -> ClientMerge:
         )
     db.session.flush()
     return merge_row
+
+
+# --- "Not a duplicate" ---------------------------------------------------------------------------
+
+
+def dismiss_pair(one: Client, other: Client, *, actor) -> DuplicateDismissal:
+    """Two records are not one person: the duplicate finder leaves the pair out for good.
+    Saying it twice changes nothing. Audited on both records (ids only)."""
+    if one.id == other.id:
+        raise MergeRuleError("pair", "Choose two different records.")
+    first, second = sorted((one.id, other.id))
+    found = db.session.scalar(
+        select(DuplicateDismissal).where(
+            DuplicateDismissal.first_id == first, DuplicateDismissal.second_id == second
+        )
+    )
+    if found is not None:
+        return found
+    row = DuplicateDismissal(first_id=first, second_id=second, dismissed_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    for client_id in (first, second):
+        audit.record(
+            AuditAction.UPDATE,
+            actor=actor,
+            entity_type="duplicate_dismissal",
+            entity_id=row.id,
+            client_id=client_id,
+            detail=f"clients {first} and {second} are not a duplicate",
+        )
+    return row

@@ -13,7 +13,7 @@ from coachapp import access, records, web
 from coachapp.extensions import db
 from coachapp.forms import validate_in_one_pass
 from coachapp.merges import bp, queries, services
-from coachapp.merges.forms import LABELS, MergeForm, UndoForm
+from coachapp.merges.forms import LABELS, DismissForm, MergeForm, UndoForm
 from coachapp.models import Client
 from coachapp.models.base import parse_id
 from coachapp.models.enums import Role
@@ -66,11 +66,19 @@ def merge(client: Client):
     duplicate = found.get(form.duplicate_id.data or 0)
     mine = _values(client)
     theirs = _values(duplicate) if duplicate is not None else None
-    if theirs is not None and (request.method == "GET" or form.compare.data):
-        _suggest(form, mine, theirs)
+    compared = duplicate is not None and form.compared_id.data == str(duplicate.id)
+    if theirs is not None and not compared:
+        _suggest(form, mine, theirs)  # a new comparison; the choices made on one stay
+
+    def rules() -> None:
+        services.check_merge(client, duplicate)
+        if not compared:
+            raise services.MergeRuleError(
+                "duplicate_id", "Compare this record first, then choose and merge."
+            )
 
     if request.method == "POST" and form.merge.data:
-        if validate_in_one_pass(form, lambda: services.check_merge(client, duplicate)):
+        if validate_in_one_pass(form, rules):
             with web.saving(form) as saved:
                 services.merge(client, duplicate, form.keep(), actor=current_user)
             if saved:
@@ -83,6 +91,7 @@ def merge(client: Client):
         status = 422
     else:
         status = 200
+    form.compared_id.data = str(duplicate.id) if duplicate is not None else ""
     return render_template(
         "merges/merge.html",
         form=form,
@@ -120,3 +129,43 @@ def undo(merge_id: int):
     else:
         flash("The merge was undone: both records are as they were.", "success")
     return redirect(url_for("merges.merge", client_id=row.survivor_id))
+
+
+@bp.route("/duplicates")
+@access.roles(Role.SUPERVISOR, client_data=True)
+def duplicates():
+    """Likely duplicate records among the team's clients, each with its reason and a link to
+    compare and merge them."""
+    return render_template(
+        "merges/duplicates.html",
+        pairs=queries.likely_pairs(current_user),
+        dismiss_form=DismissForm(),
+    )
+
+
+@bp.route("/duplicates/dismiss", methods=["POST"])
+@access.roles(Role.SUPERVISOR, client_data=True)
+def dismiss():
+    """ "Not a duplicate": the pair leaves the list for good."""
+    form = DismissForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ids = [parse_id(form.first_id.data), parse_id(form.second_id.data)]
+    if None in ids:
+        flash("Choose a pair of the list.", "danger")
+        return redirect(url_for("merges.duplicates"))
+    pair = []
+    for client_id in ids:
+        client = access.find_client(client_id, current_user)
+        if client is None or not access.can_merge_client(current_user, client):
+            abort(404)
+        pair.append(client)
+    try:
+        services.dismiss_pair(*pair, actor=current_user)
+        db.session.commit()
+    except records.RuleError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        flash(f"{pair[0].code} and {pair[1].code} are kept apart.", "success")
+    return redirect(url_for("merges.duplicates"))

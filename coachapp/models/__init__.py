@@ -10,6 +10,7 @@ from coachapp.models.clients import (
     Client,
     ClientMerge,
     ConsentRecord,
+    DuplicateDismissal,
     Enrollment,
     MutualAidAttendance,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "ClientAssignment",
     "Client",
     "ClientMerge",
+    "DuplicateDismissal",
     "ClientProfile",
     "ClientStatusRecord",
     "CoachingSession",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -182,3 +183,20 @@ class ClientMerge(Base):
     merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+
+class DuplicateDismissal(Base):
+    """A pair of records a supervisor said are not one person: the duplicate finder leaves it
+    out for good. ``first_id`` is the lower id of the two."""
+
+    __tablename__ = "duplicate_dismissals"
+    __table_args__ = (
+        UniqueConstraint("first_id", "second_id", name="pair"),
+        CheckConstraint("first_id < second_id", name="ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    second_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    dismissed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    dismissed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)

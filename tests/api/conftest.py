@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from coachapp.auth.tokens import create_token
+from coachapp.merges import services as merges
 from coachapp.models import RecoveryPlan
 from tests import factories
 from tests.api.helpers import API
@@ -52,7 +53,24 @@ def world(db, program, coach, supervisor, admin):
     ids["plan"] = plan.id
     note = factories_note(tokens["supervisor"], coach.id)
     ids["note"] = note["id"]
+    # A record of the same person from an earlier, closed episode (what a merge takes), and a
+    # merge of another pair (what an undo takes).
+    ids["duplicate"] = closed_client(coach).id
+    ids["merge"] = merges.merge(
+        factories.client(coach), closed_client(coach), {}, actor=supervisor
+    ).id
+    db.session.commit()
     return {"ids": ids, "tokens": tokens}
+
+
+def closed_client(coach):
+    from datetime import date
+
+    from tests.helpers import discharge
+
+    client = factories.client(coach, intake_date=date(2025, 3, 1))
+    discharge(client, date(2025, 6, 1))
+    return client
 
 
 def factories_note(headers: dict, coach_id: int) -> dict:

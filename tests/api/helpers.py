@@ -239,6 +239,14 @@ ENDPOINTS = {
         {"coach_id": "{second_coach}", "reason": "Caseload balance"},
         set(),
     ),
+    "api.merge_client": (
+        "supervisor",
+        "POST",
+        "/api/v1/clients/{client}/merge",
+        {"duplicate_id": "{duplicate}", "keep": {"phone": "duplicate"}},
+        set(),
+    ),
+    "api.undo_merge": ("supervisor", "POST", "/api/v1/merges/{merge}/undo", {}, set()),
 }
 
 

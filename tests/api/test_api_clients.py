@@ -189,6 +189,7 @@ def get_endpoints(ids: dict) -> dict[str, tuple[str, str]]:
             f"/api/v1/programs/{ids['program']}/billing?",
         ),
         "/api/v1/billing/worksheet": ("admin", "/api/v1/billing/worksheet?"),
+        "/api/v1/duplicates": ("supervisor", "/api/v1/duplicates?"),
     }
 
 
@@ -204,6 +205,7 @@ LISTS = {
     ),
     "/api/v1/clients/{client_id}/assignments",
     "/api/v1/clients/{client_id}/statuses",
+    "/api/v1/duplicates",
 }
 
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from coachapp.auth.tokens import create_token
+from coachapp.extensions import db as _db
 from coachapp.models import AuditEvent, CoachingSession
 from tests import factories
 from tests.api.helpers import API, fields_of
@@ -16,7 +17,9 @@ from tests.helpers import discharge
 
 
 def bearer(user) -> dict:
-    return {"Authorization": f"Bearer {create_token(user, 'test')[0]}"}
+    secret = create_token(user, "test")[0]
+    _db.session.commit()
+    return {"Authorization": f"Bearer {secret}"}
 
 
 @pytest.fixture

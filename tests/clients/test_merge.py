@@ -327,3 +327,54 @@ def test_same_record_other_program_and_merged_are_refused(db, pair, supervisor, 
     far_coach = factories.user("coach", program=elsewhere)
     with pytest.raises(services.MergeRuleError, match="same program"):
         services.check_merge(s, factories.client(far_coach, intake_date=date(2024, 1, 1)))
+
+
+def test_the_duplicates_profile_moves_when_the_survivor_has_none(db, pair, supervisor):
+    s, d = pair["s"], pair["d"]
+    db.session.delete(
+        db.session.scalar(select(ClientProfile).where(ClientProfile.client_id == s.id))
+    )
+    db.session.commit()
+    before = snapshot(db)
+    row = merge(db, pair, supervisor)
+    assert db.session.scalar(select(ClientProfile.client_id)) == s.id
+    services.undo(row, actor=supervisor)
+    db.session.commit()
+    assert snapshot(db) == before
+    assert db.session.scalar(select(ClientProfile.client_id)) == d.id
+
+
+def test_status_follows_the_latest_episode_and_comes_back(db, coach, supervisor):
+    survivor = factories.client(coach, intake_date=date(2025, 1, 5))
+    discharge(survivor, date(2025, 3, 1))
+    duplicate = factories.client(coach, intake_date=date(2026, 1, 5))
+    row = services.merge(survivor, duplicate, {}, actor=supervisor)
+    db.session.commit()
+    assert survivor.status == "active"
+    services.undo(row, actor=supervisor)
+    db.session.commit()
+    db.session.expire_all()
+    assert (survivor.status, duplicate.status) == ("discharged", "active")
+
+
+def test_a_merge_into_a_record_merged_since_is_undone_last(db, coach, supervisor):
+    first = factories.client(coach, intake_date=date(2024, 1, 5))
+    discharge(first, date(2024, 3, 1))
+    middle = factories.client(coach, intake_date=date(2025, 1, 5))
+    discharge(middle, date(2025, 3, 1))
+    last = factories.client(coach, intake_date=date(2026, 1, 5))
+    inner = services.merge(middle, first, {}, actor=supervisor)
+    outer = services.merge(last, middle, {}, actor=supervisor)
+    db.session.commit()
+    with pytest.raises(services.MergeRuleError, match="undo that merge first"):
+        services.check_undo(inner)
+    services.undo(outer, actor=supervisor)
+    services.undo(inner, actor=supervisor)
+    db.session.commit()
+    db.session.expire_all()
+    assert [c.merged_into_id for c in (first, middle, last)] == [None, None, None]
+    counts = [
+        len(db.session.scalars(select(Enrollment).where(Enrollment.client_id == c.id)).all())
+        for c in (first, middle, last)
+    ]
+    assert counts == [1, 1, 1]

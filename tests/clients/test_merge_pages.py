@@ -56,7 +56,7 @@ def test_merge_without_confirmation_is_refused_beside_the_box(db, login, two, su
     s, d = two["s"], two["d"]
     response = login(supervisor).post(
         f"/clients/{s.id}/merge",
-        data={"duplicate_id": d.id, "merge": "Merge", **keep_all("duplicate")},
+        data={"duplicate_id": d.id, "compared_id": d.id, "merge": "Merge", **keep_all("duplicate")},
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -68,7 +68,13 @@ def test_overlapping_episodes_are_refused_beside_the_choice(db, login, coach, tw
     third = factories.client(coach, intake_date=date(2026, 2, 1))
     response = login(supervisor).post(
         f"/clients/{two['s'].id}/merge",
-        data={"duplicate_id": third.id, "merge": "Merge", "confirm": "y", **keep_all()},
+        data={
+            "duplicate_id": third.id,
+            "compared_id": third.id,
+            "merge": "Merge",
+            "confirm": "y",
+            **keep_all(),
+        },
     )
     assert response.status_code == 422
     assert "duplicate_id-errors" in response.get_data(as_text=True)
@@ -82,6 +88,7 @@ def test_merge_then_redirect_then_undo(db, login, two, supervisor, coach):
         f"/clients/{s.id}/merge",
         data={
             "duplicate_id": d.id,
+            "compared_id": d.id,
             "merge": "Merge",
             "confirm": "y",
             **keep_all(),
@@ -101,6 +108,11 @@ def test_merge_then_redirect_then_undo(db, login, two, supervisor, coach):
 
     page = browser.get(f"/clients/{s.id}/merge").get_data(as_text=True)
     assert d.code in page and "Undo" in page
+    client_page = browser.get(f"/clients/{s.id}").get_data(as_text=True)
+    assert "Records merged into this one" in client_page and "/merges/" in client_page
+    assert "Records merged into this one" not in login(coach).get(f"/clients/{s.id}").get_data(
+        as_text=True
+    )
     row = db.session.scalar(select(ClientMerge))
     undone = browser.post(f"/merges/{row.id}/undo")
     assert undone.status_code == 302
@@ -114,3 +126,24 @@ def test_merge_then_redirect_then_undo(db, login, two, supervisor, coach):
 
 def test_another_team_gets_404(db, login, two, other_supervisor):
     assert login(other_supervisor).get(f"/clients/{two['s'].id}/merge").status_code == 404
+
+
+def test_a_merge_needs_the_comparison_of_that_record(db, login, coach, two, supervisor):
+    """The choices on the page were made comparing one record: merging another is refused,
+    and comparing again keeps the choices made for the same record."""
+    s, d = two["s"], two["d"]
+    browser = login(supervisor)
+    refused = browser.post(
+        f"/clients/{s.id}/merge",
+        data={"duplicate_id": d.id, "merge": "Merge", "confirm": "y", **keep_all()},
+    )
+    assert refused.status_code == 422
+    assert "Compare this record first" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(ClientMerge)) is None
+    again = browser.post(
+        f"/clients/{s.id}/merge",
+        data={"duplicate_id": d.id, "compared_id": d.id, "compare": "Compare", **keep_all()},
+    )
+    assert again.status_code == 200
+    # The phone stays as chosen (this record's), not the suggestion (the duplicate's).
+    assert re.search(r'<input checked[^>]*id="keep_phone-0"', again.get_data(as_text=True))

@@ -18,7 +18,7 @@ from coachapp.models import (
     ReportCoachMonth,
     ReportEpisode,
 )
-from coachapp.reports import figures, upkeep
+from coachapp.reports import figures, store, upkeep
 from coachapp.scope import Period, Scope
 from tests import factories
 from tests.helpers import discharge
@@ -175,3 +175,26 @@ def test_rollups_kept_through_merge_and_undo_equal_a_rebuild(app, db):
     upkeep.rebuild(db.session.connection())
     db.session.commit()
     assert _rows() == kept
+
+
+def test_stored_reports_are_computed_again_after_a_merge_and_its_undo(app, db):
+    """The report store counts the merge's changes (rows re-pointed one by one): a report stored
+    before is not served after, neither after the undo."""
+    twice = build(db, duplicate=True)
+    scope, period = twice["scopes"][1], PERIODS[0]  # coach A, whose credit the merge changes
+
+    def stored():
+        db.session.rollback()
+        found = store.detailed_report(scope, period)
+        db.session.commit()
+        return found
+
+    before = stored()
+    assert stored() == before  # served as stored
+    merge_row = services.merge(twice["survivor"], twice["duplicate"], {}, actor=twice["supervisor"])
+    db.session.commit()
+    after = stored()
+    assert after == figures.detailed_report(scope, period) != before
+    services.undo(merge_row, actor=twice["supervisor"])
+    db.session.commit()
+    assert stored() == before

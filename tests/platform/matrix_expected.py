@@ -266,6 +266,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Merging a duplicate (the page: supervisors of the team) and undoing a merge (the world's
     # is undone already: refused, back to the merge page with the message).
     "merges.merge": CLIENT_SUPERVISOR,
+    "merges.duplicates": SUPERVISOR,
+    # "Not a duplicate" posted with an empty form: refused with a message, back to the list.
+    "merges.dismiss": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " login 403   403   403   403   302   302   403   403   403   403   403",
+    ),
     "merges.undo": row(
         # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
         " login 403   403   403   403   302   404   403   403   403   403   403   403",
@@ -449,6 +455,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.merge_client": row(
         # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
         " 401   403   403   403   403   422   404   403   403   422   404   404   403",
+    ),
+    "api.list_duplicates": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
+        " 401   403   403   403   403   200   200   403   403   200   200   200",
     ),
     "api.undo_merge": row(
         # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
