@@ -128,6 +128,7 @@ def patch_session(data, session_id: int):
 
 @blp.route("/sessions/<int:session_id>/sign", methods=["POST"])
 @token_required()
+@idempotent
 @blp.arguments(SignSchema)
 @blp.response(200, SessionSchema)
 @blp.alt_response(409, description="signed already")
@@ -148,6 +149,7 @@ def sign_session(_body, session_id: int):
 
 @blp.route("/sessions/<int:session_id>/cosign", methods=["POST"])
 @token_required()
+@idempotent
 @blp.arguments(SignSchema)
 @blp.response(200, SessionSchema)
 @blp.alt_response(409, description="not signed yet")
@@ -170,6 +172,7 @@ def cosign_session(_body, session_id: int):
 
 @blp.route("/sessions/<int:session_id>/addenda", methods=["POST"])
 @token_required()
+@idempotent
 @blp.arguments(AddendumCreateSchema)
 @blp.response(201, SessionSchema)
 @blp.alt_response(409, description="the session is not signed: edit it instead")
