@@ -269,8 +269,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "merges.duplicates": SUPERVISOR,
     # "Not a duplicate" posted with an empty form: refused with a message, back to the list.
     "merges.dismiss": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " login 403   403   403   403   302   302   403   403   403   403   403",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login 403   403   403   403   302   302   403   403   403   403   403   403",
     ),
     "merges.undo": row(
         # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
@@ -457,8 +457,8 @@ EXPECTED: dict[str, dict[str, str]] = {
         " 401   403   403   403   403   422   404   403   403   422   404   404   403",
     ),
     "api.list_duplicates": row(
-        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla
-        " 401   403   403   403   403   200   200   403   403   200   200   200",
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " 401   403   403   403   403   200   200   403   403   200   200   200   403",
     ),
     "api.undo_merge": row(
         # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
