@@ -11,7 +11,7 @@ from flask_login import current_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from coachapp import access, crypto, keys, logs
+from coachapp import access, crypto, keys, logs, timeutil
 from coachapp.extensions import csrf, db, limiter, login_manager, migrate, use_sqlite_wal
 from coachapp.models import User
 from coachapp.models.base import MAX_ID
@@ -318,6 +318,15 @@ def register_template_helpers(app: Flask) -> None:
     @app.template_filter("combine_page")
     def combine_page(args: dict, page: int) -> dict:
         return {**args, "page": page}
+
+    @app.template_filter("local_time")
+    def local_time(moment: datetime | None, program=None) -> str:
+        """A stored moment (UTC) as the program's wall-clock time, ``2026-03-02 10:15``."""
+        if moment is None:
+            return ""
+        if moment.tzinfo is None:  # SQLite hands back naive UTC
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timeutil.zone(program)).strftime("%Y-%m-%d %H:%M")
 
     @app.template_filter("label")
     def label(value: object) -> str:

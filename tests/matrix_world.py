@@ -304,6 +304,7 @@ def build_world() -> World:
             "client_id": client.id,
             "goal_id": goal.id,
             "session_id": session.id,
+            "billed_session_id": billed.id,  # not a route argument: the billing text check's
             "appointment_id": appointment.id,
             "resource_id": resource.id,
             "referral_id": referral.id,

@@ -222,8 +222,10 @@ def _plan_reason(row: queries.SessionRow, data: queries.MonthData, zone: ZoneInf
         if plan.signed_by_client_at is None or plan.signed_by_coach_at is None:
             continue
         moment = max(_as_aware(plan.signed_by_client_at), _as_aware(plan.signed_by_coach_at))
+        # In number order, so of two signed at the same moment the later version wins (as in
+        # plans.queries.current_plans_query).
         if _local_date(moment, zone) <= row.date and (
-            current_moment is None or moment > current_moment
+            current_moment is None or moment >= current_moment
         ):
             current, current_moment = plan, moment
     if current is None:
