@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from coachapp.billing.services import BillingRuleError, setting_problems
+from coachapp.billing.services import SETTING_FIELDS, BillingRuleError, setting_problems
 from coachapp.forms import Length, strip_filter
 from coachapp.limits import MAX_UNITS, PAYER_MAX
 
@@ -80,22 +80,7 @@ class SettingForm(FlaskForm):
     cosign_required = BooleanField("A supervisor's co-signature is needed before billing")
 
     def data_for_service(self) -> dict:
-        return {
-            name: getattr(self, name).data
-            for name in (
-                "effective_from",
-                "payer",
-                "code",
-                "group_modifier",
-                "telehealth_modifier",
-                "unit_minutes",
-                "first_unit_minutes",
-                "next_unit_minutes",
-                "daily_cap_units",
-                "monthly_cap_units",
-                "cosign_required",
-            )
-        }
+        return {name: getattr(self, name).data for name in SETTING_FIELDS}
 
     def rule_check(self) -> None:
         """The services' rules beside the fields, skipping fields the form refused already."""
