@@ -419,3 +419,16 @@ def test_cosignature_required_by_the_setting_in_force_on_the_sessions_day(
     assert "Co-signature required" in browser.get(f"/sessions/{late.id}/edit").get_data(
         as_text=True
     )
+
+
+def test_the_review_queue_offers_no_return_for_a_signed_note(db, login, coach, supervisor, client_):
+    signed_note = signed(client_, coach)
+    unsigned = factories.session(client_, note="Not signed yet.")
+    page = login(supervisor).get("/team/reviews").get_data(as_text=True)
+
+    def article(session) -> str:
+        return page.split(f'id="note-{session.id}"')[1].split("</article>")[0]
+
+    assert "Return for revision" not in article(signed_note)
+    assert "ask for an addendum" in article(signed_note)
+    assert "Return for revision" in article(unsigned)
