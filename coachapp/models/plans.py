@@ -70,6 +70,9 @@ class RecoveryPlan(VersionMixin, TimestampMixin, Base):
     coach_signature_name: Mapped[str | None] = mapped_column(EncryptedText)
     coach_signature_image: Mapped[str | None] = mapped_column(EncryptedText)
     coach_credential: Mapped[str | None] = mapped_column(String(100))
+    # The goals' descriptions as signed (JSON: {"goal id": "description"}), kept when both
+    # have signed: a goal edited later leaves the signed version as it was.
+    signed_goals: Mapped[str | None] = mapped_column(EncryptedText)
 
     client: Mapped[Client] = relationship()
     enrollment: Mapped[Enrollment] = relationship()

@@ -9,6 +9,7 @@ worksheet joins it); ``current_plan`` and ``current_plan_goal_ids`` ask it for o
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import Select, and_, bindparam, case, func, or_, select
@@ -193,3 +194,8 @@ def coach_name(user_id: int | None) -> str | None:
     if user_id is None:
         return None
     return db.session.scalar(select(User.name).where(User.id == user_id))
+
+
+def signed_goal_texts(plan: RecoveryPlan) -> dict[int, str]:
+    """Goal id -> its description as the version was signed (empty for a draft)."""
+    return {int(k): v for k, v in json.loads(plan.signed_goals or "{}").items()}

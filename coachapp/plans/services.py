@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 import struct
 from collections.abc import Iterable
@@ -39,7 +40,14 @@ from coachapp.limits import (
     MAX_SIGNATURE_NAME,
     MAX_TEXT,
 )
-from coachapp.models import Client, Enrollment, Goal, RecoveryPlan, RecoveryPlanStep, User
+from coachapp.models import (
+    Client,
+    Enrollment,
+    Goal,
+    RecoveryPlan,
+    RecoveryPlanStep,
+    User,
+)
 from coachapp.models.enums import AuditAction, PlanStatus, Role, SignatureMethod
 
 TEXT_FIELDS = ("strengths", "barriers", "supports")
@@ -462,8 +470,14 @@ def sign_plan(
         detail=f"signed as {signer} ({method})",
     )
     if plan.status == PlanStatus.SIGNED:
+        _freeze_goals(plan)
         _supersede_earlier(plan, actor=actor)
     return plan
+
+
+def _freeze_goals(plan: RecoveryPlan) -> None:
+    """Keep each goal's description as signed with the version (``signed_goals``)."""
+    plan.signed_goals = json.dumps({str(goal.id): goal.description for goal in plan.goals})
 
 
 def _supersede_earlier(plan: RecoveryPlan, *, actor: User) -> None:

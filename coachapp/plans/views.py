@@ -57,6 +57,7 @@ def _plan_page(plan: RecoveryPlan, client: Client, status: int = 200, message: s
         start_form=StartPlanForm(),
         can_start=plan.status == "signed",
         when=_local_time(client),
+        goal_texts=queries.signed_goal_texts(plan),
     ), status
 
 

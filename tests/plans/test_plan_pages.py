@@ -249,3 +249,28 @@ def test_only_the_roles_that_work_with_clients_read_plan_text(db, program, coach
     manager = factories.user("program_manager", program=program, name="Pat Manager")
     assert queries.may_read(coach) and queries.may_read(supervisor)
     assert not queries.may_read(billing) and not queries.may_read(manager)
+
+
+def test_a_signed_version_shows_its_goals_as_they_were_signed(db, login, coach, client_):
+    goal = factories.goal(client_, description="Find a room near the bus line")
+    plan = services.start_plan(client_, actor=coach)
+    services.update_plan(plan, {"goal_ids": [goal.id]}, version=plan.version, actor=coach)
+    signed = signed_plan_of(plan, coach)
+    db.session.commit()
+    goal.description = "Move in with my sister"  # edited after signing
+    db.session.commit()
+
+    page = login(coach).get(f"/plans/{signed.id}").get_data(as_text=True)
+    assert "Find a room near the bus line" in page
+    assert "Move in with my sister" not in page
+    assert queries.signed_goal_texts(signed) == {goal.id: "Find a room near the bus line"}
+    # A draft shows the goals as they are now.
+    draft = services.start_plan(client_, actor=coach)
+    db.session.commit()
+    assert "Move in with my sister" in login(coach).get(f"/plans/{draft.id}").get_data(as_text=True)
+
+
+def signed_plan_of(plan, coach):
+    services.sign_plan(plan, signer="client", typed_name="Jordan R", attested=True, actor=coach)
+    services.sign_plan(plan, signer="coach", typed_name=coach.name, attested=True, actor=coach)
+    return plan
