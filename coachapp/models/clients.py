@@ -28,7 +28,14 @@ from coachapp.models.base import (
     enum_check,
     utcnow,
 )
-from coachapp.models.enums import ClientStatus, DischargeReason, MeetingModel, SupportPerson
+from coachapp.models.enums import (
+    ClientStatus,
+    ConsentType,
+    DischargeReason,
+    DisclosureKind,
+    MeetingModel,
+    SupportPerson,
+)
 
 if TYPE_CHECKING:
     from coachapp.models.programs import Program
@@ -136,6 +143,7 @@ class ConsentRecord(ArchiveMixin, TimestampMixin, Base):
     """A 42 CFR Part 2 consent to disclose to one outside recipient."""
 
     __tablename__ = "consent_records"
+    __table_args__ = (enum_check("consent_type", ConsentType),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
@@ -146,6 +154,15 @@ class ConsentRecord(ArchiveMixin, TimestampMixin, Base):
     expires_on: Mapped[date | None] = mapped_column(Date)
     revoked_on: Mapped[date | None] = mapped_column(Date)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    consent_type: Mapped[str] = mapped_column(
+        String(20), default=ConsentType.SPECIFIC, server_default=ConsentType.SPECIFIC.value
+    )
+    # Comma-separated ``ConsentCategory`` values, sorted; ``information_disclosed`` is free
+    # text beside them (what the form said before categories existed, or anything more).
+    categories: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"))
+    # For a TPO consent: which wording of the required statements the client was given
+    # (``coachapp.consents.statements``); None for a specific consent.
+    statements_version: Mapped[str | None] = mapped_column(String(20))
 
     client: Mapped[Client] = relationship()
 
@@ -166,6 +183,31 @@ class MutualAidAttendance(ArchiveMixin, TimestampMixin, Base):
 
     client: Mapped[Client] = relationship()
     resource: Mapped[Resource | None] = relationship()
+
+
+class Disclosure(Base):
+    """One disclosure of a client's information (42 CFR 2.24, 2.25 accounting): recorded by
+    the code path that makes it, never edited."""
+
+    __tablename__ = "disclosures"
+    __table_args__ = (
+        enum_check("kind", DisclosureKind),
+        Index("ix_disclosures_client_disclosed", "client_id", "disclosed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("consent_records.id"), index=True)
+    disclosed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(30))
+    recipient: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(Text)
+    # What was disclosed, in words: the categories carried, or the export's name.
+    what: Mapped[str] = mapped_column(String(500))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+    client: Mapped[Client] = relationship()
+    consent: Mapped[ConsentRecord | None] = relationship()
 
 
 class ClientMerge(Base):

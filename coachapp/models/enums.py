@@ -142,6 +142,31 @@ class TrainingDomain(StrEnum):
     ETHICS = "ethics"
 
 
+class ConsentType(StrEnum):
+    SPECIFIC = "specific"  # one named recipient, one purpose (42 CFR 2.31)
+    TPO = "tpo"  # treatment, payment and health care operations (42 CFR 2.33(b), 2024 rule)
+
+
+class ConsentCategory(StrEnum):
+    """What a consent lets the program disclose: every summary, export or API disclosure made
+    under a consent carries these and nothing else."""
+
+    ATTENDANCE = "attendance"  # dates of completed contacts
+    ENROLLMENT = "enrollment"  # episodes: intake, discharge and its reason
+    GOALS = "goals"
+    APPOINTMENTS = "appointments"
+    REFERRALS = "referrals"
+    ASSESSMENTS = "assessments"  # BARC-10 scores
+    NOTES = "notes"  # session notes
+
+
+class DisclosureKind(StrEnum):
+    CONSENT_SUMMARY = "consent_summary"  # a printed or downloaded summary under a consent
+    EXPORT = "export"  # an export that carried the client's identity
+    BREAK_GLASS = "break_glass"  # the record shown to an admin through break-the-glass
+    PATIENT_COPY = "patient_copy"  # the client's own copy of their record
+
+
 class AuditAction(StrEnum):
     VIEW = "view"
     CREATE = "create"

@@ -27,6 +27,8 @@ class Program(Base):
     client_seq: Mapped[int] = mapped_column(Integer, default=0)
     # First month (1-12) of the program's fiscal year: FY2026 with October ends in Sep 2026.
     fiscal_year_start_month: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # How long a break-the-glass access stays open (minutes; admins set it per program).
+    break_glass_minutes: Mapped[int] = mapped_column(Integer, default=120, server_default="120")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     teams: Mapped[list[Team]] = relationship(back_populates="program", order_by="Team.name")
