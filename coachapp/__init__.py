@@ -147,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
         billing,
         clients,
         consents,
+        disclosures,
         followups,
         goals,
         main,
@@ -185,6 +186,7 @@ def register_blueprints(app: Flask) -> None:
         profiles,
         billing,
         merges,
+        disclosures,
     ):
         app.register_blueprint(feature.bp)
     from coachapp.api import register_api  # the API, like the features above

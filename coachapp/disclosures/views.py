@@ -1,0 +1,1 @@
+"""The accounting of disclosures, per client."""
