@@ -43,7 +43,7 @@ def _libpq(engine: Engine) -> tuple[str, dict[str, str]]:
     return libpq.render_as_string(hide_password=False), env
 
 
-def _private_file(path: Path) -> None:
+def private_file(path: Path) -> None:
     """Create ``path`` empty and readable by its owner only (or empty an existing one and make
     it so), before anything is written into it."""
     if not path.parent.exists():
@@ -68,7 +68,7 @@ def backup(engine: Engine, path: Path) -> Path:
     path = Path(path)
     if engine.dialect.name not in ("sqlite", "postgresql"):
         raise BackupError(f"no backup for {engine.dialect.name}")
-    _private_file(path)
+    private_file(path)
     if engine.dialect.name == "sqlite":
         raw = engine.raw_connection()
         try:

@@ -1,4 +1,5 @@
-"""The ``flask`` command line: users, tokens, programs and the synthetic demo program."""
+"""The ``flask`` command line: users, tokens, programs, the synthetic demo program, backups and
+the audit trail's verification."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from cryptography.fernet import Fernet
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
+from coachapp import audit
 from coachapp.auth.passwords import hash_password, password_problem
 from coachapp.auth.tokens import create_token
 from coachapp.backup import BackupError, backup, restore
@@ -19,7 +21,7 @@ from coachapp.billing.commands import billing
 from coachapp.demo import DEMO_PASSWORD, DEMO_USERS, DemoError, build_demo
 from coachapp.extensions import db
 from coachapp.keys import rotate_all
-from coachapp.models import Program, User
+from coachapp.models import AuditArchive, Program, User
 from coachapp.models.enums import Role
 from coachapp.programs import find_program
 from coachapp.reports.commands import reports
@@ -34,6 +36,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(keys)
+    app.cli.add_command(audit_group)
     app.cli.add_command(reports)
     app.cli.add_command(resources)
     app.cli.add_command(billing)
@@ -184,19 +187,70 @@ def backup_command(path: str) -> None:
     click.echo(f"backup written to {written} ({written.stat().st_size} bytes)")
 
 
+def audit_archive_dir() -> Path:
+    """Where restores keep the trails they replace: AUDIT_ARCHIVE_DIR, by default
+    ``audit-archives`` in the instance folder."""
+    configured = current_app.config.get("AUDIT_ARCHIVE_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "audit-archives"
+
+
 @click.command("restore")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore_command(path: str, yes: bool) -> None:
-    """Replace the database's contents with the snapshot at PATH."""
+    """Replace the database's contents with the snapshot at PATH.
+
+    The audit trail it replaces is kept first: written to a private file in the instance's
+    audit-archives directory, then stored in the restored database as an archive (which
+    `flask audit verify` checks), and the restore is recorded on the restored trail. Run it
+    with the app stopped: events written while it runs are not in the archive."""
     if not yes:
         click.confirm("This replaces every record in the database. Continue?", abort=True)
+    archived = audit.archive_current_trail(audit_archive_dir())
+    click.echo(f"previous audit trail ({archived.event_count} events) written to {archived.path}")
     db.session.remove()
     try:
         restore(db.engine, Path(path))
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo("restored")
+    archive = audit.keep_archived_trail(
+        archived, reason=f"database restored from {Path(path).name}"
+    )
+    click.echo(f"restored; previous audit trail kept as archive {archive.id}")
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The audit trail."""
+
+
+@audit_group.command("verify")
+@click.option("--batch", default=1000, show_default=True, help="Events read per query.")
+def audit_verify(batch: int) -> None:
+    """Recompute the audit trail's hash chain, and every archived trail's; exit 1 at the first
+    event changed or missing. Keep the printed last hash somewhere off this machine (the backup
+    log): a later run showing a trail that no longer passes through it has been rewritten."""
+    report = audit.verify_trail(batch=batch)
+    broken = not report.intact
+    if report.intact:
+        click.echo(f"audit trail intact: {report.count} events, last hash {report.head}")
+    else:
+        click.echo(
+            f"audit trail BROKEN at event {report.broken_at}: {report.problem} "
+            f"({report.count} events verified before it)"
+        )
+    for archive_id in audit.archive_ids():
+        archive = db.session.get(AuditArchive, archive_id)
+        result = audit.verify_archive(archive)
+        name = f"archive {archive.id} ({archive.source}, {archive.reason})"
+        if result.intact:
+            click.echo(f"{name} intact: {result.count} events, last hash {result.head}")
+        else:
+            broken = True
+            click.echo(f"{name} BROKEN at event {result.broken_at}: {result.problem}")
+        db.session.expunge(archive)  # an archive's events are not kept in memory past here
+    if broken:
+        raise SystemExit(1)
 
 
 @click.group()

@@ -3,7 +3,7 @@
 from coachapp.models.appointments import Appointment, CalendarFeedToken
 from coachapp.models.assessments import Assessment
 from coachapp.models.assignments import BreakGlassAccess, ClientAssignment, CoveringAssignment
-from coachapp.models.audit import AuditEvent
+from coachapp.models.audit import AuditArchive, AuditEvent
 from coachapp.models.base import Base
 from coachapp.models.billing import BillingSetting
 from coachapp.models.clients import (
@@ -48,6 +48,7 @@ __all__ = [
     "ApiToken",
     "Appointment",
     "Assessment",
+    "AuditArchive",
     "AuditEvent",
     "Base",
     "BillingSetting",
