@@ -36,6 +36,8 @@ Every setting an operator may change is an environment variable, listed here wit
 - ``ARGON2_TIME_COST`` / ``ARGON2_MEMORY_KIB``: password hashing cost (defaults 3 / 65536).
 - ``LOG_LEVEL``: default ``INFO``. ``LOG_JSON=1``: one JSON line per request on stderr
   (always on in production).
+- ``AUDIT_ARCHIVE_DIR``: where ``flask restore`` writes the audit trail it replaces (default
+  ``audit-archives`` in the instance folder).
 - ``SESSION_COOKIE_SECURE=0``: production only, for a deployment reached over plain HTTP on a
   private network (tests behind a local load balancer); never on the internet.
 - ``PROXY_FIX_X_FOR``: how many reverse proxies (nginx, a load balancer) stand in front of the
@@ -127,6 +129,7 @@ class Config:
     ARGON2_MEMORY_KIB = _int("ARGON2_MEMORY_KIB", 65536)
 
     ENCRYPTION_KEYS = os.environ.get("ENCRYPTION_KEYS", "")
+    AUDIT_ARCHIVE_DIR = os.environ.get("AUDIT_ARCHIVE_DIR") or None
     SEND_HSTS = False
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     LOG_JSON = os.environ.get("LOG_JSON", "") == "1"

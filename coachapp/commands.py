@@ -12,6 +12,7 @@ import click
 from cryptography.fernet import Fernet
 from flask import Flask, current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from coachapp import audit
 from coachapp.auth.passwords import hash_password, password_problem
@@ -213,9 +214,17 @@ def restore_command(path: str, yes: bool) -> None:
         restore(db.engine, Path(path))
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    archive = audit.keep_archived_trail(
-        archived, reason=f"database restored from {Path(path).name}"
-    )
+    try:
+        archive = audit.keep_archived_trail(
+            archived, reason=f"database restored from {Path(path).name}"
+        )
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        raise click.ClickException(
+            f"the database was restored, but the audit trail it replaced could not be stored "
+            f"in it ({type(exc).__name__}: is the backup older than this release? then run "
+            f"`flask db upgrade`); that trail is kept only in {archived.path}"
+        ) from exc
     click.echo(f"restored; previous audit trail kept as archive {archive.id}")
 
 
