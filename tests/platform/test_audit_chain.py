@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, event, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from coachapp import audit
@@ -86,8 +86,6 @@ def test_one_statement_reads_the_head_per_flush_not_per_event(app, db, coach):
     def keep(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
-    from sqlalchemy import event
-
     event.listen(db.engine, "before_cursor_execute", keep)
     try:
         for i in range(4):
@@ -160,7 +158,7 @@ def test_bulk_orm_statements_are_refused_too(app, db, coach):
     assert len(chain()) == 2
 
 
-def test_truncate_is_refused_on_postgres(app, db, coach):
+def test_truncate_is_refused(app, db, coach):
     write_events(2, actor=coach)
     if on_postgres():
         with db.engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):

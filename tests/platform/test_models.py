@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from coachapp.models import AuditEvent, Base, Client
+from coachapp.models import AuditArchive, AuditEvent, Base, Client
 from coachapp.models.base import parse_id
 from tests import factories
 
@@ -119,6 +119,22 @@ def test_audit_events_are_append_only(db, coach):
         db.session.flush()
     db.session.rollback()
     db.session.delete(db.session.get(AuditEvent, event.id))
+    with pytest.raises(RuntimeError, match="append-only"):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_audit_archives_are_append_only(db):
+    archive = AuditArchive(
+        reason="test", source="t.jsonl", event_count=0, head_hash="0" * 64, events="[]"
+    )
+    db.session.add(archive)
+    db.session.commit()
+    archive.reason = "changed"
+    with pytest.raises(RuntimeError, match="append-only"):
+        db.session.flush()
+    db.session.rollback()
+    db.session.delete(archive)
     with pytest.raises(RuntimeError, match="append-only"):
         db.session.flush()
     db.session.rollback()
