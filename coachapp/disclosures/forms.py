@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from coachapp.forms import Length, strip_filter
@@ -22,7 +23,10 @@ class PatientCopyForm(FlaskForm):
     )
     format = RadioField(
         "Form of the copy",
-        choices=[("html", "A page to print or save as PDF"), ("json", "A JSON file")],
+        choices=[
+            SelectChoice(value="html", label="A page to print or save as PDF"),
+            SelectChoice(value="json", label="A JSON file"),
+        ],
         default="html",
         validators=[DataRequired()],
     )
