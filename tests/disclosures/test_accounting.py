@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from coachapp import timeutil
 from coachapp.disclosures import queries, services
@@ -140,7 +140,18 @@ def test_other_worksheet_formats(
     biller = login(billing_user)
     biller.get("/billing/worksheet.csv", query_string=MONTH | {"part": "not_billable"})
     assert not disclosures_of(billable_client.id)
-    assert biller.get("/billing/worksheet.xlsx", query_string=MONTH).status_code == 200
+    inserts: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("INSERT INTO DISCLOSURES"):
+            inserts.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", count)
+    try:
+        assert biller.get("/billing/worksheet.xlsx", query_string=MONTH).status_code == 200
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", count)
+    assert len(inserts) == 1  # one insert for every client on the sheet
     assert [d.kind for d in disclosures_of(billable_client.id)] == ["export"]
     assert [d.kind for d in disclosures_of(other.id)] == ["export"]
 
