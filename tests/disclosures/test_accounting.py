@@ -228,3 +228,20 @@ def test_disclosures_follow_a_merged_client(db, login, coach, supervisor):
     # The duplicate's address leads to the record kept.
     moved = browser.get(f"/clients/{duplicate.id}/disclosures")
     assert moved.status_code == 302 and f"/clients/{survivor.id}/disclosures" in moved.location
+
+
+def test_the_worksheet_by_api_and_command_line_is_a_disclosure(
+    app, db, bearer, billing_user, setting, billable_client, make_session
+):
+    make_session(billable_client)
+    anon = app.test_client()
+    answer = anon.get("/api/v1/billing/worksheet", query_string=MONTH, headers=bearer(billing_user))
+    assert answer.status_code == 200 and answer.get_json()["lines"]
+    assert [d.user_id for d in disclosures_of(billable_client.id)] == [billing_user.id]
+    result = app.test_cli_runner().invoke(
+        args=["billing", "worksheet", "--program", str(setting.program_id), "--month", "2026-05"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "MCD123456" in result.output
+    rows = disclosures_of(billable_client.id, DisclosureKind.EXPORT)
+    assert len(rows) == 2 and all(row.recipient == "State Medicaid" for row in rows)
