@@ -232,6 +232,36 @@ def can_merge_client(user: User, client: Client) -> bool:
     return user.role == Role.SUPERVISOR and client.coach.supervisor_id == user.id
 
 
+def break_glass_grant(user: User, client_id: int) -> BreakGlassAccess | None:
+    """The break-the-glass access in force through which ``user`` reaches ``client_id`` (the
+    latest opened), or None: for anyone but an admin, or an admin without one. Each view of
+    the record through it is a disclosure (42 CFR 2.24), recorded by the view."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.role != Role.ADMIN:
+        return None
+    return db.session.scalars(
+        select(BreakGlassAccess)
+        .where(
+            BreakGlassAccess.user_id == user.id,
+            BreakGlassAccess.client_id == client_id,
+            BreakGlassAccess.expires_at > datetime.now(timezone.utc),
+        )
+        .order_by(BreakGlassAccess.opened_at.desc(), BreakGlassAccess.id.desc())
+        .limit(1)
+    ).first()
+
+
+def can_make_patient_copy(user: User, client: Client) -> bool:
+    """The client's copy of their record (42 CFR 2.23): made by those who care for the client,
+    a coach or a supervisor who reaches the record by the rule (the route's ``client_route``
+    has asked that); not an admin, whose break-the-glass opens the record for an emergency,
+    not to hand it out."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.active
+        and user.role in (Role.COACH, Role.SUPERVISOR)
+    )
+
+
 def client_child_select(model: type, user: User) -> Select:
     """``SELECT model`` rows (sessions, goals, ...) whose client the user may reach."""
     return built_once(user, "client_child_select", model, build=lambda: _child_select(model, user))

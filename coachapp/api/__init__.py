@@ -78,6 +78,7 @@ def register_api(app: Flask) -> None:
         assignments,
         billing,
         clients,
+        disclosures,
         followups,
         goals,
         me,

@@ -25,6 +25,7 @@ from coachapp.api.schemas import (
 )
 from coachapp.clients import queries as client_queries
 from coachapp.clients import services
+from coachapp.disclosures import services as disclosure_services
 from coachapp.extensions import db
 from coachapp.models import Client, Enrollment, User
 from coachapp.models.enums import AuditAction, Role
@@ -108,13 +109,17 @@ def create_client(data):
 def get_client(args, client_id: int):
     """One client (404 outside the access rule, exactly like a missing one). Audited."""
     client = _client(client_id)
+    user = api_user()
     audit.record(
         AuditAction.VIEW,
-        actor=api_user(),
+        actor=user,
         entity_type="client",
         entity_id=client.id,
         client_id=client.id,
     )
+    grant = access.break_glass_grant(user, client.id)
+    if grant is not None:
+        disclosure_services.record_break_glass_view(grant, actor=user)
     db.session.commit()
     return client_out(client)
 

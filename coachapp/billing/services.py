@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 from coachapp import audit, records, timeutil
 from coachapp.billing import queries
 from coachapp.billing.units import OVER_DAILY, OVER_MONTHLY, Service, apply_caps, units_for
+from coachapp.disclosures import services as disclosure_services
 from coachapp.extensions import db
 from coachapp.limits import MAX_UNITS, PAYER_MAX
 from coachapp.models import BillingSetting, Program, User
-from coachapp.models.enums import AuditAction, SessionKind
+from coachapp.models.enums import AuditAction, DisclosureKind, SessionKind
 
 SETTING_FIELDS = (
     "payer",
@@ -37,6 +38,7 @@ SETTING_FIELDS = (
 CODE_RE = re.compile(r"^[A-Z][0-9]{4}$")  # HCPCS level II, e.g. H0038
 MODIFIER_RE = re.compile(r"^[A-Z0-9]{2}$")
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+WORKSHEET_PURPOSE = "payment (claims)"
 TELEHEALTH_PLACES = frozenset({"02", "10"})  # CMS: telehealth elsewhere / in the home
 
 # Reasons a billable session is listed apart, as the worksheet words them.
@@ -337,8 +339,37 @@ def worksheet(user: User, program: Program, month: str) -> Worksheet:
     return sheet
 
 
+def carries_claim_lines(fmt: str) -> bool:
+    """Whether a worksheet of format ``fmt`` (as ``record_download`` gets it) leaves the
+    program with its claim lines (client names, member ids) for the payer: the CSV of lines,
+    the XLSX, the API's and the CLI's JSON and CSV of lines. The page is read by the program's
+    own billing staff (a use within the program, not a disclosure); the CSV of sessions not
+    billable carries client codes and reasons only."""
+    words = fmt.split()
+    if words == ["page"]:
+        return False
+    return "json" in words or "not_billable" not in words
+
+
 def record_download(sheet: Worksheet, *, actor: User, fmt: str) -> None:
-    """Audit a worksheet download: program, month, format and counts (never a member id)."""
+    """Audit a worksheet download: program, month, format and counts (never a member id). A
+    download that carries the claim lines is also a disclosure to the payer of each client on
+    it (42 CFR 2.24): one per client and payer in force on their dates of service, added in
+    one insert."""
+    if carries_claim_lines(fmt) and sheet.lines:
+        versions = queries.setting_versions(sheet.program_id)
+        recipients = []
+        for line in sheet.lines:
+            setting = queries.setting_on(versions, line.date_of_service)
+            if setting is not None:
+                recipients.append((line.client_id, setting.payer))
+        disclosure_services.record_many(
+            DisclosureKind.EXPORT,
+            recipients,
+            purpose=WORKSHEET_PURPOSE,
+            what=f"billing worksheet {sheet.month}: dates of service, codes, units, member id",
+            actor=actor,
+        )
     audit.record(
         AuditAction.EXPORT,
         actor=actor,

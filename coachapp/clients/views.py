@@ -14,6 +14,7 @@ from coachapp.clients.forms import (
 )
 from coachapp.clients.panels import PANELS, SHOWN, build_panels, section_links
 from coachapp.clients.queries import SORTS, caseload_page
+from coachapp.disclosures import services as disclosure_services
 from coachapp.extensions import db
 from coachapp.forms import ArchiveForm, EmptyForm, validate_in_one_pass
 from coachapp.merges import queries as merge_queries
@@ -148,6 +149,9 @@ def detail(client: Client):
         entity_id=client.id,
         client_id=client.id,
     )
+    grant = access.break_glass_grant(current_user, client.id)
+    if grant is not None:
+        disclosure_services.record_break_glass_view(grant, actor=current_user)
     commit_keeping_loaded()
     ctx = alert_context()
     return render_template(

@@ -158,7 +158,15 @@ def get_endpoints(ids: dict) -> dict[str, tuple[str, str]]:
         "/api/v1/clients/{client_id}": ("coach", f"/api/v1/clients/{client}?"),
         **{
             f"/api/v1/clients/{{client_id}}/{kind}": ("coach", f"/api/v1/clients/{client}/{kind}?")
-            for kind in ("enrollments", "sessions", "appointments", "referrals", "goals", "plans")
+            for kind in (
+                "enrollments",
+                "sessions",
+                "appointments",
+                "referrals",
+                "goals",
+                "plans",
+                "disclosures",
+            )
         },
         "/api/v1/clients/{client_id}/assignments": (
             "coach",
@@ -201,7 +209,15 @@ LISTS = {
     "/api/v1/supervision-notes",
     *(
         f"/api/v1/clients/{{client_id}}/{kind}"
-        for kind in ("enrollments", "sessions", "appointments", "referrals", "goals", "assessments")
+        for kind in (
+            "enrollments",
+            "sessions",
+            "appointments",
+            "referrals",
+            "goals",
+            "assessments",
+            "disclosures",
+        )
     ),
     "/api/v1/clients/{client_id}/assignments",
     "/api/v1/clients/{client_id}/statuses",

@@ -261,6 +261,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     "consents.new": CLIENT,
     "consents.summary": CLIENT,
     "consents.revoke": CLIENT_POST_302,
+    "disclosures.accounting": CLIENT,
+    # The client's copy of their record: made by their coach (or a covering coach) or their
+    # coach's supervisor; an admin through break-the-glass reaches the record but may not hand
+    # it out (403); everyone outside the rule: 404.
+    "disclosures.patient_copy": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " login 200   200   404   404   200   404   404   404   403   404   404   404",
+    ),
     "team.access_log": CLIENT_SUPERVISOR,
     "team.reassign": CLIENT_SUPERVISOR,
     # Merging a duplicate (the page: supervisors of the team) and undoing a merge (the world's
@@ -467,6 +475,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.discharge_client": API_CLIENT_ACTION,
     "api.reenroll_client": API_CLIENT_ACTION,
     "api.list_sessions": API_CLIENT,
+    "api.list_disclosures": API_CLIENT,
     "api.create_session": API_CLIENT_CREATE,
     "api.patch_session": API_CLIENT,
     # Signing a fresh session: its coach; co-signing and addenda on a fresh signed one: the

@@ -51,6 +51,8 @@ START_PAGES = {
         "/clients/{client}/mutual-aid/new",
         "/clients/{client}/profile",
         "/clients/{client}/consents/new",
+        "/clients/{client}/disclosures",
+        "/clients/{client}/copy",
         "/clients/{discharged}",
         "/clients/{client}/sessions",
         "/clients/{handed}",
@@ -125,6 +127,7 @@ REFUSED_FORMS = {
         ("/clients/{client}/followups/{episode}/six_month", None, {}),
         ("/plans/{draft}/edit", None, {"steps-0-who": "Coach"}),
         ("/plans/{draft}/sign", None, {}),
+        ("/clients/{client}/copy", None, {}),
     ],
     Role.SUPERVISOR: [
         ("/supervision/notes/new", None, {}),
@@ -143,6 +146,8 @@ SENT_FORMS = {
             {"action": "narrow", "q": "food", "notes": "Typed before narrowing."},
         ),
         ("/appointments/subscription", "/appointments/subscription/new", {}),
+        # The client's copy of their record, as printed.
+        ("/clients/{client}/copy", None, {"confirm": "y", "format": "html"}),
     ],
     Role.ADMIN: [("/admin/users/{coach}/edit", "/admin/users/{coach}/deactivate", {})],
 }
