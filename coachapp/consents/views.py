@@ -3,13 +3,12 @@ from __future__ import annotations
 from flask import abort, flash, render_template, request
 from flask_login import current_user
 
-from coachapp import access, audit, timeutil, web
-from coachapp.consents import bp, queries, services
+from coachapp import access, timeutil, web
+from coachapp.consents import bp, categories, queries, services, statements
 from coachapp.consents.forms import ConsentForm, RevokeForm
 from coachapp.extensions import db
 from coachapp.forms import validate_in_one_pass
 from coachapp.models import Client, ConsentRecord
-from coachapp.models.enums import AuditAction
 
 CONSENTS = "consents"  # the client page's consents section
 
@@ -34,14 +33,21 @@ def new(client: Client):
     form = ConsentForm()
     if request.method == "GET":
         form.signed_on.data = today
-    data = {key: getattr(form, key).data for key in services.CONSENT_FIELDS}
+    data = form.consent_data()
     if validate_in_one_pass(form, lambda: services.check_consent(data, today=today)):
         with web.saving(form) as saved:
             services.add_consent(client, data, today=today, actor=current_user)
         if saved:
             flash("Consent recorded.", "success")
             return web.client_page(client, CONSENTS)
-    return web.form_page("consents/new.html", form, client=client)
+    return web.form_page(
+        "consents/new.html",
+        form,
+        client=client,
+        categories=categories.CATEGORIES,
+        statements=statements.current(),
+        recipient_suggestion=statements.TPO_RECIPIENT_SUGGESTION,
+    )
 
 
 @bp.route("/consents/<int:consent_id>/revoke", methods=["POST"])
@@ -63,28 +69,36 @@ def revoke(record: ConsentRecord, client: Client):
     return web.client_page(client, CONSENTS)
 
 
+def summary_or_refusal(record: ConsentRecord, client: Client) -> dict:
+    """The summary ``record`` permits today, its disclosure recorded with the audit event and
+    committed; or, for a consent not in force, the refusal audited, committed, and a 403."""
+    today = timeutil.local_today(client.program)
+    reason = services.refusal(record, today)
+    if reason is not None:
+        services.refuse_summary(record, reason, actor=current_user)
+        db.session.commit()
+        abort(403, description=f"This consent is {reason}: no summary can be given under it.")
+    sections = queries.disclosure_summary(client, record, current_user)
+    services.disclose_summary(record, list(sections), actor=current_user)
+    db.session.commit()
+    return {"today": today, "sections": sections}
+
+
 @bp.route("/consents/<int:consent_id>/summary")
 @access.record_route(ConsentRecord, "consent_id")
 def summary(record: ConsentRecord, client: Client):
     """A printable summary for the consent's recipient, only while the consent is in force,
-    carrying the redisclosure notice of 42 CFR 2.32. Printing it is a disclosure: audited."""
-    today = timeutil.local_today(client.program)
-    if not services.in_force(record, today):
-        abort(403)
-    audit.record(
-        AuditAction.EXPORT,
-        actor=current_user,
-        entity_type="consent_record",
-        entity_id=record.id,
-        client_id=client.id,
-        detail="disclosure summary",
-    )
-    db.session.commit()
+    carrying only what the consent names and the redisclosure notice of 42 CFR 2.32. Printing
+    it is a disclosure: audited and recorded."""
+    result = summary_or_refusal(record, client)
     return render_template(
         "consents/summary.html",
         client=client,
         consent=record,
         notice=REDISCLOSURE_NOTICE,
-        today=today,
-        **queries.disclosure_summary(client, current_user),
+        today=result["today"],
+        sections=result["sections"],
+        category_labels={c.value: label for c, (label, _h) in categories.CATEGORIES.items()},
+        named=categories.parse(record.categories),
+        statements=statements.get(record.statements_version),
     )
