@@ -77,6 +77,9 @@ def check_consent(data: dict, *, today: date) -> None:
     signed_on = data.get("signed_on")
     if isinstance(signed_on, date) and signed_on > today:
         problems["signed_on"] = "This date is in the future."
+    expires_on = data.get("expires_on")
+    if isinstance(signed_on, date) and isinstance(expires_on, date) and expires_on < signed_on:
+        problems["expires_on"] = "A consent cannot expire before it is signed."
     consent_type = data.get("consent_type") or ConsentType.SPECIFIC
     if consent_type not in {t.value for t in ConsentType}:
         problems["consent_type"] = "Choose the kind of consent."

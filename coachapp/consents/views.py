@@ -6,24 +6,12 @@ from flask_login import current_user
 from coachapp import access, timeutil, web
 from coachapp.consents import bp, categories, queries, services, statements
 from coachapp.consents.forms import ConsentForm, RevokeForm
+from coachapp.consents.statements import REDISCLOSURE_NOTICE
 from coachapp.extensions import db
 from coachapp.forms import validate_in_one_pass
 from coachapp.models import Client, ConsentRecord
 
 CONSENTS = "consents"  # the client page's consents section
-
-REDISCLOSURE_NOTICE = (
-    "This record which has been disclosed to you is protected by Federal confidentiality rules "
-    "(42 CFR part 2). These rules prohibit you from using or disclosing this record, or testimony "
-    "that describes the information contained in this record, in any civil, criminal, "
-    "administrative, or legislative proceedings by any Federal, State, or local authority, "
-    "against the patient, unless authorized by the consent of the patient, except as provided "
-    "at 42 CFR 2.12(c)(5) or as authorized by a court in accordance with 42 CFR 2.64 or 2.65. "
-    "In addition, the Federal rules prohibit you from making any further disclosure of this "
-    "record unless authorized by the written consent of the person to whom it pertains, or as "
-    "otherwise permitted by 42 CFR part 2. A general authorization for the release of medical "
-    "or other information is NOT sufficient for this purpose (see 42 CFR 2.31)."
-)
 
 
 @bp.route("/clients/<int:client_id>/consents/new", methods=["GET", "POST"])
