@@ -9,7 +9,14 @@ from flask import abort
 from coachapp import access
 from coachapp.api import blp
 from coachapp.api.auth import api_user, token_required
-from coachapp.api.common import audit_read, committing, scoped_client, scoped_record, today
+from coachapp.api.common import (
+    audit_read,
+    committing,
+    refuse,
+    scoped_client,
+    scoped_record,
+    today,
+)
 from coachapp.api.idempotency import idempotent
 from coachapp.api.pagination import paginate
 from coachapp.api.schemas import NoArgs, PageArgs
@@ -101,6 +108,8 @@ def revoke_consent(data, consent_id: int):
     """Revoke a consent from ``revoked_on`` (not in the future): later summaries are refused;
     disclosures made before stay on the record."""
     consent = scoped_record(ConsentRecord, consent_id)
+    if data.get("revoked_on") is None:
+        refuse("revoked_on", "Give the date the consent was revoked.")
     on = today(consent.client.program)
     with committing():
         services.revoke(consent, on=data["revoked_on"], today=on, actor=api_user())

@@ -82,7 +82,10 @@ class ConsentCreateSchema(ApiSchema):
 
 
 class ConsentRevokeSchema(ApiSchema):
-    revoked_on = fields.Date(required=True, metadata={"description": "never in the future"})
+    # Required, but asked after the consent is reached (outside the rule: 404 first).
+    revoked_on = fields.Date(
+        load_default=None, metadata={"description": "required; never in the future"}
+    )
 
 
 class SummaryClientSchema(Schema):
