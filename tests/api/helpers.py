@@ -50,6 +50,7 @@ ENDPOINTS = {
         {"name": "Lakeside", "timezone": "UTC"},
         {"id"},
     ),
+    "api.patch_program": ("admin", "PATCH", "/api/v1/programs/{program}", {}, {"id"}),
     "api.create_user": (
         "admin",
         "POST",

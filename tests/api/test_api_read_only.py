@@ -122,6 +122,7 @@ def test_read_only_and_other_errors_are_named_together(anon, world):
 READ = {
     "api.patch_client": "/api/v1/clients/{client}",
     "api.patch_user": "/api/v1/users/{coach}",
+    "api.patch_program": "/api/v1/programs",
     "api.patch_appointment": "/api/v1/clients/{client}/appointments",
     "api.patch_referral": "/api/v1/clients/{client}/referrals",
     "api.patch_goal": "/api/v1/clients/{client}/goals",

@@ -127,3 +127,29 @@ def test_the_duration_out_of_range_is_refused_beside_the_field(
     assert 'id="break_glass_minutes-errors"' in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Program, program.id).break_glass_minutes == 120
+
+
+def test_admins_set_the_duration_through_the_api(db, anon, bearer, admin, coach, client_record):
+    from coachapp.models import AuditEvent, Program
+
+    program = client_record.program
+    headers = bearer(admin)
+    url = f"/api/v1/programs/{program.id}"
+    response = anon.patch(url, headers=headers, json={"break_glass_minutes": 240})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["break_glass_minutes"] == 240
+    assert response.get_json()["name"] == program.name
+    db.session.expire_all()
+    assert db.session.get(Program, program.id).break_glass_minutes == 240
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.entity_type == "program", AuditEvent.action == "update")
+    )
+    assert event.fields == "break_glass_minutes"
+    for wrong in (14, 1441, "60", True):
+        refused = anon.patch(url, headers=headers, json={"break_glass_minutes": wrong})
+        assert refused.status_code == 422
+        assert "break_glass_minutes" in refused.get_json()["error"]["fields"]
+    assert anon.patch(url, headers=bearer(coach), json={}).status_code == 403
+    assert anon.patch("/api/v1/programs/999999", headers=headers, json={}).status_code == 404
+    listed = anon.get("/api/v1/programs", headers=headers).get_json()["items"]
+    assert {p["id"]: p["break_glass_minutes"] for p in listed}[program.id] == 240

@@ -529,6 +529,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.outcome_breakdowns": API_REPORT_OF_COACH,
     "api.list_programs": API_ADMIN,
     "api.create_program": API_ADMIN_CREATE,
+    "api.patch_program": API_ADMIN,
     "api.list_users": API_ADMIN,
     "api.create_user": API_ADMIN_CREATE,
     "api.get_user": API_ADMIN,
