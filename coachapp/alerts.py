@@ -8,7 +8,9 @@
 - ``barc_due``: an active client with no BARC-10 in the last 90 days (none at all counts);
 - ``plan_missing``: an active client whose current episode began 30 or more days ago with no
   signed recovery plan in that episode;
-- ``plan_review_due``: an active client whose current (signed) plan's review date has passed.
+- ``plan_review_due``: an active client whose current (signed) plan's review date has passed;
+- ``consent_expiring``: a consent in force today expires within 30 days, and no other consent
+  to the same recipient in force today runs past that window (a renewed consent ends it).
 
 Each is a correlated EXISTS / scalar subquery on indexed (client, date) pairs, so a page of any
 size asks one query for all of them.
@@ -19,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, bindparam, exists, func, not_, select
+from sqlalchemy import Select, and_, bindparam, exists, func, not_, or_, select
+from sqlalchemy.orm import aliased
 
 from coachapp.extensions import db
 from coachapp.models import (
@@ -27,6 +30,7 @@ from coachapp.models import (
     Assessment,
     Client,
     CoachingSession,
+    ConsentRecord,
     Enrollment,
     RecoveryPlan,
     Referral,
@@ -43,6 +47,7 @@ QUIET_DAYS = 14
 REFERRAL_WAIT_DAYS = 14
 BARC_DUE_DAYS = 90
 PLAN_DUE_DAYS = 30
+CONSENT_EXPIRY_DAYS = 30
 
 ALERT_LABELS = {
     "quiet": f"No completed contact in {QUIET_DAYS} days",
@@ -51,6 +56,7 @@ ALERT_LABELS = {
     "barc_due": f"BARC-10 not done in {BARC_DUE_DAYS} days",
     "plan_missing": f"No signed recovery plan {PLAN_DUE_DAYS} days after intake",
     "plan_review_due": "Recovery plan review overdue",
+    "consent_expiring": f"Consent expires within {CONSENT_EXPIRY_DAYS} days",
 }
 
 
@@ -151,7 +157,38 @@ def alert_columns(ctx: AlertContext) -> dict:
             not_(exists(signed_plan)),
         ),
         "plan_review_due": and_(active, plan_review_due),
+        "consent_expiring": consent_expiring(ctx.today),
     }
+
+
+def _consent_in_force(consent, today: date):
+    return and_(
+        consent.archived_at.is_(None),
+        consent.signed_on <= today,
+        or_(consent.revoked_on.is_(None), consent.revoked_on > today),
+        or_(consent.expires_on.is_(None), consent.expires_on >= today),
+    )
+
+
+def consent_expiring(today: date):
+    """A consent in force ``today`` that expires within ``CONSENT_EXPIRY_DAYS``, unless another
+    consent in force to the same recipient runs past that window (one EXISTS per client)."""
+    horizon = today + timedelta(days=CONSENT_EXPIRY_DAYS)
+    renewed = aliased(ConsentRecord)
+    return exists().where(
+        ConsentRecord.client_id == Client.id,
+        _consent_in_force(ConsentRecord, today),
+        ConsentRecord.expires_on <= horizon,
+        not_(
+            exists().where(
+                renewed.client_id == ConsentRecord.client_id,
+                renewed.id != ConsentRecord.id,
+                renewed.recipient == ConsentRecord.recipient,
+                _consent_in_force(renewed, today),
+                or_(renewed.expires_on.is_(None), renewed.expires_on > horizon),
+            )
+        ),
+    )
 
 
 def alert_counts(client_scope, ctx: AlertContext) -> dict[str, int]:

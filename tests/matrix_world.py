@@ -417,6 +417,11 @@ def api_body(endpoint: str, world: World, viewer: str) -> dict:
             "done_on": (today - timedelta(days=55)).isoformat(),
         },
         "api.create_status": {"kind": "employment", "status": "part_time"},
+        "api.create_consent": {
+            "recipient": f"Recipient named by {viewer}",
+            "purpose": "Coordination of care",
+            "categories": ["attendance"],
+        },
         "api.create_note": {
             "duration_minutes": 45,
             "format": "individual",

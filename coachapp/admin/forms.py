@@ -12,11 +12,22 @@ import calendar
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
-from coachapp.admin.services import fiscal_month_problem, timezone_problem
+from coachapp.admin.services import (
+    break_glass_minutes_problem,
+    fiscal_month_problem,
+    timezone_problem,
+)
 from coachapp.auth.passwords import MIN_LENGTH as PASSWORD_MIN_LENGTH
 from coachapp.forms import EnumSelectField, Length, strip_filter
 from coachapp.limits import CREDENTIAL_MAX
@@ -209,8 +220,22 @@ class ProgramForm(ServiceErrorsForm):
         "FY2026 runs from 1 October 2025 to 30 September 2026.",
     )
 
+    # Not sent (an older client): the program keeps its duration (120 for a new program).
+    break_glass_minutes = IntegerField(
+        "Break-the-glass access lasts (minutes)",
+        validators=[Optional()],
+        description="How long an admin's emergency access to one client record stays open: "
+        "15 to 1440 minutes (24 hours).",
+        render_kw={"min": 15, "max": 1440, "inputmode": "numeric"},
+    )
+
     def validate_fiscal_year_start_month(self, field) -> None:
         problem = fiscal_month_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_break_glass_minutes(self, field) -> None:
+        problem = break_glass_minutes_problem(field.data) if field.data is not None else None
         if problem:
             raise ValidationError(problem)
 

@@ -290,17 +290,34 @@ def fiscal_month_problem(month: object) -> str | None:
     return None
 
 
+def break_glass_minutes_problem(minutes: object) -> str | None:
+    """Why ``minutes`` cannot be how long a break-the-glass access lasts (None when it can:
+    15 to 1440, a whole number)."""
+    from coachapp.oversight.services import MAX_MINUTES, MIN_MINUTES
+
+    if isinstance(minutes, bool) or not isinstance(minutes, int):
+        return f"Give a whole number of minutes from {MIN_MINUTES} to {MAX_MINUTES}."
+    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+        return f"Give a number of minutes from {MIN_MINUTES} to {MAX_MINUTES} (24 hours)."
+    return None
+
+
 def check_program(
     name: str | None,
     timezone: str | None,
     *,
     fiscal_month: object = 1,
+    break_glass_minutes: object = 120,
     except_id: int | None = None,
 ) -> None:
     """The rules of a program (``except_id``: the program edited), asked without writing: a
-    name no other program has, whatever the case, a known time zone and a fiscal year starting
-    in month 1 to 12. Raises ``AdminRuleError`` naming every field refused."""
+    name no other program has, whatever the case, a known time zone, a fiscal year starting
+    in month 1 to 12 and a break-the-glass access of 15 to 1440 minutes. Raises
+    ``AdminRuleError`` naming every field refused."""
     problems: dict[str, str] = {}
+    minutes_problem = break_glass_minutes_problem(break_glass_minutes)
+    if minutes_problem:
+        problems["break_glass_minutes"] = minutes_problem
     month_problem = fiscal_month_problem(fiscal_month)
     if month_problem:
         problems["fiscal_year_start_month"] = month_problem
@@ -314,12 +331,27 @@ def check_program(
 
 
 def create_program(
-    name: str, timezone: str, *, actor: User, fiscal_year_start_month: int = 1
+    name: str,
+    timezone: str,
+    *,
+    actor: User,
+    fiscal_year_start_month: int = 1,
+    break_glass_minutes: int = 120,
 ) -> Program:
     """A new program; its name is unique (whatever the case), its time zone a known one, its
-    fiscal year starts in month 1 to 12."""
-    check_program(name, timezone, fiscal_month=fiscal_year_start_month)
-    program = Program(name=name, timezone=timezone, fiscal_year_start_month=fiscal_year_start_month)
+    fiscal year starts in month 1 to 12, a break-the-glass access lasts 15 to 1440 minutes."""
+    check_program(
+        name,
+        timezone,
+        fiscal_month=fiscal_year_start_month,
+        break_glass_minutes=break_glass_minutes,
+    )
+    program = Program(
+        name=name,
+        timezone=timezone,
+        fiscal_year_start_month=fiscal_year_start_month,
+        break_glass_minutes=break_glass_minutes,
+    )
     db.session.add(program)
     db.session.flush()
     audit.record(
@@ -329,6 +361,7 @@ def create_program(
         entity_id=program.id,
         # the month is named only when it is not the default January
         fields=(["fiscal_year_start_month"] if fiscal_year_start_month != 1 else [])
+        + (["break_glass_minutes"] if break_glass_minutes != 120 else [])
         + ["name", "timezone"],
     )
     return program
@@ -341,17 +374,31 @@ def update_program(
     *,
     actor: User,
     fiscal_year_start_month: int | None = None,
+    break_glass_minutes: int | None = None,
 ) -> list[str]:
-    """Rename a program, change its time zone or the month its fiscal year starts (None keeps
-    it); returns the changed field names."""
+    """Rename a program, change its time zone, the month its fiscal year starts or how long a
+    break-the-glass access lasts (None keeps each); returns the changed field names."""
     fiscal_month = (
         program.fiscal_year_start_month
         if fiscal_year_start_month is None
         else fiscal_year_start_month
     )
-    check_program(name, timezone, fiscal_month=fiscal_month or 1, except_id=program.id)
+    minutes = program.break_glass_minutes if break_glass_minutes is None else break_glass_minutes
+    check_program(
+        name,
+        timezone,
+        fiscal_month=fiscal_month or 1,
+        break_glass_minutes=minutes if minutes is not None else 120,
+        except_id=program.id,
+    )
     changed = records.apply_changes(
-        program, {"name": name, "timezone": timezone, "fiscal_year_start_month": fiscal_month}
+        program,
+        {
+            "name": name,
+            "timezone": timezone,
+            "fiscal_year_start_month": fiscal_month,
+            "break_glass_minutes": minutes,
+        },
     )
     if changed:
         audit.record(

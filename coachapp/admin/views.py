@@ -253,6 +253,7 @@ def new_program():
     form = ProgramForm()
     if request.method == "GET":
         form.timezone.data = "America/New_York"
+        form.break_glass_minutes.data = 120
     if validate_in_one_pass(
         form, lambda: services.check_program(form.name.data, form.timezone.data)
     ):
@@ -262,6 +263,7 @@ def new_program():
                 form.timezone.data,
                 actor=_actor(),
                 fiscal_year_start_month=form.fiscal_year_start_month.data,
+                break_glass_minutes=form.break_glass_minutes.data or 120,
             )
         if saved:
             flash(f"Program {program.name} created.", "success")
@@ -286,6 +288,7 @@ def edit_program(program_id: int):
                 form.timezone.data,
                 actor=_actor(),
                 fiscal_year_start_month=form.fiscal_year_start_month.data,
+                break_glass_minutes=form.break_glass_minutes.data,
             )
         if saved:
             flash("Program saved.", "success")

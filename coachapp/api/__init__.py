@@ -78,6 +78,7 @@ def register_api(app: Flask) -> None:
         assignments,
         billing,
         clients,
+        consents,
         disclosures,
         followups,
         goals,

@@ -11,6 +11,8 @@ from coachapp.api.common import committing
 from coachapp.api.idempotency import idempotent
 from coachapp.api.pagination import paginate
 from coachapp.api.schemas import MeSchema, NoArgs, PageArgs, ProgramPage, ProgramSchema
+from coachapp.api.schemas.admin import ProgramPatchSchema
+from coachapp.extensions import db
 from coachapp.models import Program
 from coachapp.models.enums import Role
 
@@ -43,6 +45,28 @@ def create_program(data):
     time zone. The admin pages' rules and audit trail (``admin.services.create_program``)."""
     with committing():
         program = services.create_program(
-            data["name"].strip(), data["timezone"].strip(), actor=api_user()
+            data["name"].strip(),
+            data["timezone"].strip(),
+            actor=api_user(),
+            break_glass_minutes=data["break_glass_minutes"],
+        )
+    return program
+
+
+@blp.route("/programs/<int:program_id>", methods=["PATCH"])
+@token_required(Role.ADMIN)
+@blp.arguments(ProgramPatchSchema)
+@blp.response(200, ProgramSchema)
+def patch_program(data, program_id: int):
+    """Rename a program, change its time zone or how long a break-the-glass access lasts
+    (admin): the admin pages' rules and audit trail (``admin.services.update_program``)."""
+    program = db.get_or_404(Program, program_id)
+    with committing():
+        services.update_program(
+            program,
+            data.get("name", program.name).strip(),
+            data.get("timezone", program.timezone).strip(),
+            actor=api_user(),
+            break_glass_minutes=data.get("break_glass_minutes"),
         )
     return program

@@ -4,6 +4,7 @@ and the task list all read them. Named here too for the code that imports them f
 from coachapp.alerts import (
     ALERT_LABELS,
     BARC_DUE_DAYS,
+    CONSENT_EXPIRY_DAYS,
     QUIET_DAYS,
     REFERRAL_WAIT_DAYS,
     AlertContext,
@@ -16,6 +17,7 @@ from coachapp.alerts import (
 __all__ = [
     "ALERT_LABELS",
     "BARC_DUE_DAYS",
+    "CONSENT_EXPIRY_DAYS",
     "QUIET_DAYS",
     "REFERRAL_WAIT_DAYS",
     "AlertContext",

@@ -3,10 +3,13 @@ then their rows, one batch of clients at a time."""
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 from typing import Any
 
 from coachapp.clients.services import format_code, name_key
+from coachapp.consents import categories as consent_categories
+from coachapp.consents import statements
 from coachapp.demo.outcomes import OutcomeRows
 from coachapp.demo.phrases import (
     CLIENT_NOTES,
@@ -361,21 +364,47 @@ class ClientBuilder(SessionRows, OutcomeRows):
             for k in range(1 + (rnd() < 0.4)):
                 signed = min(consent_day + k * int(rnd() * 60), yesterday)
                 revoked = signed + 30 + int(rnd() * 200) if rnd() < 0.04 else None
-                rows[ConsentRecord].append(
-                    {
-                        "id": self.new_id("consent_records"),
-                        "client_id": client_id,
-                        "recipient": self.pick(CONSENT_RECIPIENTS),
-                        "purpose": self.pick(CONSENT_PURPOSES),
-                        "information_disclosed": self.pick(CONSENT_INFORMATION),
-                        "signed_on": self.days[signed],
-                        "expires_on": self.day(signed + 365) if rnd() < 0.8 else None,
-                        "revoked_on": (
-                            self.days[revoked] if revoked is not None and revoked < t else None
-                        ),
-                        "recorded_by_id": coach_id,
-                        "created_at": self.stamp(signed),
-                        "updated_at": self.stamp(signed),
-                    }
-                )
+                row = {
+                    "id": self.new_id("consent_records"),
+                    "client_id": client_id,
+                    "recipient": self.pick(CONSENT_RECIPIENTS),
+                    "purpose": self.pick(CONSENT_PURPOSES),
+                    "information_disclosed": self.pick(CONSENT_INFORMATION),
+                    "signed_on": self.days[signed],
+                    "expires_on": self.day(signed + 365) if rnd() < 0.8 else None,
+                    "revoked_on": (
+                        self.days[revoked] if revoked is not None and revoked < t else None
+                    ),
+                    "recorded_by_id": coach_id,
+                    "created_at": self.stamp(signed),
+                    "updated_at": self.stamp(signed),
+                }
+                row.update(self.consent_terms(client_id, signed, k, row["revoked_on"] is None))
+                rows[ConsentRecord].append(row)
         return dob
+
+    def consent_terms(self, client_id: int, signed: int, k: int, live: bool) -> dict[str, Any]:
+        """What a demo consent allows: mostly attendance and enrollment, some goals, referrals
+        or appointments too, a few TPO consents (the statements given, a class of recipients);
+        a few in force expire within 30 days of the demo's today. From a stream of its own, so
+        the other rows stay as they were."""
+        crnd = random.Random(client_id * 1_000_003 + signed * 101 + k).random  # nosec B311
+        r = crnd()
+        terms: dict[str, Any] = {"consent_type": "specific", "statements_version": None}
+        if r < 0.08:
+            terms |= {
+                "consent_type": "tpo",
+                "recipient": statements.TPO_RECIPIENT_SUGGESTION,
+                "purpose": "Treatment, payment and health care operations.",
+                "categories": "appointments,attendance,enrollment,goals,referrals",
+                "information_disclosed": "",
+                "statements_version": statements.CURRENT,
+            }
+        elif r < 0.33:
+            extra = ("goals", "referrals", "appointments")[int(crnd() * 3)]
+            terms["categories"] = consent_categories.store(["attendance", "enrollment", extra])
+        else:
+            terms["categories"] = "attendance,enrollment"
+        if live and crnd() < 0.06:
+            terms["expires_on"] = self.day(self.t + 3 + int(crnd() * 26))
+        return terms

@@ -104,6 +104,16 @@ def program_choices() -> list[tuple[int, str]]:
     return [(p.id, p.name) for p in db.session.scalars(select(Program).order_by(Program.name))]
 
 
+def program_durations() -> list[tuple[str, int]]:
+    """(name, break-the-glass minutes) of every program, by name."""
+    return [
+        (name, minutes)
+        for name, minutes in db.session.execute(
+            select(Program.name, Program.break_glass_minutes).order_by(Program.name)
+        )
+    ]
+
+
 def live_client_by_code(program_id: int, code: str) -> Client | None:
     """The client of that program with that code (not archived), or None."""
     return db.session.scalar(
@@ -118,7 +128,10 @@ def live_client_by_code(program_id: int, code: str) -> Client | None:
 def break_glass_list(user: User, limit: int = 500) -> list[BreakGlassAccess]:
     return db.session.scalars(
         visible_break_glass(user)
-        .options(selectinload(BreakGlassAccess.user), selectinload(BreakGlassAccess.client))
+        .options(
+            selectinload(BreakGlassAccess.user),
+            selectinload(BreakGlassAccess.client).selectinload(Client.program),
+        )
         .limit(limit)
     ).all()
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -114,20 +114,20 @@ def break_glass():
         else:
             services.break_glass(client, reason=form.reason.data, actor=current_user)
             db.session.commit()
-            flash(
-                f"Access to {client.code} for {services.BREAK_GLASS_HOURS} hours, logged for "
-                "review.",
-                "warning",
-            )
+            duration = services.duration_text(client.program.break_glass_minutes)
+            flash(f"Access to {client.code} for {duration}, logged for review.", "warning")
             return web.client_page(client)
-    return web.form_page("oversight/break_glass.html", form)
+    durations = [(name, services.duration_text(m)) for name, m in queries.program_durations()]
+    return web.form_page("oversight/break_glass.html", form, durations=durations)
 
 
 @bp.route("/oversight/break-glass/review")
 @access.roles(Role.PROGRAM_MANAGER, Role.ADMIN)
 def break_glass_review():
     grants = queries.break_glass_list(current_user)
-    return render_template("oversight/review.html", grants=grants, form=EmptyForm())
+    now = datetime.now(timezone.utc)  # the state of each access as of this view
+    rows = [(grant, services.is_open(grant, now)) for grant in grants]
+    return render_template("oversight/review.html", rows=rows, form=EmptyForm())
 
 
 @bp.route("/oversight/break-glass/<int:grant_id>/reviewed", methods=["POST"])

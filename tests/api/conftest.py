@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from coachapp.auth.tokens import create_token
 from coachapp.merges import services as merges
-from coachapp.models import RecoveryPlan
+from coachapp.models import ConsentRecord, RecoveryPlan
 from tests import factories
 from tests.api.helpers import API
 
@@ -51,6 +51,17 @@ def world(db, program, coach, supervisor, admin):
     db.session.add(plan)
     db.session.commit()
     ids["plan"] = plan.id
+    consent = ConsentRecord(
+        client_id=client.id,
+        recipient="Harbor Clinic",
+        purpose="Care coordination",
+        information_disclosed="",
+        categories="attendance,goals",
+        signed_on=datetime.now(timezone.utc).date() - timedelta(days=30),
+    )
+    db.session.add(consent)
+    db.session.commit()
+    ids["consent"] = consent.id
     note = factories_note(tokens["supervisor"], coach.id)
     ids["note"] = note["id"]
     # A record of the same person from an earlier, closed episode (what a merge takes), and a

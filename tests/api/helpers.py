@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from sqlalchemy import func, select
 
 from coachapp.extensions import db as _db
@@ -48,6 +50,7 @@ ENDPOINTS = {
         {"name": "Lakeside", "timezone": "UTC"},
         {"id"},
     ),
+    "api.patch_program": ("admin", "PATCH", "/api/v1/programs/{program}", {}, {"id"}),
     "api.create_user": (
         "admin",
         "POST",
@@ -172,6 +175,20 @@ ENDPOINTS = {
         "/api/v1/clients/{client}/assessments",
         {"items": [4] * 10},
         {"id", "client_id", "total"},
+    ),
+    "api.create_consent": (
+        "coach",
+        "POST",
+        "/api/v1/clients/{client}/consents",
+        {"recipient": "Harbor Clinic", "purpose": "Care coordination", "categories": ["goals"]},
+        {"id", "client_id", "revoked_on", "statements_version"},
+    ),
+    "api.revoke_consent": (
+        "coach",
+        "POST",
+        "/api/v1/consents/{consent}/revoke",
+        {"revoked_on": datetime.now(timezone.utc).date().isoformat()},
+        set(),
     ),
     "api.create_followup": (
         "coach",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from coachapp.extensions import db
-from coachapp.models import Client, Enrollment
+from coachapp.models import Client, ConsentRecord, Enrollment
 from coachapp.plans import services as plan_services
 from tests import factories
 from tests.api.helpers import error_of
@@ -178,6 +178,11 @@ def get_endpoints(ids: dict) -> dict[str, tuple[str, str]]:
         ),
         "/api/v1/clients/{client_id}/profile": ("coach", f"/api/v1/clients/{client}/profile?"),
         "/api/v1/clients/{client_id}/statuses": ("coach", f"/api/v1/clients/{client}/statuses?"),
+        "/api/v1/clients/{client_id}/consents": ("coach", f"/api/v1/clients/{client}/consents?"),
+        "/api/v1/consents/{consent_id}/summary": (
+            "coach",
+            f"/api/v1/consents/{ids['consent']}/summary?",
+        ),
         "/api/v1/resources": ("coach", "/api/v1/resources?"),
         "/api/v1/supervision-notes": ("supervisor", "/api/v1/supervision-notes?"),
         "/api/v1/reports/outcomes": ("coach", f"/api/v1/reports/outcomes?{period}&"),
@@ -221,6 +226,7 @@ LISTS = {
     ),
     "/api/v1/clients/{client_id}/assignments",
     "/api/v1/clients/{client_id}/statuses",
+    "/api/v1/clients/{client_id}/consents",
     "/api/v1/duplicates",
 }
 
@@ -235,9 +241,24 @@ def test_every_get_endpoint_reads_its_query_string_the_same_way(
     headers = {role: bearer(user) for role, user in users.items()}
     client = factories.client(coach)
     plan = plan_services.start_plan(client, actor=coach)
+    consent = ConsentRecord(
+        client_id=client.id,
+        recipient="Harbor Clinic",
+        purpose="Care coordination",
+        information_disclosed="",
+        categories="attendance",
+        signed_on=date.today() - timedelta(days=3),
+    )
+    db.session.add(consent)
     db.session.commit()
     endpoints = get_endpoints(
-        {"client": client.id, "coach": coach.id, "plan": plan.id, "program": coach.program_id}
+        {
+            "client": client.id,
+            "coach": coach.id,
+            "plan": plan.id,
+            "program": coach.program_id,
+            "consent": consent.id,
+        }
     )
     documented = anon.get("/api/v1/openapi.json").get_json()["paths"]
     assert set(endpoints) == {path for path, ops in documented.items() if "get" in ops}

@@ -48,6 +48,8 @@ SAMPLE = {
     "addenda": [],
     "signed_by_client_at": None,
     "signed_by_coach_at": None,
+    "revoked_on": "2026-03-02",
+    "statements_version": "2024-02",
 }
 
 
@@ -120,6 +122,7 @@ def test_read_only_and_other_errors_are_named_together(anon, world):
 READ = {
     "api.patch_client": "/api/v1/clients/{client}",
     "api.patch_user": "/api/v1/users/{coach}",
+    "api.patch_program": "/api/v1/programs",
     "api.patch_appointment": "/api/v1/clients/{client}/appointments",
     "api.patch_referral": "/api/v1/clients/{client}/referrals",
     "api.patch_goal": "/api/v1/clients/{client}/goals",
@@ -132,6 +135,7 @@ READ = {
     "api.create_appointment": "/api/v1/clients/{client}/appointments",
     "api.create_referral": "/api/v1/clients/{client}/referrals",
     "api.create_goal": "/api/v1/clients/{client}/goals",
+    "api.create_consent": "/api/v1/clients/{client}/consents",
     "api.create_resource": "/api/v1/resources",
     "api.create_note": "/api/v1/supervision-notes",
     # Recorded first in the test (the world has none).

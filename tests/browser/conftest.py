@@ -32,6 +32,7 @@ from coachapp.appointments import services as appointment_services
 from coachapp.demo import DEMO_PASSWORD, DEMO_USERS, build_demo
 from coachapp.extensions import db
 from coachapp.models import (
+    ConsentRecord,
     MutualAidAttendance,
     SupervisionNote,
     SupervisionNoteCoach,
@@ -39,6 +40,7 @@ from coachapp.models import (
     User,
     session_goals,
 )
+from coachapp.models.enums import ConsentCategory
 from coachapp.plans import services as plan_services
 from coachapp.sessions import services as session_services
 from coachapp.team import services as team_services
@@ -421,8 +423,22 @@ def records(site):
         plan_services.sign_plan(plan, signer="client", typed_name="S O", attested=True, actor=coach)
         plan_services.sign_plan(plan, signer="coach", typed_name="C C", attested=True, actor=coach)
         draft = plan_services.start_plan(client, actor=coach)
+        # A TPO consent naming every category: its summary shows every section.
+        consent = ConsentRecord(
+            client_id=client.id,
+            consent_type="tpo",
+            recipient="my treating providers, health plans, and the program's operations staff",
+            purpose="Treatment, payment and health care operations",
+            categories=",".join(sorted(c.value for c in ConsentCategory)),
+            information_disclosed="",
+            statements_version="2024-02",
+            signed_on=today - timedelta(10),
+            expires_on=today + timedelta(20),
+        )
+        db.session.add(consent)
         db.session.flush()
         return {
+            "consent": consent.id,
             "client": client.id,
             "plan": plan.id,
             "draft": draft.id,

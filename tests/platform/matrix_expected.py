@@ -518,6 +518,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.patch_profile": API_CLIENT,
     "api.list_statuses": API_CLIENT,
     "api.create_status": API_CLIENT_CREATE,
+    "api.list_consents": API_CLIENT,
+    "api.create_consent": API_CLIENT_CREATE,
+    "api.consent_summary": API_CLIENT,
+    # Revoking with an empty body: "give revoked_on" (422) wherever the consent is reached.
+    "api.revoke_consent": row(
+        # anon  coach cover p.cov o.co  sup   o.sup pm    o.pm  glass admin p.gla bill
+        " 401   422   422   404   404   422   404   404   404   422   404   404   404",
+    ),
     # API: supervision notes, directory, reports, administration
     "api.list_notes": API_NOTES_READ,
     "api.create_note": API_NOTE_CREATE,
@@ -530,6 +538,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.outcome_breakdowns": API_REPORT_OF_COACH,
     "api.list_programs": API_ADMIN,
     "api.create_program": API_ADMIN_CREATE,
+    "api.patch_program": API_ADMIN,
     "api.list_users": API_ADMIN,
     "api.create_user": API_ADMIN_CREATE,
     "api.get_user": API_ADMIN,

@@ -28,8 +28,8 @@ from sqlalchemy import select
 from coachapp import timeutil
 from coachapp.appointments import services as appointment_services
 from coachapp.demo import DEMO_USERS, build_demo
-from coachapp.models import Client, Enrollment, Goal, TaxonomyMapping, User
-from coachapp.models.enums import Role
+from coachapp.models import Client, ConsentRecord, Enrollment, Goal, TaxonomyMapping, User
+from coachapp.models.enums import ConsentCategory, Role
 from coachapp.plans import services as plan_services
 from coachapp.sessions import services as session_services
 from coachapp.team import services as team_services
@@ -53,6 +53,7 @@ START_PAGES = {
         "/clients/{client}/consents/new",
         "/clients/{client}/disclosures",
         "/clients/{client}/copy",
+        "/consents/{consent}/summary",
         "/clients/{discharged}",
         "/clients/{client}/sessions",
         "/clients/{handed}",
@@ -110,6 +111,7 @@ START_PAGES = {
         "/admin/teams/new",
         "/oversight/audit",
         "/oversight/break-glass",
+        "/oversight/break-glass/review",
         "/admin/users/{coach}/edit",
     ],
 }
@@ -122,6 +124,7 @@ REFUSED_FORMS = {
         ("/clients/{client}/goals/new", None, {}),
         ("/clients/{client}/appointments/new", None, {}),
         ("/clients/{client}/referrals/new", None, {}),
+        ("/clients/{client}/consents/new", None, {"consent_type": "tpo"}),
         ("/clients/{client}/profile", "/clients/{client}/profile/housing", {}),
         ("/sessions/{returned}/edit", "/sessions/{returned}/reply", {"body": ""}),
         ("/clients/{client}/followups/{episode}/six_month", None, {}),
@@ -332,6 +335,20 @@ def test_every_page_is_valid_html(app, db, tmp_path):
     )
     ids = {"client": client, "discharged": discharged, "coach": coach.id, "episode": episode}
     ids |= review_loop_records(users, client)
+    # A TPO consent naming every category: the summary shows each section.
+    consent = ConsentRecord(
+        client_id=client,
+        consent_type="tpo",
+        recipient="my treating providers, health plans, and the program's operations staff",
+        purpose="Treatment, payment and health care operations",
+        categories=",".join(sorted(c.value for c in ConsentCategory)),
+        information_disclosed="Anything my coach thinks helps",
+        statements_version="2024-02",
+        signed_on=timeutil.local_today(coach.program) - timedelta(days=10),
+    )
+    db.session.add(consent)
+    db.session.commit()
+    ids["consent"] = consent.id
     for user in users.values():  # loaded again after the commit, for use past this session
         db.session.refresh(user)
 

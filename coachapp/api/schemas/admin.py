@@ -23,10 +23,28 @@ from coachapp.models.enums import (
 )
 
 
+def break_glass_minutes(**kwargs):
+    return fields.Integer(
+        strict=True,
+        validate=validate.Range(min=15, max=1440),
+        metadata={"description": "how long a break-the-glass access stays open: 15 to 1440"},
+        **kwargs,
+    )
+
+
 class ProgramSchema(ApiSchema):
     id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=[validate.Length(min=1, max=MAX_LINE), NonBlank()])
     timezone = fields.String(load_default="UTC", validate=validate.Length(max=MAX_TIMEZONE))
+    break_glass_minutes = break_glass_minutes(load_default=120)
+
+
+class ProgramPatchSchema(ApiSchema):
+    SHOWS = ProgramSchema
+
+    name = fields.String(validate=[validate.Length(min=1, max=MAX_LINE), NonBlank()])
+    timezone = fields.String(validate=validate.Length(min=1, max=MAX_TIMEZONE))
+    break_glass_minutes = break_glass_minutes()
 
 
 class ProgramPage(PageSchema):
