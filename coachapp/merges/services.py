@@ -66,6 +66,8 @@ from coachapp.models import (
     ClientProfile,
     DuplicateDismissal,
     Enrollment,
+    FollowUpInterview,
+    RecoveryPlan,
 )
 from coachapp.models.enums import AuditAction, ClientStatus, DischargeReason
 from coachapp.models.profiles import DEMOGRAPHIC_FIELDS
@@ -357,8 +359,6 @@ def _hanging(episode: Enrollment) -> dict[str, list[object]]:
 def _combine_clash(mine: Enrollment, theirs: Enrollment) -> str | None:
     """Why the two episodes cannot become one, or None: both hold a recovery plan (one plan per
     episode), or a live follow-up interview of the same kind."""
-    from coachapp.models import FollowUpInterview, RecoveryPlan
-
     def count(model, *where) -> int:
         return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
