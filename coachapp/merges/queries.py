@@ -92,11 +92,11 @@ def inside(episode: Enrollment) -> list[tuple[str, int]]:
     last = episode.discharge_date or date.max
     until = datetime.combine(last, time.min) + timedelta(days=1) if last < date.max else None
     dated = (
-        ("Sessions", CoachingSession, CoachingSession.date.between(first, last)),
-        ("Goals opened", Goal, Goal.opened_on.between(first, last)),
-        ("Referrals", Referral, Referral.referred_on.between(first, last)),
+        ("Sessions dated inside", CoachingSession, CoachingSession.date.between(first, last)),
+        ("Goals opened inside", Goal, Goal.opened_on.between(first, last)),
+        ("Referrals made inside", Referral, Referral.referred_on.between(first, last)),
         (
-            "Appointments",
+            "Appointments inside",
             Appointment,
             and_(
                 Appointment.scheduled_at >= datetime.combine(first, time.min),
@@ -116,7 +116,10 @@ def inside(episode: Enrollment) -> list[tuple[str, int]]:
         )
         for label, model, where in dated
     ]
-    for label, model in (("Recovery plans", RecoveryPlan), ("Follow-ups", FollowUpInterview)):
+    for label, model in (
+        ("Recovery plans of the episode", RecoveryPlan),
+        ("Follow-up interviews of the episode", FollowUpInterview),
+    ):
         rows.append(
             (
                 label,

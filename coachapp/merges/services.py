@@ -359,6 +359,7 @@ def _hanging(episode: Enrollment) -> dict[str, list[object]]:
 def _combine_clash(mine: Enrollment, theirs: Enrollment) -> str | None:
     """Why the two episodes cannot become one, or None: both hold a recovery plan (one plan per
     episode), or a live follow-up interview of the same kind."""
+
     def count(model, *where) -> int:
         return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
