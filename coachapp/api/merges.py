@@ -40,6 +40,23 @@ class MergeRequestSchema(ApiSchema):
         },
     )
 
+    episodes = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        load_default=dict,
+        metadata={
+            "description": "How each pair of overlapping enrollment episodes is resolved, by "
+            "the duplicate's episode id: \"combine\" (the survivor's episode of the pair "
+            "spans both: the earlier intake, the later discharge or open if either is open, "
+            "the discharge reason of the one ending last; what hangs on the duplicate's "
+            'episode, plans and follow-up interviews, moves to it) or "end_earlier" (the '
+            "episode with the earlier intake is discharged the day before the other's intake, "
+            'with its own discharge reason, else "other"; not offered when both start on the '
+            "same day). Required for every overlapping pair: without it the merge answers 422 "
+            "on `episodes`, naming each pair (episode ids and dates)."
+        },
+    )
+
 
 class UndoRequestSchema(ApiSchema):
     """No fields: an undo names its merge in the URL."""
@@ -71,18 +88,25 @@ def _mergeable(client: Client | None, user: User) -> Client:
 @blp.arguments(MergeRequestSchema)
 @blp.response(201, MergeSchema)
 def merge_client(data, client_id: int):
-    """Merge ``duplicate_id`` into this client: every record of the duplicate moves here, the
+    """Merge a duplicate record into this client.
+
+    Merge ``duplicate_id`` into this client: every record of the duplicate moves here, the
     duplicate is marked merged (never deleted) and answers 404 from then on. ``keep`` chooses
-    field by field whose value stays. Refused (422): the same client, another program, a
-    record merged already, enrollment episodes that overlap (named), an unknown field or value
-    in ``keep``. A supervisor merges clients of their team; an admin clients they reach."""
+    field by field whose value stays; ``episodes`` resolves each pair of overlapping enrollment
+    episodes ("combine" or "end_earlier"), recorded in the audit trail by episode id and put
+    back by an undo. Refused (422): the same client, another program, a record merged
+    already, an unknown field or value in ``keep``, and on ``episodes`` an overlapping pair
+    left unresolved or given a resolution not offered for it (each pair named with its episode
+    ids and dates). A supervisor merges clients of their team; an admin clients they reach."""
     user = api_user()
     survivor = _mergeable(access.find_client(client_id, user), user)
     duplicate = access.reachable_client(data["duplicate_id"], user)
     if duplicate is None or not access.can_merge_client(user, duplicate):
         refuse("duplicate_id", "No client of yours has this id.")
     with committing():
-        row = services.merge(survivor, duplicate, data["keep"], actor=user)
+        row = services.merge(
+            survivor, duplicate, data["keep"], episodes=data["episodes"], actor=user
+        )
     return merge_out(row)
 
 
@@ -94,8 +118,9 @@ def merge_client(data, client_id: int):
 def undo_merge(_data, merge_id: int):
     """Undo a merge: the duplicate's records go back to it and every value changed by the merge
     is restored; records added to the survivor since stay with it. Refused (422, ``merge``):
-    undone already, the survivor merged since into another record, a merged value changed
-    since, a record added since that depends on one going back."""
+    undone already, the survivor merged since into another record, a merged value or an
+    episode the merge combined or ended changed since, a record added since that depends on
+    one going back. Episodes the merge combined or ended are put back as they were."""
     user = api_user()
     row = db.session.get(ClientMerge, merge_id)
     if row is None:

@@ -4,6 +4,7 @@ the two holds (counts per kind of record), and the merges into a record."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from difflib import SequenceMatcher
 
 from sqlalchemy import and_, case, exists, func, or_, select
@@ -22,6 +23,7 @@ from coachapp.models import (
     ConsentRecord,
     DuplicateDismissal,
     Enrollment,
+    FollowUpInterview,
     Goal,
     MutualAidAttendance,
     RecoveryPlan,
@@ -80,6 +82,53 @@ def counts(*clients: Client) -> list[tuple[str, list[int]]]:
             ).all()
         )
         rows.append((label, [found.get(i, 0) for i in ids]))
+    return rows
+
+
+def inside(episode: Enrollment) -> list[tuple[str, int]]:
+    """``(label, count)`` of the episode's client's records dated inside it (intake to
+    discharge, or on, when open), and of the plans and follow-ups that hang on it."""
+    first = episode.intake_date
+    last = episode.discharge_date or date.max
+    until = datetime.combine(last, time.min) + timedelta(days=1) if last < date.max else None
+    dated = (
+        ("Sessions dated inside", CoachingSession, CoachingSession.date.between(first, last)),
+        ("Goals opened inside", Goal, Goal.opened_on.between(first, last)),
+        ("Referrals made inside", Referral, Referral.referred_on.between(first, last)),
+        (
+            "Appointments inside",
+            Appointment,
+            and_(
+                Appointment.scheduled_at >= datetime.combine(first, time.min),
+                Appointment.scheduled_at < until if until else True,
+            ),
+        ),
+    )
+    rows = [
+        (
+            label,
+            db.session.scalar(
+                select(func.count())
+                .select_from(model)
+                .where(model.client_id == episode.client_id, where)
+            )
+            or 0,
+        )
+        for label, model, where in dated
+    ]
+    for label, model in (
+        ("Recovery plans of the episode", RecoveryPlan),
+        ("Follow-up interviews of the episode", FollowUpInterview),
+    ):
+        rows.append(
+            (
+                label,
+                db.session.scalar(
+                    select(func.count()).select_from(model).where(model.enrollment_id == episode.id)
+                )
+                or 0,
+            )
+        )
     return rows
 
 

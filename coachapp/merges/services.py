@@ -16,12 +16,21 @@ to their owner, fields to their old values, and each untouched row's ``version``
 
 The rules, each a ``MergeRuleError`` before anything is written:
 
-- merge: two different live clients of the same program, neither merged already; their
-  enrollment episodes must not overlap (``check_merge`` names the episodes: discharge one, or
-  correct its dates, first);
+- merge: two different live clients of the same program, neither merged already;
+- overlapping enrollment episodes (one person is in one episode at a time) are resolved by the
+  person merging, pair by pair, never silently (``check_episodes``): ``combine`` makes the
+  survivor's episode of the pair span both (the earlier intake; the later discharge, or open if
+  either is open, with the discharge reason, note and author of the one ending last) and
+  re-points every row hanging on the duplicate's episode (recovery plans, follow-up interviews:
+  read from the schema) to it, then removes the duplicate's episode; ``end_earlier`` discharges
+  the episode with the earlier intake the day before the other's intake, with its own discharge
+  reason if it had one, else "other" (a duplicate record is not a transfer to another provider,
+  which is what "transferred" tells a funder). Both are written to ``moved`` with the old
+  values and the removed episode whole, so undo puts them back;
 - undo: once; not while the survivor is itself merged into another record (undo that merge
-  first); not when a field the merge set on the survivor has been changed since (undoing would
-  silently overwrite that edit: change it back, or keep the merge); not when a record added
+  first); not when a field the merge set on the survivor, or an episode it combined or ended,
+  has been changed since (undoing would silently overwrite that edit: change it back, or keep
+  the merge); not when a record added
   since hangs on a record that would go back (a plan or follow-up on a moved episode, a session
   addressing a moved goal): those would be split between two people.
 
@@ -36,12 +45,14 @@ not open the survivor's to anyone new. Audit events stay where they are.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timezone
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Column, Table, and_, delete, insert, inspect, select, update
+from sqlalchemy import Column, Table, and_, delete, func, insert, inspect, select, update
 from sqlalchemy.orm import Mapper
 
 from coachapp import audit, records
@@ -55,11 +66,27 @@ from coachapp.models import (
     ClientProfile,
     DuplicateDismissal,
     Enrollment,
+    FollowUpInterview,
+    RecoveryPlan,
 )
-from coachapp.models.enums import AuditAction, ClientStatus
+from coachapp.models.enums import AuditAction, ClientStatus, DischargeReason
 from coachapp.models.profiles import DEMOGRAPHIC_FIELDS
 
 SURVIVOR, DUPLICATE = "survivor", "duplicate"
+# How a pair of overlapping episodes is resolved (``check_episodes``).
+COMBINE, END_EARLIER = "combine", "end_earlier"
+RESOLUTIONS = (COMBINE, END_EARLIER)
+# The discharge reason of an episode ended by a merge that had none (see the module docstring).
+ENDED_REASON = DischargeReason.OTHER.value
+# The columns of an episode a resolution may change, in the order the page shows them.
+EPISODE_FIELDS = (
+    "intake_date",
+    "opened_by_id",
+    "discharge_date",
+    "discharge_reason",
+    "discharge_note",
+    "discharged_by_id",
+)
 
 # The person's own fields a merge chooses between, in the order the page shows them.
 CLIENT_FIELDS = (
@@ -224,17 +251,232 @@ def check_merge(survivor: Client, duplicate: Client | None) -> None:
         raise MergeRuleError("duplicate_id", "An archived record cannot be merged.")
     if duplicate.program_id != survivor.program_id:
         raise MergeRuleError("duplicate_id", "Both records must belong to the same program.")
-    overlaps = overlapping_episodes(survivor, duplicate)
-    if overlaps:
-        listed = "; ".join(
-            f"{survivor.code} {_span(mine)} with {duplicate.code} {_span(theirs)}"
-            for mine, theirs in overlaps
+
+
+# --- Overlapping episodes ----------------------------------------------------------------------
+
+
+def enrollment_link_columns() -> list[Column]:
+    """Every column of the schema with a foreign key to ``enrollments.id``."""
+    return [
+        fk.parent
+        for table in Base.metadata.sorted_tables
+        for fk in table.foreign_keys
+        if fk.column.table.name == Enrollment.__tablename__
+    ]
+
+
+def _ends_last(mine: Enrollment, theirs: Enrollment) -> Enrollment:
+    """The episode of the two that ends last (an open one runs on; the survivor's on a tie)."""
+    if mine.discharge_date is None:
+        return mine
+    if theirs.discharge_date is None:
+        return theirs
+    return theirs if theirs.discharge_date > mine.discharge_date else mine
+
+
+@dataclass
+class Overlap:
+    """Two overlapping episodes, the survivor's (``mine``) and the duplicate's (``theirs``),
+    with the resolutions offered and, for one not offered, why."""
+
+    mine: Enrollment
+    theirs: Enrollment
+    offered: list[str] = dataclasses.field(default_factory=list)
+    not_offered: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def earlier(self) -> Enrollment:
+        """The episode with the earlier intake (the survivor's on a tie)."""
+        return self.theirs if self.theirs.intake_date < self.mine.intake_date else self.mine
+
+    @property
+    def later(self) -> Enrollment:
+        return self.mine if self.earlier is self.theirs else self.theirs
+
+    def outcome(self, choice: str, actor_id: int | None = None) -> tuple[Enrollment, dict]:
+        """The episode ``choice`` changes and its new values (only those that change)."""
+        if choice == COMBINE:
+            first = self.earlier
+            last = _ends_last(self.mine, self.theirs)
+            values = {
+                "intake_date": first.intake_date,
+                "opened_by_id": first.opened_by_id,
+                "discharge_date": last.discharge_date,
+                "discharge_reason": last.discharge_reason,
+                "discharge_note": last.discharge_note,
+                "discharged_by_id": last.discharged_by_id,
+            }
+            target = self.mine
+        else:
+            target = self.earlier
+            values = {
+                "discharge_date": self.later.intake_date - timedelta(days=1),
+                "discharge_reason": target.discharge_reason or ENDED_REASON,
+            }
+            if target.discharge_date is None:
+                values["discharged_by_id"] = actor_id
+        return target, {k: v for k, v in values.items() if getattr(target, k) != v}
+
+    def describe(self, choice: str) -> str:
+        """What ``choice`` does, in words (ids and dates, never names)."""
+        if choice == COMBINE:
+            target, values = self.outcome(COMBINE)
+            merged = {k: getattr(target, k) for k in EPISODE_FIELDS} | values
+            end = merged["discharge_date"]
+            span = f"{merged['intake_date'].isoformat()} to " + (
+                f"{end.isoformat()} ({merged['discharge_reason'] or 'no reason'})"
+                if end
+                else "open"
+            )
+            return (
+                f"Combine: episode {self.mine.id} becomes {span}; episode {self.theirs.id} is "
+                "removed and its plans and follow-ups move to it."
+            )
+        target, values = self.outcome(END_EARLIER)
+        return (
+            f"End the earlier: episode {target.id} ends on "
+            f"{values.get('discharge_date', target.discharge_date).isoformat()} "
+            f"({values.get('discharge_reason', target.discharge_reason)}), the day before "
+            f"episode {self.later.id} starts."
         )
+
+
+def _hanging(episode: Enrollment) -> dict[str, list[object]]:
+    """Table name -> live rows hanging on ``episode`` (a plan, a follow-up interview)."""
+    mappers = _mappers()
+    found: dict[str, list[object]] = {}
+    for column in enrollment_link_columns():
+        mapper = mappers[column.table.name]
+        model = mapper.class_
+        query = select(model).where(getattr(model, _attribute(mapper, column)) == episode.id)
+        found.setdefault(column.table.name, []).extend(
+            db.session.scalars(query.order_by(*mapper.primary_key))
+        )
+    return found
+
+
+def _combine_clash(mine: Enrollment, theirs: Enrollment) -> str | None:
+    """Why the two episodes cannot become one, or None: both hold a recovery plan (one plan per
+    episode), or a live follow-up interview of the same kind."""
+
+    def count(model, *where) -> int:
+        return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+    if count(RecoveryPlan, RecoveryPlan.enrollment_id == mine.id) and count(
+        RecoveryPlan, RecoveryPlan.enrollment_id == theirs.id
+    ):
+        return "both episodes hold a recovery plan, and an episode holds one plan"
+    kinds = [
+        set(
+            db.session.scalars(
+                select(FollowUpInterview.kind).where(
+                    FollowUpInterview.enrollment_id == episode.id,
+                    FollowUpInterview.archived_at.is_(None),
+                )
+            )
+        )
+        for episode in (mine, theirs)
+    ]
+    both = sorted(kinds[0] & kinds[1])
+    if both:
+        return f"both episodes hold a {', '.join(both)} follow-up interview"
+    return None
+
+
+def overlaps(survivor: Client, duplicate: Client) -> list[Overlap]:
+    """The overlapping pairs of ``overlapping_episodes``, each with the resolutions offered."""
+    found = []
+    for mine, theirs in overlapping_episodes(survivor, duplicate):
+        pair = Overlap(mine, theirs)
+        clash = _combine_clash(mine, theirs)
+        if clash:
+            pair.not_offered[COMBINE] = f"Combining is not offered: {clash}."
+        else:
+            pair.offered.append(COMBINE)
+        if pair.later.intake_date - timedelta(days=1) >= pair.earlier.intake_date:
+            pair.offered.append(END_EARLIER)
+        else:
+            pair.not_offered[END_EARLIER] = (
+                "Ending the earlier is not offered: both start on the same day."
+            )
+        found.append(pair)
+    return found
+
+
+def _pair_text(pair: Overlap) -> str:
+    return (
+        f"duplicate's episode {pair.theirs.id} ({_span(pair.theirs)}) with episode "
+        f"{pair.mine.id} ({_span(pair.mine)})"
+    )
+
+
+def episode_problems(pairs: list[Overlap], episodes: Any) -> dict[int, str]:
+    """Duplicate's episode id -> why its resolution is missing or refused (empty: all fine)."""
+    chosen = episodes if isinstance(episodes, Mapping) else {}
+    problems: dict[int, str] = {}
+    mine_count: dict[int, int] = {}
+    theirs_count: dict[int, int] = {}
+    for pair in pairs:
+        mine_count[pair.mine.id] = mine_count.get(pair.mine.id, 0) + 1
+        theirs_count[pair.theirs.id] = theirs_count.get(pair.theirs.id, 0) + 1
+    for pair in pairs:
+        if mine_count[pair.mine.id] > 1 or theirs_count[pair.theirs.id] > 1:
+            problems[pair.theirs.id] = (
+                "This episode overlaps more than one episode of the other record: correct the "
+                "dates of one of them first."
+            )
+            continue
+        choice = chosen.get(str(pair.theirs.id))
+        if choice is None:
+            problems[pair.theirs.id] = "Choose how to resolve this overlap."
+        elif choice not in pair.offered:
+            problems[pair.theirs.id] = pair.not_offered.get(
+                choice, "Choose one of the resolutions offered."
+            )
+        if not pair.offered:
+            problems[pair.theirs.id] = (
+                " ".join(pair.not_offered.values()) + " Correct the episodes first."
+            )
+    return problems
+
+
+def check_episodes(survivor: Client, duplicate: Client, episodes: Any) -> dict[int, str]:
+    """How each overlapping pair is resolved: ``episodes`` maps the duplicate's episode id (a
+    string) to ``COMBINE`` or ``END_EARLIER``. Returns it as {episode id: resolution};
+    ``MergeRuleError`` on ``episodes`` naming the pairs when one is missing or refused."""
+    if episodes is None:
+        episodes = {}
+    if not isinstance(episodes, Mapping):
+        raise MergeRuleError("episodes", "Give an object of episode ids.")
+    bad = sorted(str(k) for k, v in episodes.items() if v not in RESOLUTIONS)
+    if bad:
         raise MergeRuleError(
-            "duplicate_id",
-            f"Enrollment episodes overlap ({listed}). Discharge one or correct its dates "
-            "before merging: one person is in one episode at a time.",
+            "episodes", f'Use "combine" or "end_earlier" for episode: {", ".join(bad)}.'
         )
+    pairs = overlaps(survivor, duplicate)
+    known = {str(pair.theirs.id) for pair in pairs}
+    unknown = sorted(str(k) for k in episodes if str(k) not in known)
+    if unknown:
+        raise MergeRuleError(
+            "episodes",
+            "Not an episode of the duplicate that overlaps one of this record: "
+            + ", ".join(unknown)
+            + ".",
+        )
+    problems = episode_problems(pairs, episodes)
+    if problems:
+        raise MergeRuleError(
+            "episodes",
+            "Enrollment episodes overlap, and one person is in one episode at a time: "
+            + "; ".join(
+                f"{_pair_text(pair)}: {problems[pair.theirs.id]}"
+                for pair in pairs
+                if pair.theirs.id in problems
+            )
+            + ' Resolve each pair with "combine" or "end_earlier".',
+        )
+    return {pair.theirs.id: episodes[str(pair.theirs.id)] for pair in pairs}
 
 
 # --- Merge -------------------------------------------------------------------------------------
@@ -279,6 +521,55 @@ def _move_links(table: Table, column: Column, survivor_id: int, duplicate_id: in
                 .values({column.name: survivor_id})
             )
         entries.append({"key": key, "dropped": taken is not None})
+
+
+def _load(model: type, name: str, value: Any) -> Any:
+    """A value as ``moved`` keeps it (``_iso``), back to the column's Python type."""
+    kind = _python_type(model, name)
+    if isinstance(value, str) and kind is datetime:
+        return datetime.fromisoformat(value)
+    return _value(kind, value)
+
+
+def _dump(obj: object) -> dict[str, Any]:
+    """Every column of a row, as ``moved`` keeps it."""
+    return {attr.key: _iso(getattr(obj, attr.key)) for attr in inspect(obj).mapper.column_attrs}
+
+
+def _resolve_episodes(pairs: list[Overlap], chosen: Mapping[int, str], actor, moved) -> None:
+    """Each overlapping pair resolved as chosen (``check_episodes``), what changed in
+    ``moved["episodes"]`` with the old values; before any row moves."""
+    mappers = _mappers()
+    entries = moved["episodes"]
+    for pair in pairs:
+        choice = chosen[pair.theirs.id]
+        target, values = pair.outcome(choice, actor.id)
+        entry: dict[str, Any] = {
+            "choice": choice,
+            "id": target.id,
+            "before": _stamp(target),
+            "fields": {k: [_iso(getattr(target, k)), _iso(v)] for k, v in values.items()},
+        }
+        if choice == COMBINE:
+            gone = pair.theirs
+            entry["removed"] = _dump(gone)
+            entry["repointed"] = {}
+            for table, rows in _hanging(gone).items():
+                column = next(c for c in enrollment_link_columns() if c.table.name == table)
+                attr = _attribute(mappers[table], column)
+                entry["repointed"][f"{table}.{column.name}"] = [
+                    {"id": inspect(row).identity[0], "before": _stamp(row)} for row in rows
+                ]
+                for row in rows:
+                    setattr(row, attr, target.id)
+        for name, value in values.items():
+            setattr(target, name, value)
+        entry["result"] = {name: _iso(getattr(target, name)) for name in EPISODE_FIELDS}
+        db.session.flush()
+        if choice == COMBINE:
+            db.session.delete(pair.theirs)
+            db.session.flush()
+        entries.append(entry)
 
 
 def _merge_history(survivor: Client, duplicate: Client, moved: dict) -> None:
@@ -369,6 +660,12 @@ def _after_stamps(moved: dict) -> None:
             entry["after"] = _stamp(db.session.get(model, entry["id"]))
     for entry in moved["history"]:
         entry["after"] = _stamp(db.session.get(ClientAssignment, entry["id"]))
+    for entry in moved["episodes"]:
+        entry["after"] = _stamp(db.session.get(Enrollment, entry["id"]))
+        for key, rows in entry.get("repointed", {}).items():
+            model = mappers[key.split(".")[0]].class_
+            for row in rows:
+                row["after"] = _stamp(db.session.get(model, row["id"]))
     profile = moved.get("profile")
     if profile:
         profile["after"] = _stamp(
@@ -376,12 +673,24 @@ def _after_stamps(moved: dict) -> None:
         )
 
 
-def merge(survivor: Client, duplicate: Client, keep: Mapping[str, Any], *, actor) -> ClientMerge:
+def merge(
+    survivor: Client,
+    duplicate: Client,
+    keep: Mapping[str, Any],
+    *,
+    actor,
+    episodes: Mapping[str, str] | None = None,
+) -> ClientMerge:
     """Merge ``duplicate`` into ``survivor``: ``keep`` chooses whose value each field takes
-    (``check_keep``), every record moves, the duplicate is marked merged. Audited on both."""
+    (``check_keep``), ``episodes`` how each pair of overlapping episodes is resolved
+    (``check_episodes``), every record moves, the duplicate is marked merged. Audited on both,
+    naming the episodes changed."""
     choice = check_keep(keep)
     check_merge(survivor, duplicate)
+    resolved = check_episodes(survivor, duplicate, episodes)
+    pairs = overlaps(survivor, duplicate)
     moved: dict[str, Any] = {
+        "episodes": [],
         "rows": {},
         "links": {},
         "history": [],
@@ -391,6 +700,7 @@ def merge(survivor: Client, duplicate: Client, keep: Mapping[str, Any], *, actor
             "duplicate": {"before": _stamp(duplicate)},
         },
     }
+    _resolve_episodes(pairs, resolved, actor, moved)
     _merge_fields(survivor, duplicate, choice, moved)
     _move_rows(survivor, duplicate, moved)
     _merge_history(survivor, duplicate, moved)
@@ -421,9 +731,23 @@ def merge(survivor: Client, duplicate: Client, keep: Mapping[str, Any], *, actor
             entity_id=row.id,
             client_id=client_id,
             fields=sorted(moved["fields"]),
-            detail=f"merge of client {duplicate.id} into client {survivor.id}",
+            detail=(
+                f"merge of client {duplicate.id} into client {survivor.id}"
+                + _episodes_detail(moved["episodes"])
+            )[:500],
         )
     return row
+
+
+def _episodes_detail(entries: list[dict]) -> str:
+    """The episodes a merge changed, for the audit detail (ids only)."""
+    parts = []
+    for entry in entries:
+        if entry["choice"] == COMBINE:
+            parts.append(f"episode {entry['removed']['id']} combined into episode {entry['id']}")
+        else:
+            parts.append(f"episode {entry['id']} ended")
+    return "; " + "; ".join(parts) if parts else ""
 
 
 # --- Undo --------------------------------------------------------------------------------------
@@ -506,6 +830,30 @@ def _hanging_records(merge_row: ClientMerge, moved: dict) -> list[str]:
     return sorted(set(found))
 
 
+def _episode_conflicts(moved: dict) -> list[str]:
+    """Episodes the merge combined or ended, changed since (or an id it removed, taken since)."""
+    mappers = _mappers()
+    found = []
+    for entry in moved.get("episodes", []):
+        row = db.session.get(Enrollment, entry["id"])
+        if row is None or any(
+            _iso(getattr(row, name)) != value for name, value in entry["result"].items()
+        ):
+            found.append(f"episode {entry['id']}")
+        if "removed" in entry:
+            if db.session.get(Enrollment, entry["removed"]["id"]) is not None:
+                found.append(f"episode {entry['removed']['id']}")
+            for key, rows in entry["repointed"].items():
+                table, column = key.split(".")
+                mapper = mappers[table]
+                attr = _attribute(mapper, mapper.local_table.c[column])
+                for item in rows:
+                    obj = db.session.get(mapper.class_, item["id"])
+                    if obj is not None and getattr(obj, attr) != entry["id"]:
+                        found.append(f"{table} {item['id']}")
+    return found
+
+
 def check_undo(merge_row: ClientMerge) -> None:
     """The rules of an undo, asked without writing (``MergeRuleError`` on ``merge``)."""
     if merge_row.undone_at is not None:
@@ -523,6 +871,14 @@ def check_undo(merge_row: ClientMerge) -> None:
             "Changed since the merge, and undoing would overwrite it: "
             + ", ".join(conflicts)
             + ". Set it back to the merged value first, or keep the merge.",
+        )
+    episodes = _episode_conflicts(moved)
+    if episodes:
+        raise MergeRuleError(
+            "merge",
+            "Episodes the merge combined or ended have been changed since, and undoing would "
+            "overwrite that: " + ", ".join(episodes) + ". Set them back to the merged dates "
+            "first, or keep the merge.",
         )
     hanging = _hanging_records(merge_row, moved)
     if hanging:
@@ -557,6 +913,12 @@ def undo(merge_row: ClientMerge, *, actor) -> ClientMerge:
         note(db.session.get(ClientProfile, profile.get("id", profile.get("moved"))), profile)
     note(survivor, moved["clients"]["survivor"])
     note(duplicate, moved["clients"]["duplicate"])
+    # Last: a row both moved and changed by a resolution gets the stamp from before both.
+    for entry in moved.get("episodes", []):
+        note(db.session.get(Enrollment, entry["id"]), entry)
+        for key, rows in entry.get("repointed", {}).items():
+            for item in rows:
+                note(db.session.get(mappers[key.split(".")[0]].class_, item["id"]), item)
 
     for key, entries in moved.get("rows", {}).items():
         table_name, column_name = key.split(".")
@@ -601,6 +963,7 @@ def undo(merge_row: ClientMerge, *, actor) -> ClientMerge:
         setattr(survivor, field, _value(_python_type(Client, field), old))
     duplicate.merged_into_id = None
     db.session.flush()
+    _restore_episodes(moved.get("episodes", []), mappers)
     for obj, before in untouched:
         if _stamp(obj) == before:
             continue
@@ -631,10 +994,36 @@ def undo(merge_row: ClientMerge, *, actor) -> ClientMerge:
             entity_id=merge_row.id,
             client_id=client_id,
             fields=sorted(moved.get("fields", {})),
-            detail=f"undo of the merge of client {duplicate.id} into client {survivor.id}",
+            detail=(
+                f"undo of the merge of client {duplicate.id} into client {survivor.id}"
+                + _episodes_detail(moved.get("episodes", []))
+            )[:500],
         )
     db.session.flush()
     return merge_row
+
+
+def _restore_episodes(entries: list[dict], mappers: dict[str, Mapper]) -> None:
+    """The episodes a merge resolved, as they were: a removed one back whole (same id), the
+    rows re-pointed to the one kept back on it, the changed values back."""
+    for entry in reversed(entries):
+        if "removed" in entry:
+            db.session.add(
+                Enrollment(**{k: _load(Enrollment, k, v) for k, v in entry["removed"].items()})
+            )
+            db.session.flush()
+            for key, rows in entry["repointed"].items():
+                table, column = key.split(".")
+                mapper = mappers[table]
+                attr = _attribute(mapper, mapper.local_table.c[column])
+                for item in rows:
+                    obj = db.session.get(mapper.class_, item["id"])
+                    if obj is not None:
+                        setattr(obj, attr, entry["removed"]["id"])
+        row = db.session.get(Enrollment, entry["id"])
+        for name, (old, _new) in entry["fields"].items():
+            setattr(row, name, _load(Enrollment, name, old))
+        db.session.flush()
 
 
 # --- "Not a duplicate" ---------------------------------------------------------------------------

@@ -70,17 +70,34 @@ def merge(client: Client):
     if theirs is not None and not compared:
         _suggest(form, mine, theirs)  # a new comparison; the choices made on one stay
 
+    # Overlapping episodes: each pair's resolution, chosen on the page (no default).
+    pairs = services.overlaps(client, duplicate) if duplicate is not None else []
+    chosen: dict[str, str] = {}
+    if request.method == "POST":
+        for pair in pairs:
+            value = request.form.get(f"episode_{pair.theirs.id}")
+            if value in pair.offered:
+                chosen[str(pair.theirs.id)] = value
+    problems: dict[int, str] = {}
+
     def rules() -> None:
         services.check_merge(client, duplicate)
         if not compared:
             raise services.MergeRuleError(
                 "duplicate_id", "Compare this record first, then choose and merge."
             )
+        problems.update(services.episode_problems(pairs, chosen))
+        if problems:
+            raise services.MergeRuleError(
+                "episodes",
+                "Enrollment episodes overlap: choose how to resolve each pair "
+                "(see the messages beside them).",
+            )
 
     if request.method == "POST" and form.merge.data:
         if validate_in_one_pass(form, rules):
             with web.saving(form) as saved:
-                services.merge(client, duplicate, form.keep(), actor=current_user)
+                services.merge(client, duplicate, form.keep(), episodes=chosen, actor=current_user)
             if saved:
                 flash(
                     f"{duplicate.code} was merged into {client.code}. "
@@ -102,6 +119,19 @@ def merge(client: Client):
             for name in services.KEEP_FIELDS
         ],
         counts=queries.counts(client, duplicate) if duplicate is not None else [],
+        overlaps=[
+            {
+                "pair": pair,
+                "name": f"episode_{pair.theirs.id}",
+                "sides": [
+                    (episode, queries.inside(episode)) for episode in (pair.mine, pair.theirs)
+                ],
+                "options": [(choice, pair.describe(choice)) for choice in pair.offered],
+                "chosen": chosen.get(str(pair.theirs.id)),
+                "error": problems.get(pair.theirs.id),
+            }
+            for pair in pairs
+        ],
         history=queries.merges_into(client),
         undo_form=UndoForm(),
     ), status

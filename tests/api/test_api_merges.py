@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from coachapp.auth.tokens import create_token
 from coachapp.extensions import db as _db
-from coachapp.models import AuditEvent, CoachingSession
+from coachapp.models import AuditEvent, CoachingSession, Enrollment
 from tests import factories
 from tests.api.helpers import API, fields_of
 from tests.helpers import discharge
@@ -92,20 +92,49 @@ def test_bad_input_answers_422_naming_the_field(app, db, two, supervisor, progra
     assert field in fields_of(response)
 
 
-def test_already_merged_and_overlapping_are_422(app, db, two, supervisor, coach):
+def test_already_merged_is_422(app, db, two, supervisor, coach):
     web = app.test_client()
     s, d = two["s"], two["d"]
-    third = factories.client(coach, intake_date=date(2026, 2, 1))
-    overlap = web.post(
-        f"{API}/clients/{s.id}/merge", headers=bearer(supervisor), json={"duplicate_id": third.id}
-    )
-    assert overlap.status_code == 422
-    assert "overlap" in fields_of(overlap)["duplicate_id"][0]
     url = f"{API}/clients/{s.id}/merge"
     assert web.post(url, headers=bearer(supervisor), json={"duplicate_id": d.id}).status_code == 201
     again = web.post(url, headers=bearer(supervisor), json={"duplicate_id": d.id})
     assert again.status_code == 422
     assert "merged already" in fields_of(again)["duplicate_id"][0]
+
+
+def test_overlapping_episodes_need_a_resolution_each(app, db, two, supervisor, coach):
+    web = app.test_client()
+    s = two["s"]
+    third = factories.client(coach, intake_date=date(2026, 2, 1))
+    mine = db.session.scalar(select(Enrollment.id).where(Enrollment.client_id == s.id))
+    theirs = db.session.scalar(select(Enrollment.id).where(Enrollment.client_id == third.id))
+    url = f"{API}/clients/{s.id}/merge"
+    for body in (
+        {"duplicate_id": third.id},
+        {"duplicate_id": third.id, "episodes": {str(theirs): "merge"}},
+        {"duplicate_id": third.id, "episodes": {str(mine): "combine"}},
+        {"duplicate_id": third.id, "episodes": ["combine"]},
+    ):
+        refused = web.post(url, headers=bearer(supervisor), json=body)
+        assert refused.status_code == 422, body
+        assert "episodes" in fields_of(refused), body
+    message = fields_of(web.post(url, headers=bearer(supervisor), json={"duplicate_id": third.id}))
+    assert f"episode {theirs} (2026-02-01 to open)" in message["episodes"][0]
+    assert f"episode {mine} (2026-01-05 to open)" in message["episodes"][0]
+
+    made = web.post(
+        url,
+        headers=bearer(supervisor),
+        json={"duplicate_id": third.id, "episodes": {str(theirs): "end_earlier"}},
+    )
+    assert made.status_code == 201, made.get_json()
+    ended = db.session.get(Enrollment, mine)
+    assert (ended.discharge_date, ended.discharge_reason) == (date(2026, 1, 31), "other")
+    undone = web.post(f"{API}/merges/{made.get_json()['id']}/undo", headers=bearer(supervisor))
+    assert undone.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Enrollment, mine).discharge_date is None
+    assert db.session.get(Enrollment, theirs).client_id == third.id
 
 
 def test_roles_and_reach(app, db, two, coach, other_supervisor, program_manager):
@@ -134,3 +163,7 @@ def test_openapi_describes_merge_and_undo(app):
     paths = app.test_client().get(f"{API}/openapi.json").get_json()["paths"]
     assert "post" in paths["/api/v1/clients/{client_id}/merge"]
     assert "post" in paths["/api/v1/merges/{merge_id}/undo"]
+    merge = paths["/api/v1/clients/{client_id}/merge"]["post"]
+    assert "episodes" in merge["description"] and "end_earlier" in merge["description"]
+    schemas = app.test_client().get(f"{API}/openapi.json").get_json()["components"]["schemas"]
+    assert "combine" in schemas["MergeRequest"]["properties"]["episodes"]["description"]

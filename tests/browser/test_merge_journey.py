@@ -1,7 +1,9 @@
 """A supervisor finds that one person has two records, compares them side by side, keeps the
 duplicate's phone number, merges, sees the duplicate's session on the record kept, then undoes
-the merge: both records are as they were. Through the UI, at desktop and phone size, with no
-horizontal scrolling, each page axe-clean."""
+the merge: both records are as they were. Another pair's episodes overlap: the supervisor is
+asked how to resolve it, chooses "combine", merges (one episode) and undoes (two again).
+Through the UI, at desktop and phone size, with no horizontal scrolling, each page
+axe-clean."""
 
 from __future__ import annotations
 
@@ -87,4 +89,77 @@ def test_merge_two_records_of_one_person_then_undo(page, site):
     page.goto(f"{site.url}/clients/{duplicate}")
     expect(page).to_have_url(re.compile(rf"/clients/{duplicate}$"))
     expect(page.get_by_text(note)).to_be_visible()
+    sign_out(page)
+
+
+def _overlapping(site, tag: str) -> tuple[int, int, int]:
+    """Two records of one person whose episodes overlap: the one kept from 2025-06-02 (open),
+    the duplicate from 2025-02-03 to 2025-07-15 with a session in it."""
+
+    def build():
+        kept = factories.client(
+            site.coach,
+            first_name="Tomas",
+            last_name=f"Brennan{tag}",
+            date_of_birth=date(1979, 3, 9),
+            intake_date=date(2025, 6, 2),
+        )
+        duplicate = factories.client(
+            site.coach,
+            first_name="Tomas",
+            last_name=f"Brennan{tag}",
+            date_of_birth=date(1979, 3, 9),
+            intake_date=date(2025, 2, 3),
+        )
+        duplicate.enrollments[0].discharge_date = date(2025, 7, 15)
+        duplicate.enrollments[0].discharge_reason = "completed"
+        factories.session(duplicate, on=date(2025, 4, 7), note=f"Walked to the clinic {tag}")
+        return kept.id, duplicate.id, duplicate.enrollments[0].id
+
+    return site.make(build)
+
+
+def test_overlapping_episodes_are_combined_by_choice_then_undone(page, site):
+    tag = unique_tag()
+    kept, duplicate, theirs = _overlapping(site, tag)
+    sign_in_as(page, site, "supervisor@example.org")
+    page.goto(f"{site.url}/clients/{kept}/merge")
+    page.get_by_label("The duplicate record").select_option(value=str(duplicate))
+    page.get_by_role("button", name="Compare").click()
+
+    pair = page.get_by_role("group", name=re.compile(f"and episode {theirs} of"))
+    expect(pair).to_be_visible()
+    expect(pair.get_by_role("cell", name="2025-02-03")).to_be_visible()
+    expect(pair.get_by_role("cell", name="open")).to_be_visible()
+    assert fits(page)
+    axe_clean(page, site)
+    summary = page.locator(f"#episode_{theirs}-summary")
+    expect(summary.get_by_text("not resolved yet")).to_be_visible()
+    expect(summary.locator('[data-choice="combine"]')).to_be_hidden()
+
+    # Nothing is chosen for the supervisor: merging now is refused beside the pair.
+    page.get_by_label(re.compile("I compared both records")).check()
+    page.get_by_role("button", name="Merge", exact=True).click()
+    pair = page.get_by_role("group", name=re.compile(f"and episode {theirs} of"))
+    expect(pair.get_by_text("Choose how to resolve this overlap.")).to_be_visible()
+    axe_clean(page, site)
+
+    pair.get_by_label(re.compile("^Combine")).check()
+    # The summary above "Merge" now says what the choice will do.
+    expect(summary.get_by_text(re.compile("becomes 2025-02-03 to open"))).to_be_visible()
+    expect(summary.get_by_text("not resolved yet")).to_be_hidden()
+    page.get_by_label(re.compile("I compared both records")).check()
+    page.get_by_role("button", name="Merge", exact=True).click()
+    expect(page.get_by_text(re.compile("was merged into"))).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"/clients/{kept}$"))
+    expect(page.get_by_text(f"Walked to the clinic {tag}")).to_be_visible()
+    assert fits(page)
+
+    page.get_by_role("region", name="Records merged into this one").get_by_role(
+        "button", name="Undo"
+    ).click()
+    expect(page.get_by_text("The merge was undone")).to_be_visible()
+    page.goto(f"{site.url}/clients/{duplicate}")
+    expect(page).to_have_url(re.compile(rf"/clients/{duplicate}$"))
+    expect(page.get_by_text(f"Walked to the clinic {tag}")).to_be_visible()
     sign_out(page)

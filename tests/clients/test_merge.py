@@ -248,7 +248,8 @@ def test_merge_moves_every_record_and_keeps_the_chosen_values(db, pair, supervis
     assert sorted(e.client_id for e in events) == sorted([s.id, d.id])
     assert all("555" not in (e.detail or "") + (e.fields or "") for e in events)
     raw = db.session.execute(select(ClientMerge.__table__.c.moved.cast(db.String))).scalar()
-    assert "Survivor" not in raw and "555" not in raw
+    # Ciphertext: no plain value (a short one like "555" may turn up in it by chance).
+    assert "Survivor" not in raw and "555-0101" not in raw and "Prefers" not in raw
     assert "555-0101" in json.dumps(json.loads(row.moved))
 
 
@@ -298,13 +299,177 @@ def test_undo_is_refused_when_a_later_record_hangs_on_a_moved_one(db, pair, supe
         services.undo(row, actor=supervisor)
 
 
-def test_overlapping_episodes_are_refused_by_name(db, program, coach, supervisor):
+def test_overlapping_episodes_are_refused_until_each_pair_is_resolved(
+    db, program, coach, supervisor
+):
     a = factories.client(coach, intake_date=date(2026, 1, 5))
     b = factories.client(coach, intake_date=date(2026, 2, 1))
+    theirs = db.session.scalar(select(Enrollment).where(Enrollment.client_id == b.id))
+    mine = db.session.scalar(select(Enrollment).where(Enrollment.client_id == a.id))
     with pytest.raises(services.MergeRuleError, match="2026-01-05 to open") as refused:
         services.merge(a, b, {}, actor=supervisor)
-    assert refused.value.field == "duplicate_id"
+    assert refused.value.field == "episodes"
+    assert f"episode {theirs.id} (2026-02-01 to open)" in refused.value.message
+    assert f"episode {mine.id} (2026-01-05 to open)" in refused.value.message
+    for bad, message in [
+        ({str(theirs.id): "both"}, "combine"),
+        ({str(mine.id): "combine"}, "Not an episode"),
+        (["combine"], "object"),
+    ]:
+        with pytest.raises(services.MergeRuleError, match=message):
+            services.merge(a, b, {}, episodes=bad, actor=supervisor)
     assert db.session.scalar(select(ClientMerge)) is None
+
+
+@pytest.fixture
+def overlap(db, pair):
+    """``pair`` with the duplicate's episode running on to 2026-02-20, over the survivor's
+    (from 2026-01-05, open); the survivor's plan and follow-up gone, so the duplicate's can
+    join the survivor's episode."""
+    s, d = pair["s"], pair["d"]
+    pair["D"]["episode"].discharge_date = date(2026, 2, 20)
+    db.session.delete(pair["S"]["plan"])
+    db.session.delete(
+        db.session.scalar(select(FollowUpInterview).where(FollowUpInterview.client_id == s.id))
+    )
+    db.session.commit()
+    assert [(m.id, t.id) for m, t in services.overlapping_episodes(s, d)] == [
+        (pair["S"]["episode"].id, pair["D"]["episode"].id)
+    ]
+    return pair
+
+
+def episodes_of(db, client) -> list[tuple]:
+    return [
+        (e.intake_date, e.discharge_date, e.discharge_reason)
+        for e in db.session.scalars(
+            select(Enrollment).where(Enrollment.client_id == client.id).order_by(Enrollment.id)
+        )
+    ]
+
+
+def test_combine_makes_one_episode_and_moves_what_hangs_on_the_other(db, overlap, supervisor):
+    s, mine, theirs = overlap["s"], overlap["S"]["episode"], overlap["D"]["episode"]
+    plan_id, theirs_id = overlap["D"]["plan"].id, theirs.id
+    row = services.merge(
+        s, overlap["d"], {}, episodes={str(theirs_id): "combine"}, actor=supervisor
+    )
+    db.session.commit()
+    db.session.expire_all()
+    assert episodes_of(db, s) == [(date(2025, 9, 1), None, None)]
+    assert db.session.get(Enrollment, theirs_id) is None
+    assert db.session.get(RecoveryPlan, plan_id).enrollment_id == mine.id
+    assert set(db.session.scalars(select(FollowUpInterview.enrollment_id))) == {mine.id}
+    assert s.status == "active"
+    details = db.session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.entity_type == "client_merge")
+    ).all()
+    assert details and all(
+        f"episode {theirs_id} combined into episode {mine.id}" in d for d in details
+    )
+    assert json.loads(row.moved)["episodes"][0]["removed"]["id"] == theirs_id
+
+
+def test_end_earlier_discharges_it_the_day_before_the_later_intake(db, overlap, supervisor):
+    s, theirs = overlap["s"], overlap["D"]["episode"]
+    services.merge(s, overlap["d"], {}, episodes={str(theirs.id): "end_earlier"}, actor=supervisor)
+    db.session.commit()
+    db.session.expire_all()
+    # The earlier (the duplicate's) keeps its own reason; both now belong to the survivor.
+    assert episodes_of(db, s) == [
+        (date(2025, 9, 1), date(2026, 1, 4), "completed"),
+        (date(2026, 1, 5), None, None),
+    ]
+    assert all(
+        f"episode {theirs.id} ended" in d
+        for d in db.session.scalars(
+            select(AuditEvent.detail).where(AuditEvent.entity_type == "client_merge")
+        )
+    )
+
+
+@pytest.mark.parametrize("resolution", ["combine", "end_earlier"])
+def test_merge_with_overlap_then_undo_restores_every_table_row_for_row(
+    db, overlap, supervisor, resolution
+):
+    before = snapshot(db)
+    row = services.merge(
+        overlap["s"],
+        overlap["d"],
+        {f: "duplicate" for f in services.KEEP_FIELDS},
+        episodes={str(overlap["D"]["episode"].id): resolution},
+        actor=supervisor,
+    )
+    db.session.commit()
+    assert snapshot(db) != before
+    services.undo(row, actor=supervisor)
+    db.session.commit()
+    after = snapshot(db)
+    for table, rows in before.items():
+        assert after[table] == rows, table
+
+
+@pytest.mark.parametrize("resolution", ["combine", "end_earlier"])
+def test_undo_is_refused_when_a_resolved_episode_was_edited_since(
+    db, overlap, supervisor, resolution
+):
+    theirs = overlap["D"]["episode"]
+    row = services.merge(
+        overlap["s"], overlap["d"], {}, episodes={str(theirs.id): resolution}, actor=supervisor
+    )
+    db.session.commit()
+    changed = overlap["S"]["episode"] if resolution == "combine" else theirs
+    changed.discharge_date = date(2026, 3, 1)
+    db.session.commit()
+    with pytest.raises(services.MergeRuleError, match=f"episode {changed.id}"):
+        services.undo(row, actor=supervisor)
+
+
+def test_an_open_earlier_episode_ends_as_other_and_same_day_intakes_cannot_end(
+    db, coach, supervisor
+):
+    """Ended by a merge with no reason of its own: "other" (not "transferred": the person did
+    not move to another provider)."""
+    a = factories.client(coach, intake_date=date(2026, 1, 5))
+    b = factories.client(coach, intake_date=date(2026, 2, 1))
+    pairs = services.overlaps(a, b)
+    assert pairs[0].offered == ["combine", "end_earlier"]
+    theirs = pairs[0].theirs
+    row = services.merge(a, b, {}, episodes={str(theirs.id): "end_earlier"}, actor=supervisor)
+    db.session.commit()
+    db.session.expire_all()
+    assert episodes_of(db, a) == [
+        (date(2026, 1, 5), date(2026, 1, 31), "other"),
+        (
+            date(2026, 2, 1),
+            None,
+            None,
+        ),
+    ]
+    assert db.session.get(Enrollment, pairs[0].mine.id).discharged_by_id == supervisor.id
+    services.undo(row, actor=supervisor)
+    db.session.commit()
+    same = factories.client(coach, intake_date=date(2026, 1, 5))
+    pair = services.overlaps(a, same)[0]
+    assert pair.offered == ["combine"] and "same day" in pair.not_offered["end_earlier"]
+    with pytest.raises(services.MergeRuleError, match="same day"):
+        services.merge(a, same, {}, episodes={str(pair.theirs.id): "end_earlier"}, actor=supervisor)
+
+
+def test_combine_is_not_offered_when_both_episodes_hold_a_plan(db, pair, supervisor):
+    pair["D"]["episode"].discharge_date = date(2026, 2, 20)
+    db.session.commit()
+    found = services.overlaps(pair["s"], pair["d"])[0]
+    assert found.offered == ["end_earlier"]
+    assert "recovery plan" in found.not_offered["combine"]
+    with pytest.raises(services.MergeRuleError, match="recovery plan"):
+        services.merge(
+            pair["s"],
+            pair["d"],
+            {},
+            episodes={str(found.theirs.id): "combine"},
+            actor=supervisor,
+        )
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from coachapp.models import Client, ClientMerge, CoachingSession
+from coachapp.models import Client, ClientMerge, CoachingSession, Enrollment
 from tests import factories
 from tests.helpers import discharge
 
@@ -64,21 +64,57 @@ def test_merge_without_confirmation_is_refused_beside_the_box(db, login, two, su
     assert db.session.scalar(select(ClientMerge)) is None
 
 
-def test_overlapping_episodes_are_refused_beside_the_choice(db, login, coach, two, supervisor):
+def test_overlapping_episodes_are_shown_side_by_side_and_resolved_by_choice(
+    db, login, coach, two, supervisor
+):
+    s = two["s"]
     third = factories.client(coach, intake_date=date(2026, 2, 1))
-    response = login(supervisor).post(
-        f"/clients/{two['s'].id}/merge",
-        data={
-            "duplicate_id": third.id,
-            "compared_id": third.id,
-            "merge": "Merge",
-            "confirm": "y",
-            **keep_all(),
-        },
+    factories.session(third, on=date(2026, 2, 3))
+    mine = db.session.scalar(select(Enrollment).where(Enrollment.client_id == s.id))
+    theirs = db.session.scalar(select(Enrollment).where(Enrollment.client_id == third.id))
+    theirs_id = theirs.id
+    browser = login(supervisor)
+    page = browser.get(f"/clients/{s.id}/merge?duplicate_id={third.id}").get_data(as_text=True)
+    assert f"Episode {mine.id} of {s.code} and episode {theirs.id} of {third.code}" in page
+    assert "2026-01-05" in page and "2026-02-01" in page
+    assert "Sessions dated inside</th><td>0</td><td>1</td>" in page
+    name = f"episode_{theirs.id}"
+    assert f'id="{name}-combine"' in page and f'id="{name}-end_earlier"' in page
+    assert not re.search(rf'name="{name}"[^>]*checked', page)  # no default
+    assert "not resolved yet" in page
+    assert f"episode {mine.id} ends on 2026-01-31 (other)" in page
+
+    data = {"duplicate_id": third.id, "compared_id": third.id, "confirm": "y", **keep_all()}
+    refused = browser.post(f"/clients/{s.id}/merge", data={**data, "merge": "Merge"})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert f"{name}-errors" in html and "Choose how to resolve this overlap" in html
+    assert db.session.scalar(select(ClientMerge)) is None
+
+    # A choice sent with "Compare" stays chosen, and the summary says what it will do.
+    kept = browser.post(
+        f"/clients/{s.id}/merge", data={**data, "compare": "Compare", name: "combine"}
+    ).get_data(as_text=True)
+    assert re.search(rf'id="{name}-combine"[^>]*checked', kept)
+    assert re.search(
+        rf'<span data-choice="combine">Combine: episode {mine.id} becomes 2026-01-05 to open',
+        kept,
     )
-    assert response.status_code == 422
-    assert "duplicate_id-errors" in response.get_data(as_text=True)
-    assert "overlap" in response.get_data(as_text=True)
+
+    merged = browser.post(
+        f"/clients/{s.id}/merge", data={**data, "merge": "Merge", name: "combine"}
+    )
+    assert merged.status_code == 302
+    db.session.expire_all()
+    assert [
+        (e.intake_date, e.discharge_date)
+        for e in db.session.scalars(select(Enrollment).where(Enrollment.client_id == s.id))
+    ] == [(date(2026, 1, 5), None)]
+    assert db.session.get(Enrollment, theirs_id) is None
+    row = db.session.scalar(select(ClientMerge))
+    assert browser.post(f"/merges/{row.id}/undo").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Enrollment, theirs_id).client_id == third.id
 
 
 def test_merge_then_redirect_then_undo(db, login, two, supervisor, coach):
@@ -147,3 +183,32 @@ def test_a_merge_needs_the_comparison_of_that_record(db, login, coach, two, supe
     assert again.status_code == 200
     # The phone stays as chosen (this record's), not the suggestion (the duplicate's).
     assert re.search(r'<input checked[^>]*id="keep_phone-0"', again.get_data(as_text=True))
+
+
+def test_the_overlap_section_is_valid_html(app, db, login, coach, two, supervisor, tmp_path):
+    """The Nu HTML checker on the page with a pair to resolve, as first shown and refused (the
+    crawl of tests/platform/test_html_validity.py reaches the merge page without one)."""
+    from tests.platform.test_html_validity import check
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    s = two["s"]
+    third = factories.client(coach, intake_date=date(2026, 2, 1))
+    browser = login(supervisor)
+    url = f"/clients/{s.id}/merge?duplicate_id={third.id}"
+    shown = browser.get(url).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', shown).group(1)
+    refused = browser.post(
+        f"/clients/{s.id}/merge",
+        data={
+            "csrf_token": token,
+            "duplicate_id": third.id,
+            "compared_id": third.id,
+            "merge": "Merge",
+            **keep_all(),
+        },
+    )
+    assert refused.status_code == 422
+    for name, html in (("shown", shown), ("refused", refused.get_data(as_text=True))):
+        assert "Enrollment episodes that overlap" in html
+        (tmp_path / f"{name}.html").write_text(html)
+    assert check(tmp_path) == []

@@ -54,9 +54,13 @@ def second_episode(client):
     factories.assessment(client, on=date(2026, 2, 5), items=(5,) * 10)
 
 
-def build(db, *, duplicate: bool) -> dict:
+def build(db, *, duplicate: bool, overlap: bool = False) -> dict:
     """One program; its person held by coach B in 2025 (discharged 2025-12-15) and by coach A
-    from 2026-01-05: one record, or two (``duplicate``)."""
+    from 2026-01-05: one record, or two (``duplicate``).
+
+    ``overlap``: one episode from 2025-09-01, still open. Entered twice, the first record's
+    episode runs to 2026-01-20 over the second's (from 2026-01-05, open): combined, they are
+    that one episode."""
     program = factories.program()
     supervisor = factories.user("supervisor", program=program, name="Sue Pervisor")
     coach_a = factories.user("coach", program=program, supervisor=supervisor, name="Al A")
@@ -67,7 +71,10 @@ def build(db, *, duplicate: bool) -> dict:
         coach_b, first_name="Jose", last_name="Nunez", intake_date=date(2025, 9, 1)
     )
     first_episode(early)
-    discharge(early, date(2025, 12, 15))
+    if not overlap:
+        discharge(early, date(2025, 12, 15))
+    elif duplicate:
+        discharge(early, date(2026, 1, 20))
     if duplicate:
         late = factories.client(
             coach_a, first_name="José", last_name="Núñez", intake_date=date(2026, 1, 5)
@@ -75,7 +82,8 @@ def build(db, *, duplicate: bool) -> dict:
     else:
         late = early
         late.coach_id, late.status = coach_a.id, "active"
-        db.session.add(Enrollment(client_id=late.id, intake_date=date(2026, 1, 5)))
+        if not overlap:
+            db.session.add(Enrollment(client_id=late.id, intake_date=date(2026, 1, 5)))
         row = db.session.scalar(
             select(ClientAssignment).where(ClientAssignment.client_id == late.id)
         )
@@ -148,6 +156,56 @@ def test_a_merged_duplicate_reports_as_one_record_and_undo_as_before(app, db, ro
     services.undo(merge_row, actor=twice["supervisor"])
     db.session.commit()
     assert reports(app, db, twice, rollups=rollups) == before
+
+
+@pytest.mark.parametrize("rollups", [True, False])
+def test_a_duplicate_whose_episode_overlaps_reports_as_one_record_once_combined(app, db, rollups):
+    single = build(db, duplicate=False, overlap=True)
+    twice = build(db, duplicate=True, overlap=True)
+    one_record = reports(app, db, single, rollups=rollups)
+    before = reports(app, db, twice, rollups=rollups)
+    assert before != one_record
+
+    survivor, duplicate = twice["survivor"], twice["duplicate"]
+    [pair] = services.overlaps(survivor, duplicate)
+    merge_row = services.merge(
+        survivor,
+        duplicate,
+        {},
+        episodes={str(pair.theirs.id): "combine"},
+        actor=twice["supervisor"],
+    )
+    db.session.commit()
+    episodes = db.session.scalars(select(Enrollment).where(Enrollment.client_id == survivor.id))
+    assert [(e.intake_date, e.discharge_date) for e in episodes] == [(date(2025, 9, 1), None)]
+    assert reports(app, db, twice, rollups=rollups) == one_record
+
+    services.undo(merge_row, actor=twice["supervisor"])
+    db.session.commit()
+    assert reports(app, db, twice, rollups=rollups) == before
+
+
+def test_rollups_kept_through_a_combining_merge_and_undo_equal_a_rebuild(app, db):
+    twice = build(db, duplicate=True, overlap=True)
+    [pair] = services.overlaps(twice["survivor"], twice["duplicate"])
+    merge_row = services.merge(
+        twice["survivor"],
+        twice["duplicate"],
+        {},
+        episodes={str(pair.theirs.id): "combine"},
+        actor=twice["supervisor"],
+    )
+    db.session.commit()
+    kept = _rows()
+    upkeep.rebuild(db.session.connection())
+    db.session.commit()
+    assert _rows() == kept
+    services.undo(merge_row, actor=twice["supervisor"])
+    db.session.commit()
+    kept = _rows()
+    upkeep.rebuild(db.session.connection())
+    db.session.commit()
+    assert _rows() == kept
 
 
 def _rows() -> tuple:
