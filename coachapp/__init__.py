@@ -11,7 +11,7 @@ from flask_login import current_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from coachapp import access, crypto, keys, logs, timeutil
+from coachapp import access, crypto, keys, logs, timeutil, web
 from coachapp.extensions import csrf, db, limiter, login_manager, migrate, use_sqlite_wal
 from coachapp.models import User
 from coachapp.models.base import MAX_ID
@@ -330,10 +330,4 @@ def register_template_helpers(app: Flask) -> None:
             moment = moment.replace(tzinfo=timezone.utc)
         return moment.astimezone(timeutil.zone(program)).strftime("%Y-%m-%d %H:%M")
 
-    @app.template_filter("label")
-    def label(value: object) -> str:
-        """``no_show`` -> ``No show``: enumeration values as people read them."""
-        if value is None:
-            return ""
-        text = str(value).replace("_", " ")
-        return text[:1].upper() + text[1:]
+    app.add_template_filter(web.label, "label")

@@ -18,6 +18,15 @@ from coachapp.extensions import db
 from coachapp.forms import show_rule_errors
 
 
+def label(value: object) -> str:
+    """``no_show`` -> ``No show``: an enumeration value (or a column's name) as people read it;
+    the ``label`` template filter."""
+    if value is None:
+        return ""
+    text = str(value).replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
 @dataclass
 class Saved:
     """Whether the block of ``saving`` committed (true) or was refused (false)."""

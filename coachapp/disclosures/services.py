@@ -18,6 +18,12 @@ from coachapp.models import BreakGlassAccess, Client, ConsentRecord, Disclosure,
 from coachapp.models.enums import AuditAction, DisclosureKind
 
 
+def now() -> datetime:
+    """The moment a disclosure is stamped with (UTC): the one place every path here reads the
+    clock, so a test can move it."""
+    return datetime.now(timezone.utc)
+
+
 def record(
     kind: DisclosureKind,
     *,
@@ -33,6 +39,7 @@ def record(
         kind=str(kind),
         client_id=client_id,
         consent_id=consent.id if consent is not None else None,
+        disclosed_at=now(),
         recipient=recipient[:200],
         purpose=purpose,
         what=what[:500],
@@ -52,13 +59,13 @@ def record_many(
 ) -> int:
     """Add one disclosure per ``(client_id, recipient)`` of ``rows`` (duplicates once) as ONE
     multi-row insert in the current transaction; the number added."""
-    now = datetime.now(timezone.utc)
+    stamped = now()
     values = [
         {
             "kind": str(kind),
             "client_id": client_id,
             "consent_id": None,
-            "disclosed_at": now,
+            "disclosed_at": stamped,
             "recipient": recipient[:200],
             "purpose": purpose,
             "what": what[:500],

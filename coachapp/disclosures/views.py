@@ -7,19 +7,13 @@ import json
 from flask import Response, abort, render_template
 from flask_login import current_user
 
-from coachapp import access, audit, timeutil, web
+from coachapp import access, audit, web
 from coachapp.disclosures import bp, queries, services
 from coachapp.disclosures.forms import PatientCopyForm
+from coachapp.disclosures.labels import KIND_WORDS
 from coachapp.extensions import db
 from coachapp.models import Client
-from coachapp.models.enums import AuditAction, DisclosureKind
-
-KIND_WORDS = {
-    DisclosureKind.CONSENT_SUMMARY.value: "Summary under the client's consent",
-    DisclosureKind.EXPORT.value: "Export with the client's identity",
-    DisclosureKind.BREAK_GLASS.value: "Record opened in an emergency (break-the-glass)",
-    DisclosureKind.PATIENT_COPY.value: "Copy of the record given to the client",
-}
+from coachapp.models.enums import AuditAction
 
 
 @bp.route("/clients/<int:client_id>/disclosures")
@@ -71,5 +65,4 @@ def patient_copy(client: Client):
                 "Cache-Control": "no-store",
             },
         )
-    made_on = timeutil.local_today(client.program)
-    return render_template("disclosures/copy.html", copy=made, client=client, made_on=made_on)
+    return render_template("disclosures/copy.html", copy=made, client=client)

@@ -79,6 +79,11 @@ def _stop_the_subscription(page):
     return navigation.value
 
 
+def _make_the_copy(page):
+    page.get_by_label("The client asked for a copy of their record").check()
+    return _press("Make the copy")(page)
+
+
 def role_pages(records) -> dict[str, list[str | Then]]:
     """The main pages of each role ("anonymous": signed out); a ``Then`` is the page reached
     by acting on the one before it."""
@@ -108,6 +113,7 @@ def role_pages(records) -> dict[str, list[str | Then]]:
             f"/clients/{c}/mutual-aid/new",
             f"/clients/{c}/disclosures",
             f"/clients/{c}/copy",
+            Then("the client's copy made", _make_the_copy, "Identity and contact"),
             f"/clients/{c}/consents/new",
             Showing(f"/consents/{records['consent']}/summary", "Session notes"),
             "/resources/",

@@ -35,10 +35,28 @@ def disclosures_of(client_id: int, kind: str | None = None) -> list[Disclosure]:
 
 
 def test_consent_summary_break_glass_and_export_are_each_listed_on_their_day(
-    db, login, coach, admin, billing_user, setting, billable_client, make_session
+    db, login, coach, admin, billing_user, setting, billable_client, make_session, monkeypatch
 ):
+    """Three disclosures on three days, each stamped by moving the one clock disclosures read
+    (``services.now``); the break-the-glass view at 06:30 UTC, which is the evening before in
+    Los Angeles, where the program is."""
     client = billable_client
+    client.program.timezone = "America/Los_Angeles"
+    db.session.commit()
+    zone = timeutil.zone(client.program)
+    local_today = timeutil.local_today(client.program)
+
+    def at(moment: datetime) -> None:
+        monkeypatch.setattr(services, "now", lambda: moment.astimezone(timezone.utc))
+
+    summary_day = local_today - timedelta(days=9)  # the consent was signed 10 days ago
+    glass_moment = datetime.combine(local_today - timedelta(days=5), time(6, 30), timezone.utc)
+    glass_day = glass_moment.astimezone(zone).date()  # the day before, local
+    export_day = local_today - timedelta(days=2)
+    assert glass_day == glass_moment.date() - timedelta(days=1)
     browser = login(coach)
+
+    at(datetime.combine(summary_day, time(9, 5), zone))
 
     # 1. A consent summary printed for the recipient: its own path records the disclosure.
     assert (
@@ -51,6 +69,7 @@ def test_consent_summary_break_glass_and_export_are_each_listed_on_their_day(
 
     # 2. An admin breaks the glass and opens the record: each view is a disclosure to them;
     # other pages of the record (the accounting itself) are not.
+    at(glass_moment)
     glass = login(admin)
     reason = "Coach unreachable, client asked for urgent help"
     assert (
@@ -73,6 +92,7 @@ def test_consent_summary_break_glass_and_export_are_each_listed_on_their_day(
     # 3. The claims worksheet downloaded for the payer: one disclosure per client on it.
     make_session(client)
     make_session(client, on=date(2026, 5, 6))
+    at(datetime.combine(export_day, time(11, 40), zone))
     biller = login(billing_user)
     assert biller.get("/billing/", query_string=MONTH).status_code == 200
     assert not disclosures_of(client.id, DisclosureKind.EXPORT)  # the page stays in the program
@@ -81,18 +101,33 @@ def test_consent_summary_break_glass_and_export_are_each_listed_on_their_day(
     assert export.recipient == "State Medicaid" and export.purpose == "payment (claims)"
     assert export.what == "billing worksheet 2026-05: dates of service, codes, units, member id"
 
-    # The accounting: all three, newest first, each on today's date (the program's calendar).
+    # The accounting: all three, newest first, each on its own day and at its own time in the
+    # program's calendar (the break-the-glass view on the local evening before its UTC date).
+    monkeypatch.undo()
     page = browser.get(f"/clients/{client.id}/disclosures")
     assert page.status_code == 200 and page.headers["Cache-Control"].startswith("no-store")
     html = page.get_data(as_text=True)
-    today = timeutil.local_today(client.program).isoformat()
     rows = rows_of(html)
     assert len(rows) == 3
     assert "State Medicaid" in rows[0] and "Export with the client" in rows[0]
     assert "Ada Admin (administrator, break-the-glass)" in rows[1] and reason in rows[1]
     assert consent.recipient in rows[2] and f"Consent #{consent.id}" in rows[2]
     assert "Casey Coach" in rows[2] and "Bea Billing" in rows[0] and "Ada Admin" in rows[1]
-    assert all(today in row for row in rows)
+    days = [export_day, glass_day, summary_day]
+    moments = [
+        f"{export_day} 11:40",
+        f"{glass_day} {glass_moment.astimezone(zone):%H:%M}",
+        f"{summary_day} 09:05",
+    ]
+    for row, day, moment in zip(rows, days, moments, strict=True):
+        assert moment in row
+        assert [d for d in days if d.isoformat() in row] == [day]
+    assert glass_moment.date().isoformat() not in rows[1]  # not the UTC date
+    assert {d.disclosed_at.date() for d in disclosures_of(client.id)} == {
+        summary_day,
+        glass_moment.date(),
+        export_day,
+    }  # stored in UTC
     # Printable for the client: their name, the period and the program.
     assert f"{client.first_name} {client.last_name}" in html and client.program.name in html
     period = queries.accounting_period(client)

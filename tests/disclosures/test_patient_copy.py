@@ -5,11 +5,15 @@ audited as an export and recorded as a disclosure to the client."""
 from __future__ import annotations
 
 import json
-from datetime import date
+import re
+from datetime import date, datetime, time, timezone
+from html import unescape
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event, select
 
+from coachapp import timeutil
 from coachapp.disclosures import copy, services
 from coachapp.extensions import db as _db
 from coachapp.models import (
@@ -258,3 +262,96 @@ def test_no_copy_without_the_confirmation(db, login, coach, client_record):
     assert not db.session.scalars(
         select(AuditEvent).where(AuditEvent.entity_type == "patient_copy")
     ).all()
+
+
+def test_the_copy_reads_well_for_the_client(db, login, coach, full_record, monkeypatch):
+    """Headings in the client's order, fields by their labels, codes by the words the app shows
+    them with, moments in the program's time; the JSON keeps its machine names and codes, with
+    each code's label beside it."""
+    client, _ = full_record
+    client.program.timezone = "America/Los_Angeles"
+    client.support_person = "sponsor"
+    moment = datetime.combine(timeutil.local_today(client.program), time(6, 30), timezone.utc)
+    monkeypatch.setattr(services, "now", lambda: moment)
+    services.record(
+        DisclosureKind.CONSENT_SUMMARY,
+        client_id=client.id,
+        recipient="RECIPIENT-AT-DAWN-UTC",
+        purpose="care coordination",
+        what="enrollment dates",
+        actor=coach,
+    )
+    db.session.commit()
+    local = moment.astimezone(ZoneInfo("America/Los_Angeles"))
+    browser = login(coach)
+    html = browser.post(
+        f"/clients/{client.id}/copy", data={"confirm": "y", "format": "html"}
+    ).get_data(as_text=True)
+    text = unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.split("<main", 1)[1])))
+    today = timeutil.local_today(client.program).isoformat()
+    assert f"This is a copy of everything {client.program.name} holds about you" in text
+    assert f"As of {today}" in text
+    headings = [re.sub(r" \(\d+\)$", "", h) for h in re.findall(r"<h2[^>]*>(.*?)</h2>", html)]
+    assert headings == ["Identity and contact"] + [
+        s.title for s in copy.SECTIONS if s.parent is None
+    ]
+    assert [s.key for s in copy.SECTIONS if s.parent is None] == [
+        "profile",
+        "statuses",
+        "episodes",
+        "assignments",
+        "goals",
+        "plans",
+        "sessions",
+        "appointments",
+        "referrals",
+        "assessments",
+        "mutual_aid",
+        "consents",
+        "followups",
+        "disclosures",
+    ]
+    # A session's addenda under it, a plan's steps under it.
+    assert (
+        html.index(MARKS["session"])
+        < html.index(MARKS["addendum"])
+        < html.index('id="h-copy-appointments"')
+    )
+    assert html.index(MARKS["plan"]) < html.index(MARKS["step"]) < html.index(MARKS["session"])
+    for words in (
+        "Date of birth 1990-04-02",
+        "Sponsor or mentor Sponsor",
+        "Status Active",
+        "How it took place In person",
+        "Outcome Completed",
+        "About Employment Status Employed part-time",
+        "Veteran status No",
+        "Fellowship SMART Recovery",
+        "Interview Six-month reassessment",
+        "Kind Summary under the client's consent",
+        "Kind Export with the client's identity",
+        "1. There are more important things to me in life than using substances. 1 (Strongly",
+        "Written by Casey Coach",
+        f"When {local:%Y-%m-%d %H:%M} Kind Summary under the client's consent",
+    ):
+        assert words in text, words
+    assert local.date() != moment.date()  # 06:30 UTC is the evening before in Los Angeles
+    for raw in ("in_person", "part_time", "smart_recovery", "six_month", "consent_summary"):
+        assert raw not in text, raw
+    for column in ("first_name", "date_of_birth", "duration_minutes", "disclosed_at", "_id"):
+        assert column not in text, column
+
+    body = browser.post(f"/clients/{client.id}/copy", data={"confirm": "y", "format": "json"})
+    data = json.loads(body.get_data(as_text=True))
+    assert data["as_of"] == today and data["time_zone"] == "America/Los_Angeles"
+    assert data["introduction"].startswith("This is a copy of everything")
+    assert list(data["sections"]) == ["client"] + [s.key for s in copy.SECTIONS]
+    assert all(re.fullmatch(r"[a-z0-9_]+", key) for row in data["sessions"] for key in row)
+    session = data["sessions"][0]
+    assert (session["modality"], session["modality_label"]) == ("in_person", "In person")
+    assert data["mutual_aid"][0]["model_label"] == "SMART Recovery"
+    assert data["statuses"][0]["status_label"] == "Employed part-time"
+    assert data["client"]["support_person_label"] == "Sponsor"
+    (dawn,) = [d for d in data["disclosures"] if d["recipient"] == "RECIPIENT-AT-DAWN-UTC"]
+    assert dawn["disclosed_at"] == local.isoformat() and dawn["disclosed_at"].endswith("-08:00")
+    assert dawn["kind_label"] == "Summary under the client's consent"
