@@ -103,6 +103,15 @@ def make_test_config(url: str) -> type:
             **TestConfig.SQLALCHEMY_ENGINE_OPTIONS,
             "connect_args": {"options": "-c synchronous_commit=off"},
         }
+    elif url == "sqlite://":
+        # One in-memory database is one connection, shared by every thread (Flask-SQLAlchemy's
+        # StaticPool). Handing it back to the pool must not roll back what another thread is in
+        # the middle of (a request served while ``flask backup`` copies the database): the
+        # session ends its own transactions.
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **TestConfig.SQLALCHEMY_ENGINE_OPTIONS,
+            "pool_reset_on_return": None,
+        }
     return type("RunTestConfig", (TestConfig,), settings)
 
 
