@@ -131,21 +131,10 @@ def alert_columns(ctx: AlertContext) -> dict:
         Assessment.archived_at.is_(None),
         Assessment.administered_on > ctx.today - timedelta(days=BARC_DUE_DAYS),
     )
-    # The signed (not superseded) version of an open episode: the current plan of an active
-    # client (one per episode: signing a version supersedes the one before).
     signed_plan = (
-        select(RecoveryPlan.id)
-        .join(Enrollment, Enrollment.id == RecoveryPlan.enrollment_id)
-        .where(
-            RecoveryPlan.client_id == Client.id,
-            RecoveryPlan.status == PlanStatus.SIGNED,
-            Enrollment.discharge_date.is_(None),
-        )
-        .correlate(Client)
+        current_signed_plans().where(RecoveryPlan.client_id == Client.id).correlate(Client)
     )
-    plan_review_due = exists(
-        signed_plan.where(RecoveryPlan.review_on < ctx.today).with_only_columns(RecoveryPlan.id)
-    )
+    plan_review_due = exists(signed_plan.where(RecoveryPlan.review_on < ctx.today))
     return {
         "quiet": and_(active, not_(recent_contact), not_(recent_intake)),
         "outcome_missing": outcome_missing,
@@ -161,6 +150,17 @@ def alert_columns(ctx: AlertContext) -> dict:
     }
 
 
+def current_signed_plans() -> Select:
+    """``SELECT recovery_plans.id``: the signed (not superseded) version of an open episode,
+    the current plan of its client (one per episode: signing a version supersedes the one
+    before). Correlate it to ``Client`` for an alert, or join it for the plans themselves."""
+    return (
+        select(RecoveryPlan.id)
+        .join(Enrollment, Enrollment.id == RecoveryPlan.enrollment_id)
+        .where(RecoveryPlan.status == PlanStatus.SIGNED, Enrollment.discharge_date.is_(None))
+    )
+
+
 def _consent_in_force(consent, today: date):
     return and_(
         consent.archived_at.is_(None),
@@ -173,10 +173,15 @@ def _consent_in_force(consent, today: date):
 def consent_expiring(today: date):
     """A consent in force ``today`` that expires within ``CONSENT_EXPIRY_DAYS``, unless another
     consent in force to the same recipient runs past that window (one EXISTS per client)."""
+    return exists().where(ConsentRecord.client_id == Client.id, expiring_consent(today))
+
+
+def expiring_consent(today: date):
+    """The alert's rule as a condition on one ``ConsentRecord`` row: in force ``today``,
+    expiring within ``CONSENT_EXPIRY_DAYS``, not renewed (the task list lists these rows)."""
     horizon = today + timedelta(days=CONSENT_EXPIRY_DAYS)
     renewed = aliased(ConsentRecord)
-    return exists().where(
-        ConsentRecord.client_id == Client.id,
+    return and_(
         _consent_in_force(ConsentRecord, today),
         ConsentRecord.expires_on <= horizon,
         not_(

@@ -5,11 +5,17 @@
 - ``outcomes``: appointments in the past whose outcome is still ``scheduled``;
 - ``follow_ups``: referrals still ``referred`` after 14 days (the follow-ups page's rule);
 - ``barc_due``: active clients with no BARC-10 in 90 days (the alert's rule);
+- ``plan_missing``: active clients with no signed recovery plan 30 days after intake (the
+  alert's rule);
+- ``plan_review_due``: current signed plans whose review date has passed (the clients carrying
+  the alert, one plan each);
+- ``consent_expiring``: consents in force expiring within 30 days and not renewed (the alert's
+  rule, one task per consent: each is renewed on its own);
 - ``acknowledge``: supervision notes naming them that they have not acknowledged;
 - ``interviews``: SUPRT follow-up interviews due this week (``followups.metrics.due_soon``).
 
 Every client-linked count starts from ``access.visible_clients`` (a coach's caseload and the
-clients they cover); ``counts`` asks one query for all six, which is what the menu's badge costs
+clients they cover); ``counts`` asks one query for all of them, which is what the menu's badge costs
 per page (``task_badge``, coaches only, once per request). The home page lists the first few
 rows of each kind with one query per kind, never one per row.
 """
@@ -17,14 +23,24 @@ rows of each kind with one query per kind, never one per row.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import g
 from flask_login import current_user
 from sqlalchemy import Select, func, select
 
 from coachapp import access, timeutil
-from coachapp.alerts import BARC_DUE_DAYS, AlertContext, alert_columns, now_param
+from coachapp.alerts import (
+    BARC_DUE_DAYS,
+    CONSENT_EXPIRY_DAYS,
+    PLAN_DUE_DAYS,
+    AlertContext,
+    alert_columns,
+    current_intake,
+    current_signed_plans,
+    expiring_consent,
+    now_param,
+)
 from coachapp.clients import bp
 from coachapp.extensions import db
 from coachapp.followups import metrics as followup_metrics
@@ -34,6 +50,8 @@ from coachapp.models import (
     Client,
     ClientAssignment,
     CoachingSession,
+    ConsentRecord,
+    RecoveryPlan,
     Referral,
     Resource,
     ReviewComment,
@@ -51,6 +69,9 @@ LABELS = {
     "outcomes": "Appointments without an outcome",
     "follow_ups": "Referrals to follow up",
     "barc_due": f"BARC-10 due (none in {BARC_DUE_DAYS} days)",
+    "plan_missing": f"Recovery plans missing ({PLAN_DUE_DAYS} days after intake)",
+    "plan_review_due": "Recovery plan reviews due",
+    "consent_expiring": f"Consents expiring within {CONSENT_EXPIRY_DAYS} days",
     "acknowledge": "Supervision notes to acknowledge",
     "interviews": "Follow-up interviews due this week",
 }
@@ -125,6 +146,37 @@ def _barc_due(user: User, ctx: AlertContext):
     )
 
 
+def _plan_missing(user: User, ctx: AlertContext):
+    return (
+        access.visible_clients(user)
+        .with_only_columns(Client.id)
+        .where(alert_columns(ctx)["plan_missing"])
+        .correlate(None)
+    )
+
+
+def _plan_review_due(user: User, ctx: AlertContext):
+    """The current plan, review date passed, of each client carrying the alert."""
+    clients = (
+        access.visible_clients(user)
+        .with_only_columns(Client.id)
+        .where(alert_columns(ctx)["plan_review_due"])
+    )
+    return (
+        current_signed_plans()
+        .where(RecoveryPlan.review_on < ctx.today, RecoveryPlan.client_id.in_(clients))
+        .correlate(None)
+    )
+
+
+def _consent_expiring(user: User, ctx: AlertContext):
+    return (
+        select(ConsentRecord.id)
+        .where(ConsentRecord.client_id.in_(_visible_ids(user)), expiring_consent(ctx.today))
+        .correlate(None)
+    )
+
+
 def _acknowledge(user: User):
     return (
         select(SupervisionNoteCoach.note_id)
@@ -179,6 +231,9 @@ def _counts_statement(user: User, ctx: AlertContext) -> Select:
         _count(_outcomes(user, ctx)).label("outcomes"),
         _count(_follow_ups(user, ctx)).label("follow_ups"),
         _count(_barc_due(user, ctx)).label("barc_due"),
+        _count(_plan_missing(user, ctx)).label("plan_missing"),
+        _count(_plan_review_due(user, ctx)).label("plan_review_due"),
+        _count(_consent_expiring(user, ctx)).label("consent_expiring"),
         _count(_acknowledge(user)).label("acknowledge"),
         _count(followup_metrics.due_soon_ids(_visible_ids(user), ctx.today)).label("interviews"),
     )
@@ -294,6 +349,35 @@ def _item_statement(kind: str, user: User, ctx: AlertContext) -> Select:
             .order_by(last.is_(None).desc(), last, Client.last_name, Client.first_name)
             .limit(ITEMS_SHOWN)
         )
+    if kind == "plan_missing":
+        intake = current_intake()
+        return (
+            select(Client.id, intake, *_CLIENT_NAME)
+            .where(Client.id.in_(_plan_missing(user, ctx)))
+            .order_by(intake, Client.last_name, Client.first_name, Client.id)
+            .limit(ITEMS_SHOWN)
+        )
+    if kind == "plan_review_due":
+        return (
+            select(RecoveryPlan.id, RecoveryPlan.review_on, *_CLIENT_NAME)
+            .join(Client, Client.id == RecoveryPlan.client_id)
+            .where(RecoveryPlan.id.in_(_plan_review_due(user, ctx)))
+            .order_by(RecoveryPlan.review_on, RecoveryPlan.id)
+            .limit(ITEMS_SHOWN)
+        )
+    if kind == "consent_expiring":
+        return (
+            select(
+                ConsentRecord.client_id,
+                ConsentRecord.recipient,
+                ConsentRecord.expires_on,
+                *_CLIENT_NAME,
+            )
+            .join(Client, Client.id == ConsentRecord.client_id)
+            .where(ConsentRecord.id.in_(_consent_expiring(user, ctx)))
+            .order_by(ConsentRecord.expires_on, ConsentRecord.id)
+            .limit(ITEMS_SHOWN)
+        )
     if kind == "acknowledge":
         return (
             select(SupervisionNote.id, SupervisionNote.date, User.name)
@@ -383,6 +467,43 @@ def items(user: User, ctx: AlertContext, found: dict[str, int]) -> dict[str, lis
             detail = f"Last BARC-10 {on.isoformat()}" if on else "No BARC-10 yet"
             out["barc_due"].append(
                 Task("barc_due", on, _name(*names), detail, "assessments.new", {"client_id": cid})
+            )
+    if found.get("plan_missing"):
+        for cid, intake, *names in _item_rows("plan_missing", user, ctx):
+            due = intake + timedelta(days=PLAN_DUE_DAYS)
+            out["plan_missing"].append(
+                Task(
+                    "plan_missing",
+                    None,
+                    _name(*names),
+                    f"Draft and sign a recovery plan (due {due.isoformat()})",
+                    "clients.detail",
+                    {"client_id": cid, "_anchor": "plans"},
+                )
+            )
+    if found.get("plan_review_due"):
+        for pid, review_on, *names in _item_rows("plan_review_due", user, ctx):
+            out["plan_review_due"].append(
+                Task(
+                    "plan_review_due",
+                    None,
+                    _name(*names),
+                    f"Review the recovery plan (due {review_on.isoformat()})",
+                    "plans.show",
+                    {"plan_id": pid},
+                )
+            )
+    if found.get("consent_expiring"):
+        for cid, recipient, expires_on, *names in _item_rows("consent_expiring", user, ctx):
+            out["consent_expiring"].append(
+                Task(
+                    "consent_expiring",
+                    None,
+                    _name(*names),
+                    f"Renew the consent to {recipient} (expires {expires_on.isoformat()})",
+                    "clients.detail",
+                    {"client_id": cid, "_anchor": "consents"},
+                )
             )
     if found.get("acknowledge"):
         for nid, on, author in _item_rows("acknowledge", user, ctx):

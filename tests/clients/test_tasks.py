@@ -98,6 +98,9 @@ def test_counts_by_hand(db, coach, world):
         "outcomes": 1,
         "follow_ups": 1,
         "barc_due": 1,  # Alpha; Bravo had one 10 days ago; Gone is discharged
+        "plan_missing": 2,  # Alpha and Bravo: intake 200 days ago, no signed plan
+        "plan_review_due": 0,  # tests/clients/test_tasks_plans_consents.py has them
+        "consent_expiring": 0,
         "acknowledge": 1,
         "interviews": 0,  # six-month windows open, closing in more than 7 days
     }
@@ -114,7 +117,7 @@ def test_counts_are_one_query_and_none_for_other_roles(db, coach, supervisor, wo
 def test_the_home_page_lists_each_task_where_to_act(db, login, coach, world):
     home = login(coach).get("/clients/").get_data(as_text=True)
     section = home[home.index('id="tasks"') : home.index('role="search"')]
-    assert "My tasks" in section and ">7</span>" in section
+    assert "My tasks" in section and ">9</span>" in section
     assert f'href="/sessions/{world["back"].id}/edit#review"' in section
     assert "Sam Supervisor: Add the plan." in section and "Sam Supervisor: Well done." in section
     assert "Seen already." not in section
@@ -125,7 +128,7 @@ def test_the_home_page_lists_each_task_where_to_act(db, login, coach, world):
     assert "Zulu" not in section
     # The menu's badge: every task, in the coach's "My caseload" item.
     nav = home[: home.index("</nav>")]
-    assert 'text-bg-warning">7<span class="visually-hidden"> tasks</span>' in nav
+    assert 'text-bg-warning">9<span class="visually-hidden"> tasks</span>' in nav
 
 
 def test_the_badge_is_one_query_on_other_pages(db, login, coach, world):
@@ -133,7 +136,7 @@ def test_the_badge_is_one_query_on_other_pages(db, login, coach, world):
     browser.get("/appointments/today")  # warm up
     with QueryCounter(db.engine) as counter:
         page = browser.get("/appointments/today").get_data(as_text=True)
-    assert ">7<span" in page
+    assert ">9<span" in page
     browser_without = login(coach)
     db.session.execute(
         SupervisionNoteCoach.__table__.update().values(acknowledged_at=datetime.now(timezone.utc))
@@ -141,7 +144,7 @@ def test_the_badge_is_one_query_on_other_pages(db, login, coach, world):
     db.session.commit()
     with QueryCounter(db.engine) as fewer:
         page = browser_without.get("/appointments/today").get_data(as_text=True)
-    assert ">6<span" in page
+    assert ">8<span" in page
     assert fewer.n == counter.n  # one counting query whatever the numbers
 
 
