@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from coachapp import audit, records, timeutil
 from coachapp.billing import queries
 from coachapp.billing.units import OVER_DAILY, OVER_MONTHLY, Service, apply_caps, units_for
-from coachapp.consents import services as consent_services
 from coachapp.disclosures import services as disclosure_services
 from coachapp.extensions import db
 from coachapp.limits import MAX_UNITS, PAYER_MAX
@@ -252,10 +251,14 @@ def _as_aware(moment: datetime) -> datetime:
 def payer_consents(data: queries.MonthData, today: date) -> dict[int, int]:
     """Client id -> the TPO consent a disclosure to the payer made ``today`` rests on: of the
     client's TPO consents in force today, the latest signed (then the latest recorded)."""
+    # Imported here: consents.services imports disclosures, whose record copy reaches the
+    # clients' pages, which import billing (a cycle at start-up otherwise).
+    from coachapp.consents.services import in_force
+
     found: dict[int, int] = {}
     for client_id, consents in data.tpo_consents.items():
         for consent in consents:  # signing order: the last in force wins
-            if consent_services.in_force(consent, today):
+            if in_force(consent, today):
                 found[client_id] = consent.id
     return found
 
