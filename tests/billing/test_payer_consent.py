@@ -6,9 +6,11 @@ the disclosure of a download carries the consent it rests on."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, time, timezone
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from coachapp import timeutil
@@ -184,3 +186,22 @@ def test_the_query_count_stays_the_same_with_more_clients_and_consents(
     assert len(sheet.lines) == 1 + 3 * 3 and len(sheet.not_billable) == 3 * 3
     # The settings versions, six set statements, and the user and program reloaded (expired).
     assert many.n == few.n <= 9
+
+
+def test_the_page_csv_and_xlsx_give_the_reason(today, login, billing_user, setting, coach):
+    client = ready_client(coach, consent=False)
+    row = billable_session(client)
+    browser = login(billing_user)
+    page = browser.get("/billing/", query_string={"month": MONTH}).get_data(as_text=True)
+    assert "No consent to disclose to the payer" in page and "MCD7" not in page
+    apart = browser.get(
+        "/billing/worksheet.csv", query_string={"month": MONTH, "part": "not_billable"}
+    ).get_data(as_text=True)
+    assert f"{row.id},{client.code},2026-05-04,{NO_CONSENT}" in apart
+    xlsx = browser.get("/billing/worksheet.xlsx", query_string={"month": MONTH})
+    book = load_workbook(io.BytesIO(xlsx.get_data()), read_only=True)
+    cells = [c for r in book["Not billable"].iter_rows(values_only=True) for c in r]
+    assert NO_CONSENT in cells and "MCD7" not in [
+        c for r in book["Claim lines"].iter_rows(values_only=True) for c in r
+    ]
+    assert not db.session.scalars(select(Disclosure)).all()  # nobody on a line: no disclosure
