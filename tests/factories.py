@@ -168,6 +168,39 @@ def signed_plan(
     return row
 
 
+def consent(
+    client: Client,
+    *,
+    consent_type: str = "tpo",
+    signed_on: date = date(2026, 4, 1),
+    **fields,
+):
+    """A consent of ``client`` signed on ``signed_on``: by default a TPO consent (treatment,
+    payment and health care operations, 42 CFR 2.33(b)) with the current statements given,
+    no expiry; a ``specific`` one names one recipient and purpose."""
+    from coachapp.consents import statements
+    from coachapp.models import ConsentRecord
+
+    tpo = consent_type == "tpo"
+    values = {
+        "recipient": statements.TPO_RECIPIENT_SUGGESTION if tpo else "Riverside Housing Office",
+        "purpose": "Treatment, payment and health care operations." if tpo else "Housing",
+        "categories": "attendance,enrollment",
+        "information_disclosed": "",
+        "statements_version": statements.CURRENT if tpo else None,
+    }
+    values.update(fields)
+    row = ConsentRecord(
+        client_id=client.id, consent_type=consent_type, signed_on=signed_on, **values
+    )
+    db.session.add(row)
+    client.consent_on_file = True
+    if client.consent_date is None or signed_on > client.consent_date:
+        client.consent_date = signed_on
+    db.session.commit()
+    return row
+
+
 def appointment(
     client: Client,
     *,

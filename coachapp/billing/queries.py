@@ -3,15 +3,17 @@ whether each can be billed, loaded as a few set queries (never one query per ses
 
 The worksheet reads billing fields only: client code, name, payer and member id; session dates,
 times, place of service, kind, group size, signatures and the ids of goals addressed; plans'
-signature moments and goal ids. Never a note, a plan's text or an assessment."""
+signature moments and goal ids; TPO consents' dates. Never a note, a plan's text, a consent's
+text or an assessment."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from sqlalchemy import select
+from sqlalchemy.orm import load_only
 
 from coachapp import access
 from coachapp.extensions import db
@@ -19,6 +21,7 @@ from coachapp.models import (
     BillingSetting,
     Client,
     CoachingSession,
+    ConsentRecord,
     Enrollment,
     Program,
     RecoveryPlan,
@@ -26,6 +29,7 @@ from coachapp.models import (
     recovery_plan_goals,
     session_goals,
 )
+from coachapp.models.enums import ConsentType
 
 
 def setting_versions(program_id: int) -> list[BillingSetting]:
@@ -109,12 +113,16 @@ class MonthData:
     sessions: list[SessionRow]
     plans: dict[int, list[PlanRow]]  # by enrollment id
     episodes: dict[int, list[EpisodeRow]]  # by client id
+    # The TPO consents (42 CFR 2.33(b)) of the month's clients, unarchived, by client id, in
+    # signing order (signed_on, then id); their dates only, never their text.
+    tpo_consents: dict[int, list[ConsentRecord]] = field(default_factory=dict)
 
 
 def month_data(user: User, program_id: int, first: date, last: date) -> MonthData:
     """The billable, unarchived sessions of the program's clients dated ``first``..``last``,
     their goals addressed, and the episodes and plans (signatures and goal ids) of those
-    clients: five statements whatever the month holds."""
+    clients, and those clients' TPO consents (their dates): six statements whatever the month
+    holds."""
     clients = (
         access.billing_clients(user)
         .where(Client.program_id == program_id)
@@ -214,4 +222,31 @@ def month_data(user: User, program_id: int, first: date, last: date) -> MonthDat
         .order_by(RecoveryPlan.number, RecoveryPlan.id)
     ):
         plans[p[2]].append(PlanRow(p[0], p[1], p[2], p[3], p[4], frozenset(plan_goals[p[0]])))
-    return MonthData(sessions=sessions, plans=dict(plans), episodes=dict(episodes))
+    consents: dict[int, list[ConsentRecord]] = defaultdict(list)
+    for consent in db.session.scalars(
+        select(ConsentRecord)
+        .options(
+            load_only(
+                ConsentRecord.id,
+                ConsentRecord.client_id,
+                ConsentRecord.consent_type,
+                ConsentRecord.signed_on,
+                ConsentRecord.expires_on,
+                ConsentRecord.revoked_on,
+                ConsentRecord.archived_at,
+            )
+        )
+        .where(
+            ConsentRecord.client_id.in_(month_clients),
+            ConsentRecord.consent_type == ConsentType.TPO,
+            ConsentRecord.archived_at.is_(None),
+        )
+        .order_by(ConsentRecord.signed_on, ConsentRecord.id)
+    ):
+        consents[consent.client_id].append(consent)
+    return MonthData(
+        sessions=sessions,
+        plans=dict(plans),
+        episodes=dict(episodes),
+        tpo_consents=dict(consents),
+    )

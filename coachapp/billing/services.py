@@ -52,6 +52,10 @@ NO_SETTINGS = "no billing settings in force"
 COSIGN_MISSING = "co-signature required but missing"
 NOT_COMPLETED = "not a completed session"
 TOO_SHORT = "too short for a unit"
+# 42 CFR 2.33(b): the worksheet discloses the client's identity and services to the payer, which
+# needs the client's TPO consent in force on the day it is made (a revocation stops later
+# disclosures, even of services before it).
+NO_CONSENT = "no consent to disclose to the payer"
 REASONS = (
     NOT_COMPLETED,
     MISSING_TIMES,
@@ -62,6 +66,7 @@ REASONS = (
     NO_PLAN,
     PLAN_NOT_SIGNED,
     GOAL_NOT_ON_PLAN,
+    NO_CONSENT,
     TOO_SHORT,
     OVER_DAILY,
     OVER_MONTHLY,
@@ -194,6 +199,8 @@ class Worksheet:
     month: str
     lines: list[Line] = field(default_factory=list)
     not_billable: list[NotBillable] = field(default_factory=list)
+    # The TPO consent each client on a line is disclosed under: client id -> consent id.
+    consents: dict[int, int] = field(default_factory=dict)
 
 
 def _minutes(row: queries.SessionRow) -> int:
@@ -241,12 +248,29 @@ def _as_aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
+def payer_consents(data: queries.MonthData, today: date) -> dict[int, int]:
+    """Client id -> the TPO consent a disclosure to the payer made ``today`` rests on: of the
+    client's TPO consents in force today, the latest signed (then the latest recorded)."""
+    # Imported here: consents.services imports disclosures, whose record copy reaches the
+    # clients' pages, which import billing (a cycle at start-up otherwise).
+    from coachapp.consents.services import in_force
+
+    found: dict[int, int] = {}
+    for client_id, consents in data.tpo_consents.items():
+        for consent in consents:  # signing order: the last in force wins
+            if in_force(consent, today):
+                found[client_id] = consent.id
+    return found
+
+
 def worksheet(user: User, program: Program, month: str) -> Worksheet:
     """The claims worksheet of ``program`` for ``month`` (``YYYY-MM``, program-local dates):
     one line per billable signed session that can be billed, units by the settings version in
     force on the date of service and after the daily and monthly caps per client; every other
     billable session apart with its first reason (in the order of ``REASONS``). Archived
-    sessions are left out."""
+    sessions are left out. A line needs the client's TPO consent in force on the program's
+    today (the day the worksheet is made and sent), whatever the date of service; a session
+    refused for it takes no units from the caps."""
     first, last = parse_month(month) or (None, None)
     if first is None or last is None:
         raise ValueError("month must be YYYY-MM")
@@ -254,6 +278,7 @@ def worksheet(user: User, program: Program, month: str) -> Worksheet:
     versions = queries.setting_versions(program.id)
     data = queries.month_data(user, program.id, first, last)
     zone = timeutil.zone(program)
+    consents = payer_consents(data, timeutil.local_today(program))
     candidates: list[tuple[queries.SessionRow, BillingSetting, int]] = []
     refused: dict[int, str] = {}
     for row in data.sessions:
@@ -278,6 +303,8 @@ def worksheet(user: User, program: Program, month: str) -> Worksheet:
             reason = MISSING_MEMBER_ID
         else:
             reason = _plan_reason(row, data, zone)
+        if reason is None and row.client_id not in consents:
+            reason = NO_CONSENT
         if reason is None:
             units = units_for(_minutes(row), setting)  # type: ignore[arg-type]
             if units == 0:
@@ -326,6 +353,7 @@ def worksheet(user: User, program: Program, month: str) -> Worksheet:
                 coach_name=row.coach_name,
             )
         )
+    sheet.consents = {line.client_id: consents[line.client_id] for line in sheet.lines}
     for row in data.sessions:
         if row.id in refused:
             sheet.not_billable.append(
@@ -354,8 +382,8 @@ def carries_claim_lines(fmt: str) -> bool:
 def record_download(sheet: Worksheet, *, actor: User, fmt: str) -> None:
     """Audit a worksheet download: program, month, format and counts (never a member id). A
     download that carries the claim lines is also a disclosure to the payer of each client on
-    it (42 CFR 2.24): one per client and payer in force on their dates of service, added in
-    one insert."""
+    it (42 CFR 2.24): one per client and payer in force on their dates of service, each with
+    the client's TPO consent it rests on (``sheet.consents``), added in one insert."""
     if carries_claim_lines(fmt) and sheet.lines:
         versions = queries.setting_versions(sheet.program_id)
         recipients = []
@@ -369,6 +397,7 @@ def record_download(sheet: Worksheet, *, actor: User, fmt: str) -> None:
             purpose=WORKSHEET_PURPOSE,
             what=f"billing worksheet {sheet.month}: dates of service, codes, units, member id",
             actor=actor,
+            consents=sheet.consents,
         )
     audit.record(
         AuditAction.EXPORT,

@@ -1,8 +1,9 @@
 """The demo's billable documentation (issue 22): the program's billing settings, payers and
 synthetic member ids of clients, coaches' credentials, signed recovery plans of the episodes
 open in the recent months, and those months' billable sessions with times, places of service,
-goals and signatures; with a realistic share that cannot be billed (unsigned, no plan, a plan
-not signed yet, a goal not on the plan, a member id missing).
+goals and signatures; TPO consents signed at intake by clients with a payer; with a realistic
+share that cannot be billed (unsigned, no plan, a plan not signed yet, a goal not on the plan, a
+member id missing, no consent to disclose to the payer).
 
 Everything here draws from its own random stream, so the rest of the demo stays as it was."""
 
@@ -13,6 +14,7 @@ from datetime import datetime, timedelta
 from datetime import time as dtime
 from typing import Any
 
+from coachapp.consents import statements
 from coachapp.demo.base import BuilderBase
 from coachapp.demo.phrases import GOAL_DOMAIN_POOL, GOAL_TEXT, TIME_SLOTS
 from coachapp.demo.plan import FUTURE_DAYS, Episode
@@ -97,6 +99,42 @@ class BillingRows(BuilderBase):
             client["payer"] = DEMO_PAYER
             client["member_id"] = None if r < 0.04 else f"DM{client['id'] * 7919 % 10**8:08d}"
         client["diagnosis_code"] = "F11.20" if self.brnd() < 0.4 else None
+
+    def billing_consent(
+        self, client: dict[str, Any], intake: int, consents: list[dict[str, Any]]
+    ) -> None:
+        """A client with a payer signs a TPO consent at intake (the statements given, no expiry),
+        so the claims worksheet may name them to the payer; a few have not (their sessions are
+        "no consent to disclose to the payer"): only clients with no other TPO consent, so that
+        no worksheet depends on the day it is made. From a stream of its own (per client)."""
+        if client["payer"] is None:
+            return
+        own = [row for row in consents if row["client_id"] == client["id"]]
+        r = random.Random(client["id"] * 104_729 + 53).random()  # nosec B311
+        if r < 0.045 and not any(row["consent_type"] == "tpo" for row in own):
+            return
+        day = self.days[intake]
+        consents.append(
+            {
+                "id": self.new_id("consent_records"),
+                "client_id": client["id"],
+                "consent_type": "tpo",
+                "recipient": statements.TPO_RECIPIENT_SUGGESTION,
+                "purpose": "Treatment, payment and health care operations.",
+                "categories": "appointments,attendance,enrollment,goals,referrals",
+                "information_disclosed": "",
+                "statements_version": statements.CURRENT,
+                "signed_on": day,
+                "expires_on": None,
+                "revoked_on": None,
+                "recorded_by_id": client["coach_id"],
+                "created_at": self.stamp(intake),
+                "updated_at": self.stamp(intake),
+            }
+        )
+        client["consent_on_file"] = True
+        if client["consent_date"] is None:
+            client["consent_date"] = day
 
     def plan_rows(
         self,

@@ -381,6 +381,7 @@ class ClientBuilder(SessionRows, OutcomeRows):
                 }
                 row.update(self.consent_terms(client_id, signed, k, row["revoked_on"] is None))
                 rows[ConsentRecord].append(row)
+        self.billing_consent(rows[Client][-1], first_intake, rows[ConsentRecord])
         return dob
 
     def consent_terms(self, client_id: int, signed: int, k: int, live: bool) -> dict[str, Any]:

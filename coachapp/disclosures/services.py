@@ -5,7 +5,7 @@ other."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 
 from sqlalchemy import insert
@@ -56,15 +56,17 @@ def record_many(
     purpose: str,
     what: str,
     actor: User | None,
+    consents: Mapping[int, int] | None = None,
 ) -> int:
     """Add one disclosure per ``(client_id, recipient)`` of ``rows`` (duplicates once) as ONE
-    multi-row insert in the current transaction; the number added."""
+    multi-row insert in the current transaction; the number added. ``consents``: the consent
+    (id) each client's disclosure is made under, by client id (none for a client not in it)."""
     stamped = now()
     values = [
         {
             "kind": str(kind),
             "client_id": client_id,
-            "consent_id": None,
+            "consent_id": (consents or {}).get(client_id),
             "disclosed_at": stamped,
             "recipient": recipient[:200],
             "purpose": purpose,

@@ -39,10 +39,12 @@ def setting(program):
 
 @pytest.fixture
 def billable_client(coach):
-    """A client with a member id, a goal and a plan signed by both on 2026-04-20."""
+    """A client with a member id, a TPO consent signed at intake (2026-04-01, in force), a goal
+    and a plan signed by both on 2026-04-20."""
     client = factories.client(
         coach, intake_date=date(2026, 4, 1), payer="State Medicaid", member_id="MCD123456"
     )
+    client.test_consent = factories.consent(client, signed_on=date(2026, 4, 1))  # type: ignore[attr-defined]
     goal = factories.goal(client, opened_on=date(2026, 4, 2))
     plan = RecoveryPlan(
         client_id=client.id,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from coachapp.billing import services
 from coachapp.demo import build_demo
-from coachapp.models import BillingSetting, Client, Program, RecoveryPlan, User
+from coachapp.models import BillingSetting, Client, ConsentRecord, Program, RecoveryPlan, User
 
 TODAY = date(2026, 3, 31)
 
@@ -36,6 +36,20 @@ def test_the_small_demo_bills_last_month(db):
     assert len(sheet.not_billable) < len(sheet.lines)
     assert {"unsigned", "no plan"} <= set(reasons) or {"unsigned", "plan not signed"} <= set(
         reasons
+    )
+    assert reasons["no consent to disclose to the payer"] >= 1
+    # Clients with a payer signed a TPO consent at intake (the statements given), but a few.
+    tpo_days: dict[int, set] = {}
+    for consent in db.session.scalars(
+        select(ConsentRecord).where(ConsentRecord.consent_type == "tpo")
+    ):
+        assert consent.statements_version
+        tpo_days.setdefault(consent.client_id, set()).add(consent.signed_on)
+    payer_clients = [c for c in clients if c.payer]
+    without = [c for c in payer_clients if c.id not in tpo_days]
+    assert 0.03 * len(payer_clients) <= len(without) <= 0.06 * len(payer_clients)
+    assert all(
+        c.enrollments[0].intake_date in tpo_days[c.id] for c in payer_clients if c.id in tpo_days
     )
     assert all(line.member_id for line in sheet.lines)
     assert all(1 <= line.units <= 16 for line in sheet.lines)

@@ -62,7 +62,11 @@ def test_consent_summary_break_glass_and_export_are_each_listed_on_their_day(
     assert (
         browser.post(f"/clients/{client.id}/consents/new", data=consent_data()).status_code == 302
     )
-    consent = db.session.scalar(select(ConsentRecord).where(ConsentRecord.client_id == client.id))
+    consent = db.session.scalar(
+        select(ConsentRecord).where(
+            ConsentRecord.client_id == client.id, ConsentRecord.consent_type == "specific"
+        )
+    )
     assert browser.get(f"/consents/{consent.id}/summary").status_code == 200
     (summary,) = disclosures_of(client.id, DisclosureKind.CONSENT_SUMMARY)
     assert summary.consent_id == consent.id and summary.user_id == coach.id
@@ -100,6 +104,7 @@ def test_consent_summary_break_glass_and_export_are_each_listed_on_their_day(
     (export,) = disclosures_of(client.id, DisclosureKind.EXPORT)  # two lines, one disclosure
     assert export.recipient == "State Medicaid" and export.purpose == "payment (claims)"
     assert export.what == "billing worksheet 2026-05: dates of service, codes, units, member id"
+    assert export.consent_id == client.test_consent.id  # the TPO consent it rests on
 
     # The accounting: all three, newest first, each on its own day and at its own time in the
     # program's calendar (the break-the-glass view on the local evening before its UTC date).
@@ -155,6 +160,7 @@ def test_other_worksheet_formats(
     make_session(billable_client)
     other = factories.client(coach, intake_date=date(2026, 4, 1), member_id="MCD999")
     other.test_goal = factories.goal(other, opened_on=date(2026, 4, 2))
+    factories.consent(other)
     factories.signed_plan(
         other, [other.test_goal], signed_at=datetime(2026, 4, 20, 15, tzinfo=timezone.utc)
     )

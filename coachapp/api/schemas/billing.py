@@ -76,8 +76,9 @@ class NotBillableSchema(Schema):
         metadata={
             "description": "unsigned, no plan, plan not signed, goal not on the plan, missing "
             "times or place of service, co-signature required but missing, no billing settings "
-            "in force, missing member id, not a completed session, too short for a unit, over "
-            "the daily cap, over the monthly cap"
+            "in force, missing member id, no consent to disclose to the payer (no TPO consent "
+            "of the client in force on the day the worksheet is made), not a completed "
+            "session, too short for a unit, over the daily cap, over the monthly cap"
         }
     )
 
