@@ -167,6 +167,8 @@ def build_world() -> World:
     billed_on = last_month_day.replace(day=10)
     client.member_id = "MATRIXMEMBER1"
     client.payer = "Matrix Medicaid"
+    # The client's TPO consent: what lets the worksheet disclose the line to the payer.
+    factories.consent(client, signed_on=today - timedelta(days=60))
     _db.session.add(
         BillingSetting(
             program_id=program.id,

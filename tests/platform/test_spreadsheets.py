@@ -79,6 +79,7 @@ def typed_into_billing_fields(value: str, program, supervisor, program_manager):
 
     coach = factories.user("coach", program=program, supervisor=supervisor, name=value)
     client = factories.client(coach, intake_date=date(2026, 2, 2), member_id=value)
+    factories.consent(client, signed_on=date(2026, 2, 2))  # TPO: the payer may receive it
     goal = factories.goal(client, opened_on=date(2026, 2, 3))
     signed = datetime(2026, 2, 5, 12)
     plan = RecoveryPlan(
