@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
-
 from coachapp import access
 from coachapp.consents import categories as consent_categories
 from coachapp.extensions import db
@@ -53,7 +51,7 @@ def _attendance(client: Client, user: User) -> dict:
 def _enrollment(client: Client, user: User) -> list[Enrollment]:
     return list(
         db.session.scalars(
-            select(Enrollment)
+            access.client_child_select(Enrollment, user)
             .where(Enrollment.client_id == client.id)
             .order_by(Enrollment.intake_date, Enrollment.id)
         )
